@@ -1,0 +1,28 @@
+"""The AIMS vocabulary, reference catalogs, crosswalks and shapes, shipped as package data."""
+
+from __future__ import annotations
+
+from importlib import resources
+from importlib.abc import Traversable
+
+FRAMEWORK_IDS: tuple[str, ...] = ("iso42001", "iso27001", "nist-ai-rmf", "nist-ai-600-1", "eu-ai-act")
+
+
+def data_path(*parts: str) -> Traversable:
+    """Return the packaged resource at ``ontology/<parts...>``."""
+    node = resources.files(__name__)
+    for part in parts:
+        node = node.joinpath(part)
+    return node
+
+
+def vocabulary_path() -> Traversable:
+    """Return the path of the AIMS vocabulary (``aims.ttl``)."""
+    return data_path("aims.ttl")
+
+
+def catalog_path(framework: str) -> Traversable:
+    """Return the path of one framework's catalog file."""
+    if framework not in FRAMEWORK_IDS:
+        raise KeyError(f"unknown framework id {framework!r}; expected one of {', '.join(FRAMEWORK_IDS)}")
+    return data_path("catalogs", f"{framework}.ttl")
