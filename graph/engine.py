@@ -1,0 +1,99 @@
+"""The engine facade: what the CLI, the API and the tests call."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from importlib.abc import Traversable
+
+import pyoxigraph as ox
+
+from graph.catalog import FrameworkInfo, RequirementInfo, list_frameworks, list_requirements
+from graph.store import Row, Store, WriteSummary
+from ontology import FRAMEWORK_IDS, catalog_path, vocabulary_path
+from ontology.iris import graph_iri
+
+VOCABULARY_GRAPH = graph_iri("vocabulary")
+
+
+def catalog_graph(framework: str) -> ox.NamedNode:
+    """The named graph that holds one framework's catalog."""
+    return ox.NamedNode(graph_iri("catalog", framework))
+
+
+def _parse_packaged(resource: Traversable) -> list[ox.Triple]:
+    data = resource.read_bytes()
+    return [q.triple for q in ox.parse(data, format=ox.RdfFormat.TURTLE)]
+
+
+@dataclass
+class DemoSummary:
+    """What `aimstrace demo` loaded and what the store now holds."""
+
+    triples: int
+    frameworks: list[FrameworkInfo]
+    changed: int
+    sections: dict[str, int]
+
+
+class Engine:
+    """One store plus the operations every interface needs."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    @classmethod
+    def open(cls, path: str | os.PathLike[str] | None) -> Engine:
+        """Open (or create) the persistent store at path; None means an in-memory store."""
+        return cls(Store(path))
+
+    # ----- reference data ----------------------------------------------------------------------
+
+    def load_vocabulary(self) -> WriteSummary:
+        """Put the packaged AIMS vocabulary into its graph (idempotent)."""
+        graph = ox.NamedNode(VOCABULARY_GRAPH)
+        return self.store.replace_graph(graph, _parse_packaged(vocabulary_path()))
+
+    def load_catalogs(self) -> WriteSummary:
+        """Put every packaged reference catalog into its own graph (idempotent)."""
+        total = WriteSummary()
+        for framework in FRAMEWORK_IDS:
+            part = self.store.replace_graph(
+                catalog_graph(framework), _parse_packaged(catalog_path(framework))
+            )
+            total.added += part.added
+            total.removed += part.removed
+            total.graphs |= part.graphs
+        return total
+
+    def demo(self) -> DemoSummary:
+        """Load vocabulary, catalogs, crosswalks and the example organisation; safe to repeat."""
+        sections: dict[str, int] = {}
+        changed = 0
+        for name, step in (("vocabulary", self.load_vocabulary), ("catalogs", self.load_catalogs)):
+            summary = step()
+            changed += summary.added + summary.removed
+            sections[name] = summary.added + summary.removed
+        self.store.flush()
+        return DemoSummary(
+            triples=self.store.count(),
+            frameworks=self.frameworks(),
+            changed=changed,
+            sections=sections,
+        )
+
+    # ----- reads ---------------------------------------------------------------------------------
+
+    def frameworks(self) -> list[FrameworkInfo]:
+        """The frameworks in the store with their requirement counts."""
+        return list_frameworks(self.store)
+
+    def requirements(self, framework: str) -> list[RequirementInfo]:
+        """The requirements of one framework."""
+        return list_requirements(self.store, framework)
+
+    def sparql_select(self, query: str) -> tuple[list[str], list[Row]]:
+        """Run a user's read-only SPARQL SELECT; returns variable names and rows."""
+        from graph.sparql import run_read_only
+
+        return run_read_only(self.store, query)

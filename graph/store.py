@@ -1,0 +1,232 @@
+"""The embedded RDF store: Oxigraph on disk (or in memory), with all-or-nothing writes.
+
+Every write is one Oxigraph transaction, so a reader sees the store as it was before a write or
+after it, never half of it, and a failed write leaves it exactly as it was.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from ontology.iris import GRAPH_BASE
+
+DEFAULT_STORE_DIR = Path.home() / ".local" / "share" / "aimstrace" / "store"
+STORE_ENV_VAR = "AIMSTRACE_STORE"
+
+Term = ox.NamedNode | ox.BlankNode | ox.Literal
+Row = dict[str, Term]
+
+
+class StoreError(Exception):
+    """The store could not be opened, read or written; the message says why and where."""
+
+
+@dataclass(frozen=True)
+class Changeset:
+    """Quads to remove and quads to add, applied together in one transaction."""
+
+    remove: tuple[ox.Quad, ...] = ()
+    add: tuple[ox.Quad, ...] = ()
+
+    @property
+    def is_empty(self) -> bool:
+        """True when applying this changeset would change nothing."""
+        return not self.remove and not self.add
+
+
+@dataclass
+class WriteSummary:
+    """What a write did: triples added and removed, per named graph."""
+
+    added: int = 0
+    removed: int = 0
+    graphs: set[str] = field(default_factory=set)
+
+
+def resolve_store_dir(explicit: str | os.PathLike[str] | None) -> Path:
+    """The store directory: the explicit one, else $AIMSTRACE_STORE, else the default."""
+    if explicit:
+        return Path(explicit).expanduser()
+    env = os.environ.get(STORE_ENV_VAR)
+    if env:
+        return Path(env).expanduser()
+    return DEFAULT_STORE_DIR
+
+
+class Store:
+    """An Oxigraph dataset whose named graphs hold vocabulary, catalogs, crosswalks and org data."""
+
+    def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
+        self.path = Path(path) if path is not None else None
+        self._write_lock = threading.Lock()
+        if self.path is None:
+            self._ox = ox.Store()
+            return
+        try:
+            self.path.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"cannot create store directory {self.path}: {exc.strerror}") from exc
+        if not os.access(self.path, os.R_OK | os.W_OK | os.X_OK):
+            raise StoreError(f"store directory {self.path} is not readable and writable")
+        try:
+            self._ox = ox.Store(str(self.path))
+        except OSError as exc:
+            hint = " (is another aimstrace process using it?)" if "lock" in str(exc).lower() else ""
+            raise StoreError(f"cannot open store at {self.path}: {exc}{hint}") from exc
+
+    @classmethod
+    def in_memory(cls) -> Store:
+        """A store that lives only as long as the process, for tests and previews."""
+        return cls(None)
+
+    @property
+    def oxigraph(self) -> ox.Store:
+        """The underlying pyoxigraph store (for backends and benchmarks)."""
+        return self._ox
+
+    # ----- reads -----------------------------------------------------------------------------
+
+    def query(
+        self,
+        sparql: str,
+        substitutions: Mapping[str, Term] | None = None,
+    ) -> ox.QuerySolutions | ox.QueryTriples | ox.QueryBoolean:
+        """Run a read-only SPARQL query over the union of all graphs, values bound by the engine."""
+        subs = {ox.Variable(name): term for name, term in (substitutions or {}).items()}
+        try:
+            return self._ox.query(sparql, use_default_graph_as_union=True, substitutions=subs)
+        except SyntaxError as exc:
+            raise StoreError(f"SPARQL syntax error: {exc}") from exc
+        except OSError as exc:
+            raise StoreError(f"query failed: {exc}") from exc
+
+    def select(self, sparql: str, substitutions: Mapping[str, Term] | None = None) -> list[Row]:
+        """Run a SELECT query and return its rows as dicts of bound variables."""
+        result = self.query(sparql, substitutions)
+        if not isinstance(result, ox.QuerySolutions):
+            raise StoreError("expected a SELECT query")
+        names = [v.value for v in result.variables]
+        rows: list[Row] = []
+        for solution in result:
+            row: Row = {}
+            for name in names:
+                value = solution[name]
+                if value is not None and not isinstance(value, ox.Triple):
+                    row[name] = value
+            rows.append(row)
+        return rows
+
+    def quads(self, graph: ox.NamedNode | None = None) -> Iterator[ox.Quad]:
+        """All quads, or those of one named graph."""
+        return iter(self._ox.quads_for_pattern(None, None, None, graph))
+
+    def count(self, graph: ox.NamedNode | None = None) -> int:
+        """Number of quads in the store or in one graph."""
+        return sum(1 for _ in self._ox.quads_for_pattern(None, None, None, graph))
+
+    def named_graphs(self) -> list[ox.NamedNode]:
+        """The named graphs that hold data, sorted by IRI."""
+        graphs = [g for g in self._ox.named_graphs() if isinstance(g, ox.NamedNode)]
+        return sorted(graphs, key=lambda g: g.value)
+
+    def dump(self, fmt: ox.RdfFormat, graph: ox.NamedNode | None = None) -> bytes:
+        """Serialize the whole dataset (N-Quads/TriG) or one graph (any triple format)."""
+        if graph is None and not fmt.supports_datasets:
+            triples = (q.triple for q in self._ox.quads_for_pattern(None, None, None, None))
+            return ox.serialize(triples, format=fmt) or b""
+        out = self._ox.dump(format=fmt, from_graph=graph) if graph else self._ox.dump(format=fmt)
+        return out or b""
+
+    # ----- writes ----------------------------------------------------------------------------
+
+    def apply(self, changes: Changeset) -> WriteSummary:
+        """Apply removals and additions in one transaction: all of it happens or none of it."""
+        summary = WriteSummary(
+            added=len(changes.add),
+            removed=len(changes.remove),
+            graphs={_graph_name(q) for q in (*changes.add, *changes.remove)},
+        )
+        if changes.is_empty:
+            return summary
+        with self._write_lock:
+            try:
+                if not changes.remove:
+                    self._ox.extend(changes.add)
+                else:
+                    self._ox.update(_data_update(changes))
+            except (OSError, SyntaxError, ValueError) as exc:
+                raise StoreError(f"write failed, store unchanged: {exc}") from exc
+        return summary
+
+    def replace_graph(self, graph: ox.NamedNode, triples: Iterable[ox.Triple]) -> WriteSummary:
+        """Make a named graph hold exactly these triples, in one transaction."""
+        new = {ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples}
+        old = set(self._ox.quads_for_pattern(None, None, None, graph))
+        return self.apply(Changeset(remove=tuple(old - new), add=tuple(new - old)))
+
+    def load_file(self, path: Path, fmt: ox.RdfFormat, graph: ox.NamedNode) -> None:
+        """Add a whole RDF file to a graph in one transaction (nothing is written on a parse error)."""
+        with self._write_lock:
+            try:
+                self._ox.load(path=str(path), format=fmt, to_graph=graph)
+            except SyntaxError as exc:
+                raise StoreError(f"{path}: {exc}") from exc
+            except OSError as exc:
+                raise StoreError(f"{path}: {exc}") from exc
+
+    def clear(self) -> None:
+        """Remove everything (used by tests and `aimstrace demo --reset`)."""
+        with self._write_lock:
+            self._ox.clear()
+
+    def flush(self) -> None:
+        """Make sure everything written is on disk."""
+        if self.path is not None:
+            self._ox.flush()
+
+
+def _graph_name(quad: ox.Quad) -> str:
+    graph = quad.graph_name
+    return graph.value if isinstance(graph, ox.NamedNode) else ""
+
+
+def _data_update(changes: Changeset) -> str:
+    """DELETE DATA / INSERT DATA text, every term written by Oxigraph's own N-Triples serializer.
+
+    Oxigraph exposes no multi-statement transaction in Python, but one SPARQL update is one
+    transaction. No value is interpolated: each graph's triples are serialized as N-Triples by
+    pyoxigraph (which escapes every literal and IRI) and N-Triples is valid SPARQL data syntax.
+    """
+    parts: list[str] = []
+    for keyword, quads in (("DELETE DATA", changes.remove), ("INSERT DATA", changes.add)):
+        if quads:
+            parts.append(f"{keyword} {{\n{_graph_blocks(quads)}}}")
+    return " ;\n".join(parts)
+
+
+def _graph_blocks(quads: Iterable[ox.Quad]) -> str:
+    by_graph: dict[ox.NamedNode | ox.BlankNode | ox.DefaultGraph, list[ox.Triple]] = {}
+    for quad in quads:
+        if isinstance(quad.subject, ox.BlankNode) or isinstance(quad.object, ox.BlankNode):
+            # DELETE DATA cannot name blank nodes; callers skolemize before writing.
+            raise ValueError("blank nodes must be skolemized before a transactional update")
+        by_graph.setdefault(quad.graph_name, []).append(quad.triple)
+    blocks: list[str] = []
+    for graph, triples in by_graph.items():
+        body = (ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"").decode("utf-8")
+        if isinstance(graph, ox.NamedNode):
+            blocks.append(f"GRAPH {graph} {{\n{body}}}\n")
+        else:
+            blocks.append(body)
+    return "".join(blocks)
+
+
+def is_aimstrace_graph(graph: ox.NamedNode) -> bool:
+    """True for the named graphs aimstrace manages itself."""
+    return graph.value.startswith(GRAPH_BASE)

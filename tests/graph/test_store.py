@@ -1,0 +1,73 @@
+"""The embedded store: persistence, all-or-nothing writes, read-only user SPARQL."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from graph.sparql import UpdateRefused, run_read_only
+from graph.store import Changeset, Store, StoreError
+
+EX = "http://example.org/"
+G = ox.NamedNode(EX + "graph")
+
+
+def quad(s: str, p: str, o: ox.NamedNode | ox.Literal) -> ox.Quad:
+    return ox.Quad(ox.NamedNode(EX + s), ox.NamedNode(EX + p), o, G)
+
+
+def test_data_survives_a_restart(tmp_path: Path) -> None:
+    store = Store(tmp_path / "store")
+    store.apply(Changeset(add=(quad("a", "p", ox.Literal("x")),)))
+    store.flush()
+    del store
+    reopened = Store(tmp_path / "store")
+    assert reopened.count() == 1
+
+
+def test_replace_graph_is_exact_and_idempotent() -> None:
+    store = Store.in_memory()
+    first = [quad("a", "p", ox.Literal("1")).triple, quad("b", "p", ox.Literal("2")).triple]
+    store.replace_graph(G, first)
+    again = store.replace_graph(G, first)
+    assert (again.added, again.removed) == (0, 0)
+    store.replace_graph(G, [quad("c", "p", ox.Literal("3")).triple])
+    assert [q.subject.value for q in store.quads(G)] == [EX + "c"]
+
+
+def test_hostile_literal_is_stored_as_data_not_executed() -> None:
+    store = Store.in_memory()
+    hostile = ox.Literal('x" } ; DROP ALL ; INSERT DATA { <a> <b> "c')
+    store.apply(Changeset(add=(quad("keep", "p", ox.Literal("kept")),)))
+    store.apply(
+        Changeset(remove=(quad("keep", "p", ox.Literal("kept")),), add=(quad("h", "p", hostile),))
+    )
+    assert [q.object for q in store.quads()] == [hostile]
+
+
+def test_failed_write_leaves_store_unchanged() -> None:
+    store = Store.in_memory()
+    store.apply(Changeset(add=(quad("a", "p", ox.Literal("1")),)))
+    bad = ox.Quad(ox.NamedNode(EX + "b"), ox.NamedNode(EX + "p"), ox.BlankNode(), G)
+    with pytest.raises(StoreError):
+        store.apply(Changeset(remove=(quad("a", "p", ox.Literal("1")),), add=(bad,)))
+    assert store.count() == 1
+
+
+def test_user_sparql_refuses_updates() -> None:
+    store = Store.in_memory()
+    with pytest.raises(UpdateRefused):
+        run_read_only(store, "DROP ALL")
+    with pytest.raises(StoreError):
+        run_read_only(store, "SELECT ?x WHERE { ?x ")
+    names, rows = run_read_only(store, 'SELECT ?x WHERE { BIND("DELETE" AS ?x) }')
+    assert names == ["x"] and rows[0]["x"].value == "DELETE"
+
+
+def test_unwritable_store_directory_is_a_clear_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    with pytest.raises(StoreError, match="cannot create store directory"):
+        Store(blocker / "store")
