@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from graph.changelog import EVERYTHING, ChangeLog
 from ontology.iris import GRAPH_BASE
 
 DEFAULT_STORE_DIR = Path.home() / ".local" / "share" / "aimstrace" / "store"
@@ -67,6 +68,7 @@ class Store:
         self._write_lock = threading.Lock()
         if self.path is None:
             self._ox = ox.Store()
+            self.changes = ChangeLog(None)
             return
         try:
             self.path.mkdir(parents=True, exist_ok=True)
@@ -79,6 +81,7 @@ class Store:
         except OSError as exc:
             hint = " (is another aimstrace process using it?)" if "lock" in str(exc).lower() else ""
             raise StoreError(f"cannot open store at {self.path}: {exc}{hint}") from exc
+        self.changes = ChangeLog(self.path / "changes.sqlite")
 
     @classmethod
     def in_memory(cls) -> Store:
@@ -98,7 +101,9 @@ class Store:
         substitutions: Mapping[str, Term] | None = None,
     ) -> ox.QuerySolutions | ox.QueryTriples | ox.QueryBoolean:
         """Run a read-only SPARQL query over the union of all graphs, values bound by the engine."""
-        subs = {ox.Variable(name): term for name, term in (substitutions or {}).items()}
+        subs: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {
+            ox.Variable(name): term for name, term in (substitutions or {}).items()
+        }
         try:
             return self._ox.query(sparql, use_default_graph_as_union=True, substitutions=subs)
         except SyntaxError as exc:
@@ -155,6 +160,7 @@ class Store:
         if changes.is_empty:
             return summary
         with self._write_lock:
+            self.changes.record(_touched_iris(changes))
             try:
                 if not changes.remove:
                     self._ox.extend(changes.add)
@@ -171,8 +177,9 @@ class Store:
         return self.apply(Changeset(remove=tuple(old - new), add=tuple(new - old)))
 
     def load_file(self, path: Path, fmt: ox.RdfFormat, graph: ox.NamedNode) -> None:
-        """Add a whole RDF file to a graph in one transaction (nothing is written on a parse error)."""
+        """Add a whole RDF file to a graph in one transaction (a parse error writes nothing)."""
         with self._write_lock:
+            self.changes.record([EVERYTHING])
             try:
                 self._ox.load(path=str(path), format=fmt, to_graph=graph)
             except SyntaxError as exc:
@@ -183,12 +190,21 @@ class Store:
     def clear(self) -> None:
         """Remove everything (used by tests and `aimstrace demo --reset`)."""
         with self._write_lock:
+            self.changes.record([EVERYTHING])
             self._ox.clear()
 
     def flush(self) -> None:
         """Make sure everything written is on disk."""
         if self.path is not None:
             self._ox.flush()
+
+
+def _touched_iris(changes: Changeset) -> Iterator[str]:
+    for quad in (*changes.add, *changes.remove):
+        if isinstance(quad.subject, ox.NamedNode):
+            yield quad.subject.value
+        if isinstance(quad.object, ox.NamedNode):
+            yield quad.object.value
 
 
 def _graph_name(quad: ox.Quad) -> str:

@@ -71,3 +71,14 @@ def test_unwritable_store_directory_is_a_clear_error(tmp_path: Path) -> None:
     blocker.write_text("not a directory")
     with pytest.raises(StoreError, match="cannot create store directory"):
         Store(blocker / "store")
+
+
+def test_every_write_is_logged_before_it_happens(tmp_path: Path) -> None:
+    store = Store(tmp_path / "store")
+    start = store.changes.last_sequence()
+    store.apply(Changeset(add=(quad("a", "p", ox.NamedNode(EX + "b")),)))
+    touched, newest = store.changes.touched_since(start)
+    assert touched == {EX + "a", EX + "b"} and newest > start
+    del store
+    reopened = Store(tmp_path / "store")
+    assert reopened.changes.touched_since(start)[0] == {EX + "a", EX + "b"}
