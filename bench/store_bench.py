@@ -68,7 +68,7 @@ def generate(triples: int, out: Path) -> Path:
 def percentile(values: list[float], q: float) -> float:
     """The q-th percentile (0-100) of values."""
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
 
 
 def run_candidate(name: str, nt_file: Path, samples: int) -> dict[str, float]:
