@@ -9,7 +9,7 @@ from importlib.abc import Traversable
 import pyoxigraph as ox
 
 from graph.catalog import FrameworkInfo, RequirementInfo, list_frameworks, list_requirements
-from graph.store import Row, Store, WriteSummary
+from graph.store import Row, Store, StoreError, WriteSummary
 from ontology import FRAMEWORK_IDS, catalog_path, vocabulary_path
 from ontology.iris import graph_iri
 
@@ -97,3 +97,19 @@ class Engine:
         from graph.sparql import run_read_only
 
         return run_read_only(self.store, query)
+
+    def sparql(self, query: str) -> ox.QuerySolutions | ox.QueryTriples | ox.QueryBoolean:
+        """Start a user's read-only SPARQL query; results come lazily, updates are refused.
+
+        Lazy so that a caller with a deadline or a row cap (the API) can stop consuming.
+        """
+        from graph.sparql import UpdateRefused, looks_like_update
+
+        try:
+            return self.store.query(query)
+        except StoreError:
+            if looks_like_update(query):
+                raise UpdateRefused(
+                    "SPARQL updates are refused: this endpoint is read-only"
+                ) from None
+            raise
