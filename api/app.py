@@ -1,0 +1,101 @@
+"""The FastAPI application factory: settings, store, keys and limits wired in one place."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import pkgutil
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from api import routes
+from api.errors import Problem, install_problem_handlers
+from api.limits import BodySizeLimitMiddleware, QueryGate
+from api.logging import RequestContextMiddleware
+from api.security import KeyRing
+from api.settings import Settings
+from graph.engine import Engine
+from graph.store import resolve_store_dir
+
+log = logging.getLogger("aimstrace.api")
+
+DESCRIPTION = """\
+Traceability for an ISO/IEC 42001 AI management system: frameworks and crosswalks, the
+organisation's AI inventory, traces, impact, coverage, gaps, named queries, SPARQL, imports
+and exports. Errors are RFC 9457 `application/problem+json`.
+
+**Authentication**: send an API key as `Authorization: Bearer <key>` or `X-API-Key: <key>`.
+Roles: `reader` (every GET, SPARQL, named queries), `editor` (also imports), `admin`.
+When the server has no keys configured it runs in *local mode*: it listens on loopback only
+and serves loopback clients without a key.
+"""
+
+
+def _routers() -> list[APIRouter]:
+    found: list[APIRouter] = []
+    for info in sorted(pkgutil.iter_modules(routes.__path__), key=lambda i: i.name):
+        module = importlib.import_module(f"{routes.__name__}.{info.name}")
+        router = getattr(module, "router", None)
+        if isinstance(router, APIRouter):
+            found.append(router)
+    return found
+
+
+def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
+    """Build the API; with no engine given, the store is opened once in the lifespan."""
+    settings = settings or Settings.from_env()
+    keyring = KeyRing.from_config(settings.api_keys, settings.api_keys_file)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        owned = engine is None
+        app.state.engine = engine or Engine.open(resolve_store_dir(settings.store))
+        app.state.gate = QueryGate(
+            settings.query_workers, settings.query_timeout_seconds, settings.max_result_rows
+        )
+        log.info(
+            "api ready",
+            extra={
+                "store": str(app.state.engine.store.path or "memory"),
+                "auth": "local (loopback only, no key needed)"
+                if keyring.local_mode
+                else f"{len(keyring)} API key(s)",
+            },
+        )
+        try:
+            yield
+        finally:
+            app.state.gate.close()
+            if owned:
+                app.state.engine.store.flush()
+            log.info("api stopped")
+
+    app = FastAPI(
+        title="aimstrace",
+        summary="ISO/IEC 42001 AIMS traceability API",
+        description=DESCRIPTION,
+        version="0.1.0",
+        lifespan=lifespan,
+        responses={
+            "4XX": {"model": Problem, "content": {"application/problem+json": {}}},
+            "5XX": {"model": Problem, "content": {"application/problem+json": {}}},
+        },
+    )
+    app.state.settings = settings
+    app.state.keyring = keyring
+    install_problem_handlers(app)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=["Authorization", "X-API-Key", "Content-Type", "Accept"],
+        )
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestContextMiddleware)
+    for router in _routers():
+        app.include_router(router)
+    return app

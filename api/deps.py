@@ -1,0 +1,106 @@
+"""Dependencies shared by the routes, as Annotated aliases (EngineDep, GateDep, ReaderDep...)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request, Security
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+
+from api.errors import ApiProblem
+from api.limits import QueryGate
+from api.security import LOCAL_PRINCIPAL_NAME, LOOPBACK_CLIENTS, KeyRing, Principal, Role
+from api.settings import Settings
+from graph.engine import Engine
+
+_bearer = HTTPBearer(auto_error=False, description="API key as a bearer token")
+_api_key_header = APIKeyHeader(
+    name="X-API-Key", auto_error=False, description="API key (alternative to the bearer token)"
+)
+
+
+def get_settings(request: Request) -> Settings:
+    """The settings the app was created with."""
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_engine(request: Request) -> Engine:
+    """The engine opened once per process in the app's lifespan."""
+    engine: Engine = request.app.state.engine
+    return engine
+
+
+def get_gate(request: Request) -> QueryGate:
+    """The query worker pool with its time and row limits."""
+    gate: QueryGate = request.app.state.gate
+    return gate
+
+
+def get_keyring(request: Request) -> KeyRing:
+    """The configured API keys."""
+    keys: KeyRing = request.app.state.keyring
+    return keys
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+EngineDep = Annotated[Engine, Depends(get_engine)]
+GateDep = Annotated[QueryGate, Depends(get_gate)]
+
+
+def get_principal(
+    request: Request,
+    keys: Annotated[KeyRing, Depends(get_keyring)],
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)],
+    header_key: Annotated[str | None, Security(_api_key_header)],
+) -> Principal:
+    """Who is calling: the owner of a valid key, or the local user in local mode."""
+    presented = bearer.credentials if bearer is not None else header_key
+    if keys.local_mode:
+        client = request.client.host if request.client else None
+        if client not in LOOPBACK_CLIENTS:
+            raise ApiProblem(
+                403,
+                "no API keys are configured, so only loopback clients are served",
+                kind="forbidden",
+                reason="local mode",
+            )
+        principal = Principal(LOCAL_PRINCIPAL_NAME, Role.admin)
+    else:
+        found = keys.identify(presented) if presented else None
+        if found is None:
+            raise ApiProblem(
+                401,
+                "a valid API key is required (Authorization: Bearer <key> or X-API-Key)",
+                kind="unauthorized",
+                field="header.authorization",
+                reason="missing API key" if not presented else "unknown API key",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+        principal = found
+    request.state.principal = principal.name
+    return principal
+
+
+PrincipalDep = Annotated[Principal, Depends(get_principal)]
+
+
+def _requires(role: Role) -> object:
+    def check(principal: PrincipalDep) -> Principal:
+        if principal.role < role:
+            raise ApiProblem(
+                403,
+                f"this needs the {role.name} role; "
+                f"key {principal.name!r} has {principal.role.name}",
+                kind="forbidden",
+                reason="insufficient role",
+            )
+        return principal
+
+    check.__name__ = f"require_{role.name}"
+    return Depends(check)
+
+
+ReaderDep = Annotated[Principal, _requires(Role.reader)]
+EditorDep = Annotated[Principal, _requires(Role.editor)]
+AdminDep = Annotated[Principal, _requires(Role.admin)]

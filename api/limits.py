@@ -1,0 +1,162 @@
+"""Time and size limits on queries: a deadline per request and a cap on result rows.
+
+Queries run in a bounded worker pool. The request waits at most the configured time; the worker
+checks the same deadline between result rows and stops consuming results once it has passed, so
+a runaway query neither holds the client nor keeps streaming rows nobody will read.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
+
+from starlette.requests import Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from api.errors import ApiProblem, problem_response
+
+T = TypeVar("T")
+
+
+class Deadline:
+    """A point in time after which a query's results are no longer consumed."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.at = time.monotonic() + seconds
+
+    def passed(self) -> bool:
+        """True once the time limit is over."""
+        return time.monotonic() >= self.at
+
+    def check(self) -> None:
+        """Raise the 504 problem when the time limit is over."""
+        if self.passed():
+            raise timed_out(self.seconds)
+
+
+def timed_out(seconds: float) -> ApiProblem:
+    """The problem answer for a query that ran past its time limit."""
+    return ApiProblem(
+        504,
+        f"the query did not finish within the time limit of {seconds:g} s; "
+        "narrow it or ask the operator to raise AIMSTRACE_QUERY_TIMEOUT_SECONDS",
+        kind="query-timeout",
+        reason="time limit exceeded",
+    )
+
+
+def too_many_rows(limit: int, field: str = "query") -> ApiProblem:
+    """The problem answer for a result over the row cap (never truncated silently)."""
+    return ApiProblem(
+        422,
+        f"the result has more than {limit} rows, the server's cap "
+        "(AIMSTRACE_MAX_RESULT_ROWS); add a LIMIT or narrower filters",
+        kind="result-too-large",
+        field=field,
+        reason=f"more than {limit} result rows",
+    )
+
+
+def bounded(items: Iterable[T], deadline: Deadline, max_rows: int, field: str) -> list[T]:
+    """Consume items until done, the deadline passes (504) or the row cap is exceeded (422)."""
+    taken: list[T] = []
+    iterator: Iterator[T] = iter(items)
+    deadline.check()
+    for item in iterator:
+        if len(taken) >= max_rows:
+            raise too_many_rows(max_rows, field)
+        taken.append(item)
+        if len(taken) % 64 == 0:
+            deadline.check()
+    deadline.check()
+    return taken
+
+
+class QueryGate:
+    """A bounded pool of query workers plus the limits every query runs under."""
+
+    def __init__(self, workers: int, timeout_seconds: float, max_rows: int) -> None:
+        self.timeout_seconds = timeout_seconds
+        self.max_rows = max_rows
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="aimstrace-query")
+
+    async def run(self, work: Callable[[Deadline], T]) -> T:
+        """Run work(deadline) in a worker; answer 504 if it is not done in time."""
+        deadline = Deadline(self.timeout_seconds)
+        future = asyncio.get_running_loop().run_in_executor(self._pool, work, deadline)
+        try:
+            return await asyncio.wait_for(future, timeout=self.timeout_seconds)
+        except TimeoutError:
+            raise timed_out(self.timeout_seconds) from None
+
+    def rows(self, rows: list[T], field: str = "query") -> list[T]:
+        """Refuse a fully computed result that is over the row cap."""
+        if len(rows) > self.max_rows:
+            raise too_many_rows(self.max_rows, field)
+        return rows
+
+    def close(self) -> None:
+        """Stop accepting work; queries still running finish on their own."""
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+class BodyTooLarge(Exception):
+    """The request body went past the configured size cap."""
+
+
+class BodySizeLimitMiddleware:
+    """Refuses request bodies over the cap with 413, by Content-Length or while streaming."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Check the declared length up front and count the bytes actually received."""
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        for name, value in scope.get("headers", []):
+            if name == b"content-length" and value.isdigit() and int(value) > self.max_bytes:
+                await self._refuse(scope, receive, send)
+                return
+        received = 0
+        answered = False
+
+        async def counting_receive() -> Message:
+            nonlocal received, answered
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    if not answered:
+                        answered = True
+                        await self._refuse(scope, receive, send)
+                    # Frameworks may wrap this in their own error; the answer is already sent.
+                    raise BodyTooLarge
+            return message
+
+        async def guarded_send(message: Message) -> None:
+            if not answered:
+                await send(message)
+
+        with contextlib.suppress(BodyTooLarge):
+            await self.app(scope, counting_receive, guarded_send)
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        request = Request(scope, receive)
+        response = problem_response(
+            request,
+            413,
+            f"the request body is larger than the server's cap of {self.max_bytes} bytes "
+            "(AIMSTRACE_MAX_BODY_BYTES)",
+            kind="body-too-large",
+            field="body",
+            reason=f"more than {self.max_bytes} bytes",
+        )
+        await response(scope, receive, send)

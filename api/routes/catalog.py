@@ -1,0 +1,68 @@
+"""Reference frameworks and their requirements."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query
+
+from api.deps import EngineDep, GateDep, ReaderDep, SettingsDep
+from api.errors import not_found
+from api.models import Framework, Page, Requirement
+from api.paging import page_of
+from graph.catalog import RequirementInfo
+from ontology import FRAMEWORK_IDS
+
+router = APIRouter(tags=["frameworks"])
+
+FrameworkId = Annotated[str, Path(description=f"one of {', '.join(FRAMEWORK_IDS)}")]
+Limit = Annotated[int, Query(ge=1, description="page size (capped by the server)")]
+Cursor = Annotated[str | None, Query(description="`next_cursor` of the previous page")]
+
+
+def _known(framework: str) -> str:
+    if framework not in FRAMEWORK_IDS:
+        raise not_found("framework", framework, field="path.framework")
+    return framework
+
+
+@router.get("/frameworks", response_model=list[Framework], summary="Reference frameworks")
+async def frameworks(_: ReaderDep, engine: EngineDep, gate: GateDep) -> list[Framework]:
+    """The frameworks in the store with their requirement counts."""
+    found = await gate.run(lambda _deadline: engine.frameworks())
+    return [Framework(**asdict(f)) for f in found]
+
+
+@router.get(
+    "/frameworks/{framework}/requirements",
+    response_model=Page[Requirement],
+    summary="Requirements of a framework",
+)
+async def requirements(
+    _: ReaderDep,
+    engine: EngineDep,
+    gate: GateDep,
+    settings: SettingsDep,
+    framework: FrameworkId,
+    limit: Limit = 100,
+    cursor: Cursor = None,
+    kind: Annotated[str | None, Query(description="only this kind, e.g. `control`")] = None,
+    parent: Annotated[str | None, Query(description="only children of this notation")] = None,
+) -> Page[Requirement]:
+    """One page of a framework's requirements in natural notation order, optionally filtered."""
+    _known(framework)
+    found: list[RequirementInfo] = await gate.run(lambda _d: engine.requirements(framework))
+    chosen = [
+        r
+        for r in found
+        if (kind is None or r.kind == kind) and (parent is None or r.parent == parent)
+    ]
+    size = min(limit, settings.max_page_size)
+    items, next_cursor = page_of(chosen, lambda r: r.notation, size, cursor)
+    return Page[Requirement](
+        items=[Requirement(**asdict(r)) for r in items],
+        limit=size,
+        total=len(chosen),
+        next_cursor=next_cursor,
+    )

@@ -1,0 +1,27 @@
+"""Health of the service."""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+
+from fastapi import APIRouter, Request
+
+from api.deps import EngineDep, GateDep
+from api.models import Health
+
+router = APIRouter(tags=["service"])
+
+
+def _version() -> str:
+    try:
+        return version("aimstrace")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+@router.get("/health", response_model=Health, summary="Liveness and store size")
+async def health(request: Request, engine: EngineDep, gate: GateDep) -> Health:
+    """Answer `ok` with the number of triples; needs no API key (for load balancers)."""
+    triples = await gate.run(lambda _deadline: engine.store.count())
+    auth = "local" if request.app.state.keyring.local_mode else "api-keys"
+    return Health(status="ok", version=_version(), triples=triples, auth=auth)

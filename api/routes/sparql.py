@@ -1,0 +1,200 @@
+"""The SPARQL 1.1 Protocol, read-only: queries by GET or POST, updates refused with 403."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from urllib.parse import parse_qs
+
+import pyoxigraph as ox
+from fastapi import APIRouter, Query, Request, Response
+
+from api.deps import EngineDep, GateDep, ReaderDep
+from api.errors import ApiProblem
+from api.limits import Deadline, bounded
+from api.sparql_results import (
+    BOOLEAN_TYPES,
+    GRAPH_TYPES,
+    JSON_RESULTS,
+    RESULT_TYPES,
+    Solution,
+    boolean_to_bytes,
+    negotiate,
+    solutions_to_bytes,
+)
+from graph.engine import Engine
+
+router = APIRouter(tags=["sparql"])
+
+_SPARQL_JSON_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["head"],
+    "properties": {
+        "head": {"type": "object"},
+        "results": {"type": "object"},
+        "boolean": {"type": "boolean"},
+    },
+}
+_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "SELECT/ASK results (JSON, XML, CSV, TSV) or CONSTRUCT/DESCRIBE RDF",
+        "content": {
+            JSON_RESULTS: {"schema": _SPARQL_JSON_SCHEMA},
+            "application/sparql-results+xml": {"schema": {"type": "string"}},
+            "text/csv": {"schema": {"type": "string"}},
+            "text/tab-separated-values": {"schema": {"type": "string"}},
+            "text/turtle": {"schema": {"type": "string"}},
+            "application/n-triples": {"schema": {"type": "string"}},
+        },
+    },
+    403: {"description": "the request was a SPARQL update; this endpoint is read-only"},
+    406: {"description": "no acceptable result format"},
+    422: {"description": "bad input, or more result rows than the server's cap"},
+    504: {"description": "the query ran past the time limit"},
+}
+_POST_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/x-www-form-urlencoded": {
+                "schema": {
+                    "type": "object",
+                    "required": ["query"],
+                    "properties": {"query": {"type": "string", "description": "SPARQL query"}},
+                }
+            },
+            "application/sparql-query": {"schema": {"type": "string"}},
+        },
+    }
+}
+
+
+def _refuse_update() -> ApiProblem:
+    return ApiProblem(
+        403,
+        "SPARQL updates are refused: this endpoint is read-only",
+        kind="update-refused",
+        field="update",
+        reason="SPARQL update",
+    )
+
+
+def _refuse_datasets(default_graphs: list[str], named_graphs: list[str]) -> None:
+    if default_graphs or named_graphs:
+        field = "default-graph-uri" if default_graphs else "named-graph-uri"
+        raise ApiProblem(
+            400,
+            "this endpoint always queries the union of all graphs; use GRAPH in the query instead",
+            kind="unsupported",
+            field=field,
+            reason="dataset parameters are not supported",
+        )
+
+
+def _not_acceptable(accept: str | None, offered: list[str]) -> ApiProblem:
+    return ApiProblem(
+        406,
+        f"cannot answer in any type of Accept: {accept}; offered: {', '.join(offered)}",
+        kind="not-acceptable",
+        field="header.accept",
+        reason="no acceptable media type",
+    )
+
+
+def _evaluate(
+    engine: Engine, text: str, accept: str | None, max_rows: int, deadline: Deadline
+) -> tuple[bytes, str]:
+    """Run the query and serialize its answer, honouring the deadline and row cap."""
+    result = engine.sparql(text)
+    if isinstance(result, ox.QueryBoolean):
+        media = negotiate(accept, list(BOOLEAN_TYPES))
+        if media is None:
+            raise _not_acceptable(accept, list(BOOLEAN_TYPES))
+        return boolean_to_bytes(BOOLEAN_TYPES[media], bool(result)), BOOLEAN_TYPES[media]
+    if isinstance(result, ox.QuerySolutions):
+        media = negotiate(accept, list(RESULT_TYPES))
+        if media is None:
+            raise _not_acceptable(accept, list(RESULT_TYPES))
+        variables = [v.value for v in result.variables]
+        rows: list[Solution] = []
+        for solution in bounded(result, deadline, max_rows, "query"):
+            rows.append({name: solution[name] for name in variables if solution[name] is not None})
+        return solutions_to_bytes(RESULT_TYPES[media], variables, rows), RESULT_TYPES[media]
+    media = negotiate(accept, list(GRAPH_TYPES))
+    if media is None:
+        raise _not_acceptable(accept, list(GRAPH_TYPES))
+    triples = bounded(result, deadline, max_rows, "query")
+    fmt = GRAPH_TYPES[media]
+    return ox.serialize(triples, format=fmt) or b"", fmt.media_type
+
+
+async def _answer(engine: Engine, gate: GateDep, text: str, accept: str | None) -> Response:
+    if not text.strip():
+        raise ApiProblem(
+            400, "the query is empty", kind="invalid-input", field="query", reason="empty"
+        )
+    body, media = await gate.run(
+        lambda deadline: _evaluate(engine, text, accept, gate.max_rows, deadline)
+    )
+    charset = "; charset=utf-8" if media.startswith(("text/", "application/sparql")) else ""
+    return Response(body, media_type=media + charset, headers={"Vary": "Accept"})
+
+
+@router.get("/sparql", responses=_RESPONSES, summary="SPARQL query (GET)")
+async def sparql_get(
+    request: Request,
+    _: ReaderDep,
+    engine: EngineDep,
+    gate: GateDep,
+    query: Annotated[str, Query(description="the SPARQL query")],
+    default_graph_uri: Annotated[list[str], Query(alias="default-graph-uri")] = [],  # noqa: B006
+    named_graph_uri: Annotated[list[str], Query(alias="named-graph-uri")] = [],  # noqa: B006
+) -> Response:
+    """Run a read-only query given as the `query` parameter; the answer format follows Accept."""
+    _refuse_datasets(default_graph_uri, named_graph_uri)
+    return await _answer(engine, gate, query, request.headers.get("accept"))
+
+
+@router.post(
+    "/sparql", responses=_RESPONSES, openapi_extra=_POST_BODY, summary="SPARQL query (POST)"
+)
+async def sparql_post(request: Request, _: ReaderDep, engine: EngineDep, gate: GateDep) -> Response:
+    """Run a read-only query sent form-encoded or as application/sparql-query; updates get 403."""
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    raw = await request.body()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ApiProblem(
+            400, "the body is not UTF-8", kind="invalid-input", field="body", reason="encoding"
+        ) from None
+    if content_type == "application/sparql-update":
+        raise _refuse_update()
+    if content_type == "application/x-www-form-urlencoded":
+        form = parse_qs(text, keep_blank_values=True)
+        if "update" in form:
+            raise _refuse_update()
+        _refuse_datasets(form.get("default-graph-uri", []), form.get("named-graph-uri", []))
+        if "query" not in form:
+            raise ApiProblem(
+                400,
+                "the form has no `query` field",
+                kind="invalid-input",
+                field="body.query",
+                reason="missing",
+            )
+        text = form["query"][0]
+    elif content_type == "application/sparql-query":
+        _refuse_datasets(
+            request.query_params.getlist("default-graph-uri"),
+            request.query_params.getlist("named-graph-uri"),
+        )
+    else:
+        raise ApiProblem(
+            415,
+            f"send the query as application/x-www-form-urlencoded or application/sparql-query, "
+            f"not {content_type or 'no content type'}",
+            kind="unsupported-media-type",
+            field="header.content-type",
+            reason="unsupported media type",
+        )
+    return await _answer(engine, gate, text, request.headers.get("accept"))
