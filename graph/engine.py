@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from importlib.abc import Traversable
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
@@ -12,6 +14,11 @@ from graph.catalog import FrameworkInfo, RequirementInfo, list_frameworks, list_
 from graph.store import Row, Store, StoreError, WriteSummary
 from ontology import FRAMEWORK_IDS, catalog_path, vocabulary_path
 from ontology.iris import graph_iri
+
+if TYPE_CHECKING:
+    from graph.coverage import CoverageEntry
+    from graph.crosswalks import CrosswalkLoad, MappingView
+    from graph.derivation import DerivationResult
 
 VOCABULARY_GRAPH = graph_iri("vocabulary")
 
@@ -66,11 +73,64 @@ class Engine:
             total.graphs |= part.graphs
         return total
 
+    # ----- crosswalks (graph/crosswalks.py, graph/coverage.py) -----------------------------
+
+    def load_crosswalks(self, directory: Path | None = None) -> CrosswalkLoad:
+        """Validate and load the packaged crosswalks (or a folder of them) in one transaction."""
+        from graph.crosswalks import load_crosswalks
+
+        return load_crosswalks(self.store, directory)
+
+    def derive_mappings(self, max_length: int = 3) -> DerivationResult:
+        """Recompute the derived mappings from the asserted ones (set algebra, bounded chains)."""
+        from graph.crosswalks import derive_mappings
+
+        return derive_mappings(self.store, max_length)
+
+    def mappings(
+        self,
+        from_framework: str,
+        to_framework: str,
+        derived: bool = False,
+        requirement: str | None = None,
+    ) -> list[MappingView]:
+        """Mappings between two frameworks, read from the first to the second."""
+        from graph.crosswalks import list_mappings
+
+        return list_mappings(self.store, from_framework, to_framework, derived, requirement)
+
+    def coverage(self, framework: str) -> list[CoverageEntry]:
+        """Coverage of a framework's requirements by the implemented controls."""
+        from graph.coverage import coverage
+
+        return coverage(self.store, framework)
+
+    def import_mappings(self, path: Path, fmt: str, **options: str | None) -> CrosswalkLoad:
+        """Import an SSSOM, OLIR or CISO Assistant mapping file, then re-derive."""
+        from graph.crosswalks import import_mappings
+
+        result = import_mappings(self.store, path, fmt, **options)
+        result.derivation = self.derive_mappings()
+        return result
+
+    def export_mappings(
+        self, fmt: str, sets: list[str] | None = None, derived: bool = False
+    ) -> str:
+        """Mapping sets as SSSOM TSV or an OSCAL mapping-collection (JSON text)."""
+        from graph.crosswalks import export_mappings
+
+        return export_mappings(self.store, fmt, sets, derived)
+
     def demo(self) -> DemoSummary:
         """Load vocabulary, catalogs, crosswalks and the example organisation; safe to repeat."""
         sections: dict[str, int] = {}
         changed = 0
-        for name, step in (("vocabulary", self.load_vocabulary), ("catalogs", self.load_catalogs)):
+        for name, step in (
+            ("vocabulary", self.load_vocabulary),
+            ("catalogs", self.load_catalogs),
+            ("crosswalks", lambda: self.load_crosswalks().written),
+            ("derived mappings", lambda: self.derive_mappings().written),
+        ):
             summary = step()
             changed += summary.added + summary.removed
             sections[name] = summary.added + summary.removed

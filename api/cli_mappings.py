@@ -1,0 +1,221 @@
+"""Commands for typed mappings: `mappings`, `coverage` and the `crosswalk` group.
+
+`aimstrace mappings --from X --to Y` lists mappings (records stored the other way round are
+shown inverted); `aimstrace coverage --framework F` shows what the implemented controls cover;
+`aimstrace crosswalk load|import|export|derive` manages the mapping sets themselves.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import click
+
+from api.cli import CliState, main, pass_state
+from api.output import print_json, print_table
+from ontology import FRAMEWORK_IDS
+
+FRAMEWORK = click.Choice(FRAMEWORK_IDS)
+CONTRACT_KEYS = (
+    "subject",
+    "subject_framework",
+    "object",
+    "object_framework",
+    "relationship",
+    "rationale",
+    "strength",
+    "status",
+    "justification",
+)
+
+
+@main.command()
+@click.option("--from", "from_framework", type=FRAMEWORK, required=True, help="Subject side.")
+@click.option("--to", "to_framework", type=FRAMEWORK, required=True, help="Object side.")
+@click.option("--derived", is_flag=True, help="Include mappings derived by set algebra.")
+@click.option("--requirement", metavar="NOTATION", help="Only mappings of this requirement.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
+@pass_state
+def mappings(
+    state: CliState,
+    from_framework: str,
+    to_framework: str,
+    derived: bool,
+    requirement: str | None,
+    as_json: bool,
+) -> None:
+    """List typed mappings from one framework to another."""
+    views = state.engine.mappings(from_framework, to_framework, derived, requirement)
+    rows: list[dict[str, Any]] = []
+    for view in views:
+        data = asdict(view)
+        row = {key: data[key] for key in CONTRACT_KEYS}
+        row.update(confidence=data["confidence"], mapping_set=data["mapping_set"])
+        rows.append(row)
+    if as_json:
+        print_json(rows)
+    else:
+        columns = ["subject", "relationship", "object", "strength", "status", "justification"]
+        print_table(rows, columns)
+
+
+@main.command()
+@click.option("--framework", type=FRAMEWORK, required=True, help="The framework to report on.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object per requirement.")
+@pass_state
+def coverage(state: CliState, framework: str, as_json: bool) -> None:
+    """Show which requirements of FRAMEWORK the implemented controls cover, and why."""
+    from graph.coverage import summarise
+
+    entries = state.engine.coverage(framework)
+    if as_json:
+        print_json([entry.as_dict() for entry in entries])
+        return
+    rows = []
+    for entry in entries:
+        path = entry.paths[0] if entry.paths else None
+        via = ""
+        if path is not None:
+            steps = " ; ".join(
+                f"{m['subject']} {m['relationship']} {m['object']} [{m['status']}]"
+                for m in path["mappings"]
+            )
+            via = f"{path['control']} implements {path['implements']}" + (
+                f" ; {steps}" if steps else ""
+            )
+        rows.append({"notation": entry.notation, "coverage": entry.coverage, "justified by": via})
+    print_table(rows, ["notation", "coverage", "justified by"])
+    counts = summarise(entries)
+    click.echo(", ".join(f"{level}: {count}" for level, count in counts.items()))
+
+
+@main.group()
+def crosswalk() -> None:
+    """Load, import, export and derive mapping sets."""
+
+
+@crosswalk.command("load")
+@click.option(
+    "--dir",
+    "directory",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="A folder of *.sssom.tsv files instead of the packaged crosswalks.",
+)
+@pass_state
+def crosswalk_load(state: CliState, directory: Path | None) -> None:
+    """Validate and (re)load the crosswalks, then re-derive."""
+    loaded = state.engine.load_crosswalks(directory)
+    derived = state.engine.derive_mappings()
+    state.engine.store.flush()
+    for name, count in loaded.records.items():
+        click.echo(f"  {name:<32} {count:>5} records")
+    click.echo(f"  {'derived':<32} {len(derived.derived):>5} records")
+
+
+@crosswalk.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--format", "fmt", type=click.Choice(["sssom", "olir", "ciso"]), required=True, help="Format."
+)
+@click.option("--set", "set_name", help="Name of the mapping set (default: from the file).")
+@click.option("--focal", type=FRAMEWORK, help="OLIR: framework of the focal elements.")
+@click.option("--reference", type=FRAMEWORK, help="OLIR: framework of the reference elements.")
+@click.option("--source", help="OLIR: where the file comes from (kept with the set).")
+@click.option("--licence", help="OLIR: licence note for the set.")
+@pass_state
+def crosswalk_import(
+    state: CliState,
+    file: Path,
+    fmt: str,
+    set_name: str | None,
+    focal: str | None,
+    reference: str | None,
+    source: str | None,
+    licence: str | None,
+) -> None:
+    """Import FILE as its own mapping set; nothing is loaded if any row is wrong."""
+    result = state.engine.import_mappings(
+        file,
+        fmt,
+        set_name=set_name,
+        subject_framework=focal,
+        object_framework=reference,
+        source=source,
+        licence=licence,
+    )
+    state.engine.store.flush()
+    for name, count in result.records.items():
+        click.echo(f"imported {count} records into mapping set {name}")
+    if result.derivation is not None:
+        click.echo(f"derived mappings now: {len(result.derivation.derived)}")
+
+
+@crosswalk.command("export")
+@click.option("--format", "fmt", type=click.Choice(["sssom", "oscal"]), required=True)
+@click.option("--set", "set_names", multiple=True, help="Mapping set(s) to export (default: all).")
+@click.option("--derived", is_flag=True, help="Also export the derived set (when no --set).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="File.")
+@pass_state
+def crosswalk_export(
+    state: CliState, fmt: str, set_names: tuple[str, ...], derived: bool, output: Path | None
+) -> None:
+    """Write mapping sets as SSSOM TSV or an OSCAL mapping-collection (JSON)."""
+    text = state.engine.export_mappings(fmt, list(set_names) or None, derived)
+    if output is None:
+        click.echo(text, nl=not text.endswith("\n"))
+    else:
+        output.write_text(text, encoding="utf-8")
+        click.echo(f"wrote {output}", err=True)
+
+
+@crosswalk.command("derive")
+@click.option("--max-chain", default=3, show_default=True, type=click.IntRange(2, 6))
+@click.option("--candidates", is_flag=True, help="List the review candidates too.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_state
+def crosswalk_derive(state: CliState, max_chain: int, candidates: bool, as_json: bool) -> None:
+    """Recompute derived mappings; chains through intersects-with are only review candidates."""
+    from graph.mappings import requirement_index
+
+    result = state.engine.derive_mappings(max_chain)
+    state.engine.store.flush()
+    index = requirement_index(state.engine.store)
+
+    def notation(iri: str) -> str:
+        return index[iri].notation if iri in index else iri
+
+    listed = [
+        {
+            "subject": notation(c.subject),
+            "object": notation(c.object),
+            "possible": list(c.possible),
+            "strength": c.strength,
+            "chain": [s.record.iri for s in c.chain],
+        }
+        for c in result.candidates
+    ]
+    summary = {
+        "derived": len(result.derived),
+        "review_candidates": len(result.candidates),
+        "conflicts": [
+            {
+                "subject": notation(c.subject),
+                "object": notation(c.object),
+                "relations": list(c.relations),
+            }
+            for c in result.conflicts
+        ],
+    }
+    if as_json:
+        print_json({**summary, "candidates": listed} if candidates else summary)
+        return
+    click.echo(
+        f"derived {summary['derived']} mappings; {summary['review_candidates']} review candidates"
+    )
+    for conflict in result.conflicts:
+        ends = f"{notation(conflict.subject)} / {notation(conflict.object)}"
+        click.echo(f"conflict: {ends}: {', '.join(conflict.relations)}")
+    if candidates:
+        print_table(listed, ["subject", "possible", "object", "strength"])

@@ -1,0 +1,282 @@
+"""SSSOM TSV crosswalks (docs/CONVENTIONS.md "Crosswalk files"): parse, validate, build records.
+
+The file is a ``#``-prefixed YAML header followed by a tab-separated table. Every row is checked;
+all problems of a file are reported together and nothing is returned when there is any.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from graph.mappings import SKOS, MappingRecord, MappingSetInfo, RequirementRef, check_set_name
+from loaders.mapping_common import (
+    IssueCollector,
+    LoadedMappingSet,
+    RowChecker,
+    check_duplicates,
+)
+
+SSSOM_NS = "https://w3id.org/sssom/"
+NO_TERM_FOUND = SSSOM_NS + "NoTermFound"
+SUFFIX = ".sssom.tsv"
+
+#: Prefixes every SSSOM file may use without declaring them (the SSSOM built-in prefixes).
+BUILTIN_PREFIXES: dict[str, str] = {
+    "sssom": SSSOM_NS,
+    "skos": SKOS,
+    "semapv": "https://w3id.org/semapv/vocab/",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+}
+
+REQUIRED_COLUMNS: tuple[str, ...] = (
+    "subject_id",
+    "predicate_id",
+    "object_id",
+    "mapping_justification",
+    "relationship",
+    "rationale",
+    "strength",
+    "comment",
+)
+COLUMNS: tuple[str, ...] = (
+    "subject_id",
+    "subject_label",
+    "predicate_id",
+    "object_id",
+    "object_label",
+    "mapping_justification",
+    "relationship",
+    "rationale",
+    "strength",
+    "confidence",
+    "comment",
+    "author_id",
+)
+
+#: The predicate each relationship must be written with.
+PREDICATE_FOR: dict[str, str] = {
+    "equal": SKOS + "exactMatch",
+    "subset-of": SKOS + "broadMatch",
+    "superset-of": SKOS + "narrowMatch",
+    "intersects-with": SKOS + "relatedMatch",
+    "no-relationship": NO_TERM_FOUND,
+}
+
+
+def set_name_for(path: Path) -> str:
+    """The mapping-set name of a crosswalk file: its name without ``.sssom.tsv``."""
+    name = path.name
+    return name[: -len(SUFFIX)] if name.endswith(SUFFIX) else path.stem
+
+
+def split_header(text: str) -> tuple[str, int, str]:
+    """Split the ``#`` header (without the marks) from the table; also the table's first line."""
+    lines = text.splitlines(keepends=True)
+    header: list[str] = []
+    count = 0
+    for line in lines:
+        if not line.startswith("#"):
+            break
+        header.append(line[1:])
+        count += 1
+    return "".join(header), count + 1, "".join(lines[count:])
+
+
+class CurieMap:
+    """Expands CURIEs with a file's curie_map plus the SSSOM built-in prefixes."""
+
+    def __init__(self, declared: Mapping[str, str]) -> None:
+        self.prefixes = {**BUILTIN_PREFIXES, **declared}
+
+    def expand(self, value: str) -> str | None:
+        """The full IRI, or None when the prefix is unknown or the value is not a CURIE."""
+        text = value.strip()
+        if text.startswith(("http://", "https://")):
+            return text
+        prefix, sep, local = text.partition(":")
+        if not sep or not local or prefix not in self.prefixes:
+            return None
+        return self.prefixes[prefix] + local
+
+    def compact(self, iri: str) -> str:
+        """The shortest CURIE for an IRI (the IRI itself when no prefix fits)."""
+        best = iri
+        for prefix, base in self.prefixes.items():
+            if iri.startswith(base) and len(iri) - len(base) + len(prefix) + 1 < len(best):
+                best = f"{prefix}:{iri[len(base) :]}"
+        return best
+
+
+def _read_header(issues: IssueCollector, text: str) -> dict[str, Any]:
+    try:
+        header = yaml.safe_load(text) if text.strip() else {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else 1
+        issues.add(line, "header", None, f"the # header is not valid YAML: {exc}")
+        return {}
+    if not isinstance(header, dict):
+        issues.add(1, "header", None, "the # header must be a YAML mapping")
+        return {}
+    curie_map = header.get("curie_map", {})
+    if not isinstance(curie_map, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in curie_map.items()
+    ):
+        issues.add(1, "curie_map", str(curie_map), "curie_map must map prefixes to IRI strings")
+        header["curie_map"] = {}
+    for key in ("mapping_set_id", "license"):
+        if not str(header.get(key) or "").strip():
+            issues.add(1, key, None, f"the header must give {key}")
+    return header
+
+
+def load_sssom(
+    path: Path,
+    index: Mapping[str, RequirementRef],
+    set_name: str | None = None,
+) -> LoadedMappingSet:
+    """Parse and validate one SSSOM TSV file against the catalogs in `index`."""
+    issues = IssueCollector(str(path))
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        issues.add(None, None, None, f"not UTF-8 text: {exc.reason} at byte {exc.start}")
+        issues.raise_if_any()
+        raise
+    name = set_name or set_name_for(path)
+    try:
+        check_set_name(name)
+    except ValueError as exc:
+        issues.add(None, None, name, str(exc))
+    header_text, first_line, table = split_header(text)
+    header = _read_header(issues, header_text)
+    curies = CurieMap(header.get("curie_map") or {})
+    default_author = str(header.get("creator_id") or "").strip() or None
+    info = MappingSetInfo(
+        name=name,
+        title=str(header.get("mapping_set_title") or header.get("mapping_set_id") or name),
+        source=str(header.get("mapping_set_source") or header.get("mapping_set_id") or path.name),
+        version=str(header.get("mapping_set_version") or ""),
+        licence=str(header.get("license") or ""),
+    )
+
+    reader = csv.reader(io.StringIO(table), delimiter="\t")
+    columns: list[str] | None = None
+    rows: list[tuple[int | None, MappingRecord]] = []
+    for raw in reader:
+        line = first_line + reader.line_num - 1
+        if not any(cell.strip() for cell in raw):
+            continue
+        if columns is None:
+            columns = [c.strip() for c in raw]
+            missing = [c for c in REQUIRED_COLUMNS if c not in columns]
+            for column in missing:
+                issues.add(line, column, None, "required column is missing from the table header")
+            if missing:
+                break
+            continue
+        if len(raw) != len(columns):
+            issues.add(
+                line,
+                None,
+                "\t".join(raw)[:80],
+                f"malformed row: {len(raw)} fields where the header has {len(columns)}",
+            )
+            continue
+        record = _check_row(
+            RowChecker(issues, line),
+            dict(zip(columns, raw, strict=True)),
+            curies,
+            index,
+            name,
+            default_author,
+        )
+        if record is not None:
+            rows.append((line, record))
+    if columns is None and not issues.issues:
+        issues.add(first_line, None, None, "no table: expected a tab-separated header row")
+    check_duplicates(issues, rows)
+    issues.raise_if_any()
+    return LoadedMappingSet(info, [record for _, record in rows])
+
+
+def _check_row(
+    check: RowChecker,
+    row: dict[str, str],
+    curies: CurieMap,
+    index: Mapping[str, RequirementRef],
+    set_name: str,
+    default_author: str | None,
+) -> MappingRecord | None:
+    before = len(check.issues.issues)
+    relationship = check.relationship("relationship", row["relationship"])
+    subject = check.requirement(
+        "subject_id",
+        row["subject_id"],
+        _expand(check, curies, "subject_id", row["subject_id"]),
+        index,
+    )
+    object_iri = _expand(check, curies, "object_id", row["object_id"])
+    obj: str | None = None
+    if object_iri == NO_TERM_FOUND:
+        if relationship not in (None, "no-relationship"):
+            check.issues.add(
+                check.line,
+                "object_id",
+                row["object_id"],
+                "sssom:NoTermFound is only allowed for no-relationship",
+            )
+    else:
+        obj = check.requirement("object_id", row["object_id"], object_iri, index)
+    predicate = _expand(check, curies, "predicate_id", row["predicate_id"])
+    if (
+        relationship is not None
+        and predicate is not None
+        and predicate != PREDICATE_FOR[relationship]
+    ):
+        expected = curies.compact(PREDICATE_FOR[relationship])
+        check.issues.add(
+            check.line,
+            "predicate_id",
+            row["predicate_id"],
+            f"predicate does not match relationship {relationship} (expected {expected})",
+        )
+    _expand(check, curies, "mapping_justification", row["mapping_justification"])
+    rationale = check.rationale("rationale", row["rationale"], required=True)
+    strength = check.strength("strength", row["strength"], relationship)
+    confidence = check.confidence("confidence", row.get("confidence", ""))
+    justification = check.justification("comment", row["comment"], required=True)
+    if len(check.issues.issues) > before or subject is None or relationship is None:
+        return None
+    return MappingRecord(
+        subject=subject,
+        object=obj,
+        relationship=relationship,
+        rationale=rationale,
+        strength=strength,
+        confidence=confidence,
+        justification=justification,
+        author=(row.get("author_id") or "").strip() or default_author,
+        mapping_set=set_name,
+    )
+
+
+def _expand(check: RowChecker, curies: CurieMap, column: str, value: str) -> str | None:
+    if not value.strip():
+        check.issues.add(check.line, column, value, "value is missing")
+        return None
+    iri = curies.expand(value)
+    if iri is None:
+        prefix = value.strip().partition(":")[0]
+        check.issues.add(
+            check.line, column, value, f"unknown CURIE prefix {prefix!r} (declare it in curie_map)"
+        )
+    return iri
