@@ -44,6 +44,12 @@ def requirement_iri(framework: str, notation: str) -> URIRef:
     return URIRef(f"{CATALOG_BASE}{framework}/{notation_slug(notation)}")
 
 
+def milestone_iri(framework: str, key: str) -> URIRef:
+    """IRI of a dated application milestone of a framework (``2025-02-02-prohibitions``)."""
+    # "milestone/" cannot clash with a requirement: requirement local parts never contain "/".
+    return URIRef(f"{CATALOG_BASE}{framework}/milestone/{notation_slug(key)}")
+
+
 def entity_iri(kind: str, identifier: str, base: str = DATA_BASE) -> URIRef:
     """IRI of an organisation entity (system, dataset, ...) from its register id."""
     local = _ID_UNSAFE.sub("_", identifier.strip()).strip("_")
