@@ -159,7 +159,9 @@ def load_sssom(
     header_text, first_line, table = split_header(text)
     header = _read_header(issues, header_text)
     curies = CurieMap(header.get("curie_map") or {})
-    default_author = str(header.get("creator_id") or "").strip() or None
+    creators = header.get("creator_id") or []
+    creators = creators if isinstance(creators, list) else [creators]
+    default_author = ", ".join(str(c).strip() for c in creators if str(c).strip()) or None
     info = MappingSetInfo(
         name=name,
         title=str(header.get("mapping_set_title") or header.get("mapping_set_id") or name),
