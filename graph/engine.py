@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from importlib import resources
 from importlib.abc import Traversable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
@@ -19,8 +20,13 @@ if TYPE_CHECKING:
     from graph.coverage import CoverageEntry
     from graph.crosswalks import CrosswalkLoad, MappingView
     from graph.derivation import DerivationResult
+    from loaders.load import LoadReport
 
 VOCABULARY_GRAPH = graph_iri("vocabulary")
+
+
+def _written(report: LoadReport) -> WriteSummary:
+    return WriteSummary(added=report.triples_added, removed=report.triples_removed)
 
 
 def catalog_graph(framework: str) -> ox.NamedNode:
@@ -120,6 +126,28 @@ class Engine:
         from graph.crosswalks import export_mappings
 
         return export_mappings(self.store, fmt, sets, derived)
+
+    # ----- organisation inventory ---------------------------------------------------------------
+
+    def load_paths(self, paths: list[Path], dry_run: bool = False) -> LoadReport:
+        """Load inventory files or folders all-or-nothing (or only report, for a dry run)."""
+        from loaders.load import load
+
+        return load(paths, self.store, dry_run=dry_run)
+
+    def load_example(self) -> LoadReport:
+        """Load the packaged example organisation (idempotent)."""
+        from loaders.load import load
+        from ontology import data_path
+
+        with resources.as_file(data_path("example")) as folder:
+            return load([folder], self.store)
+
+    def list_entities(self, kind: str) -> list[dict[str, Any]]:
+        """Every entity of one register (systems, datasets, people, ...) as JSON-friendly dicts."""
+        from graph.inventory import list_entities
+
+        return list_entities(self.store, kind)
 
     def demo(self) -> DemoSummary:
         """Load vocabulary, catalogs, crosswalks and the example organisation; safe to repeat."""

@@ -1,0 +1,254 @@
+"""Loading an inventory: `plan` checks everything and computes the change, `apply` writes it.
+
+A load is all or nothing. `plan` reads every file (a folder means every file in it), collects
+every problem of the run, and computes one Changeset for the organisation graph: for each entity
+in the input, the triples it owns in the store (subject = the entity, plus the inverse links its
+register states) are replaced by the new ones, so a changed row replaces and an identical row
+changes nothing. `apply` writes that Changeset in one store transaction.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from graph.store import Changeset, Store
+from loaders.errors import InputIssue, InventoryLoadError
+from loaders.inventory import IDENTIFIER, EntityTriples, Record, build_entities, check_table
+from loaders.rdf import RDF_SUFFIXES, check_rdf_references, read_rdf
+from loaders.references import ORG_GRAPH, ReferenceIndex, text_of
+from loaders.tabular import TABULAR_SUFFIXES, read_tables
+
+
+@dataclass
+class EntityRef:
+    """An entity named in a report."""
+
+    kind: str
+    id: str
+    iri: str
+
+
+@dataclass
+class LoadReport:
+    """What a load did (or, for a dry run, would do)."""
+
+    files: list[str]
+    dry_run: bool
+    entities: int = 0
+    added: list[EntityRef] = field(default_factory=list)
+    changed: list[EntityRef] = field(default_factory=list)
+    removed: list[EntityRef] = field(default_factory=list)
+    unchanged: int = 0
+    triples_added: int = 0
+    triples_removed: int = 0
+    skipped: list[str] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, object]:
+        """A JSON-friendly form."""
+        return asdict(self)
+
+
+@dataclass
+class LoadPlan:
+    """A checked load: the problems found, or the change to write."""
+
+    report: LoadReport
+    issues: list[InputIssue]
+    changeset: Changeset = field(default_factory=Changeset)
+
+    @property
+    def ok(self) -> bool:
+        """True when nothing is wrong and the plan may be applied."""
+        return not self.issues
+
+
+def expand_paths(paths: Iterable[Path]) -> tuple[list[Path], list[str], list[InputIssue]]:
+    """Files to load, files skipped in folders, and paths that cannot be loaded."""
+    supported = TABULAR_SUFFIXES | set(RDF_SUFFIXES)
+    files: list[Path] = []
+    skipped: list[str] = []
+    issues: list[InputIssue] = []
+    for path in paths:
+        if path.is_dir():
+            for child in sorted(path.rglob("*")):
+                if not child.is_file() or any(p.startswith(".") for p in child.parts[-1:]):
+                    continue
+                if child.suffix.lower() in supported:
+                    files.append(child)
+                else:
+                    skipped.append(str(child))
+        elif path.is_file():
+            if path.suffix.lower() in supported:
+                files.append(path)
+            else:
+                expected = ", ".join(sorted(supported))
+                message = f"unsupported file type; expected one of {expected}"
+                issues.append(InputIssue(str(path), None, None, message, path.suffix))
+        else:
+            issues.append(InputIssue(str(path), None, None, "no such file or folder"))
+    return files, skipped, issues
+
+
+def plan(paths: Sequence[Path | str], store: Store, dry_run: bool = True) -> LoadPlan:
+    """Read and check every input; compute the change to the organisation graph."""
+    started = time.perf_counter()
+    files, skipped, issues = expand_paths(Path(p) for p in paths)
+    report = LoadReport([str(f) for f in files], dry_run, skipped=skipped)
+    tables = []
+    rdf_inputs: list[tuple[Path, list[ox.Triple]]] = []
+    for file in files:
+        if file.suffix.lower() in RDF_SUFFIXES:
+            triples, found = read_rdf(file)
+            rdf_inputs.append((file, triples))
+        else:
+            file_tables, found = read_tables(file)
+            tables.extend(file_tables)
+        issues.extend(found)
+    parsed = time.perf_counter()
+
+    records: list[Record] = []
+    for table in tables:
+        checked, found = check_table(table)
+        records.extend(checked)
+        issues.extend(found)
+    records = _drop_duplicates(records, issues)
+    index = ReferenceIndex(store)
+    for record in records:
+        index.add_run_entity(record.register.kind, record.id, record.iri)
+    for _, triples in rdf_inputs:
+        index.add_run_triples(triples)
+    built = build_entities(records, index, issues)
+    for file, triples in rdf_inputs:
+        issues.extend(check_rdf_references(file, triples, index))
+    checked_at = time.perf_counter()
+    report.seconds = {"parse": parsed - started, "check": checked_at - parsed}
+    if issues:
+        return LoadPlan(report, issues)
+
+    kinds = {r.iri: (r.register.kind, r.id) for r in records}
+    changeset = _changeset(store, built + _rdf_entities(rdf_inputs), kinds, report)
+    report.seconds["diff"] = time.perf_counter() - checked_at
+    return LoadPlan(report, [], changeset)
+
+
+def apply(load_plan: LoadPlan, store: Store) -> LoadReport:
+    """Write a checked plan in one transaction; raise with every problem if it has any."""
+    if load_plan.issues:
+        raise InventoryLoadError(load_plan.issues)
+    started = time.perf_counter()
+    store.apply(load_plan.changeset)
+    store.flush()
+    report = load_plan.report
+    report.dry_run = False
+    report.seconds["write"] = time.perf_counter() - started
+    return report
+
+
+def load(paths: Sequence[Path | str], store: Store, dry_run: bool = False) -> LoadReport:
+    """Plan, then apply unless dry_run; raise InventoryLoadError listing every problem."""
+    load_plan = plan(paths, store, dry_run=dry_run)
+    if load_plan.issues:
+        raise InventoryLoadError(load_plan.issues)
+    return load_plan.report if dry_run else apply(load_plan, store)
+
+
+def _drop_duplicates(records: list[Record], issues: list[InputIssue]) -> list[Record]:
+    first: dict[str, Record] = {}
+    kept: list[Record] = []
+    for record in records:
+        earlier = first.get(record.iri)
+        if earlier is not None:
+            message = (
+                f"duplicate id in register {record.register.name}: "
+                f"already defined at {earlier.where}"
+            )
+            issues.append(InputIssue(record.source, record.row, "id", message, record.id))
+            continue
+        first[record.iri] = record
+        kept.append(record)
+    return kept
+
+
+def _rdf_entities(rdf_inputs: list[tuple[Path, list[ox.Triple]]]) -> list[EntityTriples]:
+    by_subject: dict[str, set[ox.Triple]] = {}
+    for _, triples in rdf_inputs:
+        for triple in triples:
+            by_subject.setdefault(text_of(triple.subject), set()).add(triple)
+    return [EntityTriples(iri, found, set(), []) for iri, found in by_subject.items()]
+
+
+def _changeset(
+    store: Store,
+    entities: list[EntityTriples],
+    kinds: dict[str, tuple[str, str]],
+    report: LoadReport,
+) -> Changeset:
+    oxs = store.oxigraph
+    old_total: set[ox.Triple] = set()
+    new_total: set[ox.Triple] = set()
+    merged: dict[str, tuple[set[ox.Triple], set[ox.Triple]]] = {}
+    for entity in entities:
+        subject = ox.NamedNode(entity.iri)
+        old, new = merged.setdefault(entity.iri, (set(), set()))
+        if not old:
+            old.update(q.triple for q in oxs.quads_for_pattern(subject, None, None, ORG_GRAPH))
+        for predicate in entity.inverse_predicates:
+            pattern = oxs.quads_for_pattern(None, ox.NamedNode(predicate), subject, ORG_GRAPH)
+            old.update(q.triple for q in pattern)
+        new.update(entity.forward)
+        new.update(entity.inverse)
+    for iri, (old, new) in merged.items():
+        old_total |= old
+        new_total |= new
+        kind, identifier = kinds.get(iri) or _kind_and_id(iri, new)
+        ref = EntityRef(kind, identifier, iri)
+        if not any(text_of(t.subject) == iri for t in old):
+            report.added.append(ref)
+        elif old == new:
+            report.unchanged += 1
+        else:
+            report.changed.append(ref)
+    report.entities = len(merged)
+    remove = old_total - new_total
+    add = new_total - old_total
+    report.triples_added = len(add)
+    report.triples_removed = len(remove)
+    report.removed = _emptied_subjects(store, remove, new_total)
+    for listed in (report.added, report.changed):
+        listed.sort(key=lambda r: (r.kind, r.id))
+    return Changeset(
+        remove=tuple(ox.Quad(t.subject, t.predicate, t.object, ORG_GRAPH) for t in remove),
+        add=tuple(ox.Quad(t.subject, t.predicate, t.object, ORG_GRAPH) for t in add),
+    )
+
+
+def _emptied_subjects(
+    store: Store, remove: set[ox.Triple], new_total: set[ox.Triple]
+) -> list[EntityRef]:
+    """Subjects the change leaves with no triples at all in the organisation graph."""
+    keeping = {text_of(t.subject) for t in new_total}
+    removed_by_subject: dict[str, set[ox.Triple]] = {}
+    for triple in remove:
+        if text_of(triple.subject) not in keeping:
+            removed_by_subject.setdefault(text_of(triple.subject), set()).add(triple)
+    emptied: list[EntityRef] = []
+    for iri, triples in removed_by_subject.items():
+        pattern = store.oxigraph.quads_for_pattern(ox.NamedNode(iri), None, None, ORG_GRAPH)
+        if {q.triple for q in pattern} <= triples:
+            kind, identifier = _kind_and_id(iri, triples)
+            emptied.append(EntityRef(kind, identifier, iri))
+    return sorted(emptied, key=lambda r: (r.kind, r.id))
+
+
+def _kind_and_id(iri: str, triples: set[ox.Triple]) -> tuple[str, str]:
+    """For RDF inputs: the kind from the IRI path and the dcterms:identifier if there is one."""
+    identifier = next((text_of(t.object) for t in triples if t.predicate == IDENTIFIER), None)
+    parts = iri.rstrip("/").split("/")
+    kind = parts[-2] if len(parts) > 1 else "resource"
+    return kind, identifier or parts[-1]

@@ -1,0 +1,327 @@
+"""Reading registers from CSV, XLSX, YAML and JSON into rows that remember where they came from.
+
+Which register a table holds is decided by the file name stem (`systems.csv`), the sheet name
+(one sheet per register in a workbook) or the top-level key of a YAML/JSON document
+(`systems:`). Values stay raw here (strings from CSV, typed cells from XLSX and YAML); checking
+and typing them is loaders.inventory's job.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from loaders.errors import InputIssue
+from loaders.registers import Register, register_for
+
+TABULAR_SUFFIXES = {".csv", ".xlsx", ".yaml", ".yml", ".json"}
+# Columns people keep for themselves; they are read past, not loaded.
+IGNORED_COLUMNS = {"notes", "note", "comment", "comments"}
+
+
+@dataclass
+class SourceRow:
+    """One record: its row (CSV/XLSX row, YAML line, JSON record number) and raw values."""
+
+    row: int
+    values: dict[str, Any]
+    lines: dict[str, int] = field(default_factory=dict)
+
+    def line_of(self, column: str) -> int:
+        """The most precise row/line known for one column of this record."""
+        return self.lines.get(column, self.row)
+
+
+@dataclass
+class Table:
+    """The rows of one register from one file (or one sheet, or one YAML/JSON key)."""
+
+    register: Register
+    source: str
+    rows: list[SourceRow]
+    # Column names of a header row; None for YAML/JSON, where each record names its own fields.
+    header: list[str] | None = None
+    header_row: int = 1
+
+
+def normalise_column(name: object) -> str:
+    """`Lifecycle Stage` and `lifecycle-stage` both mean `lifecycle_stage`."""
+    return str(name).strip().lower().replace("-", "_").replace(" ", "_")
+
+
+def read_tables(path: Path) -> tuple[list[Table], list[InputIssue]]:
+    """Read every register table in one tabular file; problems come back located, not raised."""
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".csv":
+            return _read_csv(path)
+        if suffix == ".xlsx":
+            return _read_xlsx(path)
+        if suffix in (".yaml", ".yml"):
+            return _read_yaml(path)
+        if suffix == ".json":
+            return _read_json(path)
+    except OSError as exc:
+        return [], [InputIssue(str(path), None, None, f"cannot read file: {exc.strerror}")]
+    return [], [InputIssue(str(path), None, None, f"unsupported file type {suffix!r}")]
+
+
+def _register_from_stem(path: Path) -> tuple[Register | None, list[InputIssue]]:
+    register = register_for(path.stem)
+    if register is None:
+        message = "file name does not name a register (e.g. systems.csv, datasets.csv)"
+        return None, [InputIssue(str(path), None, None, message, path.stem)]
+    return register, []
+
+
+# ----- CSV -----------------------------------------------------------------------------------
+
+
+def _read_csv(path: Path) -> tuple[list[Table], list[InputIssue]]:
+    register, issues = _register_from_stem(path)
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        message = (
+            f"not valid UTF-8 at byte offset {exc.start} (line {line}); save the file as UTF-8 CSV"
+        )
+        bad = data[exc.start : exc.start + 4].hex(" ")
+        return [], [*issues, InputIssue(str(path), line, None, message, f"bytes {bad}")]
+    if register is None:
+        return [], issues
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header: list[str] | None = None
+    rows: list[SourceRow] = []
+    header_row = 1
+    start = 1
+    try:
+        for record in reader:
+            if not any(cell.strip() for cell in record):
+                start = reader.line_num + 1
+                continue
+            if header is None:
+                header = [normalise_column(c) for c in record]
+                header_row = start
+            else:
+                if len(record) > len(header):
+                    message = f"{len(record)} cells but the header has {len(header)} columns"
+                    issues.append(InputIssue(str(path), start, None, message))
+                values = {h: v for h, v in zip(header, record, strict=False) if h}
+                rows.append(SourceRow(start, values))
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        issues.append(InputIssue(str(path), reader.line_num, None, f"malformed CSV: {exc}"))
+    if header is None:
+        issues.append(InputIssue(str(path), 1, None, "empty file: expected a header row"))
+        return [], issues
+    return [Table(register, str(path), rows, header, header_row)], issues
+
+
+# ----- XLSX ----------------------------------------------------------------------------------
+
+_SKIPPED_SHEETS = ("readme", "instructions", "help")
+
+
+def _read_xlsx(path: Path) -> tuple[list[Table], list[InputIssue]]:
+    import openpyxl
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    tables: list[Table] = []
+    issues: list[InputIssue] = []
+    try:
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        try:
+            sheets = list(workbook.worksheets)
+            for sheet in sheets:
+                register = register_for(sheet.title)
+                if register is None and len(sheets) == 1:
+                    register = register_for(path.stem)
+                source = f"{path}[{sheet.title}]"
+                if register is None:
+                    if not sheet.title.lower().startswith((*_SKIPPED_SHEETS, "_")):
+                        message = "sheet name does not name a register (e.g. systems, datasets)"
+                        issues.append(InputIssue(source, None, None, message, sheet.title))
+                    continue
+                table = _sheet_table(register, source, sheet.iter_rows(values_only=True))
+                if table is not None:
+                    tables.append(table)
+        finally:
+            workbook.close()
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, EOFError, ValueError) as exc:
+        message = f"not a readable XLSX workbook (truncated or corrupt?): {exc}"
+        return [], [InputIssue(str(path), None, None, message)]
+    except Exception as exc:  # a damaged sheet XML surfaces as a parser error
+        if isinstance(exc, OSError):
+            raise
+        message = f"not a readable XLSX workbook (truncated or corrupt?): {type(exc).__name__}"
+        return [], [InputIssue(str(path), None, None, message, str(exc))]
+    return tables, issues
+
+
+def _sheet_table(register: Register, source: str, cells: Iterator[tuple[Any, ...]]) -> Table | None:
+    header: list[str] | None = None
+    header_row = 1
+    rows: list[SourceRow] = []
+    for number, record in enumerate(cells, start=1):
+        values = [_cell_value(v) for v in record]
+        if not any(v not in (None, "") for v in values):
+            continue
+        if header is None:
+            header = [normalise_column(v) if v is not None else "" for v in values]
+            header_row = number
+            continue
+        rows.append(SourceRow(number, {h: v for h, v in zip(header, values, strict=False) if h}))
+    if header is None:
+        return None
+    return Table(register, source, rows, header, header_row)
+
+
+def _cell_value(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.date() if value.time() == datetime.min.time() else value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str):
+        return value.strip()
+    return value
+
+
+# ----- YAML and JSON -------------------------------------------------------------------------
+
+
+def _read_yaml(path: Path) -> tuple[list[Table], list[InputIssue]]:
+    text, issue = _read_text(path)
+    if issue is not None:
+        return [], [issue]
+    loader = yaml.SafeLoader(text)
+    try:
+        root = loader.get_single_node()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        line = mark.line + 1 if mark is not None else None
+        return [], [InputIssue(str(path), line, None, f"invalid YAML: {exc.problem}")]
+    except yaml.YAMLError as exc:
+        return [], [InputIssue(str(path), None, None, f"invalid YAML: {exc}")]
+    finally:
+        loader.dispose()
+    if root is None:
+        return [], [InputIssue(str(path), None, None, "empty document")]
+    return _tables_from_node(path, root, loader)
+
+
+def _read_json(path: Path) -> tuple[list[Table], list[InputIssue]]:
+    text, issue = _read_text(path)
+    if issue is not None:
+        return [], [issue]
+    try:
+        json.loads(text)
+    except json.JSONDecodeError as exc:
+        return [], [InputIssue(str(path), exc.lineno, None, f"invalid JSON: {exc.msg}")]
+    # JSON is (nearly) YAML, and the YAML parser keeps line numbers; fall back to record numbers.
+    loader = yaml.SafeLoader(text)
+    try:
+        root = loader.get_single_node()
+    except yaml.YAMLError:
+        root = None
+    if root is not None:
+        return _tables_from_node(path, root, loader)
+    return _tables_from_data(path, json.loads(text))
+
+
+def _read_text(path: Path) -> tuple[str, InputIssue | None]:
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8-sig"), None
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        message = f"not valid UTF-8 at byte offset {exc.start} (line {line})"
+        return "", InputIssue(str(path), line, None, message)
+
+
+def _tables_from_node(
+    path: Path, root: yaml.Node, loader: yaml.SafeLoader
+) -> tuple[list[Table], list[InputIssue]]:
+    tables: list[Table] = []
+    issues: list[InputIssue] = []
+    if isinstance(root, yaml.SequenceNode):
+        register, issues = _register_from_stem(path)
+        if register is not None:
+            tables.append(_node_table(register, str(path), root, loader))
+        return tables, issues
+    if not isinstance(root, yaml.MappingNode):
+        message = "expected a mapping of register names to lists of records"
+        return [], [InputIssue(str(path), root.start_mark.line + 1, None, message)]
+    for key_node, value_node in root.value:
+        key = str(key_node.value)
+        register = register_for(key)
+        if register is None:
+            message = "top-level key does not name a register (e.g. systems, datasets)"
+            issues.append(InputIssue(str(path), key_node.start_mark.line + 1, None, message, key))
+            continue
+        tables.append(_node_table(register, str(path), value_node, loader))
+    return tables, issues
+
+
+def _node_table(register: Register, source: str, node: yaml.Node, loader: yaml.SafeLoader) -> Table:
+    records = node.value if isinstance(node, yaml.SequenceNode) else [node]
+    rows: list[SourceRow] = []
+    for record in records:
+        line = record.start_mark.line + 1
+        if not isinstance(record, yaml.MappingNode):
+            rows.append(SourceRow(line, {"": loader.construct_object(record, deep=True)}))
+            continue
+        values: dict[str, Any] = {}
+        lines: dict[str, int] = {}
+        for key_node, value_node in record.value:
+            column = normalise_column(key_node.value)
+            values[column] = loader.construct_object(value_node, deep=True)
+            lines[column] = value_node.start_mark.line + 1
+        rows.append(SourceRow(line, values, lines))
+    return Table(register, source, rows)
+
+
+def _tables_from_data(path: Path, data: Any) -> tuple[list[Table], list[InputIssue]]:
+    if isinstance(data, list):
+        register, issues = _register_from_stem(path)
+        return ([_data_table(register, str(path), data)] if register else []), issues
+    if not isinstance(data, dict):
+        return [], [InputIssue(str(path), None, None, "expected an object of registers")]
+    tables: list[Table] = []
+    issues = []
+    for key, records in data.items():
+        register = register_for(str(key))
+        if register is None:
+            message = "top-level key does not name a register"
+            issues.append(InputIssue(str(path), None, None, message, str(key)))
+            continue
+        tables.append(_data_table(register, f"{path}#{key}", records))
+    return tables, issues
+
+
+def _data_table(register: Register, source: str, records: Any) -> Table:
+    listed = records if isinstance(records, list) else [records]
+    rows = []
+    for number, record in enumerate(listed, start=1):
+        values = (
+            {normalise_column(k): v for k, v in record.items()}
+            if isinstance(record, dict)
+            else {"": record}
+        )
+        rows.append(SourceRow(number, values))
+    return Table(register, source, rows)
+
+
+def is_date_like(value: object) -> bool:
+    """True for values the date columns accept without parsing."""
+    return isinstance(value, date) and not isinstance(value, datetime)
