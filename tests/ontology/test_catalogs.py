@@ -14,7 +14,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from rdflib import OWL, RDF, RDFS, SKOS, Graph, URIRef
+from rdflib import OWL, RDF, RDFS, SKOS, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS
 
@@ -163,6 +163,7 @@ def _requirements(graph: Graph, framework: str) -> dict[str, URIRef]:
     for node in graph.subjects(SKOS.inScheme, framework_iri(framework)):
         notation = str(graph.value(node, SKOS.notation))
         assert notation not in found, f"duplicate notation {notation}"
+        assert isinstance(node, URIRef)
         found[notation] = node
     return found
 
@@ -181,7 +182,8 @@ def test_catalog_matches_reference_lists(catalogs: dict[str, Graph], framework: 
         broader = [str(graph.value(b, SKOS.notation)) for b in graph.objects(node, SKOS.broader)]
         assert broader == ([parent] if parent else []), notation
         labels = list(graph.objects(node, SKOS.prefLabel))
-        assert len(labels) == 1 and labels[0].language == "en" and str(labels[0]), notation
+        assert len(labels) == 1 and isinstance(labels[0], Literal), notation
+        assert labels[0].language == "en" and str(labels[0]), notation
         assert str(labels[0]).strip() == str(labels[0]), notation
 
 
@@ -260,12 +262,12 @@ def test_eu_ai_act_text_version_and_milestones(catalogs: dict[str, Graph]) -> No
     scheme = framework_iri("eu-ai-act")
     text_version = str(graph.value(scheme, AIMS.textVersion))
     assert "2024/1689" in text_version and "2026/1744" in text_version
-    milestones = {}
+    milestones: dict[str, list[str]] = {}
     for milestone in graph.objects(scheme, AIMS.milestone):
         assert (milestone, RDF.type, AIMS.Milestone) in graph
-        date = graph.value(milestone, AIMS.date)
-        assert date.datatype == URIRef(XSD_NS + "date")
-        milestones.setdefault(str(date), []).append(str(graph.value(milestone, RDFS.label)))
+        when = graph.value(milestone, AIMS.date)
+        assert isinstance(when, Literal) and when.datatype == URIRef(XSD_NS + "date")
+        milestones.setdefault(str(when), []).append(str(graph.value(milestone, RDFS.label)))
     for date in (
         "2024-08-01",
         "2025-02-02",

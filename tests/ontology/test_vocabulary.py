@@ -111,7 +111,7 @@ def test_enumerations_match_conventions(vocab: Graph) -> None:
 
 def test_risk_levels_are_ranked_in_order(vocab: Graph) -> None:
     ranks = {
-        notation: vocab.value(AIMS[f"level-{notation}"], AIMS.rank).toPython()
+        notation: int(str(vocab.value(AIMS[f"level-{notation}"], AIMS.rank)))
         for notation in ("low", "medium", "high", "critical")
     }
     assert ranks == {"low": 1, "medium": 2, "high": 3, "critical": 4}
