@@ -1,0 +1,263 @@
+"""RDF backends for named queries: Oxigraph (the default) and rdflib (baseline, cross-check).
+
+Both run a query's ``.rq`` text over the union of all named graphs and bind parameters with the
+engine's own mechanism: Oxigraph's ``substitutions`` (SPARQL SEP-0007, which replaces the
+variable by the term throughout the query, so it must appear in the SELECT projection) and
+rdflib's ``initBindings`` on a query prepared once. Queries that need a capability SPARQL lacks
+(shortest paths) are answered by the networkx projection in `graph.analytics`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable, Mapping
+from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import pyoxigraph as ox
+import rdflib
+from rdflib.plugins.sparql import prepareQuery
+from rdflib.plugins.sparql.sparql import Query as PreparedQuery
+
+from graph.backend import (
+    BackendError,
+    BoundValue,
+    Capability,
+    Iri,
+    JsonValue,
+    QueryResult,
+    ResultRow,
+    UnsupportedQuery,
+    register_backend,
+)
+from graph.store import Store, StoreError
+
+if TYPE_CHECKING:
+    from queries.registry import NamedQuery
+
+XSD = "http://www.w3.org/2001/XMLSchema#"
+_INTEGER_TYPES = frozenset(
+    XSD + t
+    for t in [
+        "integer",
+        "int",
+        "long",
+        "short",
+        "byte",
+        "nonNegativeInteger",
+        "positiveInteger",
+        "nonPositiveInteger",
+        "negativeInteger",
+        "unsignedInt",
+        "unsignedLong",
+        "unsignedShort",
+        "unsignedByte",
+    ]
+)
+_FLOAT_TYPES = frozenset((XSD + "decimal", XSD + "double", XSD + "float"))
+
+
+def literal_to_json(lexical: str, datatype: str) -> JsonValue:
+    """A typed literal as a JSON value: integers, floats, booleans; dates stay ISO text."""
+    try:
+        if datatype in _INTEGER_TYPES:
+            return int(lexical)
+        if datatype in _FLOAT_TYPES:
+            return float(Decimal(lexical))
+        if datatype == XSD + "boolean":
+            return lexical.strip() in ("true", "1")
+    except (ValueError, InvalidOperation):
+        return lexical
+    return lexical
+
+
+def _ox_to_json(term: object) -> JsonValue:
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        return term.value
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}"
+    if isinstance(term, ox.Literal):
+        return literal_to_json(term.value, term.datatype.value)
+    return str(term)
+
+
+def _to_ox(value: BoundValue) -> ox.NamedNode | ox.Literal:
+    if isinstance(value, Iri):
+        return ox.NamedNode(value)
+    if isinstance(value, bool):
+        return ox.Literal("true" if value else "false", datatype=ox.NamedNode(XSD + "boolean"))
+    if isinstance(value, int):
+        return ox.Literal(str(value), datatype=ox.NamedNode(XSD + "integer"))
+    if isinstance(value, float):
+        return ox.Literal(repr(value), datatype=ox.NamedNode(XSD + "double"))
+    if isinstance(value, dt.date):
+        return ox.Literal(value.isoformat(), datatype=ox.NamedNode(XSD + "date"))
+    return ox.Literal(value)
+
+
+def _rdflib_to_json(term: object) -> JsonValue:
+    if term is None:
+        return None
+    if isinstance(term, rdflib.URIRef):
+        return str(term)
+    if isinstance(term, rdflib.BNode):
+        return f"_:{term}"
+    if isinstance(term, rdflib.Literal):
+        datatype = str(term.datatype) if term.datatype else XSD + "string"
+        return literal_to_json(str(term), datatype)
+    return str(term)
+
+
+def _to_rdflib(value: BoundValue) -> rdflib.term.Identifier:
+    if isinstance(value, Iri):
+        return rdflib.URIRef(value)
+    if isinstance(value, bool):
+        return rdflib.Literal(value)
+    if isinstance(value, int):
+        return rdflib.Literal(value, datatype=rdflib.XSD.integer)
+    if isinstance(value, float):
+        return rdflib.Literal(value, datatype=rdflib.XSD.double)
+    if isinstance(value, dt.date):
+        return rdflib.Literal(value.isoformat(), datatype=rdflib.XSD.date)
+    return rdflib.Literal(value)
+
+
+def _ox_term_to_rdflib(term: Any) -> rdflib.term.Identifier:
+    if isinstance(term, ox.NamedNode):
+        return rdflib.URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return rdflib.BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return rdflib.Literal(term.value, lang=term.language)
+        if term.datatype.value == XSD + "string":
+            # RDF 1.1 makes "x" and "x"^^xsd:string one term; rdflib keeps them apart.
+            return rdflib.Literal(term.value)
+        return rdflib.Literal(term.value, datatype=rdflib.URIRef(term.datatype.value))
+    raise BackendError(f"cannot copy RDF-star term {term} to rdflib")
+
+
+AnalyticAnswer = Callable[[Store, "NamedQuery", Mapping[str, BoundValue]], list[ResultRow]]
+
+
+def _analytic_answer(query: NamedQuery) -> AnalyticAnswer:
+    from graph.analytics import ANALYTIC_QUERIES
+
+    answer = ANALYTIC_QUERIES.get(query.name)
+    if answer is None:
+        raise UnsupportedQuery(
+            f"query {query.name} needs {sorted(c.value for c in query.requires)}, which the RDF "
+            "backends lack, and graph.analytics has no answer for it"
+        )
+    return answer
+
+
+class _RdfBackendBase:
+    """What both RDF backends share: capability checks and timing."""
+
+    name: str = "rdf"
+    dialect: ClassVar[str] = "sparql"
+    capabilities: ClassVar[frozenset[Capability]] = frozenset({Capability.SPARQL})
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def run(self, query: NamedQuery, params: Mapping[str, BoundValue]) -> QueryResult:
+        """Run a named query; parameters are already validated by the registry."""
+        started = time.perf_counter()
+        if not query.requires <= self.capabilities:
+            rows = _analytic_answer(query)(self.store, query, params)
+        else:
+            if query.sparql is None:
+                raise UnsupportedQuery(f"query {query.name} has no SPARQL text")
+            rows = self._select(query, params)
+        elapsed = (time.perf_counter() - started) * 1000.0
+        return QueryResult(query.name, query.column_names, tuple(rows), self.name, elapsed)
+
+    def _select(self, query: NamedQuery, params: Mapping[str, BoundValue]) -> list[ResultRow]:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """Nothing to release: the store belongs to the engine."""
+
+
+class OxigraphBackend(_RdfBackendBase):
+    """Named queries on the embedded Oxigraph store, parameters bound by substitution."""
+
+    name = "oxigraph"
+
+    def _select(self, query: NamedQuery, params: Mapping[str, BoundValue]) -> list[ResultRow]:
+        assert query.sparql is not None
+        substitutions = {name: _to_ox(value) for name, value in params.items()}
+        try:
+            result = self.store.query(query.sparql, substitutions)
+        except StoreError as exc:
+            raise BackendError(f"query {query.name} failed on oxigraph: {exc}") from exc
+        except RuntimeError as exc:  # pyoxigraph reports substitution problems this way
+            raise BackendError(f"query {query.name} failed on oxigraph: {exc}") from exc
+        if not isinstance(result, ox.QuerySolutions):
+            raise BackendError(f"query {query.name} is not a SELECT query")
+        columns = query.column_names
+        return [tuple(_ox_to_json(solution[c]) for c in columns) for solution in result]
+
+
+class RdflibBackend(_RdfBackendBase):
+    """Named queries on an rdflib copy of the store (the baseline and a conformance check).
+
+    The copy is rebuilt when the store's change log moves on; each query is parsed once.
+    """
+
+    name = "rdflib"
+
+    def __init__(self, store: Store) -> None:
+        super().__init__(store)
+        self._graph: rdflib.Graph | None = None
+        self._generation = -1
+        self._prepared: dict[str, PreparedQuery] = {}
+
+    @property
+    def graph(self) -> rdflib.Graph:
+        """The rdflib graph holding the union of the store's graphs, refreshed on change."""
+        generation = self.store.changes.last_sequence()
+        if self._graph is None or generation != self._generation:
+            graph = rdflib.Graph()
+            for quad in self.store.quads():
+                graph.add(
+                    (
+                        _ox_term_to_rdflib(quad.subject),
+                        _ox_term_to_rdflib(quad.predicate),
+                        _ox_term_to_rdflib(quad.object),
+                    )
+                )
+            self._graph, self._generation = graph, generation
+        return self._graph
+
+    def prepared(self, query: NamedQuery) -> PreparedQuery:
+        """The query parsed and translated once per process."""
+        prepared = self._prepared.get(query.name)
+        if prepared is None:
+            assert query.sparql is not None
+            try:
+                prepared = prepareQuery(query.sparql)
+            except Exception as exc:  # rdflib raises pyparsing errors of several kinds
+                raise BackendError(f"query {query.name} does not parse in rdflib: {exc}") from exc
+            self._prepared[query.name] = prepared
+        return prepared
+
+    def _select(self, query: NamedQuery, params: Mapping[str, BoundValue]) -> list[ResultRow]:
+        bindings = {name: _to_rdflib(value) for name, value in params.items()}
+        result = self.graph.query(self.prepared(query), initBindings=bindings)
+        columns = [rdflib.Variable(c) for c in query.column_names]
+        rows: list[ResultRow] = []
+        for solution in result:
+            assert isinstance(solution, rdflib.query.ResultRow)
+            rows.append(tuple(_rdflib_to_json(solution.get(c)) for c in columns))
+        return rows
+
+
+register_backend("rdf", OxigraphBackend)
+register_backend("oxigraph", OxigraphBackend)
+register_backend("rdflib", RdflibBackend)
