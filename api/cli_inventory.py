@@ -70,5 +70,6 @@ def list_command(state: CliState, kind: str, as_json: bool) -> None:
         print_json(rows)
         return
     register = register_of_kind(kind)
-    columns = ["id", "label", *(c.name for c in register.columns[:4])]
+    shown = [c.name for c in register.columns if c.name != "description"][:4]
+    columns = ["id", "label", *shown]
     print_table(rows, columns)

@@ -158,6 +158,7 @@ class Engine:
             ("catalogs", self.load_catalogs),
             ("crosswalks", lambda: self.load_crosswalks().written),
             ("derived mappings", lambda: self.derive_mappings().written),
+            ("organisation", lambda: _written(self.load_example())),
         ):
             summary = step()
             changed += summary.added + summary.removed
