@@ -17,6 +17,10 @@ from ontology import FRAMEWORK_IDS, catalog_path, vocabulary_path
 from ontology.iris import graph_iri
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from graph.analytics import FailurePoint, ImpactRadius, PathStep
+    from graph.backend import QueryResult
     from graph.coverage import CoverageEntry
     from graph.crosswalks import CrosswalkLoad, MappingView
     from graph.derivation import DerivationResult
@@ -54,6 +58,7 @@ class Engine:
 
     def __init__(self, store: Store) -> None:
         self.store = store
+        self._query_backends: dict[str, Any] = {}
 
     @classmethod
     def open(cls, path: str | os.PathLike[str] | None) -> Engine:
@@ -202,3 +207,55 @@ class Engine:
                     "SPARQL updates are refused: this endpoint is read-only"
                 ) from None
             raise
+
+    # ----- named queries and analytics (queries/, graph.backend, graph.analytics) -----------
+
+    def run_query(
+        self, name: str, params: Mapping[str, object] | None = None, backend: str = "rdf"
+    ) -> QueryResult:
+        """Run a named query; parameters are validated, then bound by the backend's engine."""
+        from graph.backend import get_backend
+        from queries.registry import default_registry
+
+        query = default_registry()[name]
+        bound = query.bind(params or {})
+        if backend not in self._query_backends:
+            self._query_backends[backend] = get_backend(backend, self.store)
+        result: QueryResult = self._query_backends[backend].run(query, bound)
+        return result
+
+    def trace(self, system_id: str) -> QueryResult:
+        """Everything behind one AI system (the system-trace named query)."""
+        result = self.run_query("system-trace", {"system": system_id})
+        if not result.rows:
+            self._require_entity("system", system_id)
+        return result
+
+    def impact(self, kind: str, entity_id: str) -> ImpactRadius:
+        """What a dataset, vendor or person reaches: systems, owners, risks, requirements."""
+        from graph.analytics import analytics_for
+        from queries.registry import resolve_node
+
+        iri = entity_id if ":" in entity_id else resolve_node(f"{kind}:{entity_id}")
+        return analytics_for(self.store).impact_radius(kind, iri)
+
+    def explain_path(self, source: str, target: str) -> list[PathStep]:
+        """The shortest chain of links between two nodes (IRI, KIND:ID or FRAMEWORK:NOTATION)."""
+        from graph.analytics import analytics_for
+        from queries.registry import resolve_node
+
+        return analytics_for(self.store).explain_path(resolve_node(source), resolve_node(target))
+
+    def single_points_of_failure(self, limit: int = 20) -> list[FailurePoint]:
+        """Vendors, datasets and people whose loss cuts the most systems off, ranked."""
+        from graph.analytics import analytics_for
+
+        return analytics_for(self.store).single_points_of_failure(limit)
+
+    def _require_entity(self, kind: str, entity_id: str) -> None:
+        from queries.registry import resolve_node
+
+        iri = entity_id if ":" in entity_id else resolve_node(f"{kind}:{entity_id}")
+        subject = ox.NamedNode(iri)
+        if not any(True for _ in self.store.oxigraph.quads_for_pattern(subject, None, None)):
+            raise KeyError(f"no {kind} {entity_id} in the store")

@@ -336,6 +336,14 @@ def _coerce_node(_: Parameter, raw: object) -> BoundValue:
     )
 
 
+def resolve_node(text: str) -> Iri:
+    """An IRI from an IRI, KIND:ID (system:SYS-001) or FRAMEWORK:NOTATION (iso42001:A.7.5)."""
+    try:
+        return Iri(_coerce_node(Parameter("node", "node", "", ""), text))
+    except _Invalid as exc:
+        raise ValueError(f"{text!r}: {exc}") from None
+
+
 _COERCERS = {
     "string": _coerce_string,
     "integer": _coerce_integer,
