@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from itertools import product
+from itertools import pairwise, product
 
 import pytest
 from hypothesis import given, settings
@@ -103,7 +103,7 @@ def test_composition_is_sound_on_random_sets(a: Set, b: Set, c: Set) -> None:
 @settings(max_examples=2000)
 @given(st.lists(non_empty_sets, min_size=2, max_size=5))
 def test_chains_are_sound_on_random_sets(sets: list[Set]) -> None:
-    relations = [true_relation(x, y) for x, y in zip(sets, sets[1:], strict=False)]
+    relations = [true_relation(x, y) for x, y in pairwise(sets)]
     assert true_relation(sets[0], sets[-1]) in compose_chain(relations)
 
 
