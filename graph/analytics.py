@@ -191,15 +191,13 @@ class ImpactRadius:
     kind: str
     entity: str
     reached: Mapping[str, frozenset[str]]
+    rows: tuple[tuple[str, str, str | None, str | None], ...]
+    """(category, entity, identifier, label) rows, like the *-impact named queries."""
 
-    def rows(self, projection: Projection) -> list[tuple[str, str, str | None, str | None]]:
-        """(category, entity, identifier, label) rows, like the *-impact named queries."""
-        rows = [
-            (category, node, projection.identifier.get(node), projection.label.get(node))
-            for category, nodes in self.reached.items()
-            for node in nodes
-        ]
-        return sorted(rows, key=lambda r: (r[0], r[2] or "", r[1]))
+    @staticmethod
+    def columns() -> tuple[str, ...]:
+        """Names of the row fields."""
+        return ("category", "entity", "identifier", "label")
 
 
 @dataclass(frozen=True)
@@ -286,7 +284,16 @@ class Analytics:
         reached = {"dataset": datasets, "model": models, "system": systems}
         reached["owner"] = {o for n in touched | systems for o in p.targets(n, OWNER)} - {entity}
         reached["risk"], reached["requirement"] = self._system_tail(p, systems)
-        return ImpactRadius(kind, entity, {k: frozenset(v) for k, v in reached.items() if v})
+        found = {k: frozenset(v) for k, v in reached.items() if v}
+        rows = sorted(
+            (
+                (c, n, p.identifier.get(n), p.label.get(n))
+                for c, nodes in found.items()
+                for n in nodes
+            ),
+            key=lambda r: (r[0], r[2] or "", r[1]),
+        )
+        return ImpactRadius(kind, entity, found, tuple(rows))
 
     @staticmethod
     def _downstream(
