@@ -88,6 +88,52 @@ def test_indeterminate_pairs_have_witnesses_that_disagree(r1: str, r2: str) -> N
     assert len(outcomes) >= 2, f"{r1} then {r2} always gives {set(outcomes)}"
 
 
+REGIONS = [r for r in product((0, 1), repeat=3) if any(r)]
+
+
+def patterns_for(r1: str, r2: str) -> list[tuple[int, ...]]:
+    """Venn occupancy patterns whose sets stand in relations r1 (A–B) and r2 (B–C)."""
+    found = []
+    for occupied in product((0, 1), repeat=len(REGIONS)):
+        sets = [
+            frozenset(i for i, region in enumerate(REGIONS) if occupied[i] and region[k])
+            for k in range(3)
+        ]
+        if all(sets) and (true_relation(sets[0], sets[1]), true_relation(sets[1], sets[2])) == (
+            r1,
+            r2,
+        ):
+            found.append(occupied)
+    return found
+
+
+@pytest.mark.parametrize(("r1", "r2"), list(product(RELATIONSHIPS, repeat=2)))
+@settings(max_examples=150)
+@given(data=st.data())
+def test_each_pair_is_sound_on_random_sets_built_for_it(
+    r1: str, r2: str, data: st.DataObject
+) -> None:
+    # Draw an arrangement realising (r1, r2), then fill each occupied region with 1-4 fresh
+    # elements, so every pair of relations is exercised with sets of varied sizes.
+    occupied = data.draw(st.sampled_from(patterns_for(r1, r2)))
+    members: list[set[int]] = [set(), set(), set()]
+    next_element = 0
+    for i, region in enumerate(REGIONS):
+        if not occupied[i]:
+            continue
+        for _ in range(data.draw(st.integers(1, 4))):
+            for k in range(3):
+                if region[k]:
+                    members[k].add(next_element)
+            next_element += 1
+    a, b, c = (frozenset(m) for m in members)
+    assert (true_relation(a, b), true_relation(b, c)) == (r1, r2)
+    possible = COMPOSITION[(r1, r2)]
+    assert true_relation(a, c) in possible
+    if len(possible) == 1:  # the table derives a mapping: it must be the true relation
+        assert true_relation(a, c) == next(iter(possible))
+
+
 non_empty_sets = st.frozensets(st.integers(0, 7), min_size=1, max_size=8)
 
 
