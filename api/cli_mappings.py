@@ -177,6 +177,7 @@ def crosswalk_export(
 @pass_state
 def crosswalk_derive(state: CliState, max_chain: int, candidates: bool, as_json: bool) -> None:
     """Recompute derived mappings; chains through intersects-with are only review candidates."""
+    from graph.derivation import Step
     from graph.mappings import requirement_index
 
     result = state.engine.derive_mappings(max_chain)
@@ -186,13 +187,19 @@ def crosswalk_derive(state: CliState, max_chain: int, candidates: bool, as_json:
     def notation(iri: str) -> str:
         return index[iri].notation if iri in index else iri
 
+    def steps(chain: tuple[Step, ...]) -> list[str]:
+        return [
+            f"{notation(s.subject)} {s.relationship} {notation(s.object)} ({s.record.mapping_set})"
+            for s in chain
+        ]
+
     listed = [
         {
             "subject": notation(c.subject),
             "object": notation(c.object),
             "possible": list(c.possible),
             "strength": c.strength,
-            "chain": [s.record.iri for s in c.chain],
+            "chain": steps(c.chain),
         }
         for c in result.candidates
     ]
@@ -203,7 +210,8 @@ def crosswalk_derive(state: CliState, max_chain: int, candidates: bool, as_json:
             {
                 "subject": notation(c.subject),
                 "object": notation(c.object),
-                "relations": list(c.relations),
+                "asserted": list(c.asserted),
+                "chains": [{"possible": list(p), "steps": steps(ch)} for p, ch in c.chains],
             }
             for c in result.conflicts
         ],
@@ -216,6 +224,8 @@ def crosswalk_derive(state: CliState, max_chain: int, candidates: bool, as_json:
     )
     for conflict in result.conflicts:
         ends = f"{notation(conflict.subject)} / {notation(conflict.object)}"
-        click.echo(f"conflict: {ends}: {', '.join(conflict.relations)}")
+        click.echo(f"conflict: {ends}: inputs force {' and '.join(conflict.relations)}")
+        for possible, chain in conflict.chains:
+            click.echo(f"    allows {', '.join(possible)}: {' ; '.join(steps(chain))}")
     if candidates:
         print_table(listed, ["subject", "possible", "object", "strength"])

@@ -108,17 +108,23 @@ class ReviewCandidate:
 
 @dataclass(frozen=True)
 class Conflict:
-    """Two chains between the same ends that force different relations: the inputs disagree."""
+    """Inputs that cannot all be true: no relation satisfies every chain (and asserted record)."""
 
     subject: str
     object: str
-    relations: tuple[str, ...]
-    chains: tuple[tuple[Step, ...], ...]
+    asserted: tuple[str, ...]
+    chains: tuple[tuple[tuple[str, ...], tuple[Step, ...]], ...]
+
+    @property
+    def relations(self) -> tuple[str, ...]:
+        """The relations the asserted records and the definite chains each insist on."""
+        forced = set(self.asserted) | {p[0] for p, _ in self.chains if len(p) == 1}
+        return tuple(r for r in RELATIONSHIPS if r in forced)
 
 
 @dataclass
 class DerivationResult:
-    """Derived records, review candidates kept apart, and conflicting inputs found on the way."""
+    """Derived records, review candidates kept apart, and contradictions found on the way."""
 
     derived: list[MappingRecord] = field(default_factory=list)
     candidates: list[ReviewCandidate] = field(default_factory=list)
@@ -126,14 +132,16 @@ class DerivationResult:
     written: WriteSummary = field(default_factory=WriteSummary)
 
 
-@dataclass
-class _Found:
-    relation: str
-    chain: tuple[Step, ...]
+Chain = tuple[Step, ...]
 
 
 def _framework_rank(framework: str | None) -> int:
     return FRAMEWORK_IDS.index(framework) if framework in FRAMEWORK_IDS else len(FRAMEWORK_IDS)
+
+
+def _ordered(relations: Iterable[str]) -> tuple[str, ...]:
+    present = set(relations)
+    return tuple(r for r in RELATIONSHIPS if r in present)
 
 
 def derive(
@@ -145,49 +153,43 @@ def derive(
     """Derive every definite mapping reachable by chains of at most `max_length` asserted records.
 
     Only pairs in different frameworks are derived; a pair that already has an asserted record
-    (in either direction) is never derived again.
+    (in either direction) is never derived again. Pairs whose chains (and asserted records)
+    admit no common relation are reported as conflicts and derive nothing.
     """
     if max_length < 2:
         raise ValueError(f"chain length must be at least 2, got {max_length}")
-    asserted = [r for r in records if r.status == "asserted" and r.object is not None]
     adjacency: dict[str, list[Step]] = {}
-    asserted_pairs: set[frozenset[str]] = set()
-    for record in asserted:
-        assert record.object is not None
-        asserted_pairs.add(frozenset((record.subject, record.object)))
+    asserted: dict[tuple[str, str], set[str]] = {}
+    for record in records:
+        if record.status != "asserted" or record.object is None:
+            continue
         if record.subject == record.object:
             continue
         forward = Step(record.subject, record.relationship, record.object, record)
         backward = Step(record.object, INVERSE[record.relationship], record.subject, record)
         adjacency.setdefault(record.subject, []).append(forward)
         adjacency.setdefault(record.object, []).append(backward)
+        asserted.setdefault((record.subject, record.object), set()).add(record.relationship)
+        asserted.setdefault((record.object, record.subject), set()).add(backward.relationship)
     for steps in adjacency.values():
         steps.sort(key=lambda s: (s.object, s.relationship, s.record.iri))
 
-    def canonical(a: str, b: str) -> bool:
-        """True when a should be the subject of a record between a and b."""
-        return (_framework_rank(framework_of(a)), a) <= (_framework_rank(framework_of(b)), b)
+    def is_subject_side(a: str, b: str) -> bool:
+        """Each pair is kept once, read from the end whose framework comes first."""
+        return (_framework_rank(framework_of(a)), a) < (_framework_rank(framework_of(b)), b)
 
-    definite: dict[tuple[str, str], list[_Found]] = {}
-    overlaps: dict[tuple[str, str], list[tuple[frozenset[str], tuple[Step, ...]]]] = {}
+    chains: dict[tuple[str, str], list[tuple[frozenset[str], Chain]]] = {}
 
-    def visit(start: str, chain: tuple[Step, ...], possible: frozenset[str]) -> None:
+    def visit(start: str, chain: Chain, possible: frozenset[str]) -> None:
         end = chain[-1].object
-        if len(chain) >= 2 and canonical(start, end) and _is_new_pair(start, end):
-            if len(possible) == 1:
-                definite.setdefault((start, end), []).append(_Found(next(iter(possible)), chain))
-            elif NO not in possible and any(s.relationship == INT for s in chain):
-                overlaps.setdefault((start, end), []).append((possible, chain))
+        if len(chain) >= 2 and possible != ALL and is_subject_side(start, end):
+            chains.setdefault((start, end), []).append((possible, chain))
         if len(chain) == max_length or possible == ALL:
-            return
+            return  # nothing composed with "anything" can become definite again
         seen = {start, *(s.object for s in chain)}
         for step in adjacency.get(end, ()):
             if step.object not in seen:
                 visit(start, (*chain, step), compose(possible, frozenset({step.relationship})))
-
-    def _is_new_pair(a: str, b: str) -> bool:
-        fa, fb = framework_of(a), framework_of(b)
-        return fa != fb and frozenset((a, b)) not in asserted_pairs
 
     for start in sorted(adjacency):
         for step in adjacency[start]:
@@ -195,22 +197,34 @@ def derive(
 
     result = DerivationResult()
     describe = notation_of or (lambda iri: iri)
-    for (subject, obj), found in sorted(definite.items()):
-        relations = sorted({f.relation for f in found})
-        if len(relations) > 1:
-            chains = tuple(f.chain for f in found)
-            result.conflicts.append(Conflict(subject, obj, tuple(relations), chains))
+    for (subject, obj), found in sorted(chains.items()):
+        known = asserted.get((subject, obj), set())
+        agreed = frozenset(ALL)
+        for possible, _ in found:
+            agreed &= possible
+        for relation in known:
+            agreed &= {relation}
+        if not agreed:
+            shown = sorted(found, key=lambda f: (len(f[0]), _chain_rank(f[1])))[:5]
+            kept = tuple((_ordered(p), c) for p, c in shown)
+            result.conflicts.append(Conflict(subject, obj, _ordered(known), kept))
             continue
-        best = min(found, key=lambda f: _chain_rank(f.chain))
-        result.derived.append(_derived_record(subject, obj, best, describe))
-    for (subject, obj), options in sorted(overlaps.items()):
-        if (subject, obj) in definite:
+        if known or framework_of(subject) == framework_of(obj):
             continue
-        possible, chain = min(options, key=lambda o: (len(o[0]), _chain_rank(o[1])))
-        ordered = tuple(r for r in RELATIONSHIPS if r in possible)
-        result.candidates.append(
-            ReviewCandidate(subject, obj, ordered, _min_strength(chain), chain)
-        )
+        definite = [c for p, c in found if len(p) == 1]
+        if definite:
+            best = min(definite, key=_chain_rank)
+            result.derived.append(_derived_record(subject, obj, next(iter(agreed)), best, describe))
+            continue
+        overlapping = [
+            (p, c) for p, c in found if NO not in p and any(s.relationship == INT for s in c)
+        ]
+        if overlapping:
+            possible, chain = min(overlapping, key=lambda o: (len(o[0]), _chain_rank(o[1])))
+            strength = _min_strength(chain)
+            result.candidates.append(
+                ReviewCandidate(subject, obj, _ordered(possible), strength, chain)
+            )
     return result
 
 
@@ -226,9 +240,8 @@ def _chain_rank(chain: tuple[Step, ...]) -> tuple[int, int, tuple[str, ...]]:
 
 
 def _derived_record(
-    subject: str, obj: str, found: _Found, describe: Callable[[str], str]
+    subject: str, obj: str, relation: str, chain: Chain, describe: Callable[[str], str]
 ) -> MappingRecord:
-    chain = found.chain
     rationales = {s.record.rationale for s in chain}
     confidences = [s.record.confidence for s in chain]
     steps = "; ".join(
@@ -238,7 +251,7 @@ def _derived_record(
     return MappingRecord(
         subject=subject,
         object=obj,
-        relationship=found.relation,
+        relationship=relation,
         rationale=rationales.pop() if len(rationales) == 1 else None,
         strength=_min_strength(chain),
         confidence=(

@@ -270,3 +270,30 @@ def test_no_mapping_within_one_framework_or_to_itself() -> None:
     result = derive(records, framework_of)
     # fa:0 = fb:1 = fa:99 would give fa:0 equal fa:99, but both are in framework fa.
     assert result.derived == []
+
+
+def test_asserted_record_contradicted_by_a_chain_is_reported() -> None:
+    records = [
+        record(node(0), "subset-of", node(1)),
+        record(node(1), "subset-of", node(2)),
+        record(node(2), "subset-of", node(0)),  # A ⊊ B ⊊ C ⊊ A cannot hold for real sets
+    ]
+    result = derive(records, framework_of)
+    assert result.derived == []
+    conflict = next(c for c in result.conflicts if (c.subject, c.object) == (node(0), node(2)))
+    assert conflict.asserted == ("superset-of",)
+    assert conflict.chains[0][0] == ("subset-of",)
+    assert conflict.relations == ("subset-of", "superset-of")
+
+
+def test_chains_that_only_together_exclude_everything_are_conflicts() -> None:
+    # A ⊋ B, B overlaps C gives {⊋, overlap}; A disjoint D, D ⊋ C gives {disjoint}: no common one.
+    records = [
+        record(node(0), "superset-of", node(1)),
+        record(node(1), "intersects-with", node(2)),
+        record(node(0), "no-relationship", node(3)),
+        record(node(3), "superset-of", node(2)),
+    ]
+    result = derive(records, framework_of)
+    assert (node(0), node(2)) in {(c.subject, c.object) for c in result.conflicts}
+    assert node(2) not in {r.object for r in result.derived if r.subject == node(0)}
