@@ -192,29 +192,41 @@ def _changeset(
     oxs = store.oxigraph
     old_total: set[ox.Triple] = set()
     new_total: set[ox.Triple] = set()
-    merged: dict[str, tuple[set[ox.Triple], set[ox.Triple]]] = {}
+    old_by_entity: dict[str, set[ox.Triple]] = {}
+    inverse_of: dict[str, set[str]] = {}
     for entity in entities:
         subject = ox.NamedNode(entity.iri)
-        old, new = merged.setdefault(entity.iri, (set(), set()))
-        if not old:
-            old.update(q.triple for q in oxs.quads_for_pattern(subject, None, None, ORG_GRAPH))
-        for predicate in entity.inverse_predicates:
+        if entity.iri not in old_by_entity:
+            found = {q.triple for q in oxs.quads_for_pattern(subject, None, None, ORG_GRAPH)}
+            old_by_entity[entity.iri] = found
+        predicates = inverse_of.setdefault(entity.iri, set())
+        for predicate in set(entity.inverse_predicates) - predicates:
             pattern = oxs.quads_for_pattern(None, ox.NamedNode(predicate), subject, ORG_GRAPH)
-            old.update(q.triple for q in pattern)
-        new.update(entity.forward)
-        new.update(entity.inverse)
-    for iri, (old, new) in merged.items():
+            old_by_entity[entity.iri].update(q.triple for q in pattern)
+            predicates.add(predicate)
+        new_total |= entity.forward
+        new_total |= entity.inverse
+    # What an entity owns after the load: its own triples and the inverse links it states,
+    # wherever in the input they came from (a system row or a dataset's `used_by`).
+    new_by_subject: dict[str, set[ox.Triple]] = {}
+    new_by_object: dict[str, set[ox.Triple]] = {}
+    for triple in new_total:
+        new_by_subject.setdefault(text_of(triple.subject), set()).add(triple)
+        new_by_object.setdefault(text_of(triple.object), set()).add(triple)
+    for iri, old in old_by_entity.items():
         old_total |= old
-        new_total |= new
-        kind, identifier = kinds.get(iri) or _kind_and_id(iri, new)
+        owned = new_by_subject.get(iri, set()) | {
+            t for t in new_by_object.get(iri, set()) if text_of(t.predicate) in inverse_of[iri]
+        }
+        kind, identifier = kinds.get(iri) or _kind_and_id(iri, owned)
         ref = EntityRef(kind, identifier, iri)
         if not any(text_of(t.subject) == iri for t in old):
             report.added.append(ref)
-        elif old == new:
+        elif old == owned:
             report.unchanged += 1
         else:
             report.changed.append(ref)
-    report.entities = len(merged)
+    report.entities = len(old_by_entity)
     remove = old_total - new_total
     add = new_total - old_total
     report.triples_added = len(add)
