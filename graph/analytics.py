@@ -226,9 +226,19 @@ class Analytics:
     """networkx answers over one store, on a projection kept in step with the store."""
 
     def __init__(self, store: Store) -> None:
-        self.store = store
+        # A weak reference: the per-store cache must not keep a closed-over store (and its
+        # on-disk lock) alive after everyone else has let go of it.
+        self._store = weakref.ref(store)
         self._projection: Projection | None = None
         self._lock = threading.Lock()
+
+    @property
+    def store(self) -> Store:
+        """The store this projection follows."""
+        store = self._store()
+        if store is None:
+            raise RuntimeError("the store behind this projection has been closed")
+        return store
 
     @property
     def projection(self) -> Projection:

@@ -1,0 +1,129 @@
+"""The named-query commands through the real CLI: `queries`, `query`, `trace`, `impact`."""
+
+from __future__ import annotations
+
+import gc
+import importlib.util
+import json
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from click.testing import CliRunner
+
+from api.cli import main
+from graph.store import Store
+
+FIXTURE = Path(__file__).resolve().parents[1] / "data" / "queries" / "fixture.ttl"
+DATA = "https://w3id.org/aimstrace/data/"
+
+
+@pytest.fixture(scope="module")
+def store_dir(tmp_path_factory: pytest.TempPathFactory) -> str:
+    folder = tmp_path_factory.mktemp("queries") / "store"
+    store = Store(folder)
+    store.load_file(
+        FIXTURE, ox.RdfFormat.TURTLE, ox.NamedNode("https://w3id.org/aimstrace/graph/org")
+    )
+    store.flush()
+    del store
+    gc.collect()
+    return str(folder)
+
+
+def run(store_dir: str, *args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, ["--store", store_dir, *args])
+    outcome = result.exit_code, result.stdout, result.stderr
+    del result  # a failed command's traceback keeps its store open
+    gc.collect()
+    return outcome
+
+
+def test_queries_lists_every_named_query(store_dir: str) -> None:
+    code, out, _ = run(store_dir, "queries", "--json")
+    assert code == 0
+    listed = {q["name"]: q for q in json.loads(out)}
+    assert "system-trace" in listed and "explain-path" in listed
+    assert listed["untreated-risks"]["parameters"][0]["name"] == "min_level"
+    assert listed["explain-path"]["requires"] == ["shortest-path"]
+    code, out, _ = run(store_dir, "queries")
+    assert code == 0 and "framework-coverage" in out and "min_frameworks:integer" in out
+
+
+def test_query_json_is_objects_keyed_by_the_declared_columns(store_dir: str) -> None:
+    code, out, _ = run(
+        store_dir, "query", "untreated-risks", "--param", "min_level=medium", "--json"
+    )
+    assert code == 0
+    rows = json.loads(out)
+    assert [r["identifier"] for r in rows] == ["RSK-2", "RSK-3"]
+    assert list(rows[0]) == ["risk", "identifier", "label", "level", "system", "owner", "reason"]
+
+
+def test_query_on_the_rdflib_backend(store_dir: str) -> None:
+    code, out, _ = run(
+        store_dir,
+        "query",
+        "control-overlap",
+        "--param",
+        "min_frameworks=3",
+        "--backend",
+        "rdflib",
+        "--json",
+    )
+    assert code == 0
+    assert {r["identifier"] for r in json.loads(out)} == {"CTL-1"}
+
+
+def test_query_table_output(store_dir: str) -> None:
+    code, out, _ = run(store_dir, "query", "orphans")
+    assert code == 0 and "unused-dataset" in out and "(3 rows)" in out
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["query", "no-such"], "unknown query 'no-such'"),
+        (["query", "untreated-risks"], "parameter 'min_level': missing required"),
+        (
+            ["query", "untreated-risks", "--param", "min_level=high", "--param", "x=1"],
+            "'x': unknown",
+        ),
+        (["query", "control-overlap", "--param", "min_frameworks=many"], "expected an integer"),
+        (["query", "system-trace", "--param", "system=> } ; DROP ALL"], "'system'"),
+        (["trace", "SYS-404"], "no system SYS-404"),
+        (["impact", "vendor", "VEN-404"], "no vendor"),
+    ],
+)
+def test_bad_input_is_one_clear_error_line(store_dir: str, args: list[str], message: str) -> None:
+    code, _, err = run(store_dir, *args)
+    assert code == 2
+    assert message in err and err.startswith("aimstrace: error:")
+
+
+def test_param_without_equals_is_a_usage_error(store_dir: str) -> None:
+    code, _, err = run(store_dir, "query", "orphans", "--param", "oops")
+    assert code == 2 and "expected KEY=VALUE" in err
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("graph.neo4j_backend") is not None,
+    reason="the Neo4j backend is installed; its own tests cover it",
+)
+def test_neo4j_backend_is_a_clear_error_until_installed(store_dir: str) -> None:
+    code, _, err = run(store_dir, "query", "orphans", "--backend", "neo4j")
+    assert code == 2
+    assert err.startswith("aimstrace: error: backend 'neo4j' is not available")
+
+
+def test_trace_and_impact(store_dir: str) -> None:
+    code, out, _ = run(store_dir, "trace", "SYS-1", "--json")
+    assert code == 0
+    categories = {r["category"] for r in json.loads(out)}
+    assert {"owner", "dataset", "vendor", "risk", "control", "evidence", "obligation"} <= categories
+    code, out, _ = run(store_dir, "impact", "dataset", "DS-1", "--json")
+    assert code == 0
+    systems = {r["entity"] for r in json.loads(out) if r["category"] == "system"}
+    assert systems == {f"{DATA}system/SYS-1"}
+    code, out, _ = run(store_dir, "impact", "person", "PER-3")
+    assert code == 0 and "SYS-3" in out
