@@ -62,6 +62,7 @@ class ApiProblem(Exception):
         self.field = field
         self.reason = reason
         self.headers = headers or {}
+        self.invalid: list[InvalidParam] | None = None
 
 
 def not_found(what: str, identifier: str, field: str = "path.id") -> ApiProblem:
@@ -122,6 +123,7 @@ async def _on_api_problem(request: Request, exc: Exception) -> JSONResponse:
         kind=exc.kind,
         field=exc.field,
         reason=exc.reason,
+        invalid=exc.invalid,
         headers=exc.headers,
     )
 

@@ -77,6 +77,20 @@ def bounded(items: Iterable[T], deadline: Deadline, max_rows: int, field: str) -
     return taken
 
 
+def _without_frames(work: Callable[[Deadline], T], deadline: Deadline) -> T:
+    """Run work; on error, drop the traceback here, in the worker thread.
+
+    pyoxigraph result iterators may only be freed on the thread that made them, and a
+    traceback keeps the frames (and so the iterators) alive until whoever holds it lets go.
+    """
+    try:
+        return work(deadline)
+    except Exception as exc:
+        exc.__traceback__ = None
+        exc.__context__ = None
+        raise exc from None
+
+
 class QueryGate:
     """A bounded pool of query workers plus the limits every query runs under."""
 
@@ -88,7 +102,9 @@ class QueryGate:
     async def run(self, work: Callable[[Deadline], T]) -> T:
         """Run work(deadline) in a worker; answer 504 if it is not done in time."""
         deadline = Deadline(self.timeout_seconds)
-        future = asyncio.get_running_loop().run_in_executor(self._pool, work, deadline)
+        future = asyncio.get_running_loop().run_in_executor(
+            self._pool, _without_frames, work, deadline
+        )
         try:
             return await asyncio.wait_for(future, timeout=self.timeout_seconds)
         except TimeoutError:

@@ -11,7 +11,10 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from api.errors import problem_response
 
 REQUEST_ID_HEADER = "x-request-id"
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
@@ -21,6 +24,7 @@ _SKIPPED_ATTRS = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))
 }
 _REDACT = re.compile(r"(?i)(authorization|x-api-key|api[_-]?key|secret|password|token)")
 access_log = logging.getLogger("aimstrace.access")
+error_log = logging.getLogger("aimstrace.api")
 
 
 class JsonFormatter(logging.Formatter):
@@ -83,11 +87,12 @@ class RequestContextMiddleware:
         scope.setdefault("state", {})["request_id"] = request_id
         started = time.perf_counter()
         status = 500
+        status_sent: int | None = None
 
         async def send_with_id(message: Message) -> None:
-            nonlocal status
+            nonlocal status, status_sent
             if message["type"] == "http.response.start":
-                status = message["status"]
+                status = status_sent = message["status"]
                 headers = list(message.get("headers", []))
                 headers.append((REQUEST_ID_HEADER.encode(), request_id.encode()))
                 message["headers"] = headers
@@ -95,6 +100,16 @@ class RequestContextMiddleware:
 
         try:
             await self.app(scope, receive, send_with_id)
+        except Exception as exc:
+            # Answered here, inside the request-id wrapper, so even a 500 carries its id.
+            error_log.error("unhandled error", exc_info=exc, extra={"request_id": request_id})
+            if status_sent is None:
+                response = problem_response(
+                    Request(scope, receive),
+                    500,
+                    "internal error; the server log has the details under this request id",
+                )
+                await response(scope, receive, send_with_id)
         finally:
             client = scope.get("client")
             access_log.info(

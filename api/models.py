@@ -49,22 +49,90 @@ class Page(BaseModel, Generic[ItemT]):
     next_cursor: str | None = None
 
 
-class RequirementDetail(Requirement):
-    """A requirement with its mappings in both directions."""
-
-    framework: str
-    definition: str | None = None
-    mappings_out: list[dict[str, Any]] = Field(
-        default_factory=list, description="mappings with this requirement as subject"
-    )
-    mappings_in: list[dict[str, Any]] = Field(
-        default_factory=list, description="mappings with this requirement as object"
-    )
-
-
 class Table(BaseModel):
     """A tabular answer: column names and rows of plain values."""
 
     columns: list[str]
     rows: list[dict[str, Any]]
     row_count: int
+
+
+class Mapping(BaseModel):
+    """A crosswalk mapping read from one framework to another."""
+
+    subject: str = Field(description="notation in the `from` framework")
+    subject_framework: str
+    object: str | None = Field(description="notation in the `to` framework (null: no match)")
+    object_framework: str
+    relationship: str = Field(description="equal, subset-of, superset-of, intersects-with, ...")
+    rationale: str | None = None
+    strength: int | None = None
+    confidence: float | None = None
+    status: str = Field(description="`asserted` or `derived`")
+    justification: str
+    mapping_set: str
+    inverted: bool = Field(description="true when the record was asserted the other way round")
+
+
+class CoverageItem(BaseModel):
+    """How far one requirement of the target framework is covered, and why."""
+
+    notation: str
+    title: str | None = None
+    kind: str | None = None
+    coverage: str = Field(description="`full`, `partial` or `none`")
+    path: dict[str, Any] | None = Field(default=None, description="the best justifying path")
+    paths: list[dict[str, Any]] = Field(default_factory=list)
+
+
+class CoveragePage(Page[CoverageItem]):
+    """One page of a coverage report, with the counts for the whole framework."""
+
+    framework: str
+    summary: dict[str, int] = Field(description="number of requirements per coverage level")
+
+
+class RequirementDetail(Requirement):
+    """A requirement with its mappings in both directions."""
+
+    framework: str
+    mappings_out: list[Mapping] = Field(
+        default_factory=list, description="mappings asserted with this requirement as subject"
+    )
+    mappings_in: list[Mapping] = Field(
+        default_factory=list,
+        description="mappings asserted with this requirement as object (shown turned round)",
+    )
+
+
+class EntityChange(BaseModel):
+    """An entity named in an import report."""
+
+    kind: str
+    id: str
+    iri: str
+
+
+class ImportReport(BaseModel):
+    """What an import did, or for a dry run would do; nothing is written when a file is bad."""
+
+    files: list[str]
+    dry_run: bool
+    entities: int = 0
+    added: list[EntityChange] = Field(default_factory=list)
+    changed: list[EntityChange] = Field(default_factory=list)
+    removed: list[EntityChange] = Field(default_factory=list)
+    unchanged: int = 0
+    triples_added: int = 0
+    triples_removed: int = 0
+    skipped: list[str] = Field(default_factory=list)
+    seconds: dict[str, float] = Field(default_factory=dict)
+
+
+class MappingImportReport(BaseModel):
+    """What a mapping-file import wrote."""
+
+    format: str
+    records: dict[str, int] = Field(description="mapping records per mapping set")
+    triples_added: int
+    triples_removed: int

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import queue
 import threading
 from collections.abc import Iterator
 from enum import StrEnum
-from typing import IO, Annotated, cast
+from typing import IO, Annotated, Any, cast
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Query
@@ -15,6 +17,8 @@ from fastapi.responses import StreamingResponse
 from api.deps import EngineDep, ReaderDep
 from api.errors import ApiProblem
 from graph.engine import Engine
+from loaders.inventory import MULTI_SEPARATOR
+from loaders.registers import REGISTERS, Register
 from ontology.iris import GRAPH_BASE
 
 router = APIRouter(tags=["exports"])
@@ -29,22 +33,25 @@ _PREFIXES = {
 }
 
 
-class RdfExport(StrEnum):
-    """The RDF formats the store can be exported in."""
+class ExportFormat(StrEnum):
+    """What the store can be exported as: RDF formats, mapping sets, or a register as CSV."""
 
     turtle = "turtle"
     ntriples = "ntriples"
     nquads = "nquads"
     trig = "trig"
     jsonld = "jsonld"
+    sssom = "sssom"
+    oscal = "oscal"
+    csv = "csv"
 
 
-RDF_FORMATS: dict[RdfExport, ox.RdfFormat] = {
-    RdfExport.turtle: ox.RdfFormat.TURTLE,
-    RdfExport.ntriples: ox.RdfFormat.N_TRIPLES,
-    RdfExport.nquads: ox.RdfFormat.N_QUADS,
-    RdfExport.trig: ox.RdfFormat.TRIG,
-    RdfExport.jsonld: ox.RdfFormat.JSON_LD,
+RDF_FORMATS: dict[ExportFormat, ox.RdfFormat] = {
+    ExportFormat.turtle: ox.RdfFormat.TURTLE,
+    ExportFormat.ntriples: ox.RdfFormat.N_TRIPLES,
+    ExportFormat.nquads: ox.RdfFormat.N_QUADS,
+    ExportFormat.trig: ox.RdfFormat.TRIG,
+    ExportFormat.jsonld: ox.RdfFormat.JSON_LD,
 }
 
 
@@ -141,32 +148,108 @@ def _named_graph(engine: Engine, graph: str | None) -> ox.NamedNode | None:
     return wanted
 
 
+_MEDIA = {f.value: r.media_type for f, r in RDF_FORMATS.items()} | {
+    "sssom": "text/tab-separated-values",
+    "oscal": "application/json",
+    "csv": "text/csv",
+}
+
+
 @router.get(
     "/exports/{fmt}",
-    summary="Export the graph as RDF (streamed)",
+    summary="Export the graph, the mappings or a register (streamed)",
     response_class=StreamingResponse,
     responses={
         200: {
-            "description": "the serialized graph",
-            "content": {f.media_type: {"schema": {"type": "string"}} for f in RDF_FORMATS.values()},
+            "description": "the export",
+            "content": {media: {"schema": {"type": "string"}} for media in set(_MEDIA.values())},
         },
-        404: {"description": "unknown format or graph"},
+        404: {"description": "unknown graph"},
+        422: {"description": "bad parameter (e.g. csv without a register)"},
     },
 )
-def export_rdf(
+def export(
     _: ReaderDep,
     engine: EngineDep,
-    fmt: RdfExport,
+    fmt: ExportFormat,
     graph: Annotated[
-        str | None, Query(description="one named graph, e.g. `org` or `catalog/iso42001`")
+        str | None,
+        Query(description="RDF formats: only this named graph, e.g. `org` or `catalog/iso42001`"),
     ] = None,
+    register: Annotated[
+        str | None, Query(description="csv: the register to export, e.g. `systems`")
+    ] = None,
+    mapping_set: Annotated[
+        list[str] | None, Query(description="sssom/oscal: only these mapping sets")
+    ] = None,
+    derived: Annotated[bool, Query(description="sssom/oscal: include derived mappings")] = False,
 ) -> StreamingResponse:
-    """Stream every triple (or one named graph) as Turtle, N-Triples, N-Quads, TriG or JSON-LD."""
-    rdf_format = RDF_FORMATS[fmt]
-    chosen = _named_graph(engine, graph)
-    filename = f"aimstrace.{rdf_format.file_extension}"
+    """Turtle, N-Triples, N-Quads, TriG, JSON-LD; SSSOM TSV or OSCAL of the mappings; CSV."""
+    if fmt in RDF_FORMATS:
+        rdf_format = RDF_FORMATS[fmt]
+        chunks = stream_rdf(engine, rdf_format, _named_graph(engine, graph))
+        extension = rdf_format.file_extension
+    elif fmt is ExportFormat.csv:
+        chosen = _register(register)
+        chunks = iter([register_csv(engine.list_entities(chosen.name), chosen)])
+        extension = f"{chosen.name}.csv"
+    else:
+        try:
+            text = engine.export_mappings(fmt.value, mapping_set, derived)
+        except ValueError as exc:
+            missing = "no mapping set" in str(exc)
+            raise ApiProblem(
+                404 if missing else 422,
+                str(exc),
+                kind="not-found" if missing else "invalid-input",
+                field="query.mapping_set",
+                reason="no such mapping set" if missing else "invalid",
+            ) from None
+        chunks = iter([text.encode("utf-8")])
+        extension = "sssom.tsv" if fmt is ExportFormat.sssom else "oscal.json"
     return StreamingResponse(
-        stream_rdf(engine, rdf_format, chosen),
-        media_type=rdf_format.media_type,
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        chunks,
+        media_type=_MEDIA[fmt.value],
+        headers={"Content-Disposition": f'attachment; filename="aimstrace.{extension}"'},
     )
+
+
+def _register(name: str | None) -> Register:
+    names = ", ".join(r.name for r in REGISTERS)
+    if name is None:
+        raise ApiProblem(
+            422,
+            f"a csv export needs ?register=, one of {names}",
+            kind="invalid-input",
+            field="query.register",
+            reason="missing",
+        )
+    for candidate in REGISTERS:
+        if name in (candidate.name, candidate.kind):
+            return candidate
+    raise ApiProblem(
+        422,
+        f"no register {name!r}; expected one of {names}",
+        kind="invalid-input",
+        field="query.register",
+        reason="unknown register",
+    )
+
+
+def register_csv(items: list[dict[str, Any]], register: Register) -> bytes:
+    """A register as CSV in the loader's own column layout, so it can be imported again."""
+    columns = [c.name for c in register.columns]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(["id", register.label_column, *columns])
+    for item in items:
+        row = [item.get("id"), item.get("label")]
+        for name in columns:
+            value = item.get(name)
+            if isinstance(value, list):
+                value = MULTI_SEPARATOR.join(str(v) for v in value)
+            elif isinstance(value, bool):
+                value = "true" if value else "false"
+            row.append(value)
+        writer.writerow(["" if v is None else v for v in row])
+    return buffer.getvalue().encode("utf-8")

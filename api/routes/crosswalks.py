@@ -1,0 +1,136 @@
+"""Crosswalks: mappings between frameworks, coverage, and one requirement with its mappings."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import asdict
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query
+
+from api.deps import EngineDep, GateDep, ReaderDep, SettingsDep
+from api.errors import ApiProblem, not_found
+from api.models import CoverageItem, CoveragePage, Mapping, Page, Requirement, RequirementDetail
+from api.paging import page_of
+from ontology import FRAMEWORK_IDS
+
+router = APIRouter(tags=["crosswalks"])
+
+_IDS = ", ".join(FRAMEWORK_IDS)
+Limit = Annotated[int, Query(ge=1, description="page size (capped by the server)")]
+Cursor = Annotated[str | None, Query(description="`next_cursor` of the previous page")]
+COVERAGE_LEVELS = ("full", "partial", "none")
+
+
+def _framework(value: str, field: str) -> str:
+    if value not in FRAMEWORK_IDS:
+        raise ApiProblem(
+            422 if field.startswith("query") else 404,
+            f"unknown framework id {value!r}; expected one of {_IDS}",
+            kind="invalid-input" if field.startswith("query") else "not-found",
+            field=field,
+            reason="unknown framework",
+        )
+    return value
+
+
+def _positional(items: list[Any]) -> list[tuple[str, Any]]:
+    """Pair items with a stable position key, for lists that have no natural id."""
+    return [(f"{index:09d}", item) for index, item in enumerate(items)]
+
+
+@router.get("/mappings", response_model=Page[Mapping], summary="Mappings between two frameworks")
+async def mappings(
+    _: ReaderDep,
+    engine: EngineDep,
+    gate: GateDep,
+    settings: SettingsDep,
+    from_: Annotated[str, Query(alias="from", description=f"framework id: {_IDS}")],
+    to: Annotated[str, Query(description=f"framework id: {_IDS}")],
+    derived: Annotated[bool, Query(description="include derived mappings")] = False,
+    requirement: Annotated[
+        str | None, Query(description="only mappings touching this notation")
+    ] = None,
+    limit: Limit = 100,
+    cursor: Cursor = None,
+) -> Page[Mapping]:
+    """Every mapping between the two frameworks, read from `from` to `to`."""
+    _framework(from_, "query.from")
+    _framework(to, "query.to")
+    found = await gate.run(lambda _d: engine.mappings(from_, to, derived, requirement))
+    size = min(limit, settings.max_page_size)
+    page, next_cursor = page_of(_positional(found), lambda pair: pair[0], size, cursor)
+    return Page[Mapping](
+        items=[Mapping(**asdict(view)) for _key, view in page],
+        limit=size,
+        total=len(found),
+        next_cursor=next_cursor,
+    )
+
+
+@router.get("/coverage", response_model=CoveragePage, summary="Coverage of a framework")
+async def coverage(
+    _: ReaderDep,
+    engine: EngineDep,
+    gate: GateDep,
+    settings: SettingsDep,
+    framework: Annotated[str, Query(description=f"target framework: {_IDS}")],
+    level: Annotated[
+        str | None,
+        Query(description="only `full`, `partial` or `none`", pattern="^(full|partial|none)$"),
+    ] = None,
+    limit: Limit = 100,
+    cursor: Cursor = None,
+) -> CoveragePage:
+    """How far the implemented controls cover each requirement of the framework."""
+    _framework(framework, "query.framework")
+    entries = await gate.run(lambda _d: engine.coverage(framework))
+    summary = Counter(e.coverage for e in entries)
+    chosen = [e for e in entries if level is None or e.coverage == level]
+    size = min(limit, settings.max_page_size)
+    page, next_cursor = page_of(chosen, lambda e: e.notation, size, cursor)
+    return CoveragePage(
+        framework=framework,
+        summary={name: summary.get(name, 0) for name in COVERAGE_LEVELS},
+        items=[CoverageItem(**e.as_dict()) for e in page],
+        limit=size,
+        total=len(chosen),
+        next_cursor=next_cursor,
+    )
+
+
+@router.get(
+    "/frameworks/{framework}/requirements/{notation}",
+    response_model=RequirementDetail,
+    summary="One requirement with its mappings both ways",
+    tags=["frameworks"],
+)
+async def requirement_detail(
+    _: ReaderDep,
+    engine: EngineDep,
+    gate: GateDep,
+    framework: Annotated[str, Path(description=f"one of {_IDS}")],
+    notation: Annotated[str, Path(description="as in the catalog, e.g. `A.7.5` or `Art. 9`")],
+) -> RequirementDetail:
+    """The requirement and every mapping that touches it, asserted or derived."""
+    _framework(framework, "path.framework")
+
+    def read(_deadline: object) -> tuple[Any, list[Any]]:
+        found = next((r for r in engine.requirements(framework) if r.notation == notation), None)
+        if found is None:
+            return None, []
+        views = []
+        for other in FRAMEWORK_IDS:
+            if other != framework:
+                views.extend(engine.mappings(framework, other, True, notation))
+        return found, views
+
+    found, views = await gate.run(read)
+    if found is None:
+        raise not_found(f"{framework} requirement", notation, field="path.notation")
+    return RequirementDetail(
+        **Requirement(**asdict(found)).model_dump(),
+        framework=framework,
+        mappings_out=[Mapping(**asdict(v)) for v in views if not v.inverted],
+        mappings_in=[Mapping(**asdict(v)) for v in views if v.inverted],
+    )

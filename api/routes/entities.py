@@ -1,0 +1,150 @@
+"""The organisation's registers as collections: paged lists with filters, and one entity by id."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query, Request
+from pydantic import BaseModel, ConfigDict, create_model
+
+from api.deps import EngineDep, GateDep, ReaderDep, SettingsDep
+from api.errors import ApiProblem, not_found
+from api.models import Page
+from api.paging import page_of
+from loaders.registers import REGISTERS, Register
+
+router = APIRouter(tags=["inventory"])
+
+# URL collection -> register name (the issue's collections; the register names are the loader's).
+COLLECTIONS: dict[str, str] = {
+    "systems": "systems",
+    "datasets": "datasets",
+    "models": "models",
+    "vendors": "vendors",
+    "people": "people",
+    "risks": "risks",
+    "controls": "controls",
+    "treatments": "treatments",
+    "evidence": "evidence",
+    "incidents": "incidents",
+}
+_RESERVED_PARAMS = frozenset({"limit", "cursor", "q"})
+
+
+def _register(name: str) -> Register:
+    return next(r for r in REGISTERS if r.name == name)
+
+
+def _entity_model(register: Register) -> type[BaseModel]:
+    fields: dict[str, Any] = {"id": (str | None, None), "label": (str | None, None)}
+    for column in register.columns:
+        fields[column.name] = (list[Any], []) if column.multi else (Any, None)
+    model: type[BaseModel] = create_model(
+        "".join(part.capitalize() for part in register.name.split("_")) + "Entity",
+        __config__=ConfigDict(extra="allow"),
+        __doc__=f"One entry of the {register.name} register.",
+        **fields,
+    )
+    return model
+
+
+def _matches(item: dict[str, Any], filters: dict[str, str], text: str | None) -> bool:
+    if text is not None:
+        needle = text.casefold()
+        haystack = f"{item.get('id') or ''} {item.get('label') or ''}".casefold()
+        if needle not in haystack:
+            return False
+    for name, wanted in filters.items():
+        value = item.get(name)
+        values = value if isinstance(value, list) else [value]
+        if not any(_plain(v) == wanted for v in values):
+            return False
+    return True
+
+
+def _plain(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return "" if value is None else str(value)
+
+
+def _filters(request: Request, register: Register) -> dict[str, str]:
+    columns = {c.name for c in register.columns} | {"label"}
+    return {k: v for k, v in request.query_params.items() if k in columns}
+
+
+def _add_collection(collection: str, register: Register) -> None:
+    model = _entity_model(register)
+    column_params = [
+        {
+            "name": column.name,
+            "in": "query",
+            "required": False,
+            "schema": {"type": "string"},
+            "description": f"only entries whose `{column.name}` is (or includes) this value",
+        }
+        for column in register.columns
+    ]
+
+    async def list_collection(
+        request: Request,
+        _: ReaderDep,
+        engine: EngineDep,
+        gate: GateDep,
+        settings: SettingsDep,
+        limit: Annotated[int, Query(ge=1, description="page size (capped by the server)")] = 50,
+        cursor: Annotated[str | None, Query(description="`next_cursor` of the last page")] = None,
+        q: Annotated[str | None, Query(description="text to find in id or label")] = None,
+    ) -> Any:
+        items = await gate.run(lambda _d: engine.list_entities(register.name))
+        filters = _filters(request, register)
+        chosen = [item for item in items if _matches(item, filters, q)]
+        size = min(limit, settings.max_page_size)
+        page, next_cursor = page_of(chosen, lambda e: str(e["id"]), size, cursor)
+        return {"items": page, "limit": size, "total": len(chosen), "next_cursor": next_cursor}
+
+    async def get_entity(
+        _: ReaderDep,
+        engine: EngineDep,
+        gate: GateDep,
+        entity_id: Annotated[str, Path(alias="id", description="register id, e.g. SYS-001")],
+    ) -> Any:
+        items = await gate.run(lambda _d: engine.list_entities(register.name))
+        for item in items:
+            if item["id"] == entity_id:
+                return item
+        raise not_found(register.kind, entity_id)
+
+    router.add_api_route(
+        f"/{collection}",
+        list_collection,
+        methods=["GET"],
+        response_model=Page[model],  # type: ignore[valid-type]
+        summary=f"List {collection}",
+        description=f"One page of the {register.name} register, sorted by id. "
+        "Filter by any column (`?owner=P-001`) or by text in id or label (`?q=`).",
+        operation_id=f"list_{collection}",
+        openapi_extra={"parameters": column_params},
+    )
+    router.add_api_route(
+        f"/{collection}/{{id}}",
+        get_entity,
+        methods=["GET"],
+        response_model=model,
+        summary=f"One of the {collection}",
+        operation_id=f"get_{collection.rstrip('s') or collection}",
+        responses={404: {"description": f"no such {register.kind}"}},
+    )
+
+
+for _collection, _register_name in COLLECTIONS.items():
+    _add_collection(_collection, _register(_register_name))
+
+
+def unknown_collection(name: str) -> ApiProblem:
+    """The 404 for a collection name that is not served."""
+    return ApiProblem(404, f"no collection {name!r}", kind="not-found", field="path.collection")
+
+
+EntityLister = Callable[[str], Coroutine[Any, Any, list[dict[str, Any]]]]

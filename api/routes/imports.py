@@ -1,0 +1,141 @@
+"""Imports: inventory and RDF files (all or nothing, with a dry run), and mapping files."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, File, Form, UploadFile
+from starlette.concurrency import run_in_threadpool
+
+from api.deps import EditorDep, EngineDep
+from api.errors import ApiProblem, InvalidParam
+from api.models import ImportReport, MappingImportReport
+from graph.engine import Engine
+from loaders.errors import InventoryLoadError
+
+router = APIRouter(tags=["imports"])
+
+MAPPING_FORMATS = ("sssom", "olir", "ciso")
+_UPLOAD_CHUNK = 1024 * 1024
+
+
+def _safe_name(raw: str | None, index: int) -> str:
+    name = Path(raw or "").name
+    if not name or name in (".", "..") or name.startswith("."):
+        raise ApiProblem(
+            422,
+            f"file {index + 1} has no usable file name; the name's suffix says its format",
+            kind="invalid-input",
+            field=f"body.files[{index}]",
+            reason="missing file name",
+        )
+    return name
+
+
+async def _save(files: list[UploadFile], folder: Path) -> list[Path]:
+    paths: list[Path] = []
+    for index, upload in enumerate(files):
+        name = _safe_name(upload.filename, index)
+        target = folder / name
+        if target.exists():
+            raise ApiProblem(
+                422,
+                f"two files are named {name!r}",
+                kind="invalid-input",
+                field=f"body.files[{index}]",
+                reason="duplicate file name",
+            )
+        with target.open("wb") as out:
+            while chunk := await upload.read(_UPLOAD_CHUNK):
+                out.write(chunk)
+        paths.append(target)
+    return paths
+
+
+def _load_problem(error: InventoryLoadError, folder: Path) -> ApiProblem:
+    prefix = f"{folder}/"
+    invalid = []
+    for issue in error.issues:
+        where = issue.file.replace(prefix, "")
+        if issue.row is not None or issue.column is not None:
+            where += f":{issue.row if issue.row is not None else '-'}"
+        if issue.column is not None:
+            where += f":{issue.column}"
+        reason = issue.message + ("" if issue.value is None else f" (value {issue.value!r})")
+        invalid.append(InvalidParam(field=where, reason=reason))
+    first = invalid[0]
+    problem = ApiProblem(
+        422,
+        f"{len(invalid)} problem(s) in the uploaded files, nothing was imported; "
+        f"first: {first.field}: {first.reason}",
+        kind="invalid-import",
+        field=first.field,
+        reason=first.reason,
+    )
+    problem.invalid = invalid
+    return problem
+
+
+def _run_inventory(engine: Engine, paths: list[Path], dry_run: bool) -> ImportReport:
+    report = engine.load_paths(paths, dry_run=dry_run)
+    data = report.as_dict()
+    folder = f"{paths[0].parent}/"
+    data["files"] = [str(f).replace(folder, "") for f in report.files]
+    data["skipped"] = [str(f).replace(folder, "") for f in report.skipped]
+    return ImportReport.model_validate(data)
+
+
+@router.post(
+    "/imports",
+    response_model=ImportReport | MappingImportReport,
+    summary="Import files (editor role)",
+    responses={422: {"description": "a file is bad; every problem is listed, nothing written"}},
+)
+async def import_files(
+    _: EditorDep,
+    engine: EngineDep,
+    files: Annotated[list[UploadFile], File(description="one or more files to import")],
+    dry_run: Annotated[bool, Form(description="check and report, write nothing")] = False,
+    format: Annotated[
+        Literal["inventory", "sssom", "olir", "ciso"],
+        Form(
+            description="`inventory`: CSV, XLSX, YAML, JSON or RDF files of the registers "
+            "(the file name's stem or top-level keys name the register); or one mapping file"
+        ),
+    ] = "inventory",
+) -> ImportReport | MappingImportReport:
+    """Import everything in one transaction, or nothing when any file has a problem."""
+    if format != "inventory" and (dry_run or len(files) != 1):
+        raise ApiProblem(
+            422,
+            "a mapping import takes exactly one file and has no dry run",
+            kind="invalid-input",
+            field="body.dry_run" if dry_run else "body.files",
+            reason="unsupported for mapping files",
+        )
+    with tempfile.TemporaryDirectory(prefix="aimstrace-import-") as tmp:
+        folder = Path(tmp)
+        paths = await _save(files, folder)
+        if format == "inventory":
+            try:
+                return await run_in_threadpool(_run_inventory, engine, paths, dry_run)
+            except InventoryLoadError as exc:
+                raise _load_problem(exc, folder) from None
+        try:
+            result = await run_in_threadpool(engine.import_mappings, paths[0], format)
+        except ValueError as exc:
+            raise ApiProblem(
+                422,
+                str(exc).replace(f"{folder}/", ""),
+                kind="invalid-import",
+                field="body.files[0]",
+                reason="bad mapping file",
+            ) from None
+        return MappingImportReport(
+            format=format,
+            records=result.records,
+            triples_added=result.written.added,
+            triples_removed=result.written.removed,
+        )
