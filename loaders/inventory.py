@@ -16,7 +16,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from loaders.errors import InputIssue
-from loaders.references import ReferenceIndex
+from loaders.references import ORG_GRAPH, ReferenceIndex
 from loaders.registers import (
     AIMS_OWNER_ROLE_IRI,
     AIMS_OWNER_ROLE_WORD,
@@ -300,8 +300,8 @@ class EntityTriples:
     """The triples one record yields: its own, and inverse links it states."""
 
     iri: str
-    forward: set[ox.Triple]
-    inverse: set[ox.Triple]
+    forward: set[ox.Quad]
+    inverse: set[ox.Quad]
     inverse_predicates: list[str]
 
 
@@ -313,11 +313,11 @@ def build_entities(
     for record in records:
         subject = ox.NamedNode(record.iri)
         forward = {
-            ox.Triple(subject, RDF_TYPE, ox.NamedNode(record.register.cls)),
-            ox.Triple(subject, IDENTIFIER, ox.Literal(record.id)),
-            ox.Triple(subject, RDFS_LABEL, ox.Literal(record.label)),
+            ox.Quad(subject, RDF_TYPE, ox.NamedNode(record.register.cls), ORG_GRAPH),
+            ox.Quad(subject, IDENTIFIER, ox.Literal(record.id), ORG_GRAPH),
+            ox.Quad(subject, RDFS_LABEL, ox.Literal(record.label), ORG_GRAPH),
         }
-        inverse: set[ox.Triple] = set()
+        inverse: set[ox.Quad] = set()
         for cell in record.cells:
             predicate = ox.NamedNode(cell.column.predicate)
             for value in cell.values:
@@ -325,9 +325,9 @@ def build_entities(
                 if obj is None:
                     continue
                 if cell.column.inverse and isinstance(obj, ox.NamedNode):
-                    inverse.add(ox.Triple(obj, predicate, subject))
+                    inverse.add(ox.Quad(obj, predicate, subject, ORG_GRAPH))
                 else:
-                    forward.add(ox.Triple(subject, predicate, obj))
+                    forward.add(ox.Quad(subject, predicate, obj, ORG_GRAPH))
         built.append(
             EntityTriples(
                 record.iri, forward, inverse, [c.predicate for c in record.inverse_columns]

@@ -23,6 +23,8 @@ from loaders.rdf import RDF_SUFFIXES, check_rdf_references, read_rdf
 from loaders.references import ORG_GRAPH, ReferenceIndex, text_of
 from loaders.tabular import TABULAR_SUFFIXES, read_tables
 
+Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
+
 
 @dataclass
 class EntityRef:
@@ -176,11 +178,50 @@ def _drop_duplicates(records: list[Record], issues: list[InputIssue]) -> list[Re
 
 
 def _rdf_entities(rdf_inputs: list[tuple[Path, list[ox.Triple]]]) -> list[EntityTriples]:
-    by_subject: dict[str, set[ox.Triple]] = {}
+    by_subject: dict[str, set[ox.Quad]] = {}
     for _, triples in rdf_inputs:
         for triple in triples:
-            by_subject.setdefault(text_of(triple.subject), set()).add(triple)
+            quad = ox.Quad(triple.subject, triple.predicate, triple.object, ORG_GRAPH)
+            by_subject.setdefault(text_of(triple.subject), set()).add(quad)
     return [EntityTriples(iri, found, set(), []) for iri, found in by_subject.items()]
+
+
+class _OldTriples:
+    """The organisation graph's current triples around the entities of a load.
+
+    A big load reads the graph once into memory; a small one asks the store per entity, so
+    loading one file into a large store stays fast too. An empty graph needs no reads at all.
+    """
+
+    SCAN_RATIO = 20
+
+    def __init__(self, store: Store, entities: int, inverse: set[ox.NamedNode]) -> None:
+        self._ox = store.oxigraph
+        self._by_subject: dict[Term, list[ox.Quad]] | None = None
+        self._by_object: dict[Term, list[ox.Quad]] = {}
+        limit = max(1, entities) * self.SCAN_RATIO
+        quads = self._ox.quads_for_pattern(None, None, None, ORG_GRAPH)
+        sample = list(zip(range(limit), quads, strict=False))
+        if len(sample) < limit:
+            # The whole graph was small enough to read: index it.
+            by_subject: dict[Term, list[ox.Quad]] = {}
+            for _, triple in sample:
+                by_subject.setdefault(triple.subject, []).append(triple)
+                if triple.predicate in inverse:
+                    self._by_object.setdefault(triple.object, []).append(triple)
+            self._by_subject = by_subject
+
+    def of_subject(self, node: ox.NamedNode) -> set[ox.Quad]:
+        """Triples whose subject is node."""
+        if self._by_subject is not None:
+            return set(self._by_subject.get(node, ()))
+        return set(self._ox.quads_for_pattern(node, None, None, ORG_GRAPH))
+
+    def pointing_at(self, node: ox.NamedNode, predicate: ox.NamedNode) -> set[ox.Quad]:
+        """Triples (anything, predicate, node)."""
+        if self._by_subject is not None:
+            return {t for t in self._by_object.get(node, ()) if t.predicate == predicate}
+        return set(self._ox.quads_for_pattern(None, predicate, node, ORG_GRAPH))
 
 
 def _changeset(
@@ -189,38 +230,39 @@ def _changeset(
     kinds: dict[str, tuple[str, str]],
     report: LoadReport,
 ) -> Changeset:
-    oxs = store.oxigraph
-    old_total: set[ox.Triple] = set()
-    new_total: set[ox.Triple] = set()
-    old_by_entity: dict[str, set[ox.Triple]] = {}
-    inverse_of: dict[str, set[str]] = {}
+    inverse_predicates = {ox.NamedNode(p) for e in entities for p in e.inverse_predicates}
+    old_triples = _OldTriples(store, len(entities), inverse_predicates)
+    new_total: set[ox.Quad] = set()
+    old_by_entity: dict[ox.NamedNode, set[ox.Quad]] = {}
+    inverse_of: dict[ox.NamedNode, set[ox.NamedNode]] = {}
     for entity in entities:
-        subject = ox.NamedNode(entity.iri)
-        if entity.iri not in old_by_entity:
-            found = {q.triple for q in oxs.quads_for_pattern(subject, None, None, ORG_GRAPH)}
-            old_by_entity[entity.iri] = found
-        predicates = inverse_of.setdefault(entity.iri, set())
-        for predicate in set(entity.inverse_predicates) - predicates:
-            pattern = oxs.quads_for_pattern(None, ox.NamedNode(predicate), subject, ORG_GRAPH)
-            old_by_entity[entity.iri].update(q.triple for q in pattern)
-            predicates.add(predicate)
+        node = ox.NamedNode(entity.iri)
+        if node not in old_by_entity:
+            old_by_entity[node] = old_triples.of_subject(node)
+            inverse_of[node] = set()
+        for predicate in {ox.NamedNode(p) for p in entity.inverse_predicates} - inverse_of[node]:
+            old_by_entity[node] |= old_triples.pointing_at(node, predicate)
+            inverse_of[node].add(predicate)
         new_total |= entity.forward
         new_total |= entity.inverse
     # What an entity owns after the load: its own triples and the inverse links it states,
     # wherever in the input they came from (a system row or a dataset's `used_by`).
-    new_by_subject: dict[str, set[ox.Triple]] = {}
-    new_by_object: dict[str, set[ox.Triple]] = {}
+    new_by_subject: dict[Term, set[ox.Quad]] = {}
+    new_by_object: dict[Term, set[ox.Quad]] = {}
     for triple in new_total:
-        new_by_subject.setdefault(text_of(triple.subject), set()).add(triple)
-        new_by_object.setdefault(text_of(triple.object), set()).add(triple)
-    for iri, old in old_by_entity.items():
+        new_by_subject.setdefault(triple.subject, set()).add(triple)
+        if triple.predicate in inverse_predicates:
+            new_by_object.setdefault(triple.object, set()).add(triple)
+    old_total: set[ox.Quad] = set()
+    for node, old in old_by_entity.items():
         old_total |= old
-        owned = new_by_subject.get(iri, set()) | {
-            t for t in new_by_object.get(iri, set()) if text_of(t.predicate) in inverse_of[iri]
-        }
-        kind, identifier = kinds.get(iri) or _kind_and_id(iri, owned)
-        ref = EntityRef(kind, identifier, iri)
-        if not any(text_of(t.subject) == iri for t in old):
+        owned = new_by_subject.get(node, set())
+        if inverse_of[node]:
+            linked = new_by_object.get(node, set())
+            owned = owned | {t for t in linked if t.predicate in inverse_of[node]}
+        kind, identifier = kinds.get(node.value) or _kind_and_id(node.value, owned)
+        ref = EntityRef(kind, identifier, node.value)
+        if not any(t.subject == node for t in old):
             report.added.append(ref)
         elif old == owned:
             report.unchanged += 1
@@ -231,34 +273,35 @@ def _changeset(
     add = new_total - old_total
     report.triples_added = len(add)
     report.triples_removed = len(remove)
-    report.removed = _emptied_subjects(store, remove, new_total)
+    report.removed = _emptied_subjects(store, remove, new_by_subject)
     for listed in (report.added, report.changed):
         listed.sort(key=lambda r: (r.kind, r.id))
     return Changeset(
-        remove=tuple(ox.Quad(t.subject, t.predicate, t.object, ORG_GRAPH) for t in remove),
-        add=tuple(ox.Quad(t.subject, t.predicate, t.object, ORG_GRAPH) for t in add),
+        remove=tuple(remove),
+        add=tuple(add),
     )
 
 
 def _emptied_subjects(
-    store: Store, remove: set[ox.Triple], new_total: set[ox.Triple]
+    store: Store, remove: set[ox.Quad], new_by_subject: dict[Term, set[ox.Quad]]
 ) -> list[EntityRef]:
     """Subjects the change leaves with no triples at all in the organisation graph."""
-    keeping = {text_of(t.subject) for t in new_total}
-    removed_by_subject: dict[str, set[ox.Triple]] = {}
+    removed_by_subject: dict[Term, set[ox.Quad]] = {}
     for triple in remove:
-        if text_of(triple.subject) not in keeping:
-            removed_by_subject.setdefault(text_of(triple.subject), set()).add(triple)
+        if triple.subject not in new_by_subject:
+            removed_by_subject.setdefault(triple.subject, set()).add(triple)
     emptied: list[EntityRef] = []
-    for iri, triples in removed_by_subject.items():
-        pattern = store.oxigraph.quads_for_pattern(ox.NamedNode(iri), None, None, ORG_GRAPH)
-        if {q.triple for q in pattern} <= triples:
-            kind, identifier = _kind_and_id(iri, triples)
-            emptied.append(EntityRef(kind, identifier, iri))
+    for subject, triples in removed_by_subject.items():
+        if not isinstance(subject, ox.NamedNode):
+            continue
+        pattern = store.oxigraph.quads_for_pattern(subject, None, None, ORG_GRAPH)
+        if set(pattern) <= triples:
+            kind, identifier = _kind_and_id(subject.value, triples)
+            emptied.append(EntityRef(kind, identifier, subject.value))
     return sorted(emptied, key=lambda r: (r.kind, r.id))
 
 
-def _kind_and_id(iri: str, triples: set[ox.Triple]) -> tuple[str, str]:
+def _kind_and_id(iri: str, triples: set[ox.Quad]) -> tuple[str, str]:
     """For RDF inputs: the kind from the IRI path and the dcterms:identifier if there is one."""
     identifier = next((text_of(t.object) for t in triples if t.predicate == IDENTIFIER), None)
     parts = iri.rstrip("/").split("/")

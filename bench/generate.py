@@ -1,0 +1,352 @@
+"""Synthetic organisation generator: the inventory registers at any size, as CSV or N-Triples.
+
+    python bench/generate.py --triples 100000 --format csv --out /tmp/org100k [--seed 7]
+
+CSV output follows docs/input-schemas.md exactly (headers come from loaders.registers), so the
+loaders are benchmarked on the files users have. N-Triples output is what loading those CSVs
+produces: the CSVs are written to a scratch folder and run through the real loader's `plan`
+against a store holding the packaged catalogs. Popular datasets and vendors are shared by many
+systems (Zipf-distributed choices), as in real organisations.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import random
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from loaders.registers import ENUMERATIONS, REGISTER_BY_NAME
+from ontology import data_path
+
+Row = dict[str, object]
+ANNEX_III = (
+    "Annex III.4(a)",
+    "Annex III.4(b)",
+    "Annex III.5(b)",
+    "Annex III.5(c)",
+    "Annex III.1(a)",
+)
+RISK_SOURCES = tuple(f"C.3.{i}" for i in range(1, 8))
+
+
+def annex_a_controls() -> list[str]:
+    """The 38 Annex A control notations, from the packaged reference list."""
+    text = data_path("reference", "iso42001_2023_annexA_controls.csv").read_text(encoding="utf-8")
+    return [row["id"] for row in csv.DictReader(text.splitlines())]
+
+
+@dataclass
+class Organisation:
+    """Register rows keyed by register name."""
+
+    rows: dict[str, list[Row]] = field(default_factory=dict)
+
+    def add(self, register: str, row: Row) -> None:
+        """Append one row to a register."""
+        self.rows.setdefault(register, []).append(row)
+
+    def estimated_triples(self) -> int:
+        """Triples the loader will write: type, identifier, label plus one per cell value."""
+        total = 0
+        for rows in self.rows.values():
+            for row in rows:
+                total += 3
+                for key, value in row.items():
+                    if key in ("id", "name", "title") or value in (None, ""):
+                        continue
+                    total += len(value) if isinstance(value, list) else 1
+        return total
+
+
+def zipf_pick(rng: random.Random, ids: Sequence[str], k: int, skew: float = 1.1) -> list[str]:
+    """k distinct ids, early ids much more likely (popular datasets, big vendors)."""
+    weights = [1.0 / (rank**skew) for rank in range(1, len(ids) + 1)]
+    picked: list[str] = []
+    for _ in range(k * 3):
+        choice = rng.choices(ids, weights)[0]
+        if choice not in picked:
+            picked.append(choice)
+        if len(picked) == k:
+            break
+    return picked
+
+
+def _day(rng: random.Random) -> str:
+    return (date(2025, 1, 1) + timedelta(days=rng.randrange(0, 660))).isoformat()
+
+
+def build(systems: int, seed: int) -> Organisation:
+    """An organisation with `systems` AI systems and everything that hangs off them."""
+    rng = random.Random(seed)
+    org = Organisation()
+    n_people = max(15, systems // 3)
+    n_vendors = max(6, systems // 8)
+    n_datasets = max(10, int(systems * 2.5))
+    stages = ENUMERATIONS["LifecycleStage"][1]
+    levels = ENUMERATIONS["RiskLevel"][1]
+    roles = ["ROLE-OWNER", "ROLE-DS", "ROLE-RISK", "ROLE-AUDIT"]
+    for role in roles:
+        org.add("roles", {"id": role, "name": role.title(), "description": "synthetic role"})
+    people = [f"P-{i:06d}" for i in range(n_people)]
+    for i, person in enumerate(people):
+        role = "aims-owner" if i == 0 else rng.choice(roles)
+        org.add(
+            "people",
+            {
+                "id": person,
+                "name": f"Person {i}",
+                "email": f"p{i}@synthetic.example",
+                "roles": [role],
+            },
+        )
+    vendors = [f"V-{i:05d}" for i in range(n_vendors)]
+    for i, vendor in enumerate(vendors):
+        org.add(
+            "vendors",
+            {
+                "id": vendor,
+                "name": f"Vendor {i}",
+                "supplies": "models and data",
+                "last_assessment": _day(rng),
+            },
+        )
+    datasets = [f"DS-{i:06d}" for i in range(n_datasets)]
+    for i, dataset in enumerate(datasets):
+        upstream = zipf_pick(rng, datasets[:i], rng.randint(1, 3)) if i > 10 else []
+        org.add(
+            "datasets",
+            {
+                "id": dataset,
+                "name": f"Dataset {i}",
+                "source": f"system-of-record-{i % 17}",
+                "acquisition": rng.choice(["internal", "purchased", "public"]),
+                "provenance": f"pipeline run {i}" if rng.random() > 0.05 else "",
+                "quality_checks": ["completeness", "drift"][: rng.randint(1, 2)],
+                "personal_data": rng.choice(["true", "false"]),
+                "derived_from": upstream,
+                "vendor": zipf_pick(rng, vendors, 1) if rng.random() < 0.3 else [],
+            },
+        )
+    models: list[str] = []
+    system_ids = [f"SYS-{i:06d}" for i in range(systems)]
+    for i, system in enumerate(system_ids):
+        own_models = [f"M-{i:06d}-{j}" for j in range(rng.randint(1, 2))]
+        for model in own_models:
+            org.add(
+                "models",
+                {
+                    "id": model,
+                    "name": f"Model {model}",
+                    "owner": rng.choice(people),
+                    "trained_on": zipf_pick(rng, datasets, rng.randint(1, 3)),
+                    "vendor": rng.choice(vendors) if rng.random() < 0.2 else "",
+                },
+            )
+        models += own_models
+        org.add(
+            "systems",
+            {
+                "id": system,
+                "name": f"AI system {i}",
+                "owner": rng.choice(people),
+                "lifecycle_stage": rng.choice(stages),
+                "intended_use": f"synthetic use case {i}",
+                "deployment": "cloud",
+                "eu_ai_act_role": rng.choice(["provider", "deployer"]),
+                "annex_iii_point": rng.choice(ANNEX_III) if rng.random() < 0.15 else "",
+                "models": own_models,
+                "datasets": zipf_pick(rng, datasets, rng.randint(1, 4)),
+                "vendors": zipf_pick(rng, vendors, rng.randint(0, 2)),
+                "requires_fria": "false",
+            },
+        )
+    _risk_registers(org, rng, system_ids, people, levels)
+    return org
+
+
+def _risk_registers(
+    org: Organisation,
+    rng: random.Random,
+    systems: list[str],
+    people: list[str],
+    levels: tuple[str, ...],
+) -> None:
+    controls_a = annex_a_controls()
+    evidence_ids: list[str] = []
+    control_ids: list[str] = []
+    for i in range(int(len(systems) * 2.5)):
+        evidence = f"EV-{i:06d}"
+        evidence_ids.append(evidence)
+        org.add(
+            "evidence",
+            {
+                "id": evidence,
+                "title": f"Evidence {i}",
+                "location": f"https://evidence.synthetic.example/{i}",
+                "date": _day(rng),
+                "supports": [rng.choice(controls_a)],
+                "type": rng.choice(ENUMERATIONS["EvidenceType"][1]),
+            },
+        )
+    for i in range(len(systems) * 2):
+        control = f"CTL-{i:06d}"
+        control_ids.append(control)
+        org.add(
+            "controls",
+            {
+                "id": control,
+                "title": f"Control {i}",
+                "annex_a_control": rng.choice(controls_a),
+                "status": rng.choice(["implemented", "in-progress", "planned"]),
+                "owner": rng.choice(people),
+                "evidence": rng.sample(evidence_ids, rng.randint(0, 2)),
+            },
+        )
+    assessments = [f"RA-{i:05d}" for i in range(max(1, len(systems) // 20))]
+    for i, assessment in enumerate(assessments):
+        covered = systems[i * 20 : (i + 1) * 20]
+        org.add(
+            "risk_assessments",
+            {
+                "id": assessment,
+                "title": f"Risk assessment {i}",
+                "systems": covered,
+                "date": _day(rng),
+            },
+        )
+    risk_ids: list[str] = []
+    for i in range(len(systems) * 3):
+        risk = f"RSK-{i:06d}"
+        risk_ids.append(risk)
+        likelihood, severity = rng.randint(1, 5), rng.randint(1, 5)
+        system = systems[i // 3]
+        org.add(
+            "risks",
+            {
+                "id": risk,
+                "title": f"Risk {i}",
+                "risk_source": rng.choice(RISK_SOURCES),
+                "likelihood": likelihood,
+                "severity": severity,
+                "level": levels[min(3, (likelihood * severity - 1) // 6)],
+                "owner": rng.choice(people),
+                "systems": [system],
+                "assessment": assessments[min(len(assessments) - 1, (i // 3) // 20)],
+            },
+        )
+    for i, risk in enumerate(risk_ids):
+        if rng.random() < 0.85:
+            org.add(
+                "treatments",
+                {
+                    "id": f"TRT-{i:06d}",
+                    "title": f"Treatment {i}",
+                    "risks": [risk],
+                    "option": rng.choice(ENUMERATIONS["TreatmentOption"][1]),
+                    "controls": rng.sample(control_ids, rng.randint(1, 3)),
+                },
+            )
+    for control in controls_a:
+        org.add(
+            "statement_of_applicability",
+            {
+                "control": control,
+                "applicable": "true",
+                "justification": "synthetic",
+                "status": "implemented",
+            },
+        )
+
+
+def write_csv(org: Organisation, folder: Path) -> list[Path]:
+    """One CSV per register, columns in the documented order, lists joined with `;`."""
+    folder.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    for name, rows in org.rows.items():
+        register = REGISTER_BY_NAME[name]
+        header = ([] if register.id_from else ["id"]) + [register.label_column]
+        header += [c.name for c in register.columns]
+        header = [h for h in header if any(h in row for row in rows)]
+        path = folder / f"{name}.csv"
+        with path.open("w", newline="", encoding="utf-8") as fh:
+            writer = csv.writer(fh, lineterminator="\n")
+            writer.writerow(header)
+            for row in rows:
+                writer.writerow([_cell(row.get(h)) for h in header])
+        written.append(path)
+    return written
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return ";".join(str(v) for v in value)
+    return str(value)
+
+
+def write_nt(org: Organisation, target: Path) -> int:
+    """Write the N-Triples the loader would produce from this organisation's CSVs."""
+    import pyoxigraph as ox
+
+    from graph.engine import Engine
+    from graph.store import Store
+    from loaders.errors import InventoryLoadError
+    from loaders.load import plan
+
+    engine = Engine(Store.in_memory())
+    engine.load_vocabulary()
+    engine.load_catalogs()
+    with tempfile.TemporaryDirectory() as scratch:
+        write_csv(org, Path(scratch))
+        planned = plan([Path(scratch)], engine.store)
+    if planned.issues:
+        raise InventoryLoadError(planned.issues)
+    triples = [quad.triple for quad in planned.changeset.add]
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with target.open("wb") as fh:
+        ox.serialize(triples, fh, format=ox.RdfFormat.N_TRIPLES)
+    return len(triples)
+
+
+def systems_for(triples: int, seed: int) -> int:
+    """How many AI systems give about `triples` triples (measured on a pilot organisation)."""
+    pilot = 200
+    per_system = build(pilot, seed).estimated_triples() / pilot
+    return max(5, round(triples / per_system))
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command-line entry point."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--triples", type=int, default=10_000, help="target size in triples")
+    parser.add_argument("--format", choices=("csv", "nt"), default="csv")
+    parser.add_argument("--out", type=Path, required=True, help="output folder")
+    parser.add_argument("--seed", type=int, default=42)
+    args = parser.parse_args(argv)
+    started = time.perf_counter()
+    org = build(systems_for(args.triples, args.seed), args.seed)
+    if args.format == "csv":
+        files = write_csv(org, args.out)
+        print(
+            f"wrote {len(files)} CSV files to {args.out} "
+            f"(~{org.estimated_triples()} triples, {len(org.rows['systems'])} systems)"
+        )
+    else:
+        count = write_nt(org, args.out / "org.nt")
+        print(f"wrote {count} triples to {args.out / 'org.nt'}")
+    print(f"took {time.perf_counter() - started:.1f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
