@@ -8,7 +8,8 @@ from typing import NamedTuple
 
 import neo4j
 import pytest
-from neo4j_server import Neo4jServerError, Neo4jTestServer
+
+from tests.neo4j_server import Neo4jServerError, Neo4jTestServer
 
 NEO4J_FIXTURES = ("neo4j_server", "neo4j_driver")
 NEO4J_ENV = ("AIMSTRACE_NEO4J_URI", "AIMSTRACE_NEO4J_USER", "AIMSTRACE_NEO4J_PASSWORD")
