@@ -129,12 +129,15 @@ class Neo4jTestServer:
         *,
         heap: str = "1g",
         page_cache: str = "256m",
-        startup_timeout: float = 120.0,
+        startup_timeout: float | None = None,
         stop_timeout: float = 30.0,
     ) -> None:
         self.heap = heap
         self.page_cache = page_cache
-        self.startup_timeout = startup_timeout
+        # A loaded 2-core machine can take a minute to start the JVM and both databases.
+        self.startup_timeout = startup_timeout or float(
+            os.environ.get("AIMSTRACE_NEO4J_START_TIMEOUT", "120")
+        )
         self.stop_timeout = stop_timeout
         self.password = secrets.token_urlsafe(24)
         self.port = 0
@@ -211,8 +214,14 @@ class Neo4jTestServer:
         with self.log_path.open("ab") as log:
             # stdin stays open for the server's life: if this process dies, the pipe closes and the
             # launcher exits instead of outliving the tests.
+            # Own session: a terminal Ctrl-C reaches only us, and we stop the server in order.
             self.process = subprocess.Popen(
-                command, stdin=subprocess.PIPE, stdout=log, stderr=subprocess.STDOUT, env=env
+                command,
+                stdin=subprocess.PIPE,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                env=env,
+                start_new_session=True,
             )
         deadline = time.monotonic() + self.startup_timeout
         while time.monotonic() < deadline:
@@ -284,11 +293,12 @@ def main() -> int:
             f"started in {server.startup_seconds:.1f} s, RSS {server.rss_bytes() / 2**20:.0f} MiB"
         )
         print("Ctrl-C to stop", flush=True)
+        # SIGTERM unwinds like Ctrl-C, so the with-block stops the server and removes its data.
+        signal.signal(signal.SIGTERM, signal.default_int_handler)
         with contextlib.suppress(KeyboardInterrupt):
-            signal.sigwait({signal.SIGINT, signal.SIGTERM})
+            signal.pause()
     return 0
 
 
 if __name__ == "__main__":
-    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
     sys.exit(main())
