@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from datetime import date
 from importlib import resources
 from importlib.abc import Traversable
 from pathlib import Path
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
     from graph.coverage import CoverageEntry
     from graph.crosswalks import CrosswalkLoad, MappingView
     from graph.derivation import DerivationResult
+    from graph.gaps import GapReport
     from loaders.load import LoadReport
 
 VOCABULARY_GRAPH = graph_iri("vocabulary")
@@ -175,6 +177,26 @@ class Engine:
             changed=changed,
             sections=sections,
         )
+
+    # ----- validation (graph/validation.py, graph/gaps.py) ---------------------------------------
+
+    def validate(
+        self,
+        as_of: str | date | None = None,
+        shapes: list[Path] | None = None,
+        engine: str = "auto",
+        write_back: bool = False,
+    ) -> GapReport:
+        """Run the completeness shapes on an evaluation date; optionally store the gaps."""
+        from graph.gaps import write_back as store_gaps
+        from graph.validation import choose_engine, load_shape_files, validate
+
+        shape_set = load_shape_files(shapes) if shapes else None
+        report = validate(self.store, as_of, shape_set, choose_engine(engine))
+        if write_back:
+            store_gaps(self.store, report)
+            self.store.flush()
+        return report
 
     # ----- reads ---------------------------------------------------------------------------------
 
