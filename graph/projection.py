@@ -28,6 +28,8 @@ BASE_LABEL = "Resource"
 CONCEPT_LABEL = "Concept"
 MAPS_TO = "MAPS_TO"
 MAPPING_CLASS = AIMS_NS + "Mapping"
+TYPES_PROPERTY = "types"  # node property: the sorted rdf:type IRIs
+PREDICATE_PROPERTY = "predicate"  # relationship property: the predicate IRI
 
 # Well-known property names; everything else is named by its IRI's local name.
 _PROPERTY_NAMES = {
@@ -234,6 +236,10 @@ class Projector:
                     key = f"{key}_{re.sub(r'[^A-Za-z0-9]', '_', language)}"
                 values[key].append(literal_value(quad.object))
         properties: dict[str, PropertyValue] = {}
+        if types:
+            # Every rdf:type IRI, not only the curated labels: Cypher queries test class
+            # membership with it even when the vocabulary (and so the labels) is not loaded.
+            properties[TYPES_PROPERTY] = list[object](sorted(types))
         for key, found in values.items():
             unique = sorted(set(found), key=lambda v: (type(v).__name__, str(v)))
             if len(unique) == 1:
@@ -254,7 +260,9 @@ class Projector:
             if (rel_type, target) in seen:
                 continue
             seen.add((rel_type, target))
-            yield RelationshipRecord(subject, rel_type, target, "")
+            # Types are local names and may collide; the predicate IRI keeps what was said.
+            properties: dict[str, PropertyValue] = {PREDICATE_PROPERTY: quad.predicate.value}
+            yield RelationshipRecord(subject, rel_type, target, "", properties)
 
     def _mapping_relationship(
         self, mapping: str, quads: list[ox.Quad]
