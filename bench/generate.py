@@ -17,9 +17,11 @@ import random
 import sys
 import tempfile
 import time
+from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from itertools import accumulate
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -67,17 +69,27 @@ class Organisation:
         return total
 
 
-def zipf_pick(rng: random.Random, ids: Sequence[str], k: int, skew: float = 1.1) -> list[str]:
-    """k distinct ids, early ids much more likely (popular datasets, big vendors)."""
-    weights = [1.0 / (rank**skew) for rank in range(1, len(ids) + 1)]
-    picked: list[str] = []
-    for _ in range(k * 3):
-        choice = rng.choices(ids, weights)[0]
-        if choice not in picked:
-            picked.append(choice)
-        if len(picked) == k:
-            break
-    return picked
+class Zipf:
+    """Picks ids with Zipf-like popularity: the first ids are chosen far more often."""
+
+    def __init__(self, ids: Sequence[str], skew: float = 1.1) -> None:
+        self.ids = list(ids)
+        self.cumulative = list(accumulate(1.0 / (rank**skew) for rank in range(1, len(ids) + 1)))
+
+    def pick(self, rng: random.Random, k: int, among_first: int | None = None) -> list[str]:
+        """Up to k distinct ids, drawn from the first `among_first` ids (default: all)."""
+        limit = len(self.ids) if among_first is None else min(among_first, len(self.ids))
+        if limit == 0:
+            return []
+        total = self.cumulative[limit - 1]
+        picked: list[str] = []
+        for _ in range(k * 3):
+            index = min(bisect_left(self.cumulative, rng.random() * total), limit - 1)
+            if self.ids[index] not in picked:
+                picked.append(self.ids[index])
+            if len(picked) == k:
+                break
+        return picked
 
 
 def _day(rng: random.Random) -> str:
@@ -120,8 +132,9 @@ def build(systems: int, seed: int) -> Organisation:
             },
         )
     datasets = [f"DS-{i:06d}" for i in range(n_datasets)]
+    popular_datasets, popular_vendors = Zipf(datasets), Zipf(vendors)
     for i, dataset in enumerate(datasets):
-        upstream = zipf_pick(rng, datasets[:i], rng.randint(1, 3)) if i > 10 else []
+        upstream = popular_datasets.pick(rng, rng.randint(1, 3), among_first=i) if i > 10 else []
         org.add(
             "datasets",
             {
@@ -133,7 +146,7 @@ def build(systems: int, seed: int) -> Organisation:
                 "quality_checks": ["completeness", "drift"][: rng.randint(1, 2)],
                 "personal_data": rng.choice(["true", "false"]),
                 "derived_from": upstream,
-                "vendor": zipf_pick(rng, vendors, 1) if rng.random() < 0.3 else [],
+                "vendor": popular_vendors.pick(rng, 1) if rng.random() < 0.3 else [],
             },
         )
     models: list[str] = []
@@ -147,7 +160,7 @@ def build(systems: int, seed: int) -> Organisation:
                     "id": model,
                     "name": f"Model {model}",
                     "owner": rng.choice(people),
-                    "trained_on": zipf_pick(rng, datasets, rng.randint(1, 3)),
+                    "trained_on": popular_datasets.pick(rng, rng.randint(1, 3)),
                     "vendor": rng.choice(vendors) if rng.random() < 0.2 else "",
                 },
             )
@@ -164,8 +177,8 @@ def build(systems: int, seed: int) -> Organisation:
                 "eu_ai_act_role": rng.choice(["provider", "deployer"]),
                 "annex_iii_point": rng.choice(ANNEX_III) if rng.random() < 0.15 else "",
                 "models": own_models,
-                "datasets": zipf_pick(rng, datasets, rng.randint(1, 4)),
-                "vendors": zipf_pick(rng, vendors, rng.randint(0, 2)),
+                "datasets": popular_datasets.pick(rng, rng.randint(1, 4)),
+                "vendors": popular_vendors.pick(rng, rng.randint(0, 2)),
                 "requires_fria": "false",
             },
         )
