@@ -75,7 +75,7 @@ def _neo4j_session_driver(neo4j_server: Neo4jConnection) -> Iterator[neo4j.Drive
     )
     try:
         driver.verify_connectivity()
-    except neo4j.exceptions.Neo4jError as error:
+    except (neo4j.exceptions.Neo4jError, neo4j.exceptions.DriverError) as error:
         driver.close()
         pytest.fail(f"cannot log in to Neo4j at {neo4j_server.uri}: {error}", pytrace=False)
     try:
