@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from importlib import resources
@@ -136,7 +137,7 @@ class Engine:
 
     # ----- organisation inventory ---------------------------------------------------------------
 
-    def load_paths(self, paths: list[Path], dry_run: bool = False) -> LoadReport:
+    def load_paths(self, paths: Sequence[Path | str], dry_run: bool = False) -> LoadReport:
         """Load inventory files or folders all-or-nothing (or only report, for a dry run)."""
         from loaders.load import load
 
