@@ -169,3 +169,33 @@ def test_yaml_and_json_syntax_errors_are_located(tmp_path: Path) -> None:
     issues = plan([tmp_path / "a.yaml", tmp_path / "b.json"], catalog_store()).issues
     rows = {Path(i.file).name: i.row for i in issues}
     assert rows["a.yaml"] is not None and rows["b.json"] == 3
+
+
+def test_xlsx_errors_name_sheet_row_and_column(tmp_path: Path) -> None:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "systems"
+    sheet.append(["id", "name", "owner", "lifecycle_stage"])
+    sheet.append(["SYS-1", "Good", "P-1", "inception"])
+    sheet.append(["SYS-2", "Bad", "P-1", "launched"])
+    people = book.create_sheet("people")
+    people.append(["id", "name"])
+    people.append(["P-1", "Ana"])
+    path = tmp_path / "inventory.xlsx"
+    book.save(path)
+    issues = plan([path], catalog_store()).issues
+    assert [(i.file, i.row, i.column, i.value) for i in issues] == [
+        (f"{path}[systems]", 3, "lifecycle_stage", "launched")
+    ]
+
+
+def test_json_errors_carry_line_numbers(tmp_path: Path) -> None:
+    path = tmp_path / "inventory.json"
+    path.write_text(
+        '{"people": [\n  {"id": "P-1", "name": "Ana"}\n],\n'
+        ' "systems": [\n  {"id": "S-1", "name": "X", "owner": "P-1",\n'
+        '   "lifecycle_stage": "inception", "requires_fria": "perhaps"}\n]}\n',
+        encoding="utf-8",
+    )
+    issues = plan([path], catalog_store()).issues
+    assert _located(issues) == {("inventory.json", 6, "requires_fria")}
