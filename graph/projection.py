@@ -59,6 +59,7 @@ _MAPPING_FIELDS = {
 # Mapping fields whose IRI value is shown by its local name ("subset-of", "derived").
 _MAPPING_WORDS = {"relationship", "rationale", "status"}
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9]*$")
+_INDIVIDUAL_TYPES = frozenset((SKOS + "Concept", "http://www.w3.org/2002/07/owl#NamedIndividual"))
 
 PropertyValue = str | int | float | bool | dt.date | dt.datetime | list[object]
 
@@ -209,13 +210,16 @@ class Projector:
         return Projection(nodes, relationships, subjects)
 
     def _projectable(self, quads: list[ox.Quad]) -> bool:
-        # From the vocabulary graph only enumeration individuals (skos:Concept) become nodes:
-        # classes and properties are schema, not data.
+        # From the vocabulary graph only individuals become nodes (skos:Concept, or, as in
+        # aims.ttl, owl:NamedIndividual such as aims:level-high and aims:AIMSOwnerRole, whose
+        # ranks and labels the queries read): classes and properties are schema, not data.
         in_vocabulary = all(_term_key(q.graph_name) == VOCABULARY_GRAPH for q in quads)
         if not in_vocabulary:
             return True
         return any(
-            q.predicate.value == RDF_TYPE and q.object == ox.NamedNode(SKOS + "Concept")
+            q.predicate.value == RDF_TYPE
+            and isinstance(q.object, ox.NamedNode)
+            and q.object.value in _INDIVIDUAL_TYPES
             for q in quads
         )
 
@@ -225,7 +229,7 @@ class Projector:
             name = local_name(type_iri)
             if type_iri.startswith(AIMS_NS) and name in self.labels:
                 labels.add(name)
-            elif type_iri == SKOS + "Concept":
+            elif type_iri in _INDIVIDUAL_TYPES:
                 labels.add(CONCEPT_LABEL)
         values: dict[str, list[PropertyValue]] = defaultdict(list)
         for quad in quads:
