@@ -80,8 +80,8 @@ def check_table(table: Table) -> tuple[list[Record], list[InputIssue]]:
     known = {"id", register.label_column} | {c.name for c in register.columns}
     if table.header is not None:
         issues += _header_issues(table, known)
-        if any(i.row == table.header_row and "missing" in i.message for i in issues):
-            return [], issues
+        if "id" not in table.header and not register.id_from:
+            return [], issues  # rows cannot be identified; the header error says why
     records: list[Record] = []
     for source_row in table.rows:
         record = _check_row(table, source_row, known, issues)
@@ -144,7 +144,9 @@ def _check_row(
         return None
     label = _single_text(row.values.get(register.label_column))
     if label is None:
-        if register.label_required:
+        if register.label_required and (
+            table.header is None or register.label_column in table.header
+        ):
             problem(register.label_column, f"missing {register.label_column}")
         label = f"{register.doc.split(':')[0]} {identifier}" if register.id_from else identifier
     record = Record(register, identifier, iri, label, source, row.row)
@@ -157,7 +159,9 @@ def _check_row(
             record.inverse_columns.append(column)
         items = _split(raw, column.multi)
         if not items:
-            if column.required:
+            # A column missing from the header is reported once, at the header.
+            in_header = table.header is None or column.name in table.header
+            if column.required and in_header:
                 problem(column.name, f"missing value for required column {column.name!r}")
             continue
         if not column.multi and len(items) > 1:

@@ -70,7 +70,12 @@ def test_messages_name_the_value_and_what_was_expected() -> None:
 
 def test_missing_required_column_is_reported_at_the_header() -> None:
     issues = plan([DATA / "errors_missing_column"], catalog_store()).issues
-    assert _located(issues) == {("risks.csv", 1, "level")}
+    # The rows are still checked: this file alone names a person and a system nobody declared.
+    assert _located(issues) == {
+        ("risks.csv", 1, "level"),
+        ("risks.csv", 2, "owner"),
+        ("risks.csv", 2, "systems"),
+    }
     assert "missing required column 'level'" in issues[0].message
 
 
@@ -199,3 +204,15 @@ def test_json_errors_carry_line_numbers(tmp_path: Path) -> None:
     )
     issues = plan([path], catalog_store()).issues
     assert _located(issues) == {("inventory.json", 6, "requires_fria")}
+
+
+def test_missing_column_does_not_cascade_into_dangling_references(tmp_path: Path) -> None:
+    shutil.copytree(DATA / "valid_csv", tmp_path / "inv")
+    risks = tmp_path / "inv" / "risks.csv"
+    risks.write_text(
+        "id,title,risk_source,likelihood,severity,owner,systems\n"
+        "R-1,Ranking bias,C.3.4,4,4,P-1,SYS-1\n",
+        encoding="utf-8",
+    )
+    issues = plan([tmp_path / "inv"], catalog_store()).issues
+    assert _located(issues) == {("risks.csv", 1, "level")}
