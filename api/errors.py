@@ -162,6 +162,11 @@ async def _on_store_error(request: Request, exc: Exception) -> JSONResponse:
     return problem_response(request, 400, str(exc), kind="bad-request")
 
 
+async def _on_value_error(request: Request, exc: Exception) -> JSONResponse:
+    # The engine raises ValueError for bad user input, with a message written for users.
+    return problem_response(request, 422, str(exc), kind="invalid-input", reason="invalid value")
+
+
 async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.error(
         "unhandled error",
@@ -180,4 +185,5 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, _on_http)
     app.add_exception_handler(UpdateRefused, _on_update_refused)
     app.add_exception_handler(StoreError, _on_store_error)
+    app.add_exception_handler(ValueError, _on_value_error)
     app.add_exception_handler(Exception, _on_unexpected)

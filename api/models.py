@@ -136,3 +136,96 @@ class MappingImportReport(BaseModel):
     records: dict[str, int] = Field(description="mapping records per mapping set")
     triples_added: int
     triples_removed: int
+
+
+class QueryParameter(BaseModel):
+    """A declared parameter of a named query."""
+
+    name: str
+    type: str
+    description: str
+    example: str
+    required: bool
+    kind: str | None = None
+
+
+class QueryColumn(BaseModel):
+    """A declared result column of a named query."""
+
+    name: str
+    description: str
+
+
+class QueryInfo(BaseModel):
+    """A named query: what it answers, its parameters and its columns."""
+
+    name: str
+    title: str
+    description: str
+    audience: list[str]
+    iso_clauses: list[str]
+    parameters: list[QueryParameter]
+    columns: list[QueryColumn]
+
+
+class QueryRequest(BaseModel):
+    """Parameters for a named query (checked against its declared types) and the backend."""
+
+    model_config = {"extra": "forbid"}
+
+    parameters: dict[str, Any] = Field(
+        default_factory=dict, description='values by parameter name, e.g. {"system": "SYS-001"}'
+    )
+    backend: str = Field(
+        default="rdf", description="`rdf` (embedded Oxigraph), `rdflib` or `neo4j`"
+    )
+
+
+class QueryAnswer(Table):
+    """The rows of a named query."""
+
+    query: str
+    backend: str
+    elapsed_ms: float
+
+
+class Impact(Table):
+    """What a dataset, vendor or person reaches, by category, plus one row per reached entity."""
+
+    kind: str
+    entity: str
+    reached: dict[str, list[str]]
+
+
+class PathLink(BaseModel):
+    """One link of an explanation path."""
+
+    step: int
+    source: str
+    relation: str
+    target: str
+    inverse: bool = Field(description="true when the link was followed against its direction")
+
+
+class Gap(BaseModel):
+    """One gap: a validation result made readable."""
+
+    severity: str
+    focus: str
+    focus_label: str
+    path: str | None = None
+    message: str
+    requirement: str | None = None
+    framework: str | None = None
+    owner: str | None = None
+    system: str | None = None
+    requirement_iri: str | None = None
+    shape: str | None = None
+
+
+class GapPage(Page[Gap]):
+    """One page of the gap report, with the verdict and counts for the whole report."""
+
+    as_of: str
+    conforms: bool
+    counts: dict[str, int]

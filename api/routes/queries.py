@@ -1,0 +1,139 @@
+"""Named queries: the catalogue, and running one with typed parameters on a chosen backend."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path
+
+from api.deps import EngineDep, GateDep, ReaderDep
+from api.errors import ApiProblem
+from api.models import QueryAnswer, QueryColumn, QueryInfo, QueryParameter, QueryRequest
+from graph.backend import BackendError, BackendUnavailable, QueryResult
+from queries.registry import NamedQuery, ParameterError, default_registry
+
+router = APIRouter(tags=["queries"])
+
+QueryName = Annotated[str, Path(description="a name from GET /queries, e.g. `system-trace`")]
+
+
+def _info(query: NamedQuery) -> QueryInfo:
+    return QueryInfo(
+        name=query.name,
+        title=query.title,
+        description=query.description,
+        audience=list(query.audience),
+        iso_clauses=list(query.iso_clauses),
+        parameters=[
+            QueryParameter(
+                name=p.name,
+                type=p.type,
+                description=p.description,
+                example=p.example,
+                required=p.required,
+                kind=p.kind,
+            )
+            for p in query.parameters
+        ],
+        columns=[QueryColumn(name=c.name, description=c.description) for c in query.columns],
+    )
+
+
+def _named(name: str) -> NamedQuery:
+    registry = default_registry()
+    if name not in registry:
+        raise ApiProblem(
+            404,
+            f"no named query {name!r}; GET /queries lists them",
+            kind="not-found",
+            field="path.name",
+            reason="unknown query",
+        )
+    return registry[name]
+
+
+def answer(result: QueryResult, max_rows: int) -> QueryAnswer:
+    """A named query's result as the API returns it (refused when over the row cap)."""
+    if len(result.rows) > max_rows:
+        from api.limits import too_many_rows
+
+        raise too_many_rows(max_rows, "body.parameters")
+    rows: list[dict[str, Any]] = list(result.as_dicts())
+    return QueryAnswer(
+        query=result.query,
+        backend=result.backend,
+        columns=list(result.columns),
+        rows=rows,
+        row_count=len(rows),
+        elapsed_ms=round(result.elapsed_ms, 3),
+    )
+
+
+def parameter_problem(exc: ParameterError, prefix: str = "body.parameters") -> ApiProblem:
+    """The 422 for a parameter that is unknown, missing or of the wrong type."""
+    return ApiProblem(
+        422,
+        str(exc),
+        kind="invalid-input",
+        field=f"{prefix}.{exc.parameter}",
+        reason=str(exc).split(": ", 2)[-1],
+    )
+
+
+@router.get("/queries", response_model=list[QueryInfo], summary="The named queries")
+def list_queries(_: ReaderDep) -> list[QueryInfo]:
+    """Every named query with its parameters (name, type, example) and result columns."""
+    return [_info(query) for query in default_registry().values()]
+
+
+@router.get("/queries/{name}", response_model=QueryInfo, summary="One named query")
+def get_query(_: ReaderDep, name: QueryName) -> QueryInfo:
+    """A named query's description, parameters and columns."""
+    return _info(_named(name))
+
+
+@router.post(
+    "/queries/{name}",
+    response_model=QueryAnswer,
+    summary="Run a named query",
+    responses={
+        404: {"description": "no such query"},
+        422: {"description": "a parameter is unknown, missing or ill-typed; or too many rows"},
+        503: {"description": "the chosen backend is not available"},
+        504: {"description": "the query ran past the time limit"},
+    },
+)
+async def run_query(
+    _: ReaderDep,
+    engine: EngineDep,
+    gate: GateDep,
+    name: QueryName,
+    request: QueryRequest | None = None,
+) -> QueryAnswer:
+    """Run a named query; parameters are checked against the declared types before it runs."""
+    query = _named(name)
+    request = request or QueryRequest()
+    try:
+        query.bind(request.parameters)
+    except ParameterError as exc:
+        raise parameter_problem(exc) from None
+    try:
+        result = await gate.run(
+            lambda _d: engine.run_query(query.name, request.parameters, request.backend)
+        )
+    except ParameterError as exc:
+        raise parameter_problem(exc) from None
+    except BackendUnavailable as exc:
+        unknown = "unknown backend" in str(exc)
+        raise ApiProblem(
+            422 if unknown else 503,
+            str(exc),
+            kind="invalid-input" if unknown else "backend-unavailable",
+            field="body.backend",
+            reason="unknown backend" if unknown else "backend not available",
+        ) from None
+    except BackendError as exc:
+        raise ApiProblem(
+            503, str(exc), kind="backend-error", field="body.backend", reason="backend failed"
+        ) from None
+    return answer(result, gate.max_rows)

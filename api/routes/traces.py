@@ -1,0 +1,145 @@
+"""Traceability: system trace, dataset and vendor impact, accountability, explanation paths."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query
+
+from api.deps import EngineDep, GateDep, ReaderDep
+from api.errors import ApiProblem, not_found
+from api.models import Impact, PathLink, QueryAnswer
+from api.routes.queries import answer
+from graph.engine import Engine
+
+router = APIRouter(tags=["traceability"])
+
+EntityId = Annotated[str, Path(alias="id", description="register id, e.g. SYS-001")]
+
+
+@router.get(
+    "/systems/{id}/trace",
+    response_model=QueryAnswer,
+    summary="Everything behind an AI system",
+    responses={404: {"description": "no such system"}},
+)
+async def system_trace(
+    _: ReaderDep, engine: EngineDep, gate: GateDep, system_id: EntityId
+) -> QueryAnswer:
+    """Owner, datasets, models, vendors, risks, treatments, controls, evidence, obligations."""
+    try:
+        result = await gate.run(lambda _d: engine.trace(system_id))
+    except KeyError:
+        raise not_found("system", system_id) from None
+    return answer(result, gate.max_rows)
+
+
+def _impact(engine: Engine, kind: str, entity_id: str) -> Impact:
+    from graph.analytics import UnknownEntity
+
+    try:
+        radius = engine.impact(kind, entity_id)
+    except UnknownEntity:
+        raise not_found(kind, entity_id) from None
+    columns = list(radius.columns())
+    rows: list[dict[str, Any]] = [dict(zip(columns, row, strict=True)) for row in radius.rows]
+    return Impact(
+        kind=radius.kind,
+        entity=radius.entity,
+        reached={category: sorted(found) for category, found in radius.reached.items()},
+        columns=columns,
+        rows=rows,
+        row_count=len(rows),
+    )
+
+
+@router.get(
+    "/datasets/{id}/impact",
+    response_model=Impact,
+    summary="What a dataset problem reaches",
+    responses={404: {"description": "no such dataset"}},
+)
+async def dataset_impact(
+    _: ReaderDep, engine: EngineDep, gate: GateDep, dataset_id: EntityId
+) -> Impact:
+    """Systems, owners, risks and obligations hit if this dataset turns out bad."""
+    found = await gate.run(lambda _d: _impact(engine, "dataset", dataset_id))
+    gate.rows(found.rows)
+    return found
+
+
+@router.get(
+    "/vendors/{id}/impact",
+    response_model=Impact,
+    summary="What a vendor failure reaches",
+    responses={404: {"description": "no such vendor"}},
+)
+async def vendor_impact(
+    _: ReaderDep, engine: EngineDep, gate: GateDep, vendor_id: EntityId
+) -> Impact:
+    """Datasets, models, systems, owners, risks and obligations hit if this vendor fails."""
+    found = await gate.run(lambda _d: _impact(engine, "vendor", vendor_id))
+    gate.rows(found.rows)
+    return found
+
+
+@router.get(
+    "/people/{id}/accountability",
+    response_model=QueryAnswer,
+    summary="What a person answers for",
+    responses={404: {"description": "no such person"}},
+)
+async def accountability(
+    _: ReaderDep, engine: EngineDep, gate: GateDep, person_id: EntityId
+) -> QueryAnswer:
+    """Systems, risks, controls, actions and policies the person owns, approved or reviewed."""
+
+    def run(_deadline: object) -> Any:
+        result = engine.run_query("owner-accountability", {"person": person_id})
+        if not result.rows and not any(
+            p["id"] == person_id for p in engine.list_entities("people")
+        ):
+            raise not_found("person", person_id)
+        return result
+
+    return answer(await gate.run(run), gate.max_rows)
+
+
+@router.get(
+    "/paths",
+    response_model=list[PathLink],
+    summary="Why two things are related",
+    responses={404: {"description": "an end is not in the graph"}},
+)
+async def paths(
+    _: ReaderDep,
+    engine: EngineDep,
+    gate: GateDep,
+    from_: Annotated[
+        str,
+        Query(
+            alias="from",
+            description="IRI, KIND:ID (system:SYS-001) or FRAMEWORK:NOTATION (iso42001:A.7.5)",
+        ),
+    ],
+    to: Annotated[str, Query(description="the other end, in the same forms")],
+) -> list[PathLink]:
+    """The shortest chain of links between two nodes (empty when they are not connected)."""
+    from graph.analytics import UnknownEntity
+
+    def run(_deadline: object) -> list[PathLink]:
+        try:
+            steps = engine.explain_path(from_, to)
+        except UnknownEntity as exc:
+            raise ApiProblem(
+                404, str(exc), kind="not-found", field="query", reason="not in the graph"
+            ) from None
+        except ValueError as exc:
+            field = "query.from" if repr(from_) in str(exc) else "query.to"
+            raise ApiProblem(
+                422, str(exc), kind="invalid-input", field=field, reason="not a node reference"
+            ) from None
+        return [PathLink(**asdict(step)) for step in steps]
+
+    return await gate.run(run)
