@@ -124,16 +124,20 @@ class ReferenceIndex:
         return next(iter(found), None) is not None
 
     def target(self, value: str) -> tuple[str | None, str | None]:
-        """An entity id of any register, or else a requirement notation."""
+        """A requirement notation, or else an entity id of any register.
+
+        Notations win: a Statement of Applicability row is identified by its control's notation
+        (`A.2.2`), and evidence that supports `A.2.2` supports the control, not the SoA row.
+        """
+        iri, error = self.requirement(value, (), "iso42001")
+        if iri is not None:
+            return iri, None
         matches = self._kinds_by_id.get(value, set())
         if len(matches) == 1:
             return next(iter(matches))[1], None
         if len(matches) > 1:
             kinds = ", ".join(sorted(k for k, _ in matches))
             return None, f"ambiguous id: it names several entities ({kinds})"
-        iri, error = self.requirement(value, (), "iso42001")
-        if iri is not None:
-            return iri, None
         return None, f"neither an entity id of any register nor a known requirement ({error})"
 
     # ----- requirements --------------------------------------------------------------------------

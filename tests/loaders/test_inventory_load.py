@@ -182,3 +182,15 @@ def test_csv_and_nt_inputs_give_isomorphic_graphs(tmp_path: Path) -> None:
     from_nt = catalog_store()
     load([nt], from_nt)
     assert isomorphic(org_graph(from_csv), org_graph(from_nt))
+
+
+def test_evidence_supporting_a_notation_points_at_the_requirement_not_the_soa_row() -> None:
+    engine = Engine(catalog_store())
+    engine.load_example()
+    rows = engine.store.select(
+        "SELECT ?o WHERE { ?e <http://purl.org/dc/terms/identifier> 'EV-001' ; "
+        "<https://w3id.org/aimstrace/ns#supports> ?o }"
+    )
+    targets = {row["o"].value for row in rows}
+    assert "https://w3id.org/aimstrace/catalog/iso42001/A.2.2" in targets
+    assert not any("/applicability/" in t for t in targets)
