@@ -154,16 +154,13 @@ class Neo4jBackend:
     def ensure_projection(self) -> None:
         """Sync when the store changed since the last sync (if allowed); refuse a partial one."""
         try:
-            if self.auto_sync and self._synced_sequence != self.store.changes.last_sequence():
-                marker = self.sync.marker()
+            if self.auto_sync:
                 current = self.store.changes.last_sequence()
-                if (
-                    marker is None
-                    or marker.get("status") != "complete"
-                    or marker.get("sequence") != current
-                ):
+                # First use: one sync (incremental, cheap when nothing changed) so a projection
+                # left behind by an older run is brought up to date before it is trusted.
+                if self._synced_sequence is None or current != self._synced_sequence:
                     self.sync.sync()
-                self._synced_sequence = current
+                    self._synced_sequence = self.store.changes.last_sequence()
             self.sync.require_complete()
         except ProjectionIncomplete as exc:
             self._synced_sequence = None

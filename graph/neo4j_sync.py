@@ -17,13 +17,14 @@ from typing import Any
 
 import neo4j
 import pyoxigraph as ox
-from neo4j.exceptions import AuthError, Neo4jError, ServiceUnavailable
+from neo4j.exceptions import AuthError, DriverError, Neo4jError, ServiceUnavailable
 
 from graph.changelog import EVERYTHING
 from graph.projection import (
     BASE_LABEL,
     CONCEPT_LABEL,
     MAPS_TO,
+    RDF_TYPE,
     NodeRecord,
     Projection,
     Projector,
@@ -108,6 +109,8 @@ class Neo4jSync:
             raise Neo4jSyncError(f"Neo4j is unreachable: {exc}") from exc
         except Neo4jError as exc:
             raise Neo4jSyncError(f"Neo4j error {exc.code}: {exc.message}") from exc
+        except DriverError as exc:  # e.g. the driver was closed or the connection dropped
+            raise Neo4jSyncError(f"the connection to Neo4j failed during the sync: {exc}") from exc
 
     def marker(self) -> dict[str, Any] | None:
         """The sync marker's properties (status, run, sequence), or None before any sync."""
@@ -178,7 +181,18 @@ class Neo4jSync:
         projector = Projector(self.store)
         groups = [(iri, projector.subject_quads(iri)) for iri in sorted(touched)]
         projection = projector.project(groups)
-        nodes = self._with_target_nodes(projection)
+        # Untouched relationship ends keep their properties and labels (they only need to
+        # exist); touched IRIs that lost their own triples but are still linked become bare.
+        written = {n.iri for n in projection.nodes}
+        bare = [
+            NodeRecord(iri, (BASE_LABEL,), {})
+            for iri in sorted(touched - written)
+            if not projector.subject_quads(iri) and self._still_linked(iri)
+        ]
+        nodes = projection.nodes + bare
+        ends = {r.target for r in projection.relationships}
+        ends |= {r.source for r in projection.relationships}
+        placeholders = sorted(ends - written - {n.iri for n in bare})
         # Everything a touched subject said is rewritten: drop its outgoing edges first.
         removed_rels = self._run_count(
             "UNWIND $iris AS iri MATCH (n:Resource {iri: iri})-[r]->() "
@@ -191,6 +205,12 @@ class Neo4jSync:
             iris=sorted(touched),
         )
         self._write_nodes(nodes, run_id, projector.labels | {CONCEPT_LABEL})
+        self._run_count(
+            f"UNWIND $iris AS iri MERGE (n:{BASE_LABEL} {{iri: iri}}) "
+            "SET n.syncRun = $run RETURN count(*) AS n",
+            iris=placeholders,
+            run=run_id,
+        )
         self._write_relationships(projection.relationships, run_id)
         gone = sorted(iri for iri in touched if not self._still_in_rdf(iri, projector))
         removed_nodes = self._run_count(
@@ -220,6 +240,13 @@ class Neo4jSync:
             return False
         referenced = self.store.oxigraph.quads_for_pattern(None, None, ox.NamedNode(iri), None)
         return any(True for _ in referenced)
+
+    def _still_linked(self, iri: str) -> bool:
+        # The object of some link other than rdf:type: the projection gives it a node.
+        if iri.startswith("_:"):
+            return False
+        quads = self.store.oxigraph.quads_for_pattern(None, None, ox.NamedNode(iri), None)
+        return any(q.predicate.value != RDF_TYPE for q in quads)
 
     def _with_target_nodes(self, projection: Projection) -> list[NodeRecord]:
         # Relationship targets that have no triples of their own still need a node to point at.

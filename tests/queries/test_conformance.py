@@ -49,7 +49,8 @@ def graph_name(request: pytest.FixtureRequest) -> str:
 @pytest.fixture(scope="module")
 def store(graph_name: str) -> Store:
     if graph_name == "fixture":
-        return load_fixture_store()
+        fixture: Store = load_fixture_store()
+        return fixture
     engine = Engine.open(None)
     engine.demo()
     return engine.store
