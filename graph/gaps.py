@@ -45,6 +45,7 @@ class GapRecord:
     owner: str | None = None
     system: str | None = None
     requirement_iri: str | None = None
+    shape: str | None = None
 
     def contract_dict(self) -> dict[str, object]:
         """The fields of the `validate --json` contract, in its order."""

@@ -84,9 +84,14 @@ class ShapeSet:
 
     def requirement_of(self, shape: Node | None, constraint: Node | None) -> URIRef | None:
         """The requirement a result's SPARQL constraint or source shape enforces."""
+        carrier = self.carrier_of(shape, constraint)
+        return self.enforces[carrier] if carrier is not None else None
+
+    def carrier_of(self, shape: Node | None, constraint: Node | None) -> Node | None:
+        """The constraint or shape that names the requirement (SPARQL constraint first)."""
         for node in (constraint, shape):
             if node is not None and node in self.enforces:
-                return self.enforces[node]
+                return node
         return None
 
     def turbo_program(self) -> Any:
@@ -356,18 +361,24 @@ def report_records(report: Graph, data: Graph, shapes: ShapeSet) -> list[GapReco
                 owner=_owner(data, focus) if focus is not None else None,
                 system=_system(data, focus) if focus is not None else None,
                 requirement_iri=str(requirement) if requirement is not None else None,
+                shape=_iri_or_none(shapes.carrier_of(shape, constraint) or shape),
             )
         )
     return sorted(set(records), key=GapRecord.sort_key)
+
+
+def _iri_or_none(node: Node | None) -> str | None:
+    return str(node) if isinstance(node, URIRef) else None
 
 
 def validate(
     store: Store,
     as_of: str | date | None = None,
     shapes: ShapeSet | None = None,
-    engine: str = "pyshacl",
+    engine: str = "auto",
 ) -> GapReport:
     """Validate the store's organisation data against the shapes on the evaluation date."""
+    engine = choose_engine(engine)
     when = parse_as_of(as_of)
     shape_set = shapes or packaged_shapes()
     data = build_data_graph(store)

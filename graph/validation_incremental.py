@@ -170,6 +170,13 @@ def subgraph(store: Store, focus: set[ox.NamedNode]) -> Graph:
                 triples.add(q.triple)
                 triples.update(r.triple for r in index.out(q.subject))  # type: ignore[arg-type]
     triples.update(q.triple for q in store.oxigraph.quads_for_pattern(None, None, owner_role, _ORG))
+    # sh:class reads the type of every value, also of values the walk did not enter.
+    values = {t.object for t in triples if _is_entity(t.object)} - nodes
+    for value in values:
+        triples.update(
+            q.triple
+            for q in store.oxigraph.quads_for_pattern(value, RDF_TYPE, None, _ORG)  # type: ignore[arg-type]
+        )
     parts = [ox.serialize(list(triples), format=ox.RdfFormat.N_TRIPLES) or b""]
     parts += [store.dump(ox.RdfFormat.N_TRIPLES, ox.NamedNode(g)) for g in CONTEXT_GRAPHS]
     data = Graph()
@@ -183,11 +190,14 @@ def validate_changes(
     previous: GapReport,
     as_of: str | date | None = None,
     shapes: ShapeSet | None = None,
-    engine: str = "turbo",
+    engine: str = "auto",
 ) -> GapReport:
     """Re-validate only what a changeset (already applied to the store) can have changed."""
     from graph.validation import validate
 
+    from graph.validation import choose_engine
+
+    engine = choose_engine(engine)
     when = parse_as_of(as_of if as_of is not None else previous.as_of)
     shape_set = shapes or packaged_shapes()
     try:
