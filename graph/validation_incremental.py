@@ -24,7 +24,7 @@ from collections.abc import Iterable
 from datetime import date
 
 import pyoxigraph as ox
-from rdflib import Graph
+from rdflib import Graph, URIRef
 
 from graph.gaps import GapReport
 from graph.store import Changeset, Store
@@ -32,11 +32,13 @@ from graph.validation import (
     CONTEXT_GRAPHS,
     ORG_GRAPH,
     ShapeSet,
+    choose_engine,
     packaged_shapes,
     parse_as_of,
     report_records,
     run_shacl,
     set_evaluation_date,
+    validate,
 )
 from ontology.iris import AIMS, CATALOG_BASE, DATA_BASE
 
@@ -193,10 +195,6 @@ def validate_changes(
     engine: str = "auto",
 ) -> GapReport:
     """Re-validate only what a changeset (already applied to the store) can have changed."""
-    from graph.validation import validate
-
-    from graph.validation import choose_engine
-
     engine = choose_engine(engine)
     when = parse_as_of(as_of if as_of is not None else previous.as_of)
     shape_set = shapes or packaged_shapes()
@@ -206,8 +204,6 @@ def validate_changes(
         return validate(store, when, shape_set, engine)
     data = subgraph(store, focus)
     set_evaluation_date(data, when)
-    from rdflib import URIRef
-
     report = run_shacl(data, shape_set, engine, focus_nodes=[URIRef(f.value) for f in focus])
     fresh = report_records(report, data, shape_set)
     focus_iris = {f.value for f in focus}

@@ -224,7 +224,8 @@ def test_invalid_shapes_file_is_rejected_with_the_reason(tmp_path: Path) -> None
     bad = tmp_path / "bad.ttl"
     bad.write_text(
         "@prefix sh: <http://www.w3.org/ns/shacl#> .\n@prefix ex: <http://example.org/> .\n"
-        'ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:property [ sh:path ex:p ; sh:minCount "one" ] .\n'
+        "ex:S a sh:NodeShape ; sh:targetClass ex:C ;\n"
+        '  sh:property [ sh:path ex:p ; sh:minCount "one" ] .\n'
     )
     with pytest.raises(ValidationError, match=r"(?s)bad\.ttl: not valid SHACL.*minCount"):
         load_shape_files([bad])

@@ -1,0 +1,87 @@
+"""The packaged shapes: valid SHACL, one node shape per class, each tied to a requirement."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+import pyshacl
+import pytest
+from rdflib import RDF, SH, SKOS, Graph, URIRef
+
+from graph.validation import _shacl_shacl, check_shapes_graph, packaged_shapes
+from ontology import FRAMEWORK_IDS, catalog_path
+from ontology.iris import AIMS
+
+PREFIX = {"iso42001": "ISO/IEC 42001", "eu-ai-act": "EU AI Act"}
+
+
+@pytest.fixture(scope="module")
+def shapes() -> Graph:
+    return packaged_shapes().graph
+
+
+@pytest.fixture(scope="module")
+def catalogs() -> Graph:
+    graph = Graph()
+    for framework in FRAMEWORK_IDS:
+        graph.parse(data=catalog_path(framework).read_text("utf-8"), format="turtle")
+    return graph
+
+
+def test_shapes_pass_shacl_shacl(shapes: Graph) -> None:
+    conforms, _, text = pyshacl.validate(shapes, shacl_graph=_shacl_shacl(), inference="none")
+    assert conforms, text
+    check_shapes_graph(shapes, "packaged")
+
+
+def test_one_node_shape_per_class(shapes: Graph) -> None:
+    targets = Counter(shapes.objects(None, SH.targetClass))
+    assert targets and max(targets.values()) == 1
+    for node_shape in shapes.subjects(RDF.type, SH.NodeShape):
+        assert shapes.value(node_shape, SH.targetClass) is not None
+
+
+def _carriers(shapes: Graph) -> list[URIRef]:
+    """Every property shape and every node-level SPARQL constraint."""
+    found = [s for s in shapes.subjects(RDF.type, SH.PropertyShape) if isinstance(s, URIRef)]
+    for node_shape in shapes.subjects(RDF.type, SH.NodeShape):
+        found += [c for c in shapes.objects(node_shape, SH.sparql) if isinstance(c, URIRef)]
+    return found
+
+
+def test_every_constraint_has_severity_message_and_requirement(
+    shapes: Graph, catalogs: Graph
+) -> None:
+    carriers = _carriers(shapes)
+    assert len(carriers) > 80
+    problems = []
+    for carrier in carriers:
+        owner = carrier
+        if (carrier, RDF.type, SH.SPARQLConstraint) in shapes:
+            owner = next(shapes.subjects(SH.sparql, carrier))
+        severity = shapes.value(owner, SH.severity)
+        if severity not in (SH.Violation, SH.Warning, SH.Info):
+            problems.append(f"{carrier}: severity {severity}")
+        requirement = shapes.value(carrier, AIMS["enforces"])
+        notation = catalogs.value(requirement, SKOS.notation) if requirement else None
+        if notation is None:
+            problems.append(f"{carrier}: aims:enforces {requirement} is not a catalog requirement")
+            continue
+        framework = str(requirement).split("/catalog/")[1].split("/")[0]
+        messages = list(shapes.objects(carrier, SH.message))
+        for sparql in shapes.objects(carrier, SH.sparql):
+            messages += list(shapes.objects(sparql, SH.message))
+        expected = f"[{PREFIX[framework]} {notation}] "
+        if not messages or not all(str(m).startswith(expected) for m in messages):
+            problems.append(f"{carrier}: message does not start with {expected!r}")
+    assert problems == []
+
+
+def test_sparql_constraints_read_the_date_only_from_the_evaluation_context(shapes: Graph) -> None:
+    for select in shapes.objects(None, SH.select):
+        text = str(select)
+        assert "VALUES" not in text  # SHACL forbids it; pre-binding uses it
+        assert not re.search(r'"\d{4}-\d{2}-\d{2}"', text)  # no date written into a rule
+        if "?asOf" in text:
+            assert "aims:evaluationContext aims:asOf ?asOf" in text
