@@ -145,10 +145,11 @@ async function loadGaps(event) {
     const report = await api(asOf ? `/gaps?as_of=${encodeURIComponent(asOf)}` : "/gaps");
     const counts = report.counts || {};
     $("#gaps-summary").textContent = `${report.conforms ? "Conforms" : "Does not conform"}: ` +
-      `${counts.Violation || 0} violations, ${counts.Warning || 0} warnings, ${counts.Info || 0} info`;
+      `${counts.Violation || 0} violations, ${counts.Warning || 0} warnings, ${counts.Info || 0} info` +
+      (report.total > (report.items || []).length ? ` (first ${report.items.length} of ${report.total} shown)` : "");
     const body = $("#gaps-table tbody");
     body.replaceChildren();
-    for (const gap of report.results || []) {
+    for (const gap of report.items || report.results || []) {
       const tr = el("tr");
       tr.append(el("td", { class: `sev-${gap.severity}` }, gap.severity));
       tr.append(el("td", {}, `${gap.framework || ""} ${gap.requirement || ""}`.trim()));
