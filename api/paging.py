@@ -21,7 +21,8 @@ def decode_cursor(cursor: str) -> str:
     """The sort key inside a cursor; a malformed cursor is a 422 naming query.cursor."""
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
-        return base64.urlsafe_b64decode(padded.encode("ascii")).decode("utf-8")
+        standard = padded.replace("-", "+").replace("_", "/")
+        return base64.b64decode(standard.encode("ascii"), validate=True).decode("utf-8")
     except (binascii.Error, UnicodeError, ValueError):
         raise ApiProblem(
             422,
