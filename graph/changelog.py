@@ -40,8 +40,15 @@ class ChangeLog:
         return self.last_sequence()
 
     def last_sequence(self) -> int:
-        """The sequence number of the newest entry (0 when empty)."""
-        row = self._db.execute("SELECT COALESCE(MAX(seq), 0) FROM changes").fetchone()
+        """The sequence number of the newest entry ever written (0 before the first).
+
+        Compaction deletes entries but must not turn the clock back: a consumer that saw
+        sequence N after compaction has to see N + 1 next, so AUTOINCREMENT's counter is used.
+        """
+        row = self._db.execute(
+            "SELECT COALESCE(MAX(seq), "
+            "(SELECT seq FROM sqlite_sequence WHERE name = 'changes'), 0) FROM changes"
+        ).fetchone()
         return int(row[0])
 
     def oldest_sequence(self) -> int:

@@ -184,6 +184,22 @@ def test_incremental_sync_equals_a_fresh_full_sync(neo4j_driver: neo4j.Driver) -
 
 
 @pytest.mark.neo4j
+def test_change_after_two_full_syncs_is_synced_incrementally(neo4j_driver: neo4j.Driver) -> None:
+    # Compaction after a full sync must not turn the change log's clock back.
+    store = load_fixture_store()
+    sync = Neo4jSync(store, neo4j_driver)
+    sync.sync(full=True)
+    sync.sync(full=True)
+    change_one_system(store)
+    report = sync.sync()
+    assert report.mode == "incremental"
+    labels, _, _ = neo4j_driver.execute_query(
+        "MATCH (n:Resource {iri: $iri}) RETURN n.label AS label", iri=SYS1
+    )
+    assert labels[0]["label"] == "CV screening v2"
+
+
+@pytest.mark.neo4j
 def test_elements_removed_from_rdf_leave_neo4j(neo4j_driver: neo4j.Driver) -> None:
     store = load_fixture_store()
     sync = Neo4jSync(store, neo4j_driver)
