@@ -7,7 +7,9 @@ containing the other, ``no-relationship`` A ∩ B = ∅. Exactly one holds for a
 ``COMPOSITION[(r1, r2)]`` is the set of relations A–C can have when A r1 B and B r2 C. A chain
 composes these sets step by step (which can only over-approximate, so it stays sound); a mapping
 is derived only when the result is a single relation. Chains through ``intersects-with`` whose
-result guarantees an overlap are kept apart as review candidates, never as mappings.
+result guarantees an overlap are kept apart as review candidates, never as mappings. When the
+chains between two requirements (and any asserted record between them) admit no common relation,
+the inputs contradict each other: that pair is reported as a conflict and derives nothing.
 """
 
 from __future__ import annotations
