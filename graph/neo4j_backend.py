@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import threading
 import time
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -128,6 +129,8 @@ class Neo4jBackend:
         self.sync = Neo4jSync(store, driver, database)
         self._owns_driver = owns_driver
         self._synced_sequence: int | None = None
+        # The API serves requests on several threads; one sync at a time per backend.
+        self._sync_lock = threading.Lock()
 
     def run(self, query: NamedQuery, params: Mapping[str, BoundValue]) -> QueryResult:
         """Run a named query's Cypher with its parameters bound by the driver."""
@@ -155,12 +158,14 @@ class Neo4jBackend:
         """Sync when the store changed since the last sync (if allowed); refuse a partial one."""
         try:
             if self.auto_sync:
-                current = self.store.changes.last_sequence()
-                # First use: one sync (incremental, cheap when nothing changed) so a projection
-                # left behind by an older run is brought up to date before it is trusted.
-                if self._synced_sequence is None or current != self._synced_sequence:
-                    self.sync.sync()
-                    self._synced_sequence = self.store.changes.last_sequence()
+                with self._sync_lock:
+                    current = self.store.changes.last_sequence()
+                    # First use: one sync (incremental, cheap when nothing changed) so a
+                    # projection left by an older run is brought up to date before it is trusted.
+                    if self._synced_sequence is None or current != self._synced_sequence:
+                        self.sync.sync()
+                        # What was seen before the sync: a write during it forces another.
+                        self._synced_sequence = current
             self.sync.require_complete()
         except ProjectionIncomplete as exc:
             self._synced_sequence = None
