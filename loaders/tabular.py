@@ -113,6 +113,16 @@ def _read_csv(path: Path) -> tuple[list[Table], list[InputIssue]]:
             if header is None:
                 header = [normalise_column(c) for c in record]
                 header_row = start
+                separator = next(
+                    (sep for sep in (";", "\t") if len(record) == 1 and sep in record[0]), None
+                )
+                if separator is not None:
+                    # Saved with a regional list separator: say so, not "unknown column".
+                    message = (
+                        f"the header uses {separator!r} between columns; "
+                        "save the file as comma-separated CSV"
+                    )
+                    return [], [*issues, InputIssue(str(path), start, None, message, record[0])]
             else:
                 if len(record) > len(header):
                     message = f"{len(record)} cells but the header has {len(header)} columns"

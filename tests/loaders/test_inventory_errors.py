@@ -216,3 +216,11 @@ def test_missing_column_does_not_cascade_into_dangling_references(tmp_path: Path
     )
     issues = plan([tmp_path / "inv"], catalog_store()).issues
     assert _located(issues) == {("risks.csv", 1, "level")}
+
+
+def test_semicolon_separated_csv_gets_a_clear_hint(tmp_path: Path) -> None:
+    path = tmp_path / "people.csv"
+    path.write_text("id;name;email\nP-1;Ana;ana@example.com\n", encoding="utf-8")
+    (issue,) = plan([path], catalog_store()).issues
+    assert (issue.row, issue.value) == (1, "id;name;email")
+    assert "comma-separated" in issue.message
