@@ -46,6 +46,10 @@ class AimstraceGroup(click.Group):
         """Run the command; domain errors become a message and a non-zero exit."""
         try:
             return super().invoke(ctx)
+        except BrokenPipeError:
+            # The reader went away (`aimstrace list ... | head`): not an error worth a message.
+            sys.stderr.close()
+            ctx.exit(0)
         except (StoreError, ValueError, KeyError, OSError) as exc:
             message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
             click.echo(f"aimstrace: error: {message}", err=True)
