@@ -82,13 +82,17 @@ class Neo4jSync:
         self.store = store
         self.driver = driver
         self.database = database
+        # Schema statements cost a round trip each: run once per instance and on full syncs.
+        self._schema_ready = False
 
     # ----- public --------------------------------------------------------------------------------
 
     def sync(self, full: bool = False) -> SyncReport:
         """Bring Neo4j up to date: incrementally when possible, in full when asked or needed."""
         try:
-            self._ensure_schema()
+            if not self._schema_ready:
+                self._ensure_schema()
+                self._schema_ready = True
             marker = self.marker()
             needs_full = (
                 full
@@ -102,14 +106,19 @@ class Neo4jSync:
                     needs_full = True
                 else:
                     return self._incremental(touched, newest)
+            self._ensure_schema()
             return self._full()
         except AuthError as exc:
+            self._schema_ready = False
             raise Neo4jSyncError(f"Neo4j refused the credentials: {exc.message}") from exc
         except ServiceUnavailable as exc:
+            self._schema_ready = False
             raise Neo4jSyncError(f"Neo4j is unreachable: {exc}") from exc
         except Neo4jError as exc:
+            self._schema_ready = False
             raise Neo4jSyncError(f"Neo4j error {exc.code}: {exc.message}") from exc
         except DriverError as exc:  # e.g. the driver was closed or the connection dropped
+            self._schema_ready = False
             raise Neo4jSyncError(f"the connection to Neo4j failed during the sync: {exc}") from exc
 
     def marker(self) -> dict[str, Any] | None:

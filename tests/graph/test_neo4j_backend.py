@@ -89,16 +89,17 @@ def change_one_system(store: Store) -> None:
 
 
 class ClosingDriver:
-    """A real driver that closes itself at its n-th write call: a connection lost mid-sync."""
+    """A real driver that closes itself at its n-th batch write: a connection lost mid-sync."""
 
     def __init__(self, driver: neo4j.Driver, close_at: int) -> None:
-        self.driver, self.close_at, self.calls = driver, close_at, 0
+        self.driver, self.close_at, self.writes = driver, close_at, 0
 
-    def execute_query(self, *args: Any, **kwargs: Any) -> Any:
-        self.calls += 1
-        if self.calls == self.close_at:
-            self.driver.close()
-        return self.driver.execute_query(*args, **kwargs)
+    def execute_query(self, query: str, *args: Any, **kwargs: Any) -> Any:
+        if query.startswith("UNWIND $rows"):
+            self.writes += 1
+            if self.writes == self.close_at:
+                self.driver.close()
+        return self.driver.execute_query(query, *args, **kwargs)
 
     def session(self, *args: Any, **kwargs: Any) -> Any:
         return self.driver.session(*args, **kwargs)
@@ -235,8 +236,8 @@ def test_a_sync_cut_off_half_way_is_refused_then_repaired(
     change_one_system(store)
     doomed = neo4j.GraphDatabase.driver(neo4j_server.uri, auth=neo4j_server[1:])
     with pytest.raises(Neo4jSyncError, match="connection to Neo4j failed"):
-        # Calls: schema (8), marker read, marker in-progress, then the writes: cut in the writes.
-        Neo4jSync(store, ClosingDriver(doomed, 12)).sync(full=True)  # type: ignore[arg-type]
+        # Cut at the third batch: some nodes are written, the relationships are not.
+        Neo4jSync(store, ClosingDriver(doomed, 3)).sync(full=True)  # type: ignore[arg-type]
     marker = Neo4jSync(store, neo4j_driver).marker()
     assert marker is not None and marker["status"] == "in-progress"
     cautious = Neo4jBackend(store, neo4j_driver, auto_sync=False)
