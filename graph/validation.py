@@ -22,15 +22,13 @@ from typing import Any
 
 import pyoxigraph as ox
 import pyshacl
-from rdflib import RDF, RDFS, SH, SKOS, BNode, Graph, Literal, Node, URIRef
-from rdflib.namespace import DCTERMS, XSD
-from rdflib.paths import AlternativePath, InvPath, SequencePath
-from rdflib.paths import Path as RdfPath
+from rdflib import RDF, SH, Graph, Node, URIRef
+from rdflib.namespace import XSD
 
-from graph.gaps import SEVERITIES, GapRecord, GapReport
+from graph.gaps import GapReport
 from graph.store import Store
 from ontology import data_path
-from ontology.iris import AIMS, CATALOG_BASE, DATA_BASE, graph_iri
+from ontology.iris import AIMS, DATA_BASE, graph_iri
 
 ENFORCES = AIMS["enforces"]
 EVALUATION_CONTEXT = AIMS["evaluationContext"]
@@ -160,7 +158,7 @@ def load_shape_files(paths: Sequence[Path]) -> ShapeSet:
     shape_set = ShapeSet.from_graph(graph, source)
     # Valid SHACL can still be unrunnable (a SPARQL syntax error, VALUES in a constraint):
     # a run over an empty graph surfaces that now, with the file named, not mid-validation.
-    run_shacl(Graph(), shape_set)
+    run_shacl(DataGraph(b""), shape_set)
     return shape_set
 
 
@@ -171,20 +169,37 @@ def _graph_ntriples(store: Store, graph: str) -> bytes:
     return store.dump(ox.RdfFormat.N_TRIPLES, ox.NamedNode(graph))
 
 
-def build_data_graph(store: Store) -> Graph:
-    """The organisation graph plus the catalog and vocabulary graphs the shapes read."""
-    data = Graph()
-    for name in (ORG_GRAPH, *CONTEXT_GRAPHS):
-        text = _graph_ntriples(store, name)
-        if text:
-            data.parse(data=text.decode("utf-8"), format="nt")
-    return data
+def evaluation_context(as_of: date) -> bytes:
+    """The one triple that carries the evaluation date, serialized by Oxigraph (never by hand)."""
+    triple = ox.Triple(
+        ox.NamedNode(str(EVALUATION_CONTEXT)),
+        ox.NamedNode(str(AS_OF)),
+        ox.Literal(as_of.isoformat(), datatype=ox.NamedNode(str(XSD.date))),
+    )
+    return ox.serialize([triple], format=ox.RdfFormat.N_TRIPLES) or b""
 
 
-def set_evaluation_date(data: Graph, as_of: date) -> None:
-    """Put the one evaluation-context triple into the validated copy (replacing any other)."""
-    data.remove((EVALUATION_CONTEXT, AS_OF, None))
-    data.add((EVALUATION_CONTEXT, AS_OF, Literal(as_of.isoformat(), datatype=XSD.date)))
+@dataclass
+class DataGraph:
+    """The validated data: N-Triples text (read natively by pyshacl-turbo) and, on demand, an
+    rdflib graph (what pySHACL needs; parsing it is most of pySHACL's cost on large graphs)."""
+
+    ntriples: bytes
+    _graph: Graph | None = None
+
+    def graph(self) -> Graph:
+        """The data as an rdflib graph, parsed on first use."""
+        if self._graph is None:
+            self._graph = Graph()
+            self._graph.parse(data=self.ntriples.decode("utf-8"), format="nt")
+        return self._graph
+
+
+def build_data(store: Store, as_of: date, org_ntriples: bytes | None = None) -> DataGraph:
+    """The organisation graph (or the given part of it), the graphs the shapes read, the date."""
+    org = org_ntriples if org_ntriples is not None else _graph_ntriples(store, ORG_GRAPH)
+    parts = [org, *(_graph_ntriples(store, g) for g in CONTEXT_GRAPHS), evaluation_context(as_of)]
+    return DataGraph(b"".join(p if p.endswith(b"\n") or not p else p + b"\n" for p in parts))
 
 
 def choose_engine(name: str) -> str:
@@ -201,7 +216,7 @@ def choose_engine(name: str) -> str:
 
 
 def run_shacl(
-    data: Graph,
+    data: DataGraph,
     shapes: ShapeSet,
     engine: str = "pyshacl",
     focus_nodes: Iterable[URIRef] | None = None,
@@ -210,7 +225,7 @@ def run_shacl(
     focus: list[str | URIRef] | None = list(focus_nodes) if focus_nodes is not None else None
     if engine == "pyshacl":
         _, report, _ = pyshacl.validate(
-            data,
+            data.graph(),
             shacl_graph=shapes.graph,
             inference="none",
             inplace=True,
@@ -218,157 +233,29 @@ def run_shacl(
             allow_warnings=True,
             focus_nodes=focus,
         )
-        if not isinstance(report, Graph):
-            # pySHACL returns (not raises) a failure for shapes it cannot run.
-            raise ValidationError(f"{shapes.source}: the shapes cannot be run: {report}")
-        return report
-    if engine == "turbo":
+    elif engine == "turbo":
         _, report, _ = shapes.turbo_program().validate(
-            data, allow_infos=True, allow_warnings=True, focus_nodes=focus
+            _turbo_input(data), allow_infos=True, allow_warnings=True, focus_nodes=focus
         )
-        if not isinstance(report, Graph):
-            raise ValidationError(f"{shapes.source}: the shapes cannot be run: {report}")
-        return report
-    raise ValidationError(f"unknown validation engine {engine!r}; expected one of {ENGINES}")
+    else:
+        raise ValidationError(f"unknown validation engine {engine!r}; expected one of {ENGINES}")
+    if not isinstance(report, Graph):
+        # The engines return (not raise) a failure for shapes they cannot run.
+        raise ValidationError(f"{shapes.source}: the shapes cannot be run: {report}")
+    return report
 
 
-# ----- report graph -> gap records -------------------------------------------------------------
+def _turbo_input(data: DataGraph) -> Any:
+    """N-Triples text as pyshacl-turbo's native input, skipping a detour through rdflib.
 
-
-def render_path(graph: Graph, path: Node | None) -> str | None:
-    """A SHACL property path as compact text: `aims:x`, `^aims:x`, `aims:x|aims:y`."""
-    if path is None:
-        return None
-    if isinstance(path, URIRef):
-        return _curie(path)
-    if isinstance(path, BNode):
-        inverse = graph.value(path, SH.inversePath)
-        if inverse is not None:
-            return "^" + (render_path(graph, inverse) or "")
-        alternatives = graph.value(path, SH.alternativePath)
-        if alternatives is not None:
-            items = list(graph.items(alternatives))
-            return "|".join(render_path(graph, i) or "" for i in items)
-        items = list(graph.items(path))
-        if items:
-            return "/".join(render_path(graph, i) or "" for i in items)
-    if isinstance(path, (InvPath, AlternativePath, SequencePath, RdfPath)):
-        return str(path)
-    return str(path)
-
-
-def _curie(iri: URIRef) -> str:
-    text = str(iri)
-    if text.startswith(str(AIMS)):
-        return "aims:" + text[len(str(AIMS)) :]
-    for prefix, namespace in (("rdfs", RDFS), ("skos", SKOS), ("dcterms", DCTERMS)):
-        if text.startswith(str(namespace)):
-            return f"{prefix}:" + text[len(str(namespace)) :]
-    return text
-
-
-@dataclass(frozen=True)
-class RequirementRef:
-    """A requirement's notation and framework id."""
-
-    notation: str
-    framework: str
-
-
-def requirement_ref(data: Graph, iri: URIRef) -> RequirementRef:
-    """Notation and framework of a requirement: from its catalog entry, else from its IRI."""
-    notation = data.value(iri, SKOS.notation)
-    text = str(iri)
-    framework = ""
-    if text.startswith(CATALOG_BASE):
-        framework = text[len(CATALOG_BASE) :].split("/", 1)[0]
-    scheme = data.value(iri, SKOS.inScheme)
-    if scheme is not None:
-        identifier = data.value(scheme, DCTERMS.identifier)
-        framework = str(identifier) if identifier is not None else framework
-    if notation is None:
-        notation = Literal(text.rsplit("/", 1)[-1].replace("_", " "))
-    return RequirementRef(str(notation), framework)
-
-
-_SYSTEM_LINKS = (
-    (AIMS["affectsSystem"], False),
-    (AIMS["assessesSystem"], False),
-    (AIMS["incidentSystem"], False),
-    (AIMS["usesDataset"], True),
-    (AIMS["usesModel"], True),
-)
-
-
-def _label(data: Graph, node: Node) -> str:
-    label = data.value(node, RDFS.label)
-    identifier = data.value(node, DCTERMS.identifier)
-    if label is not None and identifier is not None and str(identifier) not in str(label):
-        return f"{identifier} {label}"
-    if label is not None:
-        return str(label)
-    if identifier is not None:
-        return str(identifier)
-    notation = data.value(node, SKOS.notation)
-    return str(notation) if notation is not None else str(node)
-
-
-def _owner(data: Graph, focus: Node) -> str | None:
-    owner = data.value(focus, AIMS["accountableOwner"])
-    return _label(data, owner) if owner is not None else None
-
-
-def _system(data: Graph, focus: Node) -> str | None:
-    if (focus, RDF.type, AIMS["AISystem"]) in data:
-        return _label(data, focus)
-    for predicate, inverse in _SYSTEM_LINKS:
-        linked = data.subjects(predicate, focus) if inverse else data.objects(focus, predicate)
-        systems = sorted(str(s) for s in linked if (s, RDF.type, AIMS["AISystem"]) in data)
-        if systems:
-            return _label(data, URIRef(systems[0]))
-    return None
-
-
-def report_records(report: Graph, data: Graph, shapes: ShapeSet) -> list[GapRecord]:
-    """Turn a SHACL report graph into gap records labelled from the data graph."""
-    records: list[GapRecord] = []
-    ref_cache: dict[URIRef, RequirementRef] = {}
-    for result in report.subjects(RDF.type, SH.ValidationResult):
-        focus = report.value(result, SH.focusNode)
-        severity_node = report.value(result, SH.resultSeverity)
-        severity = str(severity_node).rsplit("#", 1)[-1] if severity_node else "Violation"
-        if severity not in SEVERITIES:
-            severity = "Violation"
-        shape = report.value(result, SH.sourceShape)
-        constraint = report.value(result, SH.sourceConstraint)
-        requirement = shapes.requirement_of(shape, constraint)
-        ref = None
-        if requirement is not None:
-            ref = ref_cache.get(requirement) or requirement_ref(data, requirement)
-            ref_cache[requirement] = ref
-        messages = sorted(str(m) for m in report.objects(result, SH.resultMessage))
-        path_node = report.value(result, SH.resultPath)
-        path = render_path(report, path_node)
-        records.append(
-            GapRecord(
-                severity=severity,
-                focus=str(focus),
-                focus_label=_label(data, focus) if focus is not None else "",
-                path=path,
-                message=messages[0] if messages else "",
-                requirement=ref.notation if ref else None,
-                framework=ref.framework if ref else None,
-                owner=_owner(data, focus) if focus is not None else None,
-                system=_system(data, focus) if focus is not None else None,
-                requirement_iri=str(requirement) if requirement is not None else None,
-                shape=_iri_or_none(shapes.carrier_of(shape, constraint) or shape),
-            )
-        )
-    return sorted(set(records), key=GapRecord.sort_key)
-
-
-def _iri_or_none(node: Node | None) -> str | None:
-    return str(node) if isinstance(node, URIRef) else None
+    `Input` is what pyshacl-turbo itself builds from a serialized graph; should a release move
+    it, the rdflib graph (slower to build, same report) is used instead.
+    """
+    try:
+        from pyshacl_turbo.rdf import Input
+    except ImportError:  # pragma: no cover - depends on the installed release
+        return data.graph()
+    return Input(data.ntriples.decode("utf-8"), "nt", None, {}, {})
 
 
 def validate(
@@ -378,13 +265,14 @@ def validate(
     engine: str = "auto",
 ) -> GapReport:
     """Validate the store's organisation data against the shapes on the evaluation date."""
+    from graph.validation_report import StoreLookup, report_records
+
     engine = choose_engine(engine)
     when = parse_as_of(as_of)
     shape_set = shapes or packaged_shapes()
-    data = build_data_graph(store)
-    set_evaluation_date(data, when)
-    report = run_shacl(data, shape_set, engine)
-    return GapReport(as_of=when, records=report_records(report, data, shape_set), engine=engine)
+    report = run_shacl(build_data(store, when), shape_set, engine)
+    records = report_records(report, StoreLookup(store), shape_set)
+    return GapReport(as_of=when, records=records, engine=engine)
 
 
 def is_data_iri(node: Node) -> bool:

@@ -24,22 +24,21 @@ from collections.abc import Iterable
 from datetime import date
 
 import pyoxigraph as ox
-from rdflib import Graph, URIRef
+from rdflib import URIRef
 
 from graph.gaps import GapReport
 from graph.store import Changeset, Store
 from graph.validation import (
-    CONTEXT_GRAPHS,
     ORG_GRAPH,
     ShapeSet,
+    build_data,
     choose_engine,
     packaged_shapes,
     parse_as_of,
-    report_records,
     run_shacl,
-    set_evaluation_date,
     validate,
 )
+from graph.validation_report import StoreLookup, report_records
 from ontology.iris import AIMS, CATALOG_BASE, DATA_BASE
 
 AFFECTED_RADIUS = 3
@@ -156,8 +155,8 @@ def _members(store: Store, cls: ox.NamedNode) -> set[ox.NamedNode]:
     }
 
 
-def subgraph(store: Store, focus: set[ox.NamedNode]) -> Graph:
-    """The triples the shapes of these focus nodes can read, as an rdflib graph."""
+def subgraph(store: Store, focus: set[ox.NamedNode]) -> bytes:
+    """The organisation triples the shapes of these focus nodes can read, as N-Triples."""
     index = _OrgIndex(store)
     nodes = _walk(index, {f for f in focus if _is_entity(f)}, CONTEXT_RADIUS)
     for cls in GLOBAL_CLASSES:
@@ -179,11 +178,7 @@ def subgraph(store: Store, focus: set[ox.NamedNode]) -> Graph:
             q.triple
             for q in store.oxigraph.quads_for_pattern(value, RDF_TYPE, None, _ORG)  # type: ignore[arg-type]
         )
-    parts = [ox.serialize(list(triples), format=ox.RdfFormat.N_TRIPLES) or b""]
-    parts += [store.dump(ox.RdfFormat.N_TRIPLES, ox.NamedNode(g)) for g in CONTEXT_GRAPHS]
-    data = Graph()
-    data.parse(data=b"".join(parts).decode("utf-8"), format="nt")
-    return data
+    return ox.serialize(list(triples), format=ox.RdfFormat.N_TRIPLES) or b""
 
 
 def validate_changes(
@@ -202,10 +197,9 @@ def validate_changes(
         focus = affected_focus_nodes(store, changes)
     except FullRunNeeded:
         return validate(store, when, shape_set, engine)
-    data = subgraph(store, focus)
-    set_evaluation_date(data, when)
+    data = build_data(store, when, org_ntriples=subgraph(store, focus))
     report = run_shacl(data, shape_set, engine, focus_nodes=[URIRef(f.value) for f in focus])
-    fresh = report_records(report, data, shape_set)
+    fresh = report_records(report, StoreLookup(store), shape_set)
     focus_iris = {f.value for f in focus}
     kept = [r for r in previous.records if r.focus not in focus_iris]
     return GapReport(
