@@ -155,8 +155,11 @@ class Neo4jSync:
         triples = sum(len(quads) for _, quads in groups)
         projection = projector.project(groups)
         nodes = self._with_target_nodes(projection)
-        self._write_nodes(nodes, run_id, projector.labels | {CONCEPT_LABEL})
-        self._write_relationships(projection.relationships, run_id)
+        # Into an empty database CREATE gives what MERGE would (the projection has no duplicate
+        # nodes or relationships) without looking for matches first: about twice as fast.
+        fresh = self._run_count(f"MATCH (n:{BASE_LABEL}) RETURN count(n) AS n") == 0
+        self._write_nodes(nodes, run_id, projector.labels | {CONCEPT_LABEL}, create=fresh)
+        self._write_relationships(projection.relationships, run_id, create=fresh)
         removed_rels = self._run_count(
             "MATCH ()-[r]->() WHERE r.syncRun <> $run "
             "CALL (r) { DELETE r } IN TRANSACTIONS OF 10000 ROWS RETURN count(*) AS n",
@@ -298,7 +301,11 @@ class Neo4jSync:
         )
 
     def _write_nodes(
-        self, nodes: Iterable[NodeRecord], run_id: str, universe: frozenset[str]
+        self,
+        nodes: Iterable[NodeRecord],
+        run_id: str,
+        universe: frozenset[str],
+        create: bool = False,
     ) -> None:
         by_labels: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
         all_labels = set(universe)
@@ -313,13 +320,18 @@ class Neo4jSync:
                 f"UNWIND $rows AS row MERGE (n:{BASE_LABEL} {{iri: row.iri}}) "
                 f"SET n = row.props, n.iri = row.iri, n.syncRun = $run SET n:{add}{remove}"
             )
+            if create:
+                query = (
+                    f"UNWIND $rows AS row CREATE (n:{add}) "
+                    "SET n = row.props, n.iri = row.iri, n.syncRun = $run"
+                )
             for batch in _batches(rows):
                 self.driver.execute_query(
                     query, rows=list(batch), run=run_id, database_=self.database
                 )
 
     def _write_relationships(
-        self, relationships: Iterable[RelationshipRecord], run_id: str
+        self, relationships: Iterable[RelationshipRecord], run_id: str, create: bool = False
     ) -> None:
         by_type: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for rel in relationships:
@@ -332,10 +344,11 @@ class Neo4jSync:
                 }
             )
         for rel_type, rows in sorted(by_type.items()):
+            write = "CREATE" if create else "MERGE"
             query = (
                 f"UNWIND $rows AS row MATCH (a:{BASE_LABEL} {{iri: row.source}}) "
                 f"MATCH (b:{BASE_LABEL} {{iri: row.target}}) "
-                f"MERGE (a)-[r:{_checked_name(rel_type)} {{key: row.key}}]->(b) "
+                f"{write} (a)-[r:{_checked_name(rel_type)} {{key: row.key}}]->(b) "
                 "SET r = row.props, r.key = row.key, r.syncRun = $run"
             )
             for batch in _batches(rows):
