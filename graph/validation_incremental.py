@@ -1,26 +1,24 @@
 """Incremental validation: re-check only the focus nodes a write touched, on a small subgraph.
 
 How it works (and why it gives the same answer as a full run):
-1. Affected focus nodes. Every changed triple (s, p, o) of the organisation graph touches s and,
-   when it is an entity or a requirement, o. The shapes read a focus node's own triples and
-   walk at most a few links from it, so the focus nodes whose results can change are the
-   touched nodes and the entities linked to them within `AFFECTED_RADIUS` links, in either
-   direction. A change to an organisation node (its settings: appetite, intervals) can change
-   any result, so it means a full run.
-2. Subgraph. The shapes of those focus nodes read triples within `CONTEXT_RADIUS` links of
-   them, so the validated graph is that neighbourhood plus the organisation's settings, the
-   graph-wide facts (policies, audits, management reviews, the AIMS owner) and the catalog and
-   vocabulary graphs. The walk does not continue through hubs that no rule walks through
-   (people, the AIMS scope, the organisation, enumeration values, requirements): it records
-   their own triples and stops, which keeps a change to one system from pulling in every
-   other system that shares an owner or a stage.
+1. Affected focus nodes (`affected_focus_nodes`). For every changed triple of the organisation
+   graph: its subject and object; whoever links to the subject (they read its properties);
+   what subject and object link to; what they depend on through uses/trained-on/derived-from/
+   supplied-by links, transitively; the systems behind a changed control or treatment and the
+   SoA rows of the Annex A controls an affected control implements; the organisation (whose
+   graph-wide rules are cheap). A change to the organisation's settings (appetite, intervals)
+   can change any result, so it means a full run.
+2. Subgraph (`subgraph`). Exactly the triples the rules of those focus nodes read, following
+   the same links the SPARQL constraints follow, plus the catalog and vocabulary graphs and the
+   evaluation date. Popular datasets and suppliers pull in only their users' scope flags, not
+   everything about every user.
 3. Merge. The previous report's results for the affected focus nodes are replaced by the new
-   ones; all other results stay.
+   ones; all other results stay. The equality with a full run is tested on the example
+   organisation (tests/graph/test_validation.py).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import date
 
 import pyoxigraph as ox
@@ -41,8 +39,6 @@ from graph.validation import (
 from graph.validation_report import StoreLookup, report_records
 from ontology.iris import AIMS, CATALOG_BASE, DATA_BASE
 
-AFFECTED_RADIUS = 3
-CONTEXT_RADIUS = 4
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 _ORG = ox.NamedNode(ORG_GRAPH)
 # Entities the shapes never walk through: their own triples are kept, their neighbours are not.
@@ -92,28 +88,28 @@ class _OrgIndex:
         return known
 
 
-def _walk(index: _OrgIndex, seeds: Iterable[ox.NamedNode], radius: int) -> set[ox.NamedNode]:
-    """Entities within radius links of the seeds (both directions), not passing through hubs."""
-    seen: set[ox.NamedNode] = set(seeds)
-    frontier = [n for n in seen if not index.is_hub(n)]
-    for _ in range(radius):
-        following: list[ox.NamedNode] = []
-        for node in frontier:
-            neighbours = [q.object for q in index.out(node)] + [q.subject for q in index.into(node)]
-            for other in neighbours:
-                if isinstance(other, ox.NamedNode) and other not in seen and _is_entity(other):
-                    seen.add(other)
-                    if not index.is_hub(other):
-                        following.append(other)
-        frontier = following
-    return seen
+# Links along which a result depends on what an entity uses: a system's datasets, models and
+# suppliers, a model's training data, a dataset's upstream lineage and supplier.
+DEPENDENCY_LINKS = frozenset(
+    str(AIMS[name]) for name in ("usesDataset", "usesModel", "trainedOn", "suppliedBy")
+) | {"http://www.w3.org/ns/prov#wasDerivedFrom"}
 
 
 def affected_focus_nodes(store: Store, changes: Changeset) -> set[ox.NamedNode]:
-    """The focus nodes whose results a changeset can change (raises FullRunNeeded)."""
+    """The focus nodes whose results a changeset can change (raises FullRunNeeded).
+
+    For a changed triple (s, p, o): s and o themselves; whoever links to s (they may read s's
+    properties: a system reads its datasets' records, a treatment its controls' status); what
+    s and o link to (a risk reads its treatments' options, a policy its reviews' dates); the
+    datasets, models and suppliers s and o depend on, transitively (their rules read whether
+    an in-scope system uses them); the systems behind a changed control or treatment (EU AI
+    Act Art. 14 reads risk -> treatment -> control) and the SoA rows of the Annex A controls
+    an affected control implements.
+    """
     index = _OrgIndex(store)
     organisation = ox.NamedNode(str(AIMS["Organization"]))
     seeds: set[ox.NamedNode] = set()
+    changed_subjects: set[ox.NamedNode] = set()
     for quad in (*changes.remove, *changes.add):
         if quad.graph_name != _ORG:
             continue
@@ -121,24 +117,67 @@ def affected_focus_nodes(store: Store, changes: Changeset) -> set[ox.NamedNode]:
             raise FullRunNeeded("organisation settings changed")
         if isinstance(quad.subject, ox.NamedNode):
             seeds.add(quad.subject)
+            changed_subjects.add(quad.subject)
         if isinstance(quad.object, ox.NamedNode) and (
             _is_entity(quad.object) or _is_requirement(quad.object)
         ):
             seeds.add(quad.object)
-    affected = _walk(index, {s for s in seeds if _is_entity(s)}, AFFECTED_RADIUS)
-    affected |= {s for s in seeds if _is_requirement(s)}
-    # SoA rows whose Annex A control an affected control implements (excluded-but-used rule).
-    for node in list(affected):
+    affected = set(seeds)
+    for node in changed_subjects:
+        affected |= {q.subject for q in index.into(node) if isinstance(q.subject, ox.NamedNode)}
+    entities = {n for n in seeds if _is_entity(n)}
+    for node in entities:
+        affected |= {q.object for q in index.out(node) if _is_entity(q.object)}  # type: ignore[misc]
+    affected |= _dependencies(index, entities)
+    affected |= _systems_behind_controls(index, affected)
+    affected |= _soa_rows(index, affected)
+    return affected | _members(store, organisation)
+
+
+def _follow(
+    index: _OrgIndex, node: ox.NamedNode, predicate: str, inverse: bool = False
+) -> set[ox.NamedNode]:
+    quads = index.into(node) if inverse else index.out(node)
+    found = {q.subject if inverse else q.object for q in quads if q.predicate.value == predicate}
+    return {n for n in found if isinstance(n, ox.NamedNode)}
+
+
+def _dependencies(index: _OrgIndex, start: set[ox.NamedNode]) -> set[ox.NamedNode]:
+    seen: set[ox.NamedNode] = set()
+    frontier = list(start)
+    while frontier:
+        node = frontier.pop()
         for quad in index.out(node):
-            if quad.predicate.value == str(AIMS["implementsRequirement"]):
-                affected.add(quad.object)  # type: ignore[arg-type]
-                affected |= {
-                    q.subject  # type: ignore[misc]
-                    for q in index.into(quad.object)  # type: ignore[arg-type]
-                    if q.predicate.value == str(AIMS["decisionFor"])
-                }
-    affected |= _members(store, organisation)
-    return affected
+            target = quad.object
+            if (
+                quad.predicate.value in DEPENDENCY_LINKS
+                and isinstance(target, ox.NamedNode)
+                and target not in seen
+            ):
+                seen.add(target)
+                frontier.append(target)
+    return seen
+
+
+def _systems_behind_controls(index: _OrgIndex, nodes: set[ox.NamedNode]) -> set[ox.NamedNode]:
+    treatments = {n for n in nodes if "/treatment/" in n.value}
+    for control in (n for n in nodes if "/control/" in n.value):
+        treatments |= _follow(index, control, str(AIMS["usesControl"]), inverse=True)
+    systems: set[ox.NamedNode] = set(treatments)
+    for treatment in treatments:
+        for risk in _follow(index, treatment, str(AIMS["treatsRisk"])):
+            systems.add(risk)
+            systems |= _follow(index, risk, str(AIMS["affectsSystem"]))
+    return systems
+
+
+def _soa_rows(index: _OrgIndex, nodes: set[ox.NamedNode]) -> set[ox.NamedNode]:
+    rows: set[ox.NamedNode] = set()
+    for control in (n for n in nodes if "/control/" in n.value):
+        for reference in _follow(index, control, str(AIMS["implementsRequirement"])):
+            rows.add(reference)
+            rows |= _follow(index, reference, str(AIMS["decisionFor"]), inverse=True)
+    return rows
 
 
 def _has_type(store: Store, node: object, cls: ox.NamedNode) -> bool:
@@ -155,30 +194,109 @@ def _members(store: Store, cls: ox.NamedNode) -> set[ox.NamedNode]:
     }
 
 
+# Properties of a linking entity that the rules of the entity it links to read (a system reads
+# its risk assessments' dates and types, its evidence's types; a risk its treatments' options).
+READ_BACK = frozenset(
+    str(AIMS[name])
+    for name in (
+        "assessmentDate",
+        "isFRIA",
+        "evidenceType",
+        "supports",
+        "treatmentOption",
+        "usesControl",
+        "treatsRisk",
+        "reviewDate",
+        "excludedFromScope",
+        "lifecycleStage",
+        "decisionFor",
+        "implementsRequirement",
+        "controlStatus",
+        "applicable",
+    )
+) | {str(RDF_TYPE.value)}
+_USED_BY = frozenset(
+    str(AIMS[name]) for name in ("usesDataset", "usesModel", "trainedOn", "suppliedBy")
+) | {"http://www.w3.org/ns/prov#wasDerivedFrom"}
+
+
 def subgraph(store: Store, focus: set[ox.NamedNode]) -> bytes:
-    """The organisation triples the shapes of these focus nodes can read, as N-Triples."""
+    """The organisation triples the shapes of these focus nodes can read, as N-Triples.
+
+    Each focus node's own triples and the triples pointing at it; the READ_BACK properties of
+    whatever points at it; the triples of what it points at; the chains some rules follow
+    further (who uses a dataset, model or supplier, transitively, with those systems' scope
+    flags; risk -> treatment -> control for a system; control -> treatment for an SoA row);
+    the graph-wide facts (policies, reviews, audits, the AIMS owner); the types of all values.
+    """
     index = _OrgIndex(store)
-    nodes = _walk(index, {f for f in focus if _is_entity(f)}, CONTEXT_RADIUS)
-    for cls in GLOBAL_CLASSES:
-        nodes |= _members(store, cls)
-    owner_role = ox.NamedNode(str(AIMS["AIMSOwnerRole"]))
     triples: set[ox.Triple] = set()
-    for node in nodes:
-        triples.update(q.triple for q in index.out(node))
-    for node in focus:
-        if _is_requirement(node):  # a requirement focus (SoA completeness) reads its SoA rows
-            for q in index.into(node):
-                triples.add(q.triple)
-                triples.update(r.triple for r in index.out(q.subject))  # type: ignore[arg-type]
-    triples.update(q.triple for q in store.oxigraph.quads_for_pattern(None, None, owner_role, _ORG))
-    # sh:class reads the type of every value, also of values the walk did not enter.
-    values = {t.object for t in triples if _is_entity(t.object)} - nodes
-    for value in values:
+
+    def add_out(node: ox.NamedNode, only: frozenset[str] | None = None) -> None:
         triples.update(
-            q.triple
-            for q in store.oxigraph.quads_for_pattern(value, RDF_TYPE, None, _ORG)  # type: ignore[arg-type]
+            q.triple for q in index.out(node) if only is None or q.predicate.value in only
         )
+
+    for node in focus:
+        add_out(node)
+        for quad in index.into(node):
+            triples.add(quad.triple)
+            if isinstance(quad.subject, ox.NamedNode):
+                add_out(quad.subject, READ_BACK)
+        for quad in index.out(node):
+            if _is_entity(quad.object) and not index.is_hub(quad.object):  # type: ignore[arg-type]
+                add_out(quad.object)  # type: ignore[arg-type]
+    _add_usage_chains(index, focus, triples)
+    _add_control_chains(index, focus, triples)
+    for cls in GLOBAL_CLASSES:
+        for member in _members(store, cls):
+            add_out(member)
+    owner_role = ox.NamedNode(str(AIMS["AIMSOwnerRole"]))
+    triples.update(q.triple for q in store.oxigraph.quads_for_pattern(None, None, owner_role, _ORG))
+    # sh:class reads the type of every value.
+    for value in {t.object for t in triples if _is_entity(t.object)}:
+        add_out(value, frozenset({RDF_TYPE.value}))  # type: ignore[arg-type]
     return ox.serialize(list(triples), format=ox.RdfFormat.N_TRIPLES) or b""
+
+
+def _add_usage_chains(index: _OrgIndex, focus: set[ox.NamedNode], triples: set[ox.Triple]) -> None:
+    """Who uses a dataset, model or supplier, transitively, and those systems' scope flags."""
+    seen: set[ox.NamedNode] = set()
+    frontier = [n for n in focus if _is_entity(n)]
+    while frontier:
+        node = frontier.pop()
+        for quad in index.into(node):
+            user = quad.subject
+            if quad.predicate.value in _USED_BY and isinstance(user, ox.NamedNode):
+                triples.add(quad.triple)
+                if user not in seen:
+                    seen.add(user)
+                    frontier.append(user)
+                    triples.update(
+                        q.triple for q in index.out(user) if q.predicate.value in READ_BACK
+                    )
+
+
+def _add_control_chains(
+    index: _OrgIndex, focus: set[ox.NamedNode], triples: set[ox.Triple]
+) -> None:
+    """risk -> treatment -> control behind a system; control -> treatment behind an SoA row."""
+    uses_control = str(AIMS["usesControl"])
+    for node in focus:
+        for risk_quad in index.into(node):
+            if risk_quad.predicate.value != str(AIMS["affectsSystem"]):
+                continue
+            for treatment_quad in index.into(risk_quad.subject):  # type: ignore[arg-type]
+                triples.add(treatment_quad.triple)
+                for control_quad in index.out(treatment_quad.subject):  # type: ignore[arg-type]
+                    triples.add(control_quad.triple)
+                    if control_quad.predicate.value == uses_control:
+                        triples.update(q.triple for q in index.out(control_quad.object))  # type: ignore[arg-type]
+        for reference in _follow(index, node, str(AIMS["decisionFor"])):
+            for control in _follow(index, reference, str(AIMS["implementsRequirement"]), True):
+                triples.update(q.triple for q in index.out(control))
+                for treatment in _follow(index, control, uses_control, True):
+                    triples.update(q.triple for q in index.out(treatment))
 
 
 def validate_changes(

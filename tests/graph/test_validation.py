@@ -182,25 +182,52 @@ def test_a_later_evaluation_date_finds_more_date_gaps(example: Engine) -> None:
     assert later.counts()["Violation"] > now.counts()["Violation"]
 
 
-def test_incremental_validation_equals_a_full_run_after_changing_one_system() -> None:
+D = "https://w3id.org/aimstrace/data/"
+NS = "https://w3id.org/aimstrace/ns#"
+XSD_BOOLEAN = ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean")
+# (subject, predicate, new object or None to only remove): one write each.
+CHANGES = {
+    "system out of scope, owner dropped, new dataset": [
+        (D + "system/SYS-002", NS + "accountableOwner", None),
+        (D + "system/SYS-002", NS + "excludedFromScope", ox.Literal("true", datatype=XSD_BOOLEAN)),
+        (D + "system/SYS-002", NS + "usesDataset", ox.NamedNode(D + "dataset/DS-014")),
+    ],
+    "control no longer implemented": [
+        (D + "control/CTL-033", NS + "controlStatus", ox.NamedNode(NS + "status-planned")),
+    ],
+    "treatment becomes acceptance": [
+        (D + "treatment/TRT-001", NS + "treatmentOption", ox.NamedNode(NS + "option-accept")),
+    ],
+    "upstream dataset loses provenance": [(D + "dataset/DS-001", NS + "provenance", None)],
+    "retired system back in operation": [
+        (
+            D + "system/SYS-013",
+            NS + "lifecycleStage",
+            ox.NamedNode(NS + "stage-operation-monitoring"),
+        ),
+    ],
+}
+
+
+@pytest.mark.parametrize("name", sorted(CHANGES))
+def test_incremental_validation_equals_a_full_run(name: str) -> None:
     engine = Engine.open(None)
     engine.load_vocabulary()
     engine.load_catalogs()
     engine.load_example()
     store = engine.store
     before = validate(store, AS_OF)
-    system = ox.NamedNode("https://w3id.org/aimstrace/data/system/SYS-002")
-    owner = ox.NamedNode("https://w3id.org/aimstrace/ns#accountableOwner")
-    excluded = ox.NamedNode("https://w3id.org/aimstrace/ns#excludedFromScope")
-    dataset = ox.NamedNode("https://w3id.org/aimstrace/data/dataset/DS-014")
-    uses = ox.NamedNode("https://w3id.org/aimstrace/ns#usesDataset")
-    remove = tuple(store.oxigraph.quads_for_pattern(system, owner, None, ORG))
-    remove += tuple(store.oxigraph.quads_for_pattern(system, excluded, None, ORG))
-    true = ox.Literal("true", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean"))
-    add = (ox.Quad(system, excluded, true, ORG), ox.Quad(system, uses, dataset, ORG))
+    remove: tuple[ox.Quad, ...] = ()
+    add: tuple[ox.Quad, ...] = ()
+    for subject, predicate, value in CHANGES[name]:
+        s, p = ox.NamedNode(subject), ox.NamedNode(predicate)
+        if predicate != NS + "usesDataset":
+            remove += tuple(store.oxigraph.quads_for_pattern(s, p, None, ORG))
+        if value is not None:
+            add += (ox.Quad(s, p, value, ORG),)
     changes = Changeset(remove=remove, add=add)
     store.apply(changes)
-    assert system in affected_focus_nodes(store, changes)
+    assert ox.NamedNode(CHANGES[name][0][0]) in affected_focus_nodes(store, changes)
     incremental = validate_changes(store, changes, before)
     full = validate(store, AS_OF)
     assert set(incremental.records) == set(full.records)
