@@ -63,8 +63,10 @@ def fallback_lines(store: Store, triples: int, seed: int) -> Iterator[str]:
     rng = random.Random(seed)
     annex_a = _catalog_iris(
         store,
-        "PREFIX aims: <https://w3id.org/aimstrace/ns#> SELECT ?r WHERE { ?r a aims:ReferenceControl ;"
-        " <http://www.w3.org/2004/02/skos/core#inScheme> <https://w3id.org/aimstrace/catalog/iso42001> }",
+        "PREFIX aims: <https://w3id.org/aimstrace/ns#> "
+        "SELECT ?r WHERE { ?r a aims:ReferenceControl ; "
+        "<http://www.w3.org/2004/02/skos/core#inScheme> "
+        "<https://w3id.org/aimstrace/catalog/iso42001> }",
     )
     annex_points = _catalog_iris(
         store,
@@ -149,7 +151,9 @@ def fallback_lines(store: Store, triples: int, seed: int) -> Iterator[str]:
             yield link(risk, "accountableOwner", owner())
             yield link(risk, "assessedIn", assessment)
             if r < 4:
-                treatment, lines = node("treatment", f"SYN-TRT-{i}-{r}", "RiskTreatment", f"T {i}.{r}")
+                treatment, lines = node(
+                    "treatment", f"SYN-TRT-{i}-{r}", "RiskTreatment", f"T {i}.{r}"
+                )
                 yield from lines
                 yield link(treatment, "treatsRisk", risk)
                 yield link(treatment, "treatmentOption", f"<{AIMS}option-mitigate>")
@@ -238,21 +242,94 @@ def main() -> None:
         print(f"rdflib copy of the store built in {rdflib_load:.1f} s\n")
 
         def cases(n: int) -> list[tuple[str, str, list[Callable[[], object]], float]]:
-            def per(backend: GraphBackend) -> list[tuple[str, str, list[Callable[[], object]], float]]:
+            def per(
+                backend: GraphBackend,
+            ) -> list[tuple[str, str, list[Callable[[], object]], float]]:
                 return [
-                    ("system-trace", "p50", [run_named(backend, "system-trace", {"system": s}) for s in sys_sample[:n]], 5.0),
-                    ("dataset-impact", "p50", [run_named(backend, "dataset-impact", {"dataset": d}) for d in ds_sample[:n]], 10.0),
-                    ("vendor-impact", "p50", [run_named(backend, "vendor-impact", {"vendor": rng.choice(vendors)}) for _ in range(min(n, 50))], 0.0),
-                    ("owner-accountability", "p50", [run_named(backend, "owner-accountability", {"person": rng.choice(people)}) for _ in range(min(n, 50))], 0.0),
-                    ("high-risk-obligations", "p50", [run_named(backend, "high-risk-obligations", {"system": s}) for s in sys_sample[: min(n, 50)]], 0.0),
-                    ("framework-coverage", "max", [run_named(backend, "framework-coverage", {"framework": f}) for f in FRAMEWORK_IDS], 1000.0),
-                    ("untreated-risks", "max", [run_named(backend, "untreated-risks", {"min_level": lv}) for lv in ("high", "medium")], 2000.0),
-                    ("crosswalk", "p50", [run_named(backend, "crosswalk", {"requirement": "iso42001:A.7.4"})] * 5, 0.0),
-                    ("control-overlap", "max", [run_named(backend, "control-overlap", {"min_frameworks": "2"})], 0.0),
-                    ("statement-of-applicability", "max", [run_named(backend, "statement-of-applicability", {})], 0.0),
+                    (
+                        "system-trace",
+                        "p50",
+                        [run_named(backend, "system-trace", {"system": s}) for s in sys_sample[:n]],
+                        5.0,
+                    ),
+                    (
+                        "dataset-impact",
+                        "p50",
+                        [
+                            run_named(backend, "dataset-impact", {"dataset": d})
+                            for d in ds_sample[:n]
+                        ],
+                        10.0,
+                    ),
+                    (
+                        "vendor-impact",
+                        "p50",
+                        [
+                            run_named(backend, "vendor-impact", {"vendor": rng.choice(vendors)})
+                            for _ in range(min(n, 50))
+                        ],
+                        0.0,
+                    ),
+                    (
+                        "owner-accountability",
+                        "p50",
+                        [
+                            run_named(
+                                backend, "owner-accountability", {"person": rng.choice(people)}
+                            )
+                            for _ in range(min(n, 50))
+                        ],
+                        0.0,
+                    ),
+                    (
+                        "high-risk-obligations",
+                        "p50",
+                        [
+                            run_named(backend, "high-risk-obligations", {"system": s})
+                            for s in sys_sample[: min(n, 50)]
+                        ],
+                        0.0,
+                    ),
+                    (
+                        "framework-coverage",
+                        "max",
+                        [
+                            run_named(backend, "framework-coverage", {"framework": f})
+                            for f in FRAMEWORK_IDS
+                        ],
+                        1000.0,
+                    ),
+                    (
+                        "untreated-risks",
+                        "max",
+                        [
+                            run_named(backend, "untreated-risks", {"min_level": lv})
+                            for lv in ("high", "medium")
+                        ],
+                        2000.0,
+                    ),
+                    (
+                        "crosswalk",
+                        "p50",
+                        [run_named(backend, "crosswalk", {"requirement": "iso42001:A.7.4"})] * 5,
+                        0.0,
+                    ),
+                    (
+                        "control-overlap",
+                        "max",
+                        [run_named(backend, "control-overlap", {"min_frameworks": "2"})],
+                        0.0,
+                    ),
+                    (
+                        "statement-of-applicability",
+                        "max",
+                        [run_named(backend, "statement-of-applicability", {})],
+                        0.0,
+                    ),
                     ("clause-readiness", "max", [run_named(backend, "clause-readiness", {})], 0.0),
                     ("orphans", "max", [run_named(backend, "orphans", {})], 0.0),
-                ]  # fmt: skip
+                ]
+
             return per(oxigraph) + per(rdflib)
 
         measured: dict[tuple[str, str], float] = {}
@@ -263,7 +340,10 @@ def main() -> None:
             backend = "oxigraph" if index < half else "rdflib"
             times = timed(calls)
             measured[(backend, name)] = pct(times, 0.5) if stat == "p50" else max(times)
-        print(f"{'query':28} {'stat':4} {'oxigraph ms':>12} {'target':>8} {'rdflib ms':>11} {'ratio':>7}")
+        print(
+            f"{'query':28} {'stat':4} {'oxigraph ms':>12} {'target':>8} "
+            f"{'rdflib ms':>11} {'ratio':>7}"
+        )
         for name, stat, _calls, target in all_cases[:half]:
             ox_ms, rl_ms = measured[("oxigraph", name)], measured[("rdflib", name)]
             verdict = "" if not target else ("ok" if ox_ms <= target else "MISSED")
@@ -281,15 +361,29 @@ def main() -> None:
             f"{projection.links.number_of_edges():,} links, built in {build_s:.1f} s (target 30 s)"
         )
         radius = timed([lambda d=d: analytics.impact_radius("dataset", d) for d in ds_sample])
-        print(f"impact radius (dataset): p50 {pct(radius, 0.5):.3f} ms, p95 {pct(radius, 0.95):.3f} ms (target p50 5 ms)")
+        print(
+            f"impact radius (dataset): p50 {pct(radius, 0.5):.3f} ms, "
+            f"p95 {pct(radius, 0.95):.3f} ms (target p50 5 ms)"
+        )
         vradius = timed([lambda v=v: analytics.impact_radius("vendor", v) for v in vendors[:200]])
         print(f"impact radius (vendor):  p50 {pct(vradius, 0.5):.3f} ms")
-        paths = timed([lambda a=a, b=b: analytics.explain_path(a, b) for a, b in zip(sys_sample[:20], ds_sample[:20], strict=True)])
+        paths = timed(
+            [
+                lambda a=a, b=b: analytics.explain_path(a, b)
+                for a, b in zip(sys_sample[:20], ds_sample[:20], strict=True)
+            ]
+        )
         print(f"explain-path (system -> dataset): p50 {pct(paths, 0.5):.1f} ms")
         started = time.perf_counter()
         top = analytics.single_points_of_failure(10)
-        print(f"single points of failure: {time.perf_counter() - started:.1f} s, top: {top[0].entity if top else '-'}")
-        print(f"\nsystem-trace sample p95: {statistics.quantiles(timed(all_cases[0][2][:200]), n=20)[-1]:.2f} ms")
+        print(
+            f"single points of failure: {time.perf_counter() - started:.1f} s, "
+            f"top: {top[0].entity if top else '-'}"
+        )
+        print(
+            "\nsystem-trace sample p95: "
+            f"{statistics.quantiles(timed(all_cases[0][2][:200]), n=20)[-1]:.2f} ms"
+        )
 
 
 if __name__ == "__main__":
