@@ -1,8 +1,8 @@
 """Compare the candidate embedded stores on one synthetic organisation graph, side by side.
 
 Candidates: rdflib's memory store (the baseline), Oxigraph in memory, Oxigraph on disk (the
-default), each through the code path aimstrace uses (`graph.store.Store.load_file`, a
-transactional load) and, for Oxigraph on disk, also pyoxigraph's non-transactional `bulk_load`.
+default), each through aimstrace's own code paths: `Store.load_file` (one transaction) and,
+for Oxigraph on disk, `Store.bulk_load_file` (validate first, then the bulk loader).
 Each candidate runs in its own process so peak RSS is its own. Prints load time, peak RSS and a
 4-hop trace's latency percentiles, with ratios against the rdflib baseline.
 
@@ -97,9 +97,7 @@ def run_candidate(name: str, nt_file: Path, samples: int) -> dict[str, float]:
             store = Store(None if name == "oxigraph-memory" else Path(tmp) / "store")
             target = ox.NamedNode(graph_iri("org"))
             if name == "oxigraph-disk-bulk":
-                store.oxigraph.bulk_load(
-                    path=str(nt_file), format=ox.RdfFormat.N_TRIPLES, to_graph=target
-                )
+                store.bulk_load_file(nt_file, ox.RdfFormat.N_TRIPLES, target)
             else:
                 store.load_file(nt_file, ox.RdfFormat.N_TRIPLES, target)
             store.flush()

@@ -82,3 +82,33 @@ def test_every_write_is_logged_before_it_happens(tmp_path: Path) -> None:
     del store
     reopened = Store(tmp_path / "store")
     assert reopened.changes.touched_since(start)[0] == {EX + "a", EX + "b"}
+
+
+def test_bulk_load_fills_an_empty_graph_and_refuses_a_bad_file(tmp_path: Path) -> None:
+    good = tmp_path / "good.nt"
+    good.write_text(f'<{EX}a> <{EX}p> "1" .\n<{EX}b> <{EX}p> "2" .\n')
+    bad = tmp_path / "bad.nt"
+    bad.write_text(f'<{EX}c> <{EX}p> "3" .\n<{EX}d> <{EX}p> .\n')
+    store = Store(tmp_path / "store")
+    with pytest.raises(StoreError, match=r"bad\.nt"):
+        store.bulk_load_file(bad, ox.RdfFormat.N_TRIPLES, G)
+    assert store.count() == 0
+    store.bulk_load_file(good, ox.RdfFormat.N_TRIPLES, G)
+    assert store.count(G) == 2
+    with pytest.raises(StoreError, match="empty graph"):
+        store.bulk_load_file(good, ox.RdfFormat.N_TRIPLES, G)
+
+
+def test_an_interrupted_bulk_load_is_undone_on_open(tmp_path: Path) -> None:
+    store = Store(tmp_path / "store")
+    store.apply(Changeset(add=(quad("a", "p", ox.Literal("kept")),)))
+    partial = ox.NamedNode(EX + "partial")
+    store.oxigraph.add(
+        ox.Quad(ox.NamedNode(EX + "x"), ox.NamedNode(EX + "p"), ox.Literal("1"), partial)
+    )
+    (tmp_path / "store" / "bulk-load-in-progress").write_text(partial.value)
+    store.flush()
+    del store
+    reopened = Store(tmp_path / "store")
+    assert reopened.count(partial) == 0 and reopened.count(G) == 1
+    assert not (tmp_path / "store" / "bulk-load-in-progress").exists()
