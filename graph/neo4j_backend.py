@@ -33,7 +33,14 @@ from graph.backend import (
     register_backend,
 )
 from graph.neo4j_connection import Neo4jSettings, connect
-from graph.neo4j_sync import Neo4jSync, Neo4jSyncError, ProjectionIncomplete
+from graph.neo4j_sync import (
+    SYNC_MARKER_ID,
+    SYNC_MARKER_LABEL,
+    Neo4jSync,
+    Neo4jSyncError,
+    ProjectionIncomplete,
+    check_complete,
+)
 from graph.store import Store
 
 if TYPE_CHECKING:
@@ -41,6 +48,7 @@ if TYPE_CHECKING:
 
 DEFAULT_TIMEOUT_SECONDS = 30.0
 TIMEOUT_ENV = "NEO4J_QUERY_TIMEOUT"
+_MARKER_QUERY = f"MATCH (m:{SYNC_MARKER_LABEL} {{id: $id}}) RETURN properties(m) AS m"
 _TIMEOUT_CODES = (
     "Neo.ClientError.Transaction.TransactionTimedOut",
     "Neo.ClientError.Transaction.TransactionTimedOutClientConfiguration",
@@ -155,7 +163,10 @@ class Neo4jBackend:
         return QueryResult(query.name, columns, tuple(rows), self.name, elapsed)
 
     def ensure_projection(self) -> None:
-        """Sync when the store changed since the last sync (if allowed); refuse a partial one."""
+        """Sync when the store changed since the last sync (if allowed).
+
+        Whether the projection is complete is checked by every query, in its own transaction.
+        """
         try:
             if self.auto_sync:
                 with self._sync_lock:
@@ -166,7 +177,6 @@ class Neo4jBackend:
                         self.sync.sync()
                         # What was seen before the sync: a write during it forces another.
                         self._synced_sequence = current
-            self.sync.require_complete()
         except ProjectionIncomplete as exc:
             self._synced_sequence = None
             raise ProjectionNotReady(f"neo4j backend: {exc}") from exc
@@ -188,6 +198,10 @@ class Neo4jBackend:
 
         @neo4j.unit_of_work(timeout=self.timeout)
         def read(tx: neo4j.ManagedTransaction) -> list[neo4j.Record]:
+            # The marker is read in the query's own transaction: one round trip less, and no
+            # sync can start between the check and the answer without the check seeing it.
+            found = tx.run(_MARKER_QUERY, id=SYNC_MARKER_ID).single()
+            check_complete(dict(found["m"]) if found else None)
             return list(tx.run(statement, params))
 
         try:
@@ -199,6 +213,9 @@ class Neo4jBackend:
                 notifications_min_severity="OFF",
             ) as session:
                 return session.execute_read(read)
+        except ProjectionIncomplete as exc:
+            self._synced_sequence = None
+            raise ProjectionNotReady(f"neo4j backend: {exc}") from exc
         except AuthError as exc:
             raise BackendUnavailable(
                 f"neo4j backend: Neo4j refused the credentials: {exc}"

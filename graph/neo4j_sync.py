@@ -75,6 +75,19 @@ def _checked_name(name: str) -> str:
     return name
 
 
+def check_complete(marker: dict[str, Any] | None) -> None:
+    """Raise ProjectionIncomplete unless the sync marker says the last sync finished."""
+    if marker is None:
+        raise ProjectionIncomplete(
+            "Neo4j holds no aimstrace projection: run `aimstrace neo4j sync`"
+        )
+    if marker.get("status") != "complete":
+        raise ProjectionIncomplete(
+            "the last Neo4j sync did not finish (run "
+            f"{marker.get('run')}); run `aimstrace neo4j sync` to repair it"
+        )
+
+
 class Neo4jSync:
     """Keeps a Neo4j database equal to the projection of an RDF store."""
 
@@ -132,16 +145,7 @@ class Neo4jSync:
 
     def require_complete(self) -> None:
         """Raise unless the last sync finished: queries must not read a half-written projection."""
-        marker = self.marker()
-        if marker is None:
-            raise ProjectionIncomplete(
-                "Neo4j holds no aimstrace projection: run `aimstrace neo4j sync`"
-            )
-        if marker.get("status") != "complete":
-            raise ProjectionIncomplete(
-                "the last Neo4j sync did not finish (run "
-                f"{marker.get('run')}); run `aimstrace neo4j sync` to repair it"
-            )
+        check_complete(self.marker())
 
     # ----- modes ---------------------------------------------------------------------------------
 
