@@ -49,13 +49,17 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     settings = settings or Settings.from_env()
     keyring = KeyRing.from_config(settings.api_keys, settings.api_keys_file)
 
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        owned = engine is None
-        app.state.engine = engine or Engine.open(resolve_store_dir(settings.store))
-        app.state.gate = QueryGate(
+    def new_gate() -> QueryGate:
+        return QueryGate(
             settings.query_workers, settings.query_timeout_seconds, settings.max_result_rows
         )
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.gate = new_gate()
+        if engine is None:
+            # Opened here, once per process, so importing the app never touches the disk.
+            app.state.engine = Engine.open(resolve_store_dir(settings.store))
         log.info(
             "api ready",
             extra={
@@ -69,7 +73,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
             yield
         finally:
             app.state.gate.close()
-            if owned:
+            if engine is None:
                 app.state.engine.store.flush()
             log.info("api stopped")
 
@@ -86,6 +90,10 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     )
     app.state.settings = settings
     app.state.keyring = keyring
+    # Also usable without a lifespan (e.g. under a bare ASGI transport); replaced at startup.
+    app.state.gate = new_gate()
+    if engine is not None:
+        app.state.engine = engine
     install_problem_handlers(app)
     if settings.cors_origins:
         app.add_middleware(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any
@@ -148,7 +149,18 @@ async def _on_validation(request: Request, exc: Exception) -> JSONResponse:
 
 async def _on_http(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
-    return problem_response(request, exc.status_code, str(exc.detail), headers=exc.headers)
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        # Several routes may share a path (GET and POST /sparql); name every method they allow.
+        allowed: set[str] = set()
+        # Read from the OpenAPI paths: routes of included routers are nested, the schema is not.
+        for template, operations in request.app.openapi().get("paths", {}).items():
+            pattern = re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(template))
+            if re.fullmatch(pattern, request.url.path):
+                allowed |= {method.upper() for method in operations}
+        allowed.discard("HEAD")
+        headers["Allow"] = ", ".join(sorted(allowed))
+    return problem_response(request, exc.status_code, str(exc.detail), headers=headers)
 
 
 async def _on_update_refused(request: Request, exc: Exception) -> JSONResponse:

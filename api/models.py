@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, Field
@@ -38,6 +39,21 @@ class Requirement(BaseModel):
 
 
 ItemT = TypeVar("ItemT")
+
+
+class FrameworkId(StrEnum):
+    """The reference frameworks (ontology.FRAMEWORK_IDS; a test keeps the two equal)."""
+
+    iso42001 = "iso42001"
+    iso27001 = "iso27001"
+    nist_ai_rmf = "nist-ai-rmf"
+    nist_ai_600_1 = "nist-ai-600-1"
+    eu_ai_act = "eu-ai-act"
+
+
+# A register id as the named queries accept it: a letter or digit first, then these characters.
+ENTITY_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._~-]*$"
+DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 
 
 class Page(BaseModel, Generic[ItemT]):

@@ -2,28 +2,32 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 from collections.abc import Callable, Sequence
-from typing import TypeVar
+from typing import Annotated, TypeVar
+
+from fastapi import Query
 
 from api.errors import ApiProblem
 
 T = TypeVar("T")
 
 
+CURSOR_PATTERN = r"^([0-9a-f]{2})+$"
+
+
 def encode_cursor(key: str) -> str:
     """Opaque cursor for the item with this sort key."""
-    return base64.urlsafe_b64encode(key.encode("utf-8")).decode("ascii").rstrip("=")
+    return key.encode("utf-8").hex()
 
 
 def decode_cursor(cursor: str) -> str:
-    """The sort key inside a cursor; a malformed cursor is a 422 naming query.cursor."""
+    """The sort key inside a cursor; a malformed cursor is a 422 naming query.cursor.
+
+    A well-formed cursor that names no item resumes after the position it would sort at.
+    """
     try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        standard = padded.replace("-", "+").replace("_", "/")
-        return base64.b64decode(standard.encode("ascii"), validate=True).decode("utf-8")
-    except (binascii.Error, UnicodeError, ValueError):
+        return bytes.fromhex(cursor).decode("utf-8", errors="replace")
+    except ValueError:
         raise ApiProblem(
             422,
             "the cursor is not one this server issued; start again without it",
@@ -52,3 +56,10 @@ def page_of(
     chosen = list(items[start : start + limit])
     more = start + limit < len(items)
     return chosen, encode_cursor(key(chosen[-1])) if more and chosen else None
+
+
+CursorParam = Annotated[
+    str | None,
+    Query(pattern=CURSOR_PATTERN, description="`next_cursor` of the previous page"),
+]
+LimitParam = Annotated[int, Query(ge=1, le=1_000_000, description="page size (the server caps it)")]

@@ -10,15 +10,13 @@ from fastapi import APIRouter, Path, Query
 from api.deps import EngineDep, GateDep, ReaderDep, SettingsDep
 from api.errors import not_found
 from api.models import Framework, Page, Requirement
-from api.paging import page_of
+from api.paging import CursorParam, LimitParam, page_of
 from graph.catalog import RequirementInfo
 from ontology import FRAMEWORK_IDS
 
 router = APIRouter(tags=["frameworks"])
 
 FrameworkId = Annotated[str, Path(description=f"one of {', '.join(FRAMEWORK_IDS)}")]
-Limit = Annotated[int, Query(ge=1, description="page size (capped by the server)")]
-Cursor = Annotated[str | None, Query(description="`next_cursor` of the previous page")]
 
 
 def _known(framework: str) -> str:
@@ -45,8 +43,8 @@ async def requirements(
     gate: GateDep,
     settings: SettingsDep,
     framework: FrameworkId,
-    limit: Limit = 100,
-    cursor: Cursor = None,
+    limit: LimitParam = 100,
+    cursor: CursorParam = None,
     kind: Annotated[str | None, Query(description="only this kind, e.g. `control`")] = None,
     parent: Annotated[str | None, Query(description="only children of this notation")] = None,
 ) -> Page[Requirement]:

@@ -10,24 +10,30 @@ from fastapi import APIRouter, Path, Query
 
 from api.deps import EngineDep, GateDep, ReaderDep, SettingsDep
 from api.errors import ApiProblem, not_found
-from api.models import CoverageItem, CoveragePage, Mapping, Page, Requirement, RequirementDetail
-from api.paging import page_of
+from api.models import (
+    CoverageItem,
+    CoveragePage,
+    FrameworkId,
+    Mapping,
+    Page,
+    Requirement,
+    RequirementDetail,
+)
+from api.paging import CursorParam, LimitParam, page_of
 from ontology import FRAMEWORK_IDS
 
 router = APIRouter(tags=["crosswalks"])
 
 _IDS = ", ".join(FRAMEWORK_IDS)
-Limit = Annotated[int, Query(ge=1, description="page size (capped by the server)")]
-Cursor = Annotated[str | None, Query(description="`next_cursor` of the previous page")]
 COVERAGE_LEVELS = ("full", "partial", "none")
 
 
 def _framework(value: str, field: str) -> str:
     if value not in FRAMEWORK_IDS:
         raise ApiProblem(
-            422 if field.startswith("query") else 404,
+            404,
             f"unknown framework id {value!r}; expected one of {_IDS}",
-            kind="invalid-input" if field.startswith("query") else "not-found",
+            kind="not-found",
             field=field,
             reason="unknown framework",
         )
@@ -45,19 +51,25 @@ async def mappings(
     engine: EngineDep,
     gate: GateDep,
     settings: SettingsDep,
-    from_: Annotated[str, Query(alias="from", description=f"framework id: {_IDS}")],
-    to: Annotated[str, Query(description=f"framework id: {_IDS}")],
+    from_: Annotated[FrameworkId, Query(alias="from", description="framework read from")],
+    to: Annotated[FrameworkId, Query(description="framework read to")],
     derived: Annotated[bool, Query(description="include derived mappings")] = False,
     requirement: Annotated[
-        str | None, Query(description="only mappings touching this notation")
+        str | None, Query(min_length=1, description="only mappings touching this notation")
     ] = None,
-    limit: Limit = 100,
-    cursor: Cursor = None,
+    limit: LimitParam = 100,
+    cursor: CursorParam = None,
 ) -> Page[Mapping]:
     """Every mapping between the two frameworks, read from `from` to `to`."""
-    _framework(from_, "query.from")
-    _framework(to, "query.to")
-    found = await gate.run(lambda _d: engine.mappings(from_, to, derived, requirement))
+    try:
+        found = await gate.run(
+            lambda _d: engine.mappings(from_.value, to.value, derived, requirement)
+        )
+    except ValueError as exc:
+        # The only value left unchecked by the schema is the requirement's notation.
+        raise ApiProblem(
+            404, str(exc), kind="not-found", field="query.requirement", reason="unknown notation"
+        ) from None
     size = min(limit, settings.max_page_size)
     page, next_cursor = page_of(_positional(found), lambda pair: pair[0], size, cursor)
     return Page[Mapping](
@@ -74,23 +86,22 @@ async def coverage(
     engine: EngineDep,
     gate: GateDep,
     settings: SettingsDep,
-    framework: Annotated[str, Query(description=f"target framework: {_IDS}")],
+    framework: Annotated[FrameworkId, Query(description="the target framework")],
     level: Annotated[
         str | None,
         Query(description="only `full`, `partial` or `none`", pattern="^(full|partial|none)$"),
     ] = None,
-    limit: Limit = 100,
-    cursor: Cursor = None,
+    limit: LimitParam = 100,
+    cursor: CursorParam = None,
 ) -> CoveragePage:
     """How far the implemented controls cover each requirement of the framework."""
-    _framework(framework, "query.framework")
-    entries = await gate.run(lambda _d: engine.coverage(framework))
+    entries = await gate.run(lambda _d: engine.coverage(framework.value))
     summary = Counter(e.coverage for e in entries)
     chosen = [e for e in entries if level is None or e.coverage == level]
     size = min(limit, settings.max_page_size)
     page, next_cursor = page_of(chosen, lambda e: e.notation, size, cursor)
     return CoveragePage(
-        framework=framework,
+        framework=framework.value,
         summary={name: summary.get(name, 0) for name in COVERAGE_LEVELS},
         items=[CoverageItem(**e.as_dict()) for e in page],
         limit=size,

@@ -10,8 +10,8 @@ from pydantic import BaseModel, ConfigDict, create_model
 
 from api.deps import EngineDep, GateDep, ReaderDep, SettingsDep
 from api.errors import ApiProblem, not_found
-from api.models import Page
-from api.paging import page_of
+from api.models import ENTITY_ID_PATTERN, Page
+from api.paging import CursorParam, LimitParam, page_of
 from loaders.registers import REGISTERS, Register
 
 router = APIRouter(tags=["inventory"])
@@ -93,8 +93,8 @@ def _add_collection(collection: str, register: Register) -> None:
         engine: EngineDep,
         gate: GateDep,
         settings: SettingsDep,
-        limit: Annotated[int, Query(ge=1, description="page size (capped by the server)")] = 50,
-        cursor: Annotated[str | None, Query(description="`next_cursor` of the last page")] = None,
+        limit: LimitParam = 50,
+        cursor: CursorParam = None,
         q: Annotated[str | None, Query(description="text to find in id or label")] = None,
     ) -> Any:
         items = await gate.run(lambda _d: engine.list_entities(register.name))
@@ -108,7 +108,10 @@ def _add_collection(collection: str, register: Register) -> None:
         _: ReaderDep,
         engine: EngineDep,
         gate: GateDep,
-        entity_id: Annotated[str, Path(alias="id", description="register id, e.g. SYS-001")],
+        entity_id: Annotated[
+            str,
+            Path(alias="id", pattern=ENTITY_ID_PATTERN, description="register id, e.g. SYS-001"),
+        ],
     ) -> Any:
         items = await gate.run(lambda _d: engine.list_entities(register.name))
         for item in items:

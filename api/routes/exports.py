@@ -148,6 +148,7 @@ def _named_graph(engine: Engine, graph: str | None) -> ox.NamedNode | None:
     return wanted
 
 
+_REGISTER_PATTERN = "^(" + "|".join(r.name for r in REGISTERS) + ")$"
 _MEDIA = {f.value: r.media_type for f, r in RDF_FORMATS.items()} | {
     "sssom": "text/tab-separated-values",
     "oscal": "application/json",
@@ -162,7 +163,10 @@ _MEDIA = {f.value: r.media_type for f, r in RDF_FORMATS.items()} | {
     responses={
         200: {
             "description": "the export",
-            "content": {media: {"schema": {"type": "string"}} for media in set(_MEDIA.values())},
+            "content": {
+                media: {"schema": {} if "json" in media else {"type": "string"}}
+                for media in sorted(set(_MEDIA.values()))
+            },
         },
         404: {"description": "unknown graph"},
         422: {"description": "bad parameter (e.g. csv without a register)"},
@@ -177,7 +181,8 @@ def export(
         Query(description="RDF formats: only this named graph, e.g. `org` or `catalog/iso42001`"),
     ] = None,
     register: Annotated[
-        str | None, Query(description="csv: the register to export, e.g. `systems`")
+        str | None,
+        Query(pattern=_REGISTER_PATTERN, description="csv: the register to export, e.g. `systems`"),
     ] = None,
     mapping_set: Annotated[
         list[str] | None, Query(description="sssom/oscal: only these mapping sets")

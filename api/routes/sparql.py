@@ -59,10 +59,12 @@ _POST_BODY: dict[str, Any] = {
                 "schema": {
                     "type": "object",
                     "required": ["query"],
-                    "properties": {"query": {"type": "string", "description": "SPARQL query"}},
+                    "properties": {
+                        "query": {"type": "string", "minLength": 1, "description": "SPARQL query"}
+                    },
                 }
             },
-            "application/sparql-query": {"schema": {"type": "string"}},
+            "application/sparql-query": {"schema": {"type": "string", "minLength": 1}},
         },
     }
 }
@@ -145,7 +147,7 @@ async def sparql_get(
     _: ReaderDep,
     engine: EngineDep,
     gate: GateDep,
-    query: Annotated[str, Query(description="the SPARQL query")],
+    query: Annotated[str, Query(min_length=1, description="the SPARQL query")],
     default_graph_uri: Annotated[list[str], Query(alias="default-graph-uri")] = [],  # noqa: B006
     named_graph_uri: Annotated[list[str], Query(alias="named-graph-uri")] = [],  # noqa: B006
 ) -> Response:

@@ -9,13 +9,16 @@ from fastapi import APIRouter, Path, Query
 
 from api.deps import EngineDep, GateDep, ReaderDep
 from api.errors import ApiProblem, not_found
-from api.models import Impact, PathLink, QueryAnswer
+from api.models import ENTITY_ID_PATTERN, Impact, PathLink, QueryAnswer
 from api.routes.queries import answer
 from graph.engine import Engine
 
 router = APIRouter(tags=["traceability"])
+NODE_PATTERN = r"^[A-Za-z][A-Za-z0-9+.-]*:\S.*$"
 
-EntityId = Annotated[str, Path(alias="id", description="register id, e.g. SYS-001")]
+EntityId = Annotated[
+    str, Path(alias="id", pattern=ENTITY_ID_PATTERN, description="register id, e.g. SYS-001")
+]
 
 
 @router.get(
@@ -120,10 +123,11 @@ async def paths(
         str,
         Query(
             alias="from",
+            pattern=NODE_PATTERN,
             description="IRI, KIND:ID (system:SYS-001) or FRAMEWORK:NOTATION (iso42001:A.7.5)",
         ),
     ],
-    to: Annotated[str, Query(description="the other end, in the same forms")],
+    to: Annotated[str, Query(pattern=NODE_PATTERN, description="the other end, in the same forms")],
 ) -> list[PathLink]:
     """The shortest chain of links between two nodes (empty when they are not connected)."""
     from graph.analytics import UnknownEntity

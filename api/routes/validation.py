@@ -9,11 +9,27 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from api.deps import EngineDep, GateDep, ReaderDep, SettingsDep
-from api.models import Gap, GapPage, QueryAnswer
-from api.paging import page_of
+from api.errors import ApiProblem
+from api.models import DATE_PATTERN, FrameworkId, Gap, GapPage, QueryAnswer
+from api.paging import CursorParam, LimitParam, page_of
 from api.routes.queries import answer
 
 router = APIRouter(tags=["validation"])
+
+
+def _date(text: str | None) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ApiProblem(
+            422,
+            f"as_of {text!r} is not a calendar date (YYYY-MM-DD)",
+            kind="invalid-input",
+            field="query.as_of",
+            reason="not a date",
+        ) from None
 
 
 @router.get("/gaps", response_model=GapPage, summary="Gap report")
@@ -23,17 +39,25 @@ async def gaps(
     gate: GateDep,
     settings: SettingsDep,
     as_of: Annotated[
-        date | None, Query(description="evaluation date, YYYY-MM-DD (default: today)")
+        str | None,
+        Query(
+            pattern=DATE_PATTERN,
+            description="evaluation date, YYYY-MM-DD (default: today)",
+            json_schema_extra={"format": "date"},
+        ),
     ] = None,
     severity: Annotated[
         str | None, Query(pattern="^(Violation|Warning|Info)$", description="only this severity")
     ] = None,
-    framework: Annotated[str | None, Query(description="only gaps against this framework")] = None,
-    limit: Annotated[int, Query(ge=1, description="page size (capped by the server)")] = 100,
-    cursor: Annotated[str | None, Query(description="`next_cursor` of the last page")] = None,
+    framework: Annotated[
+        FrameworkId | None, Query(description="only gaps against this framework")
+    ] = None,
+    limit: LimitParam = 100,
+    cursor: CursorParam = None,
 ) -> GapPage:
     """Every gap the completeness shapes find on the date: violations first, then warnings."""
-    report = await gate.run(lambda _d: engine.validate(as_of))
+    when = _date(as_of)
+    report = await gate.run(lambda _d: engine.validate(when))
     ordered = sorted(report.records, key=lambda r: r.sort_key())
     chosen = [
         r

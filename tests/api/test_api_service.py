@@ -242,3 +242,17 @@ def test_logs_are_json_with_request_id_and_no_key(
     assert entry["path"] == "/sparql"
     assert "reader-key-0123456789" not in line
     assert "leaky" not in line
+
+
+def test_framework_enum_matches_the_ontology() -> None:
+    from api.models import FrameworkId
+    from ontology import FRAMEWORK_IDS
+
+    assert tuple(f.value for f in FrameworkId) == FRAMEWORK_IDS
+
+
+def test_405_names_every_method_of_the_path(client: TestClient) -> None:
+    answer = client.request("DELETE", "/sparql")
+    assert answer.status_code == 405
+    assert answer.headers["allow"] == "GET, POST"
+    assert answer.headers["content-type"] == PROBLEM
