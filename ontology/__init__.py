@@ -5,7 +5,13 @@ from __future__ import annotations
 from importlib import resources
 from importlib.abc import Traversable
 
-FRAMEWORK_IDS: tuple[str, ...] = ("iso42001", "iso27001", "nist-ai-rmf", "nist-ai-600-1", "eu-ai-act")
+FRAMEWORK_IDS: tuple[str, ...] = (
+    "iso42001",
+    "iso27001",
+    "nist-ai-rmf",
+    "nist-ai-600-1",
+    "eu-ai-act",
+)
 
 
 def data_path(*parts: str) -> Traversable:
@@ -24,5 +30,7 @@ def vocabulary_path() -> Traversable:
 def catalog_path(framework: str) -> Traversable:
     """Return the path of one framework's catalog file."""
     if framework not in FRAMEWORK_IDS:
-        raise KeyError(f"unknown framework id {framework!r}; expected one of {', '.join(FRAMEWORK_IDS)}")
+        raise KeyError(
+            f"unknown framework id {framework!r}; expected one of {', '.join(FRAMEWORK_IDS)}"
+        )
     return data_path("catalogs", f"{framework}.ttl")
