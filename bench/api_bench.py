@@ -1,0 +1,237 @@
+"""Load generator for the REST API on loopback, with the direct engine call as the baseline.
+
+Measures GET /systems/{id}/trace and POST /sparql (a one-row lookup) against `aimstrace serve`,
+and the same work as direct Engine calls in one process, so the API's own overhead is visible.
+
+    python bench/api_bench.py --store DIR            # an existing store (e.g. query_bench's)
+    python bench/api_bench.py --triples 1000000      # build one first with bench/query_bench.py
+
+The store is opened by one process at a time (Oxigraph's lock), so the baseline runs first and
+the server is started after it. Not a test: it prints figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from graph.engine import Engine  # noqa: E402
+
+LOOKUP = "SELECT ?label WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?label } "
+SYSTEM_IDS = (
+    "SELECT ?id WHERE { ?s a <https://w3id.org/aimstrace/ns#AISystem> ; "
+    "<http://purl.org/dc/terms/identifier> ?id }"
+)
+
+
+def _lookup(iri: str) -> str:
+    # The IRI comes from the store itself, written by pyoxigraph, so it is a valid IRIREF.
+    return LOOKUP.replace("?s", f"<{iri}>", 1)
+
+
+def _percentiles(samples: list[float]) -> dict[str, float]:
+    ordered = sorted(samples)
+    pick = lambda q: ordered[min(len(ordered) - 1, int(q * len(ordered)))]  # noqa: E731
+    return {
+        "p50": pick(0.50) * 1000,
+        "p99": pick(0.99) * 1000,
+        "mean": statistics.fmean(ordered) * 1000,
+    }
+
+
+def _line(name: str, samples: list[float], seconds: float | None = None) -> str:
+    stats = _percentiles(samples)
+    rate = f"  {len(samples) / seconds:8.0f} req/s" if seconds else ""
+    return (
+        f"{name:<34} n={len(samples):<6} p50 {stats['p50']:7.2f} ms  p99 {stats['p99']:7.2f} ms"
+        f"  mean {stats['mean']:7.2f} ms{rate}"
+    )
+
+
+def baseline(store: Path, requests: int, seed: int) -> tuple[list[str], list[str], list[str]]:
+    """Direct engine calls (one thread): trace and the SPARQL lookup; returns ids and lines."""
+    engine = Engine.open(store)
+    rng = random.Random(seed)
+    rows = engine.store.select(SYSTEM_IDS)
+    ids = sorted(row["id"].value for row in rows)
+    iris = sorted(f"https://w3id.org/aimstrace/data/system/{i}" for i in ids)
+    engine.trace(ids[0])  # warm caches, as a running server would be
+    trace: list[float] = []
+    for _ in range(requests):
+        chosen = rng.choice(ids)
+        started = time.perf_counter()
+        engine.trace(chosen)
+        trace.append(time.perf_counter() - started)
+    lookup: list[float] = []
+    for _ in range(requests):
+        query = _lookup(rng.choice(iris))
+        started = time.perf_counter()
+        engine.sparql_select(query)
+        lookup.append(time.perf_counter() - started)
+    lines = [_line("engine.trace (direct)", trace), _line("engine.sparql lookup (direct)", lookup)]
+    del engine
+    return ids, iris, lines
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _load(
+    url: str,
+    threads: int,
+    requests: int,
+    make: callable,
+    seed: int,  # type: ignore[valid-type]
+) -> tuple[list[float], float, int]:
+    """Send `requests` requests from `threads` threads; latencies, wall seconds, errors."""
+    latencies: list[float] = []
+    errors = 0
+    lock = threading.Lock()
+    per_thread = requests // threads
+
+    def worker(index: int) -> None:
+        nonlocal errors
+        rng = random.Random(seed + index)
+        mine: list[float] = []
+        bad = 0
+        with httpx.Client(base_url=url, timeout=60) as client:
+            for _ in range(per_thread):
+                method, path, kwargs = make(rng)
+                started = time.perf_counter()
+                answer = client.request(method, path, **kwargs)
+                mine.append(time.perf_counter() - started)
+                bad += answer.status_code != 200
+        with lock:
+            latencies.extend(mine)
+            errors += bad
+
+    started = time.perf_counter()
+    pool = [threading.Thread(target=worker, args=(i,)) for i in range(threads)]
+    for thread in pool:
+        thread.start()
+    for thread in pool:
+        thread.join()
+    return latencies, time.perf_counter() - started, errors
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Build or open the store, run the baseline, then the load against `aimstrace serve`."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--store", type=Path, help="an existing store directory")
+    parser.add_argument("--triples", type=int, default=1_000_000, help="size when building")
+    parser.add_argument("--build-into", type=Path, help="keep the built store in this folder")
+    parser.add_argument("--requests", type=int, default=2000, help="requests per endpoint")
+    parser.add_argument("--threads", type=int, default=8, help="concurrent client threads")
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--baseline-into", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.baseline_into:
+        found = baseline(args.store, args.requests, args.seed)
+        args.baseline_into.write_text(json.dumps(found), encoding="utf-8")
+        return 0
+    with tempfile.TemporaryDirectory(prefix="aimstrace-api-bench-") as tmp:
+        store = args.store
+        if store is None:
+            spec = importlib.util.spec_from_file_location(
+                "query_bench", ROOT / "bench" / "query_bench.py"
+            )
+            assert spec and spec.loader
+            query_bench = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(query_bench)
+            folder = args.build_into or Path(tmp)
+            built, seconds = query_bench.build_store(folder, args.triples, args.seed)
+            print(f"store: {built.count():,} quads, built in {seconds:.1f} s")
+            store = built.path
+            del built
+        # In a child process: the engine's caches keep the store (and its lock) open otherwise.
+        result_file = Path(tmp) / "baseline.json"
+        subprocess.run(
+            [
+                sys.executable,
+                __file__,
+                "--baseline-into",
+                str(result_file),
+                "--store",
+                str(store),
+                "--requests",
+                str(min(args.requests, 1000)),
+                "--seed",
+                str(args.seed),
+            ],
+            check=True,
+        )
+        ids, iris, lines = json.loads(result_file.read_text(encoding="utf-8"))
+        print(f"{len(ids)} systems; baseline (one thread, direct calls):")
+        for line in lines:
+            print("  " + line)
+        port = _free_port()
+        env = dict(os.environ, AIMSTRACE_LOG_LEVEL="warning")
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                "from api.cli import main; main()",
+                "serve",
+                "--store",
+                str(store),
+                "--port",
+                str(port),
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        url = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 120
+            while True:
+                try:
+                    if httpx.get(f"{url}/health", timeout=2).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                if time.monotonic() > deadline or server.poll() is not None:
+                    error = server.stderr.read().decode() if server.poll() is not None else ""
+                    raise SystemExit(f"aimstrace serve did not come up: {error[-500:]}")
+                time.sleep(0.2)
+            httpx.get(f"{url}/systems/{ids[0]}/trace", timeout=60)  # warm, like the baseline
+            print(
+                f"API on loopback ({args.threads} client threads, {args.requests} requests each):"
+            )
+            trace = lambda rng: ("GET", f"/systems/{rng.choice(ids)}/trace", {})  # noqa: E731
+            sparql = lambda rng: (  # noqa: E731
+                "POST",
+                "/sparql",
+                {"data": {"query": _lookup(rng.choice(iris))}},
+            )
+            for name, make in (("GET /systems/{id}/trace", trace), ("POST /sparql lookup", sparql)):
+                samples, seconds, errors = _load(url, args.threads, args.requests, make, args.seed)
+                print("  " + _line(name, samples, seconds) + f"  errors {errors}")
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
