@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gc
-import importlib.util
 import json
 from pathlib import Path
 
@@ -104,16 +103,6 @@ def test_bad_input_is_one_clear_error_line(store_dir: str, args: list[str], mess
 def test_param_without_equals_is_a_usage_error(store_dir: str) -> None:
     code, _, err = run(store_dir, "query", "orphans", "--param", "oops")
     assert code == 2 and "expected KEY=VALUE" in err
-
-
-@pytest.mark.skipif(
-    importlib.util.find_spec("graph.neo4j_backend") is not None,
-    reason="the Neo4j backend is installed; its own tests cover it",
-)
-def test_neo4j_backend_is_a_clear_error_until_installed(store_dir: str) -> None:
-    code, _, err = run(store_dir, "query", "orphans", "--backend", "neo4j")
-    assert code == 2
-    assert err.startswith("aimstrace: error: backend 'neo4j' is not available")
 
 
 def test_trace_and_impact(store_dir: str) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
@@ -79,15 +78,6 @@ def test_rdf_backends_are_graph_backends(store: Store) -> None:
 def test_unknown_backend_is_a_clear_error(store: Store) -> None:
     with pytest.raises(BackendUnavailable, match="unknown backend 'graphdb'; expected one of"):
         get_backend("graphdb", store)
-
-
-@pytest.mark.skipif(
-    importlib.util.find_spec("graph.neo4j_backend") is not None,
-    reason="the Neo4j backend is installed",
-)
-def test_neo4j_backend_is_reported_unavailable_until_installed(store: Store) -> None:
-    with pytest.raises(BackendUnavailable, match="'neo4j' is not available"):
-        get_backend("neo4j", store)
 
 
 class _EchoBackend:
