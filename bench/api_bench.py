@@ -206,7 +206,7 @@ def main(argv: list[str] | None = None) -> int:
             deadline = time.monotonic() + 120
             while True:
                 try:
-                    if httpx.get(f"{url}/health", timeout=2).status_code == 200:
+                    if httpx.get(f"{url}/health", timeout=30).status_code == 200:
                         break
                 except httpx.HTTPError:
                     pass

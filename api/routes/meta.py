@@ -22,6 +22,7 @@ def _version() -> str:
 @router.get("/health", response_model=Health, summary="Liveness and store size")
 async def health(request: Request, engine: EngineDep, gate: GateDep) -> Health:
     """Answer `ok` with the number of triples; needs no API key (for load balancers)."""
-    triples = await gate.run(lambda _deadline: engine.store.count())
+    # len() is counted inside Oxigraph, far cheaper than iterating quads in Python.
+    triples = await gate.run(lambda _deadline: len(engine.store.oxigraph))
     auth = "local" if request.app.state.keyring.local_mode else "api-keys"
     return Health(status="ok", version=_version(), triples=triples, auth=auth)
