@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
+import queue
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
-from typing import TypeVar
+from concurrent.futures import Executor, Future
+from typing import Any, TypeVar
 
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -91,13 +94,73 @@ def _without_frames(work: Callable[[Deadline], T], deadline: Deadline) -> T:
         raise exc from None
 
 
+class DaemonExecutor(Executor):
+    """A fixed pool of daemon worker threads.
+
+    Oxigraph cannot cancel a query that is being evaluated (an aggregate over a huge join runs
+    inside one call). A timed-out query therefore keeps its worker busy until it ends; with the
+    standard ThreadPoolExecutor, whose workers are joined at interpreter exit, one such query
+    would also keep the whole process from exiting. Daemon workers let the server (and a test
+    run) shut down regardless, and the fixed pool size bounds how much a runaway query can take.
+    """
+
+    def __init__(self, workers: int, name: str) -> None:
+        self._tasks: queue.SimpleQueue[tuple[Future[Any], Callable[[], Any]] | None]
+        self._tasks = queue.SimpleQueue()
+        self._closed = False
+        self._threads = [
+            threading.Thread(target=self._work, name=f"{name}_{i}", daemon=True)
+            for i in range(max(1, workers))
+        ]
+        for thread in self._threads:
+            thread.start()
+
+    def submit(self, fn: Callable[..., T], /, *args: object, **kwargs: object) -> Future[T]:
+        """Queue fn(*args) for a worker and return its future."""
+        if self._closed:
+            raise RuntimeError("the query pool is shut down")
+        future: Future[T] = Future()
+        self._tasks.put((future, functools.partial(fn, *args, **kwargs)))
+        return future
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        """Stop taking work; queued work is cancelled when asked, running work ends on its own."""
+        self._closed = True
+        if cancel_futures:
+            while True:
+                try:
+                    item = self._tasks.get_nowait()
+                except queue.Empty:
+                    break
+                if item is not None:
+                    item[0].cancel()
+        for _ in self._threads:
+            self._tasks.put(None)
+        if wait:
+            for thread in self._threads:
+                thread.join()
+
+    def _work(self) -> None:
+        while True:
+            item = self._tasks.get()
+            if item is None:
+                return
+            future, call = item
+            if not future.set_running_or_notify_cancel():
+                continue
+            try:
+                future.set_result(call())
+            except BaseException as exc:
+                future.set_exception(exc)
+
+
 class QueryGate:
     """A bounded pool of query workers plus the limits every query runs under."""
 
     def __init__(self, workers: int, timeout_seconds: float, max_rows: int) -> None:
         self.timeout_seconds = timeout_seconds
         self.max_rows = max_rows
-        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="aimstrace-query")
+        self._pool = DaemonExecutor(workers, "aimstrace-query")
 
     async def run(self, work: Callable[[Deadline], T]) -> T:
         """Run work(deadline) in a worker; answer 504 if it is not done in time."""
