@@ -28,6 +28,8 @@ def test_schema_is_openapi_3_1() -> None:
 @settings(
     max_examples=20,
     deadline=None,
+    # Fixed examples in CI: a failure is reproducible and a green run stays green.
+    derandomize=True,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
 def test_api_conforms_to_its_schema(case: schemathesis.Case) -> None:
