@@ -192,20 +192,14 @@ class Store:
         """Fill an empty graph from a big file fast; a failure leaves the graph empty again.
 
         Oxigraph's bulk loader is several times faster and leaner than a transactional load on
-        disk, but it is not one transaction. So: the target graph must be empty; the whole file
-        is parsed once first (a syntax error writes nothing); a marker file names the graph while
-        the loader runs, and a store opened after a crash empties that graph. Readers in the same
-        process could see a partial graph meanwhile, which is why the API never uses this path.
+        disk, but it is not one transaction. So: the target graph must be empty, and anything
+        that goes wrong (a syntax error half way, a crash) ends with that graph emptied again:
+        an error clears it at once, and a marker file naming the graph makes a store opened after
+        a crash clear it. Readers in the same process could see a partial graph meanwhile, which
+        is why the API never uses this path.
         """
         if any(True for _ in self._ox.quads_for_pattern(None, None, None, graph)):
             raise StoreError(f"bulk load needs an empty graph; {graph.value} already holds data")
-        try:
-            for _ in ox.parse(path=str(path), format=fmt):
-                pass
-        except SyntaxError as exc:
-            raise StoreError(f"{path}: {exc}") from exc
-        except OSError as exc:
-            raise StoreError(f"{path}: {exc}") from exc
         with self._write_lock:
             self.changes.record([EVERYTHING])
             marker = self._bulk_marker()
