@@ -6,7 +6,7 @@ import re
 
 import pyoxigraph as ox
 
-from graph.store import Row, Store, StoreError
+from graph.store import Row, Store, StoreError, solution_rows
 
 _UPDATE_KEYWORDS = re.compile(
     r"\b(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD)\b", re.IGNORECASE
@@ -44,17 +44,8 @@ def run_read_only(store: Store, query: str) -> tuple[list[str], list[Row]]:
     if isinstance(result, ox.QueryBoolean):
         return ["result"], [{"result": ox.Literal(str(bool(result)).lower())}]
     if isinstance(result, ox.QuerySolutions):
-        names = [v.value for v in result.variables]
-        rows: list[Row] = []
-        for solution in result:
-            row: Row = {}
-            for name in names:
-                value = solution[name]
-                if value is not None and not isinstance(value, ox.Triple):
-                    row[name] = value
-            rows.append(row)
-        return names, rows
-    rows = []
+        return solution_rows(result)
+    rows: list[Row] = []
     for triple in result:
         rows.append(
             {"subject": triple.subject, "predicate": triple.predicate, "object": triple.object}

@@ -117,16 +117,7 @@ class Store:
         result = self.query(sparql, substitutions)
         if not isinstance(result, ox.QuerySolutions):
             raise StoreError("expected a SELECT query")
-        names = [v.value for v in result.variables]
-        rows: list[Row] = []
-        for solution in result:
-            row: Row = {}
-            for name in names:
-                value = solution[name]
-                if value is not None and not isinstance(value, ox.Triple):
-                    row[name] = value
-            rows.append(row)
-        return rows
+        return solution_rows(result)[1]
 
     def quads(self, graph: ox.NamedNode | None = None) -> Iterator[ox.Quad]:
         """All quads, or those of one named graph."""
@@ -238,6 +229,20 @@ class Store:
         """Make sure everything written is on disk."""
         if self.path is not None:
             self._ox.flush()
+
+
+def solution_rows(result: ox.QuerySolutions) -> tuple[list[str], list[Row]]:
+    """The variable names of a SELECT result and its rows as dicts of bound variables."""
+    names = [v.value for v in result.variables]
+    rows: list[Row] = []
+    for solution in result:
+        row: Row = {}
+        for name in names:
+            value = solution[name]
+            if value is not None and not isinstance(value, ox.Triple):
+                row[name] = value
+        rows.append(row)
+    return names, rows
 
 
 def _touched_iris(changes: Changeset) -> Iterator[str]:
