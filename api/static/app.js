@@ -97,11 +97,14 @@ function drawGraph(root, rows) {
   const rootIri = rows.length && rows[0].via ? rows.find((r) => r.via)?.via : root.id;
   nodes.set(rootIri, { id: rootIri, label: `${root.id} ${root.label || ""}`, category: "root" });
   const edges = [];
+  // Every entity first, so a node reached "via" another keeps that one's own category and label.
   for (const row of rows) {
-    if (!row.entity) continue;
-    if (!nodes.has(row.entity)) {
+    if (row.entity && !nodes.has(row.entity)) {
       nodes.set(row.entity, { id: row.entity, label: `${row.identifier || ""} ${row.label || ""}`.trim(), category: row.category });
     }
+  }
+  for (const row of rows) {
+    if (!row.entity) continue;
     const from = row.via || rootIri;
     if (!nodes.has(from)) nodes.set(from, { id: from, label: from.split("/").pop(), category: row.category });
     edges.push([from, row.entity]);
