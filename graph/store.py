@@ -15,7 +15,6 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from graph.changelog import EVERYTHING, ChangeLog
-from ontology.iris import GRAPH_BASE
 
 DEFAULT_STORE_DIR = Path.home() / ".local" / "share" / "aimstrace" / "store"
 STORE_ENV_VAR = "AIMSTRACE_STORE"
@@ -287,8 +286,3 @@ def _graph_blocks(quads: Iterable[ox.Quad]) -> str:
         else:
             blocks.append(body)
     return "".join(blocks)
-
-
-def is_aimstrace_graph(graph: ox.NamedNode) -> bool:
-    """True for the named graphs aimstrace manages itself."""
-    return graph.value.startswith(GRAPH_BASE)
