@@ -10,8 +10,9 @@ How it works (and why it gives the same answer as a full run):
    can change any result, so it means a full run.
 2. Subgraph (`subgraph`). Exactly the triples the rules of those focus nodes read, following
    the same links the SPARQL constraints follow, plus the catalog and vocabulary graphs and the
-   evaluation date. Popular datasets and suppliers pull in only their users' scope flags, not
-   everything about every user.
+   evaluation date. A dataset's or supplier's rules ask whether any in-scope system uses it, so
+   one witness path to such a system is enough (none when there is none); popular datasets,
+   suppliers and people then cost their own triples, not those of everything linking to them.
 3. Merge. The previous report's results for the affected focus nodes are replaced by the new
    ones; all other results stay. The equality with a full run is tested on the example
    organisation (tests/graph/test_validation.py).
@@ -45,6 +46,12 @@ _ORG = ox.NamedNode(ORG_GRAPH)
 HUB_CLASSES = frozenset(
     ox.NamedNode(str(AIMS[name])) for name in ("Person", "AIMSScope", "Organization", "Role")
 )
+# Classes whose shapes read no link pointing at their members, except the usage paths of
+# datasets and suppliers, for which one witness is added (_add_usage_witnesses): a popular
+# dataset, supplier or person then costs its own triples, not those of everything linking to it.
+OWN_TRIPLES_ONLY = frozenset(
+    ox.NamedNode(str(AIMS[name])) for name in ("Dataset", "Vendor", "Model", "Person", "Role")
+)
 # Graph-wide facts some shapes read from anywhere (5.2, 5.3, 9.2, 9.3, A.2.4).
 GLOBAL_CLASSES = tuple(
     ox.NamedNode(str(AIMS[name]))
@@ -76,6 +83,11 @@ class _OrgIndex:
 
     def into(self, node: ox.NamedNode) -> list[ox.Quad]:
         return list(self.ox.quads_for_pattern(None, None, node, _ORG))
+
+    def reads_incoming(self, node: ox.NamedNode) -> bool:
+        """False for entities whose shapes read no link pointing at them (see OWN_TRIPLES_ONLY)."""
+        types = {q.object for q in self.ox.quads_for_pattern(node, RDF_TYPE, None, _ORG)}
+        return not types or not types <= OWN_TRIPLES_ONLY
 
     def is_hub(self, node: ox.NamedNode) -> bool:
         if not _is_entity(node):
@@ -215,9 +227,6 @@ READ_BACK = frozenset(
         "applicable",
     )
 ) | {str(RDF_TYPE.value)}
-_USED_BY = frozenset(
-    str(AIMS[name]) for name in ("usesDataset", "usesModel", "trainedOn", "suppliedBy")
-) | {"http://www.w3.org/ns/prov#wasDerivedFrom"}
 
 
 def subgraph(store: Store, focus: set[ox.NamedNode]) -> bytes:
@@ -225,8 +234,7 @@ def subgraph(store: Store, focus: set[ox.NamedNode]) -> bytes:
 
     Each focus node's own triples and the triples pointing at it; the READ_BACK properties of
     whatever points at it; the triples of what it points at; the chains some rules follow
-    further (who uses a dataset, model or supplier, transitively, with those systems' scope
-    flags; risk -> treatment -> control for a system; control -> treatment for an SoA row);
+    further (one in-scope user of a dataset or supplier, found breadth-first; risk -> treatment -> control for a system; control -> treatment for an SoA row);
     the graph-wide facts (policies, reviews, audits, the AIMS owner); the types of all values.
     """
     index = _OrgIndex(store)
@@ -239,14 +247,15 @@ def subgraph(store: Store, focus: set[ox.NamedNode]) -> bytes:
 
     for node in focus:
         add_out(node)
-        for quad in index.into(node):
-            triples.add(quad.triple)
-            if isinstance(quad.subject, ox.NamedNode):
-                add_out(quad.subject, READ_BACK)
+        if index.reads_incoming(node):
+            for quad in index.into(node):
+                triples.add(quad.triple)
+                if isinstance(quad.subject, ox.NamedNode):
+                    add_out(quad.subject, READ_BACK)
         for quad in index.out(node):
             if _is_entity(quad.object) and not index.is_hub(quad.object):  # type: ignore[arg-type]
                 add_out(quad.object)  # type: ignore[arg-type]
-    _add_usage_chains(index, focus, triples)
+    _add_usage_witnesses(index, focus, triples)
     _add_control_chains(index, focus, triples)
     for cls in GLOBAL_CLASSES:
         for member in _members(store, cls):
@@ -259,22 +268,106 @@ def subgraph(store: Store, focus: set[ox.NamedNode]) -> bytes:
     return ox.serialize(list(triples), format=ox.RdfFormat.N_TRIPLES) or b""
 
 
-def _add_usage_chains(index: _OrgIndex, focus: set[ox.NamedNode], triples: set[ox.Triple]) -> None:
-    """Who uses a dataset, model or supplier, transitively, and those systems' scope flags."""
-    seen: set[ox.NamedNode] = set()
-    frontier = [n for n in focus if _is_entity(n)]
+# Who "uses" a dataset or a supplier, as the A.7.3-A.7.5 and A.10.3 rules walk it (systems.ttl):
+# automaton states -> (predicate followed backwards, next state). A dataset's rules look for an
+# in-scope system at the end of (^prov:wasDerivedFrom)*/(^usesDataset|^trainedOn/^usesModel); a
+# supplier's for an in-scope aims:AISystem at the end of
+# ^suppliedBy/(^prov:wasDerivedFrom)*/(^usesModel|^usesDataset|^trainedOn/^usesModel)?.
+_DERIVED = "http://www.w3.org/ns/prov#wasDerivedFrom"
+_USAGE_STEPS: dict[str, tuple[tuple[str, str], ...]] = {
+    "dataset": (
+        (_DERIVED, "dataset"),
+        (str(AIMS["usesDataset"]), "user"),
+        (str(AIMS["trainedOn"]), "model"),
+    ),
+    "model": ((str(AIMS["usesModel"]), "user"),),
+    "vendor": ((str(AIMS["suppliedBy"]), "supplied"),),
+    "supplied": (
+        (_DERIVED, "supplied"),
+        (str(AIMS["usesModel"]), "system"),
+        (str(AIMS["usesDataset"]), "system"),
+        (str(AIMS["trainedOn"]), "vendor-model"),
+    ),
+    "vendor-model": ((str(AIMS["usesModel"]), "system"),),
+}
+# (class whose focus nodes need a witness, start state, states whose nodes may be the witness,
+# whether the witness must be typed aims:AISystem).
+_USAGE_RULES = (
+    (str(AIMS["Dataset"]), "dataset", frozenset({"user"}), False),
+    (str(AIMS["Vendor"]), "vendor", frozenset({"supplied", "system"}), True),
+)
+_EXCLUDED = ox.NamedNode(str(AIMS["excludedFromScope"]))
+_TRUE = ox.Literal("true", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean"))
+_STAGE = ox.NamedNode(str(AIMS["lifecycleStage"]))
+_RETIRED = ox.NamedNode(str(AIMS["stage-retirement"]))
+_AI_SYSTEM = ox.NamedNode(str(AIMS["AISystem"]))
+_SCOPE_FLAGS = (str(AIMS["excludedFromScope"]), str(AIMS["lifecycleStage"]), RDF_TYPE.value)
+
+
+def _in_scope(index: _OrgIndex, node: ox.NamedNode, must_be_system: bool) -> bool:
+    """The rules' own test, term for term: not `excludedFromScope true`, not retired."""
+    pattern = index.ox.quads_for_pattern
+    if any(True for _ in pattern(node, _EXCLUDED, _TRUE, _ORG)):
+        return False
+    if any(True for _ in pattern(node, _STAGE, _RETIRED, _ORG)):
+        return False
+    return not must_be_system or any(True for _ in pattern(node, RDF_TYPE, _AI_SYSTEM, _ORG))
+
+
+def _usage_witness(
+    index: _OrgIndex, start: ox.NamedNode, state: str, accept: frozenset[str], system: bool
+) -> list[ox.Triple]:
+    """The links from `start` to the nearest in-scope user its rule looks for, with that user's
+    scope flags and types; nothing when no such user exists.
+
+    One witness is enough: these rules report the focus node once (SELECT DISTINCT $this) when
+    any in-scope user exists, so one path found breadth-first gives the same result as all of
+    them, and a popular dataset or supplier no longer pulls in every system that uses it.
+    """
+    Step = tuple[ox.NamedNode, str]
+    came_from: dict[Step, tuple[ox.Quad, Step] | None] = {(start, state): None}
+    frontier: list[Step] = [(start, state)]
     while frontier:
-        node = frontier.pop()
-        for quad in index.into(node):
-            user = quad.subject
-            if quad.predicate.value in _USED_BY and isinstance(user, ox.NamedNode):
-                triples.add(quad.triple)
-                if user not in seen:
-                    seen.add(user)
-                    frontier.append(user)
-                    triples.update(
-                        q.triple for q in index.out(user) if q.predicate.value in READ_BACK
-                    )
+        following: list[Step] = []
+        for here in frontier:
+            for predicate, after in _USAGE_STEPS.get(here[1], ()):
+                for quad in index.ox.quads_for_pattern(
+                    None, ox.NamedNode(predicate), here[0], _ORG
+                ):
+                    user = quad.subject
+                    if not isinstance(user, ox.NamedNode) or (user, after) in came_from:
+                        continue
+                    came_from[(user, after)] = (quad, here)
+                    if after in accept and _in_scope(index, user, system):
+                        return _witness_path(index, came_from, (user, after))
+                    following.append((user, after))
+        frontier = following
+    return []
+
+
+def _witness_path(
+    index: _OrgIndex,
+    came_from: dict[tuple[ox.NamedNode, str], tuple[ox.Quad, tuple[ox.NamedNode, str]] | None],
+    end: tuple[ox.NamedNode, str],
+) -> list[ox.Triple]:
+    triples = [q.triple for q in index.out(end[0]) if q.predicate.value in _SCOPE_FLAGS]
+    link = came_from[end]
+    while link is not None:
+        quad, previous = link
+        triples.append(quad.triple)
+        link = came_from[previous]
+    return triples
+
+
+def _add_usage_witnesses(
+    index: _OrgIndex, focus: set[ox.NamedNode], triples: set[ox.Triple]
+) -> None:
+    """For each focus dataset or supplier, one path to an in-scope user (see _usage_witness)."""
+    for node in focus:
+        types = {q.object for q in index.ox.quads_for_pattern(node, RDF_TYPE, None, _ORG)}
+        for cls, state, accept, system in _USAGE_RULES:
+            if ox.NamedNode(cls) in types:
+                triples.update(_usage_witness(index, node, state, accept, system))
 
 
 def _add_control_chains(
