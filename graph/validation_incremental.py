@@ -149,9 +149,12 @@ def affected_focus_nodes(store: Store, changes: Changeset) -> set[ox.NamedNode]:
 def _follow(
     index: _OrgIndex, node: ox.NamedNode, predicate: str, inverse: bool = False
 ) -> set[ox.NamedNode]:
-    quads = index.into(node) if inverse else index.out(node)
-    found = {q.subject if inverse else q.object for q in quads if q.predicate.value == predicate}
-    return {n for n in found if isinstance(n, ox.NamedNode)}
+    link = ox.NamedNode(predicate)
+    if inverse:
+        quads = index.ox.quads_for_pattern(None, link, node, _ORG)
+        return {q.subject for q in quads if isinstance(q.subject, ox.NamedNode)}
+    quads = index.ox.quads_for_pattern(node, link, None, _ORG)
+    return {q.object for q in quads if isinstance(q.object, ox.NamedNode)}
 
 
 def _dependencies(index: _OrgIndex, start: set[ox.NamedNode]) -> set[ox.NamedNode]:
@@ -234,7 +237,8 @@ def subgraph(store: Store, focus: set[ox.NamedNode]) -> bytes:
 
     Each focus node's own triples and the triples pointing at it; the READ_BACK properties of
     whatever points at it; the triples of what it points at; the chains some rules follow
-    further (one in-scope user of a dataset or supplier, found breadth-first; risk -> treatment -> control for a system; control -> treatment for an SoA row);
+    further (one in-scope user of a dataset or supplier, found breadth-first; risk ->
+    treatment -> control for a system; control -> treatment for an SoA row);
     the graph-wide facts (policies, reviews, audits, the AIMS owner); the types of all values.
     """
     index = _OrgIndex(store)
@@ -375,10 +379,9 @@ def _add_control_chains(
 ) -> None:
     """risk -> treatment -> control behind a system; control -> treatment behind an SoA row."""
     uses_control = str(AIMS["usesControl"])
+    affects_system = ox.NamedNode(str(AIMS["affectsSystem"]))
     for node in focus:
-        for risk_quad in index.into(node):
-            if risk_quad.predicate.value != str(AIMS["affectsSystem"]):
-                continue
+        for risk_quad in index.ox.quads_for_pattern(None, affects_system, node, _ORG):
             for treatment_quad in index.into(risk_quad.subject):  # type: ignore[arg-type]
                 triples.add(treatment_quad.triple)
                 for control_quad in index.out(treatment_quad.subject):  # type: ignore[arg-type]
