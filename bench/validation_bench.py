@@ -61,7 +61,7 @@ def _pyshacl_run(nt: str, queue: mp.Queue) -> None:  # type: ignore[type-arg]
 
     engine = _engine_with(Path(nt))
     shapes = packaged_shapes()
-    data = build_data(engine.store, date.fromisoformat(AS_OF))
+    data = build_data(engine.store, date.fromisoformat(AS_OF), read=shapes.read_predicates())
     started = time.perf_counter()
     data.graph()
     parsed = time.perf_counter()

@@ -22,8 +22,11 @@ from typing import Any
 
 import pyoxigraph as ox
 import pyshacl
-from rdflib import RDF, SH, Graph, Node, URIRef
+from rdflib import RDF, RDFS, SH, Graph, Node, URIRef, Variable
 from rdflib.namespace import XSD
+from rdflib.paths import NegatedPath
+from rdflib.paths import Path as PropertyPath
+from rdflib.plugins.sparql import prepareQuery
 
 from graph.gaps import GapReport
 from graph.store import Store
@@ -73,6 +76,8 @@ class ShapeSet:
     source: str
     enforces: dict[Node, URIRef] = field(default_factory=dict)
     _turbo: Any = None
+    _read: frozenset[bytes] | None = None
+    _read_known: bool = False
 
     @classmethod
     def from_graph(cls, graph: Graph, source: str) -> ShapeSet:
@@ -92,6 +97,14 @@ class ShapeSet:
                 return node
         return None
 
+    def read_predicates(self) -> frozenset[bytes] | None:
+        """The predicates the shapes can read, as N-Triples tokens (`<iri>`), or None for any
+        (a SPARQL variable or negated path in predicate position, a closed shape)."""
+        if not self._read_known:
+            self._read = read_predicates(self.graph)
+            self._read_known = True
+        return self._read
+
     def turbo_program(self) -> Any:
         """The shapes compiled by pyshacl-turbo (compiled on first use, then reused)."""
         if self._turbo is None:
@@ -99,6 +112,54 @@ class ShapeSet:
 
             self._turbo = compile_shapes(self.graph)  # type: ignore[no-untyped-call]
         return self._turbo
+
+
+def read_predicates(shapes: Graph) -> frozenset[bytes] | None:
+    """Every IRI the shapes graph has as an object or its SPARQL queries mention, plus rdf:type and
+    rdfs:subClassOf (sh:class and class targets read them), as N-Triples tokens; None when a
+    shape can read predicates it does not name. A superset of what validation reads, so the
+    data can drop the rest (labels, identifiers, descriptions) and give the same report."""
+    if any(shapes.triples((None, SH.closed, None))):
+        return None
+    iris: set[URIRef] = {RDF.type, RDFS.subClassOf}
+    # Data predicates reach the shapes graph as objects (sh:path, sh:targetSubjectsOf, ...).
+    iris.update(term for term in shapes.objects() if isinstance(term, URIRef))
+    prefixes = {
+        str(prefix): str(namespace)
+        for declaration in shapes.objects(None, SH.declare)
+        for prefix in shapes.objects(declaration, SH.prefix)
+        for namespace in shapes.objects(declaration, SH.namespace)
+    }
+    for predicate in (SH.select, SH.ask, SH.construct):
+        for text in shapes.objects(None, predicate):
+            query = str(text).replace("$PATH", "<urn:aimstrace:path>")
+            try:
+                algebra = prepareQuery(query, initNs=prefixes).algebra
+            except Exception:  # rdflib raises parser-specific types; then read everything
+                return None
+            if not _collect_iris(algebra, iris):
+                return None
+    return frozenset(f"<{iri}>".encode() for iri in iris)
+
+
+def _collect_iris(node: object, iris: set[URIRef]) -> bool:
+    """Add the IRIs in a query algebra; False when a pattern's predicate is open."""
+    if isinstance(node, URIRef):
+        iris.add(node)
+    elif isinstance(node, NegatedPath):
+        return False
+    elif isinstance(node, PropertyPath):
+        return all(_collect_iris(part, iris) for part in vars(node).values())
+    elif isinstance(node, dict):
+        # A block holds (s, p, o) tuples, or flat [s, p, o, s, p, o, ...] lists inside EXISTS.
+        for pattern in node.get("triples") or ():
+            predicates = pattern[1::3] if isinstance(pattern, (list, tuple)) else ()
+            if any(isinstance(predicate, Variable) for predicate in predicates):
+                return False
+        return all(_collect_iris(value, iris) for value in node.values())
+    elif isinstance(node, (list, tuple, set)):
+        return all(_collect_iris(item, iris) for item in node)
+    return True
 
 
 def _shape_resources() -> list[Traversable]:
@@ -195,11 +256,26 @@ class DataGraph:
         return self._graph
 
 
-def build_data(store: Store, as_of: date, org_ntriples: bytes | None = None) -> DataGraph:
-    """The organisation graph (or the given part of it), the graphs the shapes read, the date."""
+def build_data(
+    store: Store,
+    as_of: date,
+    org_ntriples: bytes | None = None,
+    read: frozenset[bytes] | None = None,
+) -> DataGraph:
+    """The organisation graph (or the given part of it; only the `read` predicates when given),
+    the graphs the shapes read, the date."""
     org = org_ntriples if org_ntriples is not None else _graph_ntriples(store, ORG_GRAPH)
+    if read is not None:
+        org = keep_predicates(org, read)
     parts = [org, *(_graph_ntriples(store, g) for g in CONTEXT_GRAPHS), evaluation_context(as_of)]
     return DataGraph(b"".join(p if p.endswith(b"\n") or not p else p + b"\n" for p in parts))
+
+
+def keep_predicates(ntriples: bytes, read: frozenset[bytes]) -> bytes:
+    """The N-Triples lines whose predicate is one of `read` (Oxigraph writes one space between
+    terms, and only the object can hold a space)."""
+    lines = [line for line in ntriples.split(b"\n") if line and line.split(b" ", 2)[1] in read]
+    return b"\n".join(lines) + b"\n" if lines else b""
 
 
 def choose_engine(name: str) -> str:
@@ -270,7 +346,8 @@ def validate(
     engine = choose_engine(engine)
     when = parse_as_of(as_of)
     shape_set = shapes or packaged_shapes()
-    report = run_shacl(build_data(store, when), shape_set, engine)
+    data = build_data(store, when, read=shape_set.read_predicates())
+    report = run_shacl(data, shape_set, engine)
     records = report_records(report, StoreLookup(store), shape_set)
     return GapReport(as_of=when, records=records, engine=engine)
 

@@ -411,7 +411,7 @@ def validate_changes(
         focus = affected_focus_nodes(store, changes)
     except FullRunNeeded:
         return validate(store, when, shape_set, engine)
-    data = build_data(store, when, org_ntriples=subgraph(store, focus))
+    data = build_data(store, when, subgraph(store, focus), shape_set.read_predicates())
     report = run_shacl(data, shape_set, engine, focus_nodes=[URIRef(f.value) for f in focus])
     fresh = report_records(report, StoreLookup(store), shape_set)
     focus_iris = {f.value for f in focus}
