@@ -78,9 +78,9 @@ class StoreLookup:
             return self.label(focus)
         for predicate, inverse in _SYSTEM_LINKS:
             linked = self.subjects(predicate, focus) if inverse else self.objects(focus, predicate)
-            systems = [s for s in linked if self.has_type(s, _SYSTEM)]
-            if systems:
-                return self.label(systems[0])
+            first = next((s for s in linked if self.has_type(s, _SYSTEM)), None)
+            if first is not None:
+                return self.label(first)
         return None
 
 
@@ -135,6 +135,8 @@ def report_records(report: Graph, lookup: StoreLookup, shapes: ShapeSet) -> list
     """Turn a SHACL report graph into sorted, de-duplicated gap records."""
     records: set[GapRecord] = set()
     refs: dict[str, RequirementRef] = {}
+    # A focus node has many results (one per rule it fails): look its labels up once.
+    about: dict[str, tuple[str, str | None, str | None]] = {}
     for result in report.subjects(RDF.type, SH.ValidationResult):
         focus_node = report.value(result, SH.focusNode)
         focus = str(focus_node) if focus_node is not None else ""
@@ -148,17 +150,20 @@ def report_records(report: Graph, lookup: StoreLookup, shapes: ShapeSet) -> list
             ref = refs.setdefault(str(requirement), requirement_ref(lookup, str(requirement)))
         messages = sorted(str(m) for m in report.objects(result, SH.resultMessage))
         carrier = shapes.carrier_of(shape, constraint) or shape
+        if is_iri and focus not in about:
+            about[focus] = (lookup.label(focus), lookup.owner(focus), lookup.system(focus))
+        label, owner, system = about[focus] if is_iri else (focus, None, None)
         records.add(
             GapRecord(
                 severity=severity if severity in SEVERITIES else "Violation",
                 focus=focus,
-                focus_label=lookup.label(focus) if is_iri else focus,
+                focus_label=label,
                 path=render_path(report, report.value(result, SH.resultPath)),
                 message=messages[0] if messages else "",
                 requirement=ref.notation if ref else None,
                 framework=ref.framework if ref else None,
-                owner=lookup.owner(focus) if is_iri else None,
-                system=lookup.system(focus) if is_iri else None,
+                owner=owner,
+                system=system,
                 requirement_iri=str(requirement) if requirement is not None else None,
                 shape=str(carrier) if isinstance(carrier, URIRef) else None,
             )
