@@ -16,6 +16,10 @@ NEO4J_PASSWORD), and measures:
   compared, so the figures are for identical rows.
 
     python bench/neo4j_bench.py --triples 1000000 --samples 1000
+    python bench/neo4j_bench.py --nt /tmp/bench/nt1m/org.nt --keep /tmp/neo4j-bench
+
+--nt loads a file made earlier by bench/generate.py instead of generating one, and --keep builds
+the store in a folder once and reuses it on later runs (the minutes of loading are saved).
 """
 
 from __future__ import annotations
@@ -42,6 +46,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 from query_bench import build_store, entities  # noqa: E402
 
 from graph.backend import same_rows  # noqa: E402
+from graph.engine import Engine  # noqa: E402
 from graph.neo4j_backend import Neo4jBackend  # noqa: E402
 from graph.neo4j_sync import Neo4jSync  # noqa: E402
 from graph.projection import Projector  # noqa: E402
@@ -50,6 +55,7 @@ from graph.store import Changeset, Store  # noqa: E402
 from queries.registry import default_registry  # noqa: E402
 
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+ORG_GRAPH = "https://w3id.org/aimstrace/graph/org"
 TARGETS = {"sync_triples_per_s": 20_000, "incremental_ms": 200, "trace_p50_ms": 10}
 
 
@@ -57,6 +63,35 @@ def percentile(values: list[float], fraction: float) -> float:
     """The value below which `fraction` of the sorted values lie."""
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+
+
+def store_from_file(folder: Path, nt_file: Path) -> Store:
+    """The packaged reference data plus a pre-generated organisation (N-Triples), on disk."""
+    store = Store(folder / "store")
+    engine = Engine(store)
+    engine.load_vocabulary()
+    engine.load_catalogs()
+    engine.load_crosswalks()
+    engine.derive_mappings()
+    store.bulk_load_file(nt_file, ox.RdfFormat.N_TRIPLES, ox.NamedNode(ORG_GRAPH))
+    store.flush()
+    return store
+
+
+def open_store(args: argparse.Namespace, scratch: Path) -> Store:
+    """The bench's store: reused from --keep when built there before, else built now."""
+    folder = args.keep or scratch
+    if args.keep and (args.keep / "store").exists():
+        store = Store(args.keep / "store")
+        print(f"store: {store.count():,} quads, reused from {args.keep}", flush=True)
+        return store
+    started = time.perf_counter()
+    if args.nt:
+        store = store_from_file(folder, args.nt)
+    else:
+        store, _ = build_store(folder, args.triples, args.seed)
+    print(f"store: {store.count():,} quads in {time.perf_counter() - started:.1f} s", flush=True)
+    return store
 
 
 def relabel(store: Store, system: str, text: str) -> None:
@@ -175,14 +210,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--heap", default="3g", help="heap of the Neo4j the bench starts")
     parser.add_argument("--page-cache", default="1g")
     parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument("--nt", type=Path, help="a pre-generated organisation to load")
+    parser.add_argument("--keep", type=Path, help="build the store here once; reuse it later")
     args = parser.parse_args(argv)
     rng = random.Random(args.seed)
     with tempfile.TemporaryDirectory(prefix="aimstrace-neo4j-bench-") as scratch:
-        started = time.perf_counter()
-        store, _ = build_store(Path(scratch), args.triples, args.seed)
-        print(
-            f"store: {store.count():,} quads in {time.perf_counter() - started:.1f} s", flush=True
-        )
+        store = open_store(args, Path(scratch))
         server = None
         if args.uri:
             uri, auth = args.uri, (args.user, os.environ.get("NEO4J_PASSWORD", ""))

@@ -1,18 +1,24 @@
-"""Write the projection into Neo4j: batched UNWIND ... MERGE, run-stamped, stale elements removed.
+"""Write the projection into Neo4j: batched UNWIND writes, run-stamped, stale elements removed.
 
-A sync first marks the projection `in-progress` on a single `AimstraceSync` node and marks it
-`complete` (with the change-log sequence it reflects) only at the end. A sync that dies half way
-leaves the marker `in-progress`: the Cypher backend then refuses to answer from it, and the next
-sync is a full one, which repairs everything. So a half-written projection is never silently used.
+A full sync first marks the projection `in-progress` on a single `AimstraceSync` node and marks
+it `complete` (with the change-log sequence it reflects) only at the end. A sync that dies half
+way leaves the marker `in-progress`: the Cypher backend then refuses to answer from it, and the
+next sync is a full one, which repairs everything. An incremental sync is one transaction, marker
+included, so it is written whole or not at all. A half-written projection is never silently used.
+
+Speed (a million triples): the store is read once, in a background thread, while the nodes
+already computed are written; labels and relationship types are dynamic (`$(...)`), so each kind
+of write is one statement whose plan Neo4j caches; relationships find their ends by the element
+ids the node writes returned instead of an index lookup per end; an empty database gets CREATE
+instead of MERGE; the plans an incremental sync uses are compiled at the end of a full sync.
 """
 
 from __future__ import annotations
 
 import time
 import uuid
-from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import neo4j
@@ -20,21 +26,38 @@ import pyoxigraph as ox
 from neo4j.exceptions import AuthError, DriverError, Neo4jError, ServiceUnavailable
 
 from graph.changelog import EVERYTHING
+from graph.neo4j_write import (
+    BATCH_SIZE,
+    DELETE_MAPPINGS,
+    DELETE_NODES,
+    DELETE_OUTGOING,
+    INCREMENTAL_WARM_UP,
+    MARKER_GET,
+    MARKER_SET,
+    NODE_CREATE,
+    NODE_MERGE,
+    PLACEHOLDER_MERGE,
+    REL_CREATE,
+    REL_MERGE,
+    REL_MERGE_KEYED,
+    batches,
+    in_background,
+    node_row,
+    relationship_row,
+)
+from graph.neo4j_write import SYNC_MARKER_ID as SYNC_MARKER_ID
+from graph.neo4j_write import SYNC_MARKER_LABEL as SYNC_MARKER_LABEL
 from graph.projection import (
     BASE_LABEL,
     CONCEPT_LABEL,
     MAPS_TO,
     RDF_TYPE,
     NodeRecord,
-    Projection,
     Projector,
-    RelationshipRecord,
+    StreamedProjection,
 )
 from graph.store import Store
 
-BATCH_SIZE = 5_000
-SYNC_MARKER_LABEL = "AimstraceSync"
-SYNC_MARKER_ID = "projection"
 # Indexes on what the named queries look up.
 INDEXED_PROPERTIES = ("identifier", "notation", "label", "prefLabel", "kind")
 
@@ -49,7 +72,7 @@ class ProjectionIncomplete(Neo4jSyncError):
 
 @dataclass
 class SyncReport:
-    """What one sync did."""
+    """What one sync did; `phases` holds seconds per step (full syncs)."""
 
     run_id: str
     mode: str  # "full" or "incremental"
@@ -60,19 +83,7 @@ class SyncReport:
     sequence: int
     seconds: float
     triples: int = 0
-
-
-def _batches(rows: Sequence[Any], size: int = BATCH_SIZE) -> Iterator[Sequence[Any]]:
-    for start in range(0, len(rows), size):
-        yield rows[start : start + size]
-
-
-def _checked_name(name: str) -> str:
-    # Labels and relationship types cannot be query parameters in Cypher 5; they come from our
-    # vocabulary's class names and predicate local names, and are checked to be plain words here.
-    if not name.replace("_", "").isalnum() or not name[0].isalpha():
-        raise Neo4jSyncError(f"refusing unsafe label or relationship type {name!r}")
-    return name
+    phases: dict[str, float] = field(default_factory=dict)
 
 
 def check_complete(marker: dict[str, Any] | None) -> None:
@@ -103,9 +114,6 @@ class Neo4jSync:
     def sync(self, full: bool = False) -> SyncReport:
         """Bring Neo4j up to date: incrementally when possible, in full when asked or needed."""
         try:
-            if not self._schema_ready:
-                self._ensure_schema()
-                self._schema_ready = True
             marker = self.marker()
             needs_full = (
                 full
@@ -115,11 +123,10 @@ class Neo4jSync:
             )
             if not needs_full and marker is not None:
                 touched, newest = self.store.changes.touched_since(int(marker["sequence"]))
-                if EVERYTHING in touched:
-                    needs_full = True
-                else:
+                if EVERYTHING not in touched:
+                    if not self._schema_ready:
+                        self._ensure_schema()
                     return self._incremental(touched, newest)
-            self._ensure_schema()
             return self._full()
         except AuthError as exc:
             self._schema_ready = False
@@ -137,9 +144,7 @@ class Neo4jSync:
     def marker(self) -> dict[str, Any] | None:
         """The sync marker's properties (status, run, sequence), or None before any sync."""
         records, _, _ = self.driver.execute_query(
-            f"MATCH (m:{SYNC_MARKER_LABEL} {{id: $id}}) RETURN properties(m) AS m",
-            id=SYNC_MARKER_ID,
-            database_=self.database,
+            MARKER_GET, id=SYNC_MARKER_ID, database_=self.database
         )
         return dict(records[0]["m"]) if records else None
 
@@ -153,47 +158,73 @@ class Neo4jSync:
         started = time.perf_counter()
         run_id = self._new_run_id()
         sequence = self.store.changes.last_sequence()
+        self._ensure_constraints()
         self._set_marker("in-progress", run_id, None)
         projector = Projector(self.store)
-        groups = list(projector.all_subject_quads())
-        triples = sum(len(quads) for _, quads in groups)
-        projection = projector.project(groups)
-        nodes = self._with_target_nodes(projection)
+        universe = sorted(projector.labels | {CONCEPT_LABEL, BASE_LABEL})
         # Into an empty database CREATE gives what MERGE would (the projection has no duplicate
-        # nodes or relationships) without looking for matches first: about twice as fast.
+        # nodes or relationships) without looking for matches first, and nothing can be stale.
         fresh = self._run_count(f"MATCH (n:{BASE_LABEL}) RETURN count(n) AS n") == 0
-        self._write_nodes(nodes, run_id, projector.labels | {CONCEPT_LABEL}, create=fresh)
-        self._write_relationships(projection.relationships, run_id, create=fresh)
-        removed_rels = self._run_count(
-            "MATCH ()-[r]->() WHERE r.syncRun <> $run "
-            "CALL (r) { DELETE r } IN TRANSACTIONS OF 10000 ROWS RETURN count(*) AS n",
-            run=run_id,
-            implicit=True,
-        )
-        removed_nodes = self._run_count(
-            f"MATCH (n:{BASE_LABEL}) WHERE n.syncRun <> $run "
-            "CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS RETURN count(*) AS n",
-            run=run_id,
-            implicit=True,
-        )
+        found = StreamedProjection()
+        ids: dict[str, str] = {}
+        for again, nodes in in_background(projector.stream(found, BATCH_SIZE)):
+            statement = NODE_CREATE if fresh and not again else NODE_MERGE
+            self._write_nodes(statement, nodes, run_id, universe, ids)
+        if found.dropped:
+            self._run_count(DELETE_NODES, iris=found.dropped)
+            for iri in found.dropped:
+                del ids[iri]
+        # Relationship ends with no triples of their own still need a node to point at.
+        ends = {r.source for r in found.relationships} | {r.target for r in found.relationships}
+        bare = [NodeRecord(iri, (BASE_LABEL,), {}) for iri in sorted(ends - ids.keys())]
+        self._write_nodes(NODE_CREATE if fresh else NODE_MERGE, bare, run_id, universe, ids)
+        nodes_done = time.perf_counter()
+        self._ensure_schema()  # the other indexes: filled once, after the nodes, when fresh
+        rows = [relationship_row(r, ids, run_id) for r in found.relationships]
+        if fresh:
+            self._write_rows(REL_CREATE, rows)
+        else:
+            self._write_rows(REL_MERGE, [row for row in rows if row[2] != MAPS_TO])
+            self._write_rows(REL_MERGE_KEYED, [row for row in rows if row[2] == MAPS_TO])
+        relationships_done = time.perf_counter()
+        removed_rels = removed_nodes = 0
+        if not fresh:
+            removed_rels = self._run_count(
+                "MATCH ()-[r]->() WHERE r.syncRun <> $run "
+                "CALL (r) { DELETE r } IN TRANSACTIONS OF 10000 ROWS RETURN count(*) AS n",
+                run=run_id,
+                implicit=True,
+            )
+            removed_nodes = self._run_count(
+                f"MATCH (n:{BASE_LABEL}) WHERE n.syncRun <> $run "
+                "CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS RETURN count(*) AS n",
+                run=run_id,
+                implicit=True,
+            )
+        self._warm_up_incremental()
         self._set_marker("complete", run_id, sequence)
         self.store.changes.compact(sequence)
+        finished = time.perf_counter()
         return SyncReport(
             run_id,
             "full",
-            len(nodes),
-            len(projection.relationships),
+            len(ids),
+            len(rows),
             removed_nodes,
             removed_rels,
             sequence,
-            time.perf_counter() - started,
-            triples,
+            finished - started,
+            found.triples,
+            {
+                "nodes": round(nodes_done - started, 3),
+                "relationships": round(relationships_done - nodes_done, 3),
+                "finish": round(finished - relationships_done, 3),
+            },
         )
 
     def _incremental(self, touched: set[str], newest: int) -> SyncReport:
         started = time.perf_counter()
         run_id = self._new_run_id()
-        self._set_marker("in-progress", run_id, None)
         projector = Projector(self.store)
         groups = [(iri, projector.subject_quads(iri)) for iri in sorted(touched)]
         projection = projector.project(groups)
@@ -209,32 +240,31 @@ class Neo4jSync:
         ends = {r.target for r in projection.relationships}
         ends |= {r.source for r in projection.relationships}
         placeholders = sorted(ends - written - {n.iri for n in bare})
-        # Everything a touched subject said is rewritten: drop its outgoing edges first.
-        removed_rels = self._run_count(
-            "UNWIND $iris AS iri MATCH (n:Resource {iri: iri})-[r]->() "
-            "WHERE type(r) <> $maps_to DELETE r RETURN count(*) AS n",
-            iris=sorted(touched),
-            maps_to=MAPS_TO,
-        )
-        removed_rels += self._run_count(
-            "UNWIND $iris AS iri MATCH ()-[r:MAPS_TO {key: iri}]->() DELETE r RETURN count(*) AS n",
-            iris=sorted(touched),
-        )
-        self._write_nodes(nodes, run_id, projector.labels | {CONCEPT_LABEL})
-        self._run_count(
-            f"UNWIND $iris AS iri MERGE (n:{BASE_LABEL} {{iri: iri}}) "
-            "SET n.syncRun = $run RETURN count(*) AS n",
-            iris=placeholders,
-            run=run_id,
-        )
-        self._write_relationships(projection.relationships, run_id)
         gone = sorted(iri for iri in touched if not self._still_in_rdf(iri, projector))
-        removed_nodes = self._run_count(
-            "UNWIND $iris AS iri MATCH (n:Resource {iri: iri}) "
-            "DETACH DELETE n RETURN count(*) AS n",
-            iris=gone,
-        )
-        self._set_marker("complete", run_id, newest)
+        universe = sorted(projector.labels | {CONCEPT_LABEL, BASE_LABEL})
+        iris = sorted(touched)
+        node_rows = [node_row(node, run_id) for node in nodes]
+
+        def write(tx: neo4j.ManagedTransaction) -> tuple[int, int]:
+            # Everything a touched subject said is rewritten: drop its outgoing edges first, so
+            # the new ones can be created without looking for old ones.
+            removed = tx.run(DELETE_OUTGOING, iris=iris, maps_to=MAPS_TO).single(strict=True)["n"]
+            removed += tx.run(DELETE_MAPPINGS, iris=iris).single(strict=True)["n"]
+            ids: dict[str, str] = {}
+            for record in tx.run(NODE_MERGE, rows=node_rows, universe=universe):
+                ids[record["iri"]] = record["id"]
+            for record in tx.run(PLACEHOLDER_MERGE, iris=placeholders, run=run_id):
+                ids[record["iri"]] = record["id"]
+            rows = [relationship_row(r, ids, run_id) for r in projection.relationships]
+            tx.run(REL_CREATE, rows=rows).consume()
+            deleted = tx.run(DELETE_NODES, iris=gone).single(strict=True)["n"]
+            tx.run(
+                MARKER_SET, id=SYNC_MARKER_ID, status="complete", run=run_id, sequence=newest
+            ).consume()
+            return int(removed), int(deleted)
+
+        with self.driver.session(database=self.database) as session:
+            removed_rels, removed_nodes = session.execute_write(write)
         return SyncReport(
             run_id,
             "incremental",
@@ -264,39 +294,42 @@ class Neo4jSync:
         quads = self.store.oxigraph.quads_for_pattern(None, None, ox.NamedNode(iri), None)
         return any(q.predicate.value != RDF_TYPE for q in quads)
 
-    def _with_target_nodes(self, projection: Projection) -> list[NodeRecord]:
-        # Relationship targets that have no triples of their own still need a node to point at.
-        known = {n.iri for n in projection.nodes}
-        targets = {r.target for r in projection.relationships} | {
-            r.source for r in projection.relationships
-        }
-        extra = [NodeRecord(iri, (BASE_LABEL,), {}) for iri in sorted(targets - known)]
-        return projection.nodes + extra
-
-    def _ensure_schema(self) -> None:
-        statements = [
+    def _ensure_constraints(self) -> None:
+        for statement in (
             f"CREATE CONSTRAINT resource_iri IF NOT EXISTS "
             f"FOR (n:{BASE_LABEL}) REQUIRE n.iri IS UNIQUE",
             f"CREATE CONSTRAINT sync_marker IF NOT EXISTS "
             f"FOR (m:{SYNC_MARKER_LABEL}) REQUIRE m.id IS UNIQUE",
-            "CREATE INDEX maps_to_key IF NOT EXISTS FOR ()-[r:MAPS_TO]-() ON (r.key)",
-        ]
+        ):
+            self.driver.execute_query(statement, database_=self.database)
+
+    def _ensure_schema(self) -> None:
+        self._ensure_constraints()
+        statements = ["CREATE INDEX maps_to_key IF NOT EXISTS FOR ()-[r:MAPS_TO]-() ON (r.key)"]
         statements += [
             f"CREATE INDEX resource_{prop} IF NOT EXISTS FOR (n:{BASE_LABEL}) ON (n.{prop})"
             for prop in INDEXED_PROPERTIES
         ]
         for statement in statements:
             self.driver.execute_query(statement, database_=self.database)
+        self._schema_ready = True
+
+    def _warm_up_incremental(self) -> None:
+        # A first incremental sync took a second compiling its plans; with empty parameters the
+        # statements change nothing, and Neo4j keeps the plans for the next incremental sync.
+        def run_all(tx: neo4j.ManagedTransaction) -> None:
+            for statement, params in INCREMENTAL_WARM_UP:
+                tx.run(statement, params).consume()
+
+        with self.driver.session(database=self.database) as session:
+            session.execute_write(run_all)
 
     def _new_run_id(self) -> str:
         return f"{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}-{uuid.uuid4().hex[:8]}"
 
     def _set_marker(self, status: str, run_id: str, sequence: int | None) -> None:
         self.driver.execute_query(
-            f"MERGE (m:{SYNC_MARKER_LABEL} {{id: $id}}) "
-            "SET m.status = $status, m.run = $run, m.updated = datetime() "
-            "FOREACH (_ IN CASE WHEN $sequence IS NULL THEN [] ELSE [1] END | "
-            "  SET m.sequence = $sequence)",
+            MARKER_SET,
             id=SYNC_MARKER_ID,
             status=status,
             run=run_id,
@@ -306,59 +339,26 @@ class Neo4jSync:
 
     def _write_nodes(
         self,
-        nodes: Iterable[NodeRecord],
+        statement: str,
+        nodes: Sequence[NodeRecord],
         run_id: str,
-        universe: frozenset[str],
-        create: bool = False,
+        universe: list[str],
+        ids: dict[str, str],
     ) -> None:
-        by_labels: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
-        all_labels = set(universe)
-        for node in nodes:
-            by_labels[node.labels].append({"iri": node.iri, "props": node.properties})
-            all_labels.update(node.labels)
-        for labels, rows in sorted(by_labels.items()):
-            add = ":".join(_checked_name(label) for label in labels)
-            stale = sorted(all_labels - set(labels) - {BASE_LABEL})
-            remove = "".join(f" REMOVE n:{_checked_name(label)}" for label in stale)
-            query = (
-                f"UNWIND $rows AS row MERGE (n:{BASE_LABEL} {{iri: row.iri}}) "
-                f"SET n = row.props, n.iri = row.iri, n.syncRun = $run SET n:{add}{remove}"
+        """Write nodes in batches, noting each one's element id for the relationships."""
+        for batch in batches(nodes):
+            records, _, _ = self.driver.execute_query(
+                statement,
+                rows=[node_row(node, run_id) for node in batch],
+                universe=universe,
+                database_=self.database,
             )
-            if create:
-                query = (
-                    f"UNWIND $rows AS row CREATE (n:{add}) "
-                    "SET n = row.props, n.iri = row.iri, n.syncRun = $run"
-                )
-            for batch in _batches(rows):
-                self.driver.execute_query(
-                    query, rows=list(batch), run=run_id, database_=self.database
-                )
+            for record in records:
+                ids[record["iri"]] = record["id"]
 
-    def _write_relationships(
-        self, relationships: Iterable[RelationshipRecord], run_id: str, create: bool = False
-    ) -> None:
-        by_type: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        for rel in relationships:
-            by_type[rel.type].append(
-                {
-                    "source": rel.source,
-                    "target": rel.target,
-                    "key": rel.key,
-                    "props": rel.properties,
-                }
-            )
-        for rel_type, rows in sorted(by_type.items()):
-            write = "CREATE" if create else "MERGE"
-            query = (
-                f"UNWIND $rows AS row MATCH (a:{BASE_LABEL} {{iri: row.source}}) "
-                f"MATCH (b:{BASE_LABEL} {{iri: row.target}}) "
-                f"{write} (a)-[r:{_checked_name(rel_type)} {{key: row.key}}]->(b) "
-                "SET r = row.props, r.key = row.key, r.syncRun = $run"
-            )
-            for batch in _batches(rows):
-                self.driver.execute_query(
-                    query, rows=list(batch), run=run_id, database_=self.database
-                )
+    def _write_rows(self, statement: str, rows: Sequence[list[Any]]) -> None:
+        for batch in batches(rows):
+            self.driver.execute_query(statement, rows=list(batch), database_=self.database)
 
     def _run_count(self, query: str, implicit: bool = False, **params: Any) -> int:
         if implicit:

@@ -8,9 +8,10 @@ the Cypher in one place.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -93,11 +94,24 @@ class Projection:
     subjects: set[str]
 
 
+@dataclass
+class StreamedProjection:
+    """What `Projector.stream` gathers while it hands out nodes: relationships and counts."""
+
+    relationships: list[RelationshipRecord] = field(default_factory=list)
+    # Subjects whose node was handed out, then found to have no node once all their graphs
+    # were read (a mapping whose rdf:type sits in another graph): writers must remove them.
+    dropped: list[str] = field(default_factory=list)
+    triples: int = 0
+
+
 def local_name(iri: str) -> str:
     """The part of an IRI after its last '#' or '/'."""
     return re.split(r"[#/]", iri)[-1]
 
 
+# A million triples use a few dozen predicates: the names are computed once per predicate.
+@functools.cache
 def relationship_type(predicate: str) -> str:
     """`aims:usesDataset` -> `USES_DATASET`: Neo4j's convention for relationship types."""
     name = local_name(predicate)
@@ -106,6 +120,7 @@ def relationship_type(predicate: str) -> str:
     return cleaned if cleaned and cleaned[0].isalpha() else f"REL_{cleaned}"
 
 
+@functools.cache
 def property_name(predicate: str) -> str:
     """The property key a literal-valued predicate becomes."""
     known = _PROPERTY_NAMES.get(predicate)
@@ -130,31 +145,65 @@ def vocabulary_labels(store: Store) -> frozenset[str]:
     return frozenset(labels)
 
 
+def _decimal(text: str) -> float:
+    return float(Decimal(text))
+
+
+def _date(text: str) -> dt.date:
+    return dt.date.fromisoformat(text[:10])
+
+
+def _date_time(text: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def _boolean(text: str) -> bool:
+    return text in ("true", "1")
+
+
+_CONVERTERS: dict[str, Callable[[str], PropertyValue]] = {
+    **{
+        XSD + name: int
+        for name in ("integer", "int", "long", "nonNegativeInteger", "positiveInteger", "short")
+    },
+    **{XSD + name: _decimal for name in ("decimal", "double", "float")},
+    XSD + "boolean": _boolean,
+    XSD + "date": _date,
+    XSD + "dateTime": _date_time,
+}
+
+
 def literal_value(literal: ox.Literal) -> PropertyValue:
     """A literal as a typed property value: dates stay dates, numbers numbers."""
-    datatype = literal.datatype.value
     text = literal.value
+    convert = _CONVERTERS.get(literal.datatype.value)
+    if convert is None:
+        return text
     try:
-        if datatype in (
-            XSD + "integer",
-            XSD + "int",
-            XSD + "long",
-            XSD + "nonNegativeInteger",
-            XSD + "positiveInteger",
-            XSD + "short",
-        ):
-            return int(text)
-        if datatype in (XSD + "decimal", XSD + "double", XSD + "float"):
-            return float(Decimal(text))
-        if datatype == XSD + "boolean":
-            return text in ("true", "1")
-        if datatype == XSD + "date":
-            return dt.date.fromisoformat(text[:10])
-        if datatype == XSD + "dateTime":
-            return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+        return convert(text)
     except ValueError:
         return text
-    return text
+
+
+_VOCABULARY_NODE = ox.NamedNode(VOCABULARY_GRAPH)
+_RDF_TYPE_NODE = ox.NamedNode(RDF_TYPE)
+
+
+def _contiguous_subjects(quads: Iterable[ox.Quad]) -> Iterator[tuple[str, list[ox.Quad]]]:
+    """Runs of quads with the same subject, keyed like `_term_key`."""
+    subject: object = None
+    key = ""
+    run: list[ox.Quad] = []
+    for quad in quads:
+        if quad.subject != subject:
+            if run:
+                yield key, run
+            subject = quad.subject
+            key = _term_key(quad.subject)
+            run = []
+        run.append(quad)
+    if run:
+        yield key, run
 
 
 def _term_key(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | ox.DefaultGraph) -> str:
@@ -191,39 +240,88 @@ class Projector:
         subjects: set[str] = set()
         for subject, quads in groups:
             subjects.add(subject)
-            if not quads or not self._projectable(quads):
-                continue
-            types = {
-                q.object.value
-                for q in quads
-                if q.predicate.value == RDF_TYPE and isinstance(q.object, ox.NamedNode)
-            }
-            if MAPPING_CLASS in types:
-                relationship = self._mapping_relationship(subject, quads)
-                if relationship is not None:
-                    relationships.append(relationship)
-                continue
-            nodes.append(self._node(subject, types, quads))
-            relationships.extend(self._relationships(subject, quads))
+            node, links = self.project_subject(subject, quads)
+            if node is not None:
+                nodes.append(node)
+            relationships.extend(links)
         nodes.sort(key=lambda n: n.iri)
         relationships.sort(key=lambda r: (r.source, r.type, r.target, r.key))
         return Projection(nodes, relationships, subjects)
 
-    def _projectable(self, quads: list[ox.Quad]) -> bool:
+    def stream(
+        self, found: StreamedProjection, batch_size: int
+    ) -> Iterator[tuple[bool, list[NodeRecord]]]:
+        """Nodes in batches from one pass over the store; relationships gathered into `found`.
+
+        Yields (again, nodes). The store is read graph by graph, where a subject's quads are
+        contiguous, so a node is handed out as soon as its last quad is read and a writer can
+        store it while the rest is computed. A subject with quads in several graphs (a catalog
+        requirement that a crosswalk also describes) is handed out from its first graph, then
+        once more at the end from all its quads with `again` set: write those as updates.
+        """
+        store = self.store.oxigraph
+        had_node: dict[str, bool] = {}
+        spread: set[str] = set()
+        pending: list[NodeRecord] = []
+        graphs: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = [
+            *store.named_graphs(),
+            ox.DefaultGraph(),
+        ]
+        for graph in graphs:
+            groups = _contiguous_subjects(store.quads_for_pattern(None, None, None, graph))
+            for subject, quads in groups:
+                found.triples += len(quads)
+                if subject in had_node:
+                    spread.add(subject)
+                    continue
+                node, links = self.project_subject(subject, quads)
+                had_node[subject] = node is not None
+                found.relationships.extend(links)
+                if node is not None:
+                    pending.append(node)
+                    if len(pending) >= batch_size:
+                        yield False, pending
+                        pending = []
+        if pending:
+            yield False, pending
+        if not spread:
+            return
+        # Relationships come from their subject (a MAPS_TO edge from its mapping, the key).
+        found.relationships = [r for r in found.relationships if (r.key or r.source) not in spread]
+        again: list[NodeRecord] = []
+        for subject in sorted(spread):
+            node, links = self.project_subject(subject, self.subject_quads(subject))
+            found.relationships.extend(links)
+            if node is not None:
+                again.append(node)
+            elif had_node[subject]:
+                found.dropped.append(subject)
+        yield True, again
+
+    def project_subject(
+        self, subject: str, quads: list[ox.Quad]
+    ) -> tuple[NodeRecord | None, list[RelationshipRecord]]:
+        """One subject's node (None for schema and mappings) and outgoing relationships."""
+        types: set[str] = set()
+        vocabulary_only = True
+        for quad in quads:
+            if vocabulary_only and quad.graph_name != _VOCABULARY_NODE:
+                vocabulary_only = False
+            if quad.predicate == _RDF_TYPE_NODE and isinstance(quad.object, ox.NamedNode):
+                types.add(quad.object.value)
         # From the vocabulary graph only individuals become nodes (skos:Concept, or, as in
         # aims.ttl, owl:NamedIndividual such as aims:level-high and aims:AIMSOwnerRole, whose
         # ranks and labels the queries read): classes and properties are schema, not data.
-        in_vocabulary = all(_term_key(q.graph_name) == VOCABULARY_GRAPH for q in quads)
-        if not in_vocabulary:
-            return True
-        return any(
-            q.predicate.value == RDF_TYPE
-            and isinstance(q.object, ox.NamedNode)
-            and q.object.value in _INDIVIDUAL_TYPES
-            for q in quads
-        )
+        if not quads or (vocabulary_only and not types & _INDIVIDUAL_TYPES):
+            return None, []
+        if MAPPING_CLASS in types:
+            relationship = self._mapping_relationship(subject, quads)
+            return None, [] if relationship is None else [relationship]
+        return self._node_and_relationships(subject, types, quads)
 
-    def _node(self, subject: str, types: set[str], quads: list[ox.Quad]) -> NodeRecord:
+    def _node_and_relationships(
+        self, subject: str, types: set[str], quads: list[ox.Quad]
+    ) -> tuple[NodeRecord, list[RelationshipRecord]]:
         labels = {BASE_LABEL}
         for type_iri in types:
             name = local_name(type_iri)
@@ -232,19 +330,34 @@ class Projector:
             elif type_iri in _INDIVIDUAL_TYPES:
                 labels.add(CONCEPT_LABEL)
         values: dict[str, list[PropertyValue]] = defaultdict(list)
+        # (type, target) -> predicate; types are local names and may collide, and the smallest
+        # predicate IRI wins whatever order the quads come in.
+        links: dict[tuple[str, str], str] = {}
         for quad in quads:
-            if isinstance(quad.object, ox.Literal):
+            obj = quad.object
+            if isinstance(obj, ox.Literal):
                 key = property_name(quad.predicate.value)
-                language = quad.object.language
+                language = obj.language
                 if language and language != "en":
                     key = f"{key}_{re.sub(r'[^A-Za-z0-9]', '_', language)}"
-                values[key].append(literal_value(quad.object))
+                values[key].append(literal_value(obj))
+                continue
+            predicate = quad.predicate.value
+            if predicate == RDF_TYPE:
+                continue
+            link = (relationship_type(predicate), _term_key(obj))
+            known = links.get(link)
+            if known is None or predicate < known:
+                links[link] = predicate
         properties: dict[str, PropertyValue] = {}
         if types:
             # Every rdf:type IRI, not only the curated labels: Cypher queries test class
             # membership with it even when the vocabulary (and so the labels) is not loaded.
             properties[TYPES_PROPERTY] = list[object](sorted(types))
         for key, found in values.items():
+            if len(found) == 1:
+                properties[key] = found[0]
+                continue
             unique = sorted(set(found), key=lambda v: (type(v).__name__, str(v)))
             if len(unique) == 1:
                 properties[key] = unique[0]
@@ -252,21 +365,13 @@ class Projector:
                 properties[key] = list(unique)
             else:  # Neo4j lists must be homogeneous
                 properties[key] = [str(v) for v in unique]
-        return NodeRecord(subject, tuple(sorted(labels)), properties)
-
-    def _relationships(self, subject: str, quads: list[ox.Quad]) -> Iterator[RelationshipRecord]:
-        seen: set[tuple[str, str]] = set()
-        for quad in quads:
-            if quad.predicate.value == RDF_TYPE or isinstance(quad.object, ox.Literal):
-                continue
-            target = _term_key(quad.object)
-            rel_type = relationship_type(quad.predicate.value)
-            if (rel_type, target) in seen:
-                continue
-            seen.add((rel_type, target))
-            # Types are local names and may collide; the predicate IRI keeps what was said.
-            properties: dict[str, PropertyValue] = {PREDICATE_PROPERTY: quad.predicate.value}
-            yield RelationshipRecord(subject, rel_type, target, "", properties)
+        node = NodeRecord(subject, tuple(sorted(labels)), properties)
+        relationships = [
+            # The predicate IRI keeps what was said (explain-path reads it).
+            RelationshipRecord(subject, rel_type, target, "", {PREDICATE_PROPERTY: predicate})
+            for (rel_type, target), predicate in links.items()
+        ]
+        return node, relationships
 
     def _mapping_relationship(
         self, mapping: str, quads: list[ox.Quad]

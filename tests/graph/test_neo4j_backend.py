@@ -236,8 +236,8 @@ def test_a_sync_cut_off_half_way_is_refused_then_repaired(
     change_one_system(store)
     doomed = neo4j.GraphDatabase.driver(neo4j_server.uri, auth=neo4j_server[1:])
     with pytest.raises(Neo4jSyncError, match="connection to Neo4j failed"):
-        # Cut at the third batch: some nodes are written, the relationships are not.
-        Neo4jSync(store, ClosingDriver(doomed, 3)).sync(full=True)  # type: ignore[arg-type]
+        # Cut at the second batch: the first nodes are written, the relationships are not.
+        Neo4jSync(store, ClosingDriver(doomed, 2)).sync(full=True)  # type: ignore[arg-type]
     marker = Neo4jSync(store, neo4j_driver).marker()
     assert marker is not None and marker["status"] == "in-progress"
     cautious = Neo4jBackend(store, neo4j_driver, auto_sync=False)
