@@ -31,6 +31,7 @@ from graph.backend import (
     UnsupportedQuery,
     register_backend,
 )
+from graph.sparql_lateral import LateralSpliceError, splice_lateral
 from graph.store import Store, StoreError
 
 if TYPE_CHECKING:
@@ -241,7 +242,9 @@ class RdflibBackend(_RdfBackendBase):
         if prepared is None:
             assert query.sparql is not None
             try:
-                prepared = prepareQuery(query.sparql)
+                prepared = prepareQuery(splice_lateral(query.sparql))
+            except LateralSpliceError as exc:
+                raise BackendError(f"query {query.name}: {exc}") from exc
             except Exception as exc:  # rdflib raises pyparsing errors of several kinds
                 raise BackendError(f"query {query.name} does not parse in rdflib: {exc}") from exc
             self._prepared[query.name] = prepared

@@ -9,6 +9,7 @@ from query_fixtures import DATA
 from rdflib.plugins.sparql import prepareQuery
 
 from graph.backend import Iri
+from graph.sparql_lateral import splice_lateral
 from queries.registry import (
     NamedQuery,
     Parameter,
@@ -39,7 +40,7 @@ def test_definition_is_documented_and_agrees_with_its_text(query: NamedQuery) ->
 def test_parameters_and_columns_are_in_the_select_projection(query: NamedQuery) -> None:
     # Oxigraph substitutes only variables of the projection; columns are read from it too.
     assert query.sparql is not None
-    projected = {str(v) for v in prepareQuery(query.sparql).algebra["PV"]}
+    projected = {str(v) for v in prepareQuery(splice_lateral(query.sparql)).algebra["PV"]}
     assert {p.name for p in query.parameters} <= projected
     assert set(query.column_names) <= projected
 
