@@ -183,8 +183,14 @@ def build_store(folder: Path, triples: int, seed: int) -> tuple[Store, float]:
         with (out / "fallback.nt").open("w", encoding="utf-8") as nt:
             for line in fallback_lines(store, triples, seed):
                 nt.write(line + "\n")
-    for nt_file in sorted(out.glob("*.nt")):
-        store.load_file(nt_file, ox.RdfFormat.N_TRIPLES, ox.NamedNode(f"{DATA[:-5]}graph/org"))
+    org_graph = ox.NamedNode(f"{DATA[:-5]}graph/org")
+    for index, nt_file in enumerate(sorted(out.glob("*.nt"))):
+        # The bulk path (Store.bulk_load_file, for big first imports) is several times faster than
+        # one transaction; it needs an empty graph, so later files go transactionally.
+        if index == 0:
+            store.bulk_load_file(nt_file, ox.RdfFormat.N_TRIPLES, org_graph)
+        else:
+            store.load_file(nt_file, ox.RdfFormat.N_TRIPLES, org_graph)
     store.flush()
     return store, time.perf_counter() - started
 
@@ -225,11 +231,21 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=1000)
     parser.add_argument("--rdflib-samples", type=int, default=50)
     parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument(
+        "--keep",
+        type=Path,
+        help="build the store in this folder and keep it; reuse it when it is already there",
+    )
     args = parser.parse_args()
     rng = random.Random(args.seed)
     with tempfile.TemporaryDirectory(prefix="aimstrace-qbench-") as tmp:
-        store, load_s = build_store(Path(tmp), args.triples, args.seed)
-        print(f"store: {store.count():,} quads, built in {load_s:.1f} s")
+        folder = args.keep or Path(tmp)
+        if args.keep and (args.keep / "store").exists():
+            store = Store(args.keep / "store")
+            print(f"store: {store.count():,} quads, reused from {args.keep}")
+        else:
+            store, load_s = build_store(folder, args.triples, args.seed)
+            print(f"store: {store.count():,} quads, built in {load_s:.1f} s")
         systems, datasets = entities(store, "AISystem"), entities(store, "Dataset")
         vendors, people = entities(store, "Vendor"), entities(store, "Person")
         sys_sample = [rng.choice(systems) for _ in range(args.samples)]
