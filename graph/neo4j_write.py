@@ -60,15 +60,11 @@ MARKER_SET = (
     "  SET m.sequence = $sequence)"
 )
 MARKER_GET = f"MATCH (m:{SYNC_MARKER_LABEL} {{id: $id}}) RETURN properties(m) AS m"
-# What an incremental sync runs, with empty parameters: compiled once, its plans stay cached.
-INCREMENTAL_WARM_UP: tuple[tuple[str, dict[str, Any]], ...] = (
-    (DELETE_OUTGOING, {"iris": [], "maps_to": MAPS_TO}),
-    (DELETE_MAPPINGS, {"iris": []}),
-    (NODE_MERGE, {"rows": [], "universe": []}),
-    (PLACEHOLDER_MERGE, {"iris": [], "run": ""}),
-    (REL_CREATE, {"rows": []}),
-    (DELETE_NODES, {"iris": []}),
-)
+# Incremental syncs run their statements with `replan=skip`: Neo4j otherwise replans a cached
+# statement once the statistics it was planned with have moved (as after a full sync wrote a
+# million triples). Their plans are index or element-id seeks, good whatever the statistics.
+KEEP_PLAN = "CYPHER replan=skip "
+MARKER_GET = KEEP_PLAN + MARKER_GET
 
 
 def batches(rows: Sequence[T], size: int = BATCH_SIZE) -> Iterator[Sequence[T]]:
