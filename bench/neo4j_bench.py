@@ -136,6 +136,7 @@ def measure_sync(
         "relationships": counts[0]["relationships"],
         "full_sync_s": round(full.seconds, 2),
         "sync_triples_per_s": round(full.triples / full.seconds),
+        "full_sync_phases_s": full.phases,  # nodes (store read overlapped), relationships, rest
         "projection_compute_s": round(compute_s, 2),
         "second_full_sync_s": round(again.seconds, 2),
         "second_full_sync_removed": again.removed_nodes + again.removed_relationships,
