@@ -43,10 +43,9 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 sys.path.insert(0, str(ROOT / "tests"))
 
-from query_bench import build_store, entities  # noqa: E402
+from query_bench import build_store, entities, pct, reference_store  # noqa: E402
 
 from graph.backend import same_rows  # noqa: E402
-from graph.engine import Engine  # noqa: E402
 from graph.neo4j_backend import Neo4jBackend  # noqa: E402
 from graph.neo4j_sync import Neo4jSync  # noqa: E402
 from graph.projection import Projector  # noqa: E402
@@ -59,20 +58,9 @@ ORG_GRAPH = "https://w3id.org/aimstrace/graph/org"
 TARGETS = {"sync_triples_per_s": 20_000, "incremental_ms": 200, "trace_p50_ms": 10}
 
 
-def percentile(values: list[float], fraction: float) -> float:
-    """The value below which `fraction` of the sorted values lie."""
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
-
-
 def store_from_file(folder: Path, nt_file: Path) -> Store:
     """The packaged reference data plus a pre-generated organisation (N-Triples), on disk."""
-    store = Store(folder / "store")
-    engine = Engine(store)
-    engine.load_vocabulary()
-    engine.load_catalogs()
-    engine.load_crosswalks()
-    engine.derive_mappings()
+    store = reference_store(folder)
     store.bulk_load_file(nt_file, ox.RdfFormat.N_TRIPLES, ox.NamedNode(ORG_GRAPH))
     store.flush()
     return store
@@ -176,7 +164,7 @@ def measure_queries(
         figures[name] = {
             "samples": len(bound),
             "neo4j_p50_ms": round(statistics.median(neo_ms), 2),
-            "neo4j_p95_ms": round(percentile(neo_ms, 0.95), 2),
+            "neo4j_p95_ms": round(pct(neo_ms, 0.95), 2),
         }
         print(json.dumps({name: figures[name]}), flush=True)
         # Oxigraph on the first entities of the same sample, each answer compared with Cypher's.
@@ -190,7 +178,7 @@ def measure_queries(
         figures[name] |= {
             "oxigraph_samples": compared,
             "oxigraph_p50_ms": round(statistics.median(rdf_ms), 2) if rdf_ms else None,
-            "oxigraph_p95_ms": round(percentile(rdf_ms, 0.95), 2) if rdf_ms else None,
+            "oxigraph_p95_ms": round(pct(rdf_ms, 0.95), 2) if rdf_ms else None,
             "mismatches": mismatches,
         }
         print(json.dumps({name: figures[name]}, indent=2), flush=True)

@@ -161,15 +161,21 @@ def fallback_lines(store: Store, triples: int, seed: int) -> Iterator[str]:
                     yield link(treatment, "usesControl", control)
 
 
-def build_store(folder: Path, triples: int, seed: int) -> tuple[Store, float]:
-    """Packaged reference data plus bench/generate.py's organisation, on disk; load seconds."""
-    started = time.perf_counter()
+def reference_store(folder: Path) -> Store:
+    """An on-disk store holding the packaged vocabulary, catalogs, crosswalks and derivations."""
     store = Store(folder / "store")
     engine = Engine(store)
     engine.load_vocabulary()
     engine.load_catalogs()
     engine.load_crosswalks()
     engine.derive_mappings()
+    return store
+
+
+def build_store(folder: Path, triples: int, seed: int) -> tuple[Store, float]:
+    """Packaged reference data plus bench/generate.py's organisation, on disk; load seconds."""
+    started = time.perf_counter()
+    store = reference_store(folder)
     out = folder / "synthetic"
     generated = subprocess.run(
         [sys.executable, str(ROOT / "bench" / "generate.py"), "--triples", str(triples),

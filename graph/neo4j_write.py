@@ -59,15 +59,15 @@ MARKER_SET = (
     "FOREACH (_ IN CASE WHEN $sequence IS NULL THEN [] ELSE [1] END | "
     "  SET m.sequence = $sequence)"
 )
-MARKER_GET = f"MATCH (m:{SYNC_MARKER_LABEL} {{id: $id}}) RETURN properties(m) AS m"
 # Incremental syncs run their statements with `replan=skip`: Neo4j otherwise replans a cached
 # statement once the statistics it was planned with have moved (as after a full sync wrote a
 # million triples). Their plans are index or element-id seeks, good whatever the statistics.
 KEEP_PLAN = "CYPHER replan=skip "
-MARKER_GET = KEEP_PLAN + MARKER_GET
+MARKER_GET = KEEP_PLAN + f"MATCH (m:{SYNC_MARKER_LABEL} {{id: $id}}) RETURN properties(m) AS m"
 
 
 def batches(rows: Sequence[T], size: int = BATCH_SIZE) -> Iterator[Sequence[T]]:
+    """Consecutive slices of at most `size` rows."""
     for start in range(0, len(rows), size):
         yield rows[start : start + size]
 
@@ -114,6 +114,7 @@ def in_background(items: Iterator[T], depth: int = 4) -> Iterator[T]:
 
 
 def node_row(node: NodeRecord, run_id: str) -> dict[str, Any]:
+    """A node as the row NODE_CREATE / NODE_MERGE read."""
     return {
         "labels": list(node.labels),
         "props": {**node.properties, "iri": node.iri, "syncRun": run_id},
@@ -121,6 +122,7 @@ def node_row(node: NodeRecord, run_id: str) -> dict[str, Any]:
 
 
 def relationship_row(rel: RelationshipRecord, ids: dict[str, str], run_id: str) -> list[Any]:
+    """A relationship as the row REL_CREATE / REL_MERGE read, its ends as element ids."""
     props: dict[str, Any] = {**rel.properties, "syncRun": run_id}
     if rel.type == MAPS_TO:  # parallel MAPS_TO edges are told apart by their mapping's IRI
         props["key"] = rel.key

@@ -2,19 +2,9 @@
 
 from __future__ import annotations
 
-import pytest
-
 from graph.crosswalks import packaged_crosswalks
 from graph.engine import Engine
 from graph.mappings import read_mappings
-
-
-@pytest.fixture(scope="module")
-def engine() -> Engine:
-    engine = Engine.open(None)
-    engine.load_vocabulary()
-    engine.load_catalogs()
-    return engine
 
 
 def test_every_packaged_crosswalk_loads_against_the_catalogs(engine: Engine) -> None:

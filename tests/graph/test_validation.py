@@ -73,14 +73,6 @@ def _as_triples(graph: Graph) -> list[ox.Triple]:
     return [q.triple for q in ox.parse(text.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)]
 
 
-@pytest.fixture(scope="module")
-def engine() -> Engine:
-    engine = Engine.open(None)
-    engine.load_vocabulary()
-    engine.load_catalogs()
-    return engine
-
-
 def _with_org(engine: Engine, graph: Graph) -> Store:
     engine.store.replace_graph(ORG, _as_triples(graph))
     return engine.store

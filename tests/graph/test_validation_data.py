@@ -25,14 +25,6 @@ SHAPES_HEADER = (
 )
 
 
-@pytest.fixture(scope="module")
-def engine() -> Engine:
-    engine = Engine.open(None)
-    engine.load_vocabulary()
-    engine.load_catalogs()
-    return engine
-
-
 def test_packaged_shapes_read_what_they_name_and_not_labels() -> None:
     read = packaged_shapes().read_predicates()
     assert read is not None
