@@ -6,8 +6,15 @@ import os
 from collections.abc import Iterator
 from typing import NamedTuple
 
-import neo4j
 import pytest
+
+try:
+    import neo4j
+except ModuleNotFoundError as missing:  # the project is not installed in this interpreter
+    raise pytest.UsageError(
+        f"{missing}: install the project with its test extras first, as the README says: "
+        "pip install -e '.[test]' && python -m pytest"
+    ) from missing
 
 from tests.neo4j_server import Neo4jServerError, Neo4jTestServer
 
