@@ -22,14 +22,17 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import urlencode
 
 import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+import loadgen  # noqa: E402
 
 from graph.engine import Engine  # noqa: E402
 
@@ -97,40 +100,20 @@ def _free_port() -> int:
 
 def _load(
     url: str,
-    threads: int,
+    server_pid: int,
+    connections: int,
     requests: int,
-    make: callable,
-    seed: int,  # type: ignore[valid-type]
-) -> tuple[list[float], float, int]:
-    """Send `requests` requests from `threads` threads; latencies, wall seconds, errors."""
-    latencies: list[float] = []
-    errors = 0
-    lock = threading.Lock()
-    per_thread = requests // threads
-
-    def worker(index: int) -> None:
-        nonlocal errors
-        rng = random.Random(seed + index)
-        mine: list[float] = []
-        bad = 0
-        with httpx.Client(base_url=url, timeout=60) as client:
-            for _ in range(per_thread):
-                method, path, kwargs = make(rng)
-                started = time.perf_counter()
-                answer = client.request(method, path, **kwargs)
-                mine.append(time.perf_counter() - started)
-                bad += answer.status_code != 200
-        with lock:
-            latencies.extend(mine)
-            errors += bad
-
-    started = time.perf_counter()
-    pool = [threading.Thread(target=worker, args=(i,)) for i in range(threads)]
-    for thread in pool:
-        thread.start()
-    for thread in pool:
-        thread.join()
-    return latencies, time.perf_counter() - started, errors
+    make: Callable[[random.Random], bytes],
+    seed: int,
+) -> tuple[loadgen.LoadResult, float]:
+    """Send `requests` requests over `connections` keep-alive connections; result, server CPU s."""
+    per_connection = [
+        [make(rng) for _ in range(requests // connections)]
+        for rng in (random.Random(seed + index) for index in range(connections))
+    ]
+    before = loadgen.process_cpu_seconds(server_pid)
+    result = loadgen.run_load(url, per_connection)
+    return result, loadgen.process_cpu_seconds(server_pid) - before
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -140,7 +123,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--triples", type=int, default=1_000_000, help="size when building")
     parser.add_argument("--build-into", type=Path, help="keep the built store in this folder")
     parser.add_argument("--requests", type=int, default=2000, help="requests per endpoint")
-    parser.add_argument("--threads", type=int, default=8, help="concurrent client threads")
+    parser.add_argument(
+        "--connections", type=int, default=8, help="concurrent keep-alive connections"
+    )
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--baseline-into", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -216,17 +201,34 @@ def main(argv: list[str] | None = None) -> int:
                 time.sleep(0.2)
             httpx.get(f"{url}/systems/{ids[0]}/trace", timeout=60)  # warm, like the baseline
             print(
-                f"API on loopback ({args.threads} client threads, {args.requests} requests each):"
+                f"API on loopback ({args.connections} keep-alive connections, "
+                f"{args.requests} requests per endpoint):"
             )
-            trace = lambda rng: ("GET", f"/systems/{rng.choice(ids)}/trace", {})  # noqa: E731
-            sparql = lambda rng: (  # noqa: E731
+            host = f"127.0.0.1:{port}"
+            trace = lambda rng: loadgen.request_bytes(  # noqa: E731
+                "GET", f"/systems/{rng.choice(ids)}/trace", host
+            )
+            sparql = lambda rng: loadgen.request_bytes(  # noqa: E731
                 "POST",
                 "/sparql",
-                {"data": {"query": _lookup(rng.choice(iris))}},
+                host,
+                urlencode({"query": _lookup(rng.choice(iris))}).encode(),
+                [("Content-Type", "application/x-www-form-urlencoded")],
             )
             for name, make in (("GET /systems/{id}/trace", trace), ("POST /sparql lookup", sparql)):
-                samples, seconds, errors = _load(url, args.threads, args.requests, make, args.seed)
-                print("  " + _line(name, samples, seconds) + f"  errors {errors}")
+                result, server_cpu = _load(
+                    url, server.pid, args.connections, args.requests, make, args.seed
+                )
+                done = max(1, len(result.latencies))
+                print(
+                    "  "
+                    + _line(name, result.latencies, result.seconds)
+                    + f"  errors {result.errors}"
+                )
+                print(
+                    f"  {'':<34} CPU per request: server {server_cpu / done * 1000:.2f} ms, "
+                    f"load generator {result.client_cpu_seconds / done * 1000:.2f} ms"
+                )
         finally:
             server.terminate()
             server.wait(timeout=30)
