@@ -2,54 +2,21 @@
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable, Iterator
-from pathlib import Path
 
-import pyoxigraph as ox
 import pytest
+from api_support import LOOPBACK, auth_headers, key_entries, small_engine  # type: ignore[import-not-found]
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from api.security import hash_key
 from api.settings import Settings
 from graph.engine import Engine
-
-DATA = Path(__file__).resolve().parents[1] / "data" / "api"
-KEYS = {"reader": "reader-key-0123456789", "editor": "editor-key-0123456789", "admin": "admin-k"}
-LOOPBACK = ("127.0.0.1", 50000)
-
-
-def key_entries() -> str:
-    """The AIMSTRACE_API_KEYS value for the three test keys."""
-    return ",".join(f"{role}-bot:{role}:{hash_key(key)}" for role, key in KEYS.items())
-
-
-def auth_headers(role: str) -> dict[str, str]:
-    """Headers carrying the test key of a role."""
-    return {"Authorization": f"Bearer {KEYS[role]}"}
 
 
 @pytest.fixture
 def auth() -> Callable[[str], dict[str, str]]:
     """auth("editor") -> headers with the editor's key."""
     return auth_headers
-
-
-@functools.cache
-def _demo_nquads() -> bytes:
-    """The demo data plus tests/data/api/inventory.yaml, built once and copied per test."""
-    engine = Engine.open(None)
-    engine.demo()
-    engine.load_paths([DATA / "inventory.yaml"])
-    return engine.store.dump(ox.RdfFormat.N_QUADS)
-
-
-def small_engine() -> Engine:
-    """A fresh in-memory engine with the demo catalogs, crosswalks and the test organisation."""
-    engine = Engine.open(None)
-    engine.store.oxigraph.load(_demo_nquads(), format=ox.RdfFormat.N_QUADS)
-    return engine
 
 
 @pytest.fixture

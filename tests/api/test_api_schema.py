@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 import schemathesis
-from conftest import auth_headers, key_entries, small_engine  # type: ignore[import-not-found]
+from api_support import auth_headers, key_entries, small_engine  # type: ignore[import-not-found]
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import positive_data_acceptance
 

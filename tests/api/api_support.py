@@ -1,0 +1,41 @@
+"""Shared helpers of the API tests (a plain module, so test files can import it by name)."""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from api.security import hash_key
+from graph.engine import Engine
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "api"
+KEYS = {"reader": "reader-key-0123456789", "editor": "editor-key-0123456789", "admin": "admin-k"}
+LOOPBACK = ("127.0.0.1", 50000)
+
+
+def key_entries() -> str:
+    """The AIMSTRACE_API_KEYS value for the three test keys."""
+    return ",".join(f"{role}-bot:{role}:{hash_key(key)}" for role, key in KEYS.items())
+
+
+def auth_headers(role: str) -> dict[str, str]:
+    """Headers carrying the test key of a role."""
+    return {"Authorization": f"Bearer {KEYS[role]}"}
+
+
+@functools.cache
+def _demo_nquads() -> bytes:
+    """The demo data plus tests/data/api/inventory.yaml, built once and copied per test."""
+    engine = Engine.open(None)
+    engine.demo()
+    engine.load_paths([DATA / "inventory.yaml"])
+    return engine.store.dump(ox.RdfFormat.N_QUADS)
+
+
+def small_engine() -> Engine:
+    """A fresh in-memory engine with the demo catalogs, crosswalks and the test organisation."""
+    engine = Engine.open(None)
+    engine.store.oxigraph.load(_demo_nquads(), format=ox.RdfFormat.N_QUADS)
+    return engine
