@@ -17,8 +17,9 @@ from api.limits import BodySizeLimitMiddleware, QueryGate
 from api.logging import RequestContextMiddleware
 from api.security import KeyRing
 from api.settings import Settings
+from graph.answer_cache import AnswerCache
 from graph.engine import Engine
-from graph.store import resolve_store_dir
+from graph.store import Store, resolve_store_dir
 
 log = logging.getLogger("aimstrace.api")
 
@@ -59,7 +60,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         app.state.gate = new_gate()
         if engine is None:
             # Opened here, once per process, so importing the app never touches the disk.
-            app.state.engine = Engine.open(resolve_store_dir(settings.store))
+            store = Store(resolve_store_dir(settings.store))
+            app.state.engine = Engine(store, AnswerCache(max_rows=settings.answer_cache_rows))
         log.info(
             "api ready",
             extra={

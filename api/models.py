@@ -203,6 +203,10 @@ class QueryAnswer(Table):
     query: str
     backend: str
     elapsed_ms: float
+    cached: bool = Field(
+        default=False,
+        description="answered from the answer cache (no write since it was computed)",
+    )
 
 
 class Impact(Table):

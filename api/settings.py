@@ -35,6 +35,11 @@ class Settings(BaseModel):
     max_page_size: int = Field(default=500, ge=1)
     max_body_bytes: int = Field(default=50 * 1024 * 1024, ge=1024)
     query_workers: int = Field(default=4, ge=1, le=64)
+    answer_cache_rows: int = Field(
+        default=200_000,
+        ge=0,
+        description="rows of named-query answers kept until the next write; 0 turns the cache off",
+    )
     cors_origins: list[str] = Field(
         default_factory=list, description="origins allowed by CORS; empty means CORS is off"
     )

@@ -65,6 +65,7 @@ class QueryResult:
     rows: tuple[ResultRow, ...]
     backend: str
     elapsed_ms: float
+    cached: bool = False  # served from the answer cache; elapsed_ms is then the lookup time
 
     def as_dicts(self) -> list[dict[str, JsonValue]]:
         """Rows as objects keyed by column name (what `--json` and the API print)."""

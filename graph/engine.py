@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from importlib import resources
 from importlib.abc import Traversable
@@ -13,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
+from graph.answer_cache import AnswerCache
 from graph.catalog import FrameworkInfo, RequirementInfo, list_frameworks, list_requirements
 from graph.store import Row, Store, StoreError, WriteSummary
 from ontology import FRAMEWORK_IDS, catalog_path, vocabulary_path
@@ -30,6 +32,7 @@ if TYPE_CHECKING:
     from loaders.load import LoadReport
 
 VOCABULARY_GRAPH = graph_iri("vocabulary")
+CACHED_BACKENDS = frozenset({"rdf", "oxigraph"})
 
 
 def _written(report: LoadReport) -> WriteSummary:
@@ -59,9 +62,10 @@ class DemoSummary:
 class Engine:
     """One store plus the operations every interface needs."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, answers: AnswerCache | None = None) -> None:
         self.store = store
         self._query_backends: dict[str, Any] = {}
+        self.answers = answers if answers is not None else AnswerCache()
 
     @classmethod
     def open(cls, path: str | os.PathLike[str] | None) -> Engine:
@@ -242,9 +246,22 @@ class Engine:
 
         query = default_registry()[name]
         bound = query.bind(params or {})
+        # Answers on the store itself are kept until the next write (graph/answer_cache.py);
+        # Neo4j answers depend on when the projection last synced, rdflib's are the baseline.
+        cacheable = backend in CACHED_BACKENDS
+        key = (name, backend, tuple(sorted(bound.items())))
+        generation = self.store.generation  # read before the query: see AnswerCache
+        if cacheable:
+            started = time.perf_counter()
+            cached = self.answers.get(key, generation)
+            if cached is not None:
+                elapsed = (time.perf_counter() - started) * 1000.0
+                return replace(cached, elapsed_ms=elapsed, cached=True)
         if backend not in self._query_backends:
             self._query_backends[backend] = get_backend(backend, self.store)
         result: QueryResult = self._query_backends[backend].run(query, bound)
+        if cacheable:
+            self.answers.put(key, generation, result)
         return result
 
     def trace(self, system_id: str) -> QueryResult:

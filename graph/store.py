@@ -65,6 +65,7 @@ class Store:
     def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
         self.path = Path(path) if path is not None else None
         self._write_lock = threading.Lock()
+        self._generation = 0
         if self.path is None:
             self._ox = ox.Store()
             self.changes = ChangeLog(None)
@@ -92,6 +93,16 @@ class Store:
     def oxigraph(self) -> ox.Store:
         """The underlying pyoxigraph store (for backends and benchmarks)."""
         return self._ox
+
+    @property
+    def generation(self) -> int:
+        """How many writes this process has made; read it before a query to key its answer.
+
+        Bumped after each write has committed (or failed), so an answer computed after reading
+        generation N reflects at least every write that ended before N was read. Only this
+        process writes: Oxigraph locks an on-disk store to one process.
+        """
+        return self._generation
 
     # ----- reads -----------------------------------------------------------------------------
 
@@ -159,6 +170,8 @@ class Store:
                     self._ox.update(_data_update(changes))
             except (OSError, SyntaxError, ValueError) as exc:
                 raise StoreError(f"write failed, store unchanged: {exc}") from exc
+            finally:
+                self._generation += 1
         return summary
 
     def replace_graph(self, graph: ox.NamedNode, triples: Iterable[ox.Triple]) -> WriteSummary:
@@ -177,6 +190,8 @@ class Store:
                 raise StoreError(f"{path}: {exc}") from exc
             except OSError as exc:
                 raise StoreError(f"{path}: {exc}") from exc
+            finally:
+                self._generation += 1
 
     def bulk_load_file(self, path: Path, fmt: ox.RdfFormat, graph: ox.NamedNode) -> None:
         """Fill an empty graph from a big file fast; a failure leaves the graph empty again.
@@ -202,6 +217,7 @@ class Store:
                 self._ox.clear_graph(graph)
                 raise StoreError(f"{path}: bulk load failed, graph left empty: {exc}") from exc
             finally:
+                self._generation += 1
                 if marker is not None and marker.exists():
                     marker.unlink()
 
@@ -222,7 +238,10 @@ class Store:
         """Remove everything (used by tests and `aimstrace demo --reset`)."""
         with self._write_lock:
             self.changes.record([EVERYTHING])
-            self._ox.clear()
+            try:
+                self._ox.clear()
+            finally:
+                self._generation += 1
 
     def flush(self) -> None:
         """Make sure everything written is on disk."""

@@ -66,6 +66,7 @@ def answer(result: QueryResult, max_rows: int) -> QueryAnswer:
         rows=rows,
         row_count=len(rows),
         elapsed_ms=round(result.elapsed_ms, 3),
+        cached=result.cached,
     )
 
 

@@ -147,6 +147,25 @@ def test_system_trace_matches_the_engine(client: TestClient, engine: Engine) -> 
     assert client.get("/systems/SYS-404/trace").status_code == 404
 
 
+def test_a_repeated_trace_is_cached_until_an_import(
+    client: TestClient, auth: Callable[[str], dict[str, str]]
+) -> None:
+    first = client.get("/systems/SYS-001/trace").json()
+    again = client.get("/systems/SYS-001/trace").json()
+    assert (first["cached"], again["cached"]) == (False, True)
+    assert again["rows"] == first["rows"]
+    change = b"datasets:\n  - id: DS-777\n    name: Late addition\n    used_by: SYS-001\n"
+    imported = client.post(
+        "/imports",
+        headers=auth("editor"),
+        files=[("files", ("more.yaml", change, "application/yaml"))],
+    )
+    assert imported.status_code == 200, imported.text
+    after = client.get("/systems/SYS-001/trace").json()
+    assert after["cached"] is False
+    assert "DS-777" in {row["identifier"] for row in after["rows"]}
+
+
 @pytest.mark.parametrize(("kind", "entity"), [("datasets", "DS-001"), ("vendors", "VEN-001")])
 def test_impact(client: TestClient, engine: Engine, kind: str, entity: str) -> None:
     answer = client.get(f"/{kind}/{entity}/impact")
