@@ -61,6 +61,9 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         if engine is None:
             # Opened here, once per process, so importing the app never touches the disk.
             store = Store(resolve_store_dir(settings.store))
+            if settings.read_replica:
+                # Built in the background: the service answers from disk until it is ready.
+                store.enable_read_replica(background=True)
             app.state.engine = Engine(store, AnswerCache(max_rows=settings.answer_cache_rows))
         log.info(
             "api ready",

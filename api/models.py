@@ -15,6 +15,9 @@ class Health(BaseModel):
     version: str
     triples: int
     auth: str = Field(description="`api-keys` or `local` (no keys configured, loopback only)")
+    read_replica: bool = Field(
+        default=False, description="queries are answered from the in-memory copy of the store"
+    )
 
 
 class Framework(BaseModel):

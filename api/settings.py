@@ -35,6 +35,10 @@ class Settings(BaseModel):
     max_page_size: int = Field(default=500, ge=1)
     max_body_bytes: int = Field(default=50 * 1024 * 1024, ge=1024)
     query_workers: int = Field(default=4, ge=1, le=64)
+    read_replica: bool = Field(
+        default=True,
+        description="answer queries from an in-memory copy of the store (about 400 bytes a quad)",
+    )
     answer_cache_rows: int = Field(
         default=200_000,
         ge=0,

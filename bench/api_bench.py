@@ -2,6 +2,8 @@
 
 Measures GET /systems/{id}/trace and POST /sparql (a one-row lookup) against `aimstrace serve`,
 and the same work as direct Engine calls in one process, so the API's own overhead is visible.
+Traces are asked twice: first each system once (every answer computed), then the same systems
+in another order (every answer from the answer cache, as no write happens in between).
 
     python bench/api_bench.py --store DIR            # an existing store (e.g. query_bench's)
     python bench/api_bench.py --triples 1000000      # build one first with bench/query_bench.py
@@ -23,7 +25,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -67,27 +68,45 @@ def _line(name: str, samples: list[float], seconds: float | None = None) -> str:
     )
 
 
+def trace_order(ids: list[str], seed: int) -> list[str]:
+    """Systems in the order the cold phases ask for them: each one once, warm-up system last."""
+    order = ids[1:]
+    random.Random(seed).shuffle(order)
+    return order
+
+
 def baseline(store: Path, requests: int, seed: int) -> tuple[list[str], list[str], list[str]]:
-    """Direct engine calls (one thread): trace and the SPARQL lookup; returns ids and lines."""
+    """Direct engine calls (one thread): trace cold and cached, the SPARQL lookup; ids, lines."""
     engine = Engine.open(store)
     rng = random.Random(seed)
     rows = engine.store.select(SYSTEM_IDS)
     ids = sorted(row["id"].value for row in rows)
     iris = sorted(f"https://w3id.org/aimstrace/data/system/{i}" for i in ids)
-    engine.trace(ids[0])  # warm caches, as a running server would be
-    trace: list[float] = []
-    for _ in range(requests):
-        chosen = rng.choice(ids)
-        started = time.perf_counter()
-        engine.trace(chosen)
-        trace.append(time.perf_counter() - started)
+    engine.trace(ids[0])  # warm the store's own caches, as a running server would be
+    chosen = trace_order(ids, seed)[:requests]
+    half = len(chosen) // 2
+    lines: list[str] = []
+
+    def timed(systems: list[str], engine: Engine = engine) -> list[float]:
+        samples: list[float] = []
+        for system in systems:
+            started = time.perf_counter()
+            engine.trace(system)
+            samples.append(time.perf_counter() - started)
+        return samples
+
+    # Each system once, so every call computes its answer: half on disk, half on the replica.
+    lines.append(_line("engine.trace, computed, disk", timed(chosen[:half])))
+    engine.store.enable_read_replica()
+    lines.append(_line("engine.trace, computed, replica", timed(chosen[half:])))
+    lines.append(_line("engine.trace, cached", timed(chosen)))
     lookup: list[float] = []
     for _ in range(requests):
         query = _lookup(rng.choice(iris))
         started = time.perf_counter()
         engine.sparql_select(query)
         lookup.append(time.perf_counter() - started)
-    lines = [_line("engine.trace (direct)", trace), _line("engine.sparql lookup (direct)", lookup)]
+    lines.append(_line("engine.sparql lookup (replica)", lookup))
     del engine
     return ids, iris, lines
 
@@ -99,21 +118,16 @@ def _free_port() -> int:
 
 
 def _load(
-    url: str,
-    server_pid: int,
-    connections: int,
-    requests: int,
-    make: Callable[[random.Random], bytes],
-    seed: int,
+    url: str, server_pid: int, per_connection: list[list[bytes]]
 ) -> tuple[loadgen.LoadResult, float]:
-    """Send `requests` requests over `connections` keep-alive connections; result, server CPU s."""
-    per_connection = [
-        [make(rng) for _ in range(requests // connections)]
-        for rng in (random.Random(seed + index) for index in range(connections))
-    ]
+    """Send each connection's requests over its own keep-alive connection; result, server CPU s."""
     before = loadgen.process_cpu_seconds(server_pid)
     result = loadgen.run_load(url, per_connection)
     return result, loadgen.process_cpu_seconds(server_pid) - before
+
+
+def _split(requests: list[bytes], connections: int) -> list[list[bytes]]:
+    return [requests[index::connections] for index in range(connections)]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -187,6 +201,7 @@ def main(argv: list[str] | None = None) -> int:
             stderr=subprocess.PIPE,
         )
         url = f"http://127.0.0.1:{port}"
+        launched = time.monotonic()
         try:
             deadline = time.monotonic() + 120
             while True:
@@ -199,26 +214,40 @@ def main(argv: list[str] | None = None) -> int:
                     error = server.stderr.read().decode() if server.poll() is not None else ""
                     raise SystemExit(f"aimstrace serve did not come up: {error[-500:]}")
                 time.sleep(0.2)
+            while not httpx.get(f"{url}/health", timeout=30).json().get("read_replica"):
+                if time.monotonic() > deadline + 600:
+                    raise SystemExit("the server's read replica was not ready in 10 minutes")
+                time.sleep(0.5)
+            print(f"server ready in {time.monotonic() - launched:.1f} s (read replica built)")
             httpx.get(f"{url}/systems/{ids[0]}/trace", timeout=60)  # warm, like the baseline
             print(
                 f"API on loopback ({args.connections} keep-alive connections, "
                 f"{args.requests} requests per endpoint):"
             )
             host = f"127.0.0.1:{port}"
-            trace = lambda rng: loadgen.request_bytes(  # noqa: E731
-                "GET", f"/systems/{rng.choice(ids)}/trace", host
-            )
-            sparql = lambda rng: loadgen.request_bytes(  # noqa: E731
-                "POST",
-                "/sparql",
-                host,
-                urlencode({"query": _lookup(rng.choice(iris))}).encode(),
-                [("Content-Type", "application/x-www-form-urlencoded")],
-            )
-            for name, make in (("GET /systems/{id}/trace", trace), ("POST /sparql lookup", sparql)):
-                result, server_cpu = _load(
-                    url, server.pid, args.connections, args.requests, make, args.seed
+            systems = trace_order(ids, args.seed)[: args.requests]
+            traces = [
+                loadgen.request_bytes("GET", f"/systems/{system}/trace", host) for system in systems
+            ]
+            rng = random.Random(args.seed)
+            again = random.Random(args.seed + 1).sample(traces, len(traces))
+            lookups = [
+                loadgen.request_bytes(
+                    "POST",
+                    "/sparql",
+                    host,
+                    urlencode({"query": _lookup(rng.choice(iris))}).encode(),
+                    [("Content-Type", "application/x-www-form-urlencoded")],
                 )
+                for _ in range(args.requests)
+            ]
+            phases = (
+                ("GET /systems/{id}/trace, computed", traces),
+                ("GET /systems/{id}/trace, cached", again),
+                ("POST /sparql lookup", lookups),
+            )
+            for name, requests in phases:
+                result, server_cpu = _load(url, server.pid, _split(requests, args.connections))
                 done = max(1, len(result.latencies))
                 print(
                     "  "
@@ -229,6 +258,7 @@ def main(argv: list[str] | None = None) -> int:
                     f"  {'':<34} CPU per request: server {server_cpu / done * 1000:.2f} ms, "
                     f"load generator {result.client_cpu_seconds / done * 1000:.2f} ms"
                 )
+            print(f"server peak RSS {loadgen.process_peak_rss_mib(server.pid):.0f} MiB")
         finally:
             server.terminate()
             server.wait(timeout=30)

@@ -118,3 +118,12 @@ def process_cpu_seconds(pid: int) -> float:
     ticks = os.sysconf("SC_CLK_TCK")
     # Fields 14 and 15 of /proc/PID/stat (utime, stime), counted after the ")" of the name.
     return (int(fields[11]) + int(fields[12])) / ticks
+
+
+def process_peak_rss_mib(pid: int) -> float:
+    """The peak resident memory of a process so far, in MiB (Linux /proc VmHWM)."""
+    with open(f"/proc/{pid}/status", encoding="ascii") as handle:
+        for line in handle:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")

@@ -25,4 +25,10 @@ async def health(request: Request, engine: EngineDep, gate: GateDep) -> Health:
     # len() is counted inside Oxigraph, far cheaper than iterating quads in Python.
     triples = await gate.run(lambda _deadline: len(engine.store.oxigraph))
     auth = "local" if request.app.state.keyring.local_mode else "api-keys"
-    return Health(status="ok", version=_version(), triples=triples, auth=auth)
+    return Health(
+        status="ok",
+        version=_version(),
+        triples=triples,
+        auth=auth,
+        read_replica=engine.store.has_read_replica,
+    )

@@ -28,8 +28,23 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+@pytest.fixture(params=["memory", "disk+replica"])
+def served_engine(
+    request: pytest.FixtureRequest, engine: Engine, tmp_path_factory: pytest.TempPathFactory
+) -> Engine:
+    """The test engine as is, or copied to a disk store that answers from its read replica."""
+    if request.param == "memory":
+        return engine
+    on_disk = Engine.open(tmp_path_factory.mktemp("store"))
+    on_disk.store.oxigraph.extend(engine.store.quads())
+    on_disk.store.enable_read_replica()
+    assert on_disk.store.has_read_replica
+    return on_disk
+
+
 @pytest.fixture
-def server(engine: Engine) -> Iterator[str]:
+def server(served_engine: Engine) -> Iterator[str]:
+    engine = served_engine
     keys = f"writer:editor:{hash_key('w-key')},reader:reader:{hash_key('r-key')}"
     port = _free_port()
     config = uvicorn.Config(
@@ -58,7 +73,7 @@ def _big_systems_csv() -> bytes:
 
 
 @pytest.mark.slow
-def test_reads_during_an_import_see_before_or_after(server: str, engine: Engine) -> None:
+def test_reads_during_an_import_see_before_or_after(server: str) -> None:
     reader = httpx.Client(base_url=server, headers={"X-API-Key": "r-key"}, timeout=60)
     writer = httpx.Client(base_url=server, headers={"X-API-Key": "w-key"}, timeout=300)
 
