@@ -26,7 +26,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import httpx
 
@@ -63,7 +63,7 @@ def _line(name: str, samples: list[float], seconds: float | None = None) -> str:
     stats = _percentiles(samples)
     rate = f"  {len(samples) / seconds:8.0f} req/s" if seconds else ""
     return (
-        f"{name:<34} n={len(samples):<6} p50 {stats['p50']:7.2f} ms  p99 {stats['p99']:7.2f} ms"
+        f"{name:<40} n={len(samples):<6} p50 {stats['p50']:7.2f} ms  p99 {stats['p99']:7.2f} ms"
         f"  mean {stats['mean']:7.2f} ms{rate}"
     )
 
@@ -117,17 +117,63 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _load(
-    url: str, server_pid: int, per_connection: list[list[bytes]]
-) -> tuple[loadgen.LoadResult, float]:
-    """Send each connection's requests over its own keep-alive connection; result, server CPU s."""
-    before = loadgen.process_cpu_seconds(server_pid)
-    result = loadgen.run_load(url, per_connection)
-    return result, loadgen.process_cpu_seconds(server_pid) - before
-
-
 def _split(requests: list[bytes], connections: int) -> list[list[bytes]]:
     return [requests[index::connections] for index in range(connections)]
+
+
+def _report(name: str, result: loadgen.LoadResult, server_cpu: float) -> None:
+    done = max(1, len(result.latencies))
+    print("  " + _line(name, result.latencies, result.seconds) + f"  errors {result.errors}")
+    print(
+        f"  {'':<40} CPU per request: server {server_cpu / done * 1000:.2f} ms, "
+        f"load generator {result.client_cpu_seconds / done * 1000:.2f} ms"
+    )
+
+
+def measure(
+    url: str, server_pid: int, ids: list[str], iris: list[str], args: argparse.Namespace
+) -> None:
+    """Closed-loop runs for the most the server can do, open-loop runs for latency at a rate."""
+    host = urlsplit(url).netloc
+    count = args.requests
+    order = trace_order(ids, args.seed)
+    if len(order) < 2 * count:
+        raise SystemExit(f"--requests {count} needs {2 * count} systems; the store has {len(ids)}")
+
+    def traces(systems: list[str]) -> list[bytes]:
+        return [loadgen.request_bytes("GET", f"/systems/{s}/trace", host) for s in systems]
+
+    rng = random.Random(args.seed)
+    lookups = [
+        loadgen.request_bytes(
+            "POST",
+            "/sparql",
+            host,
+            urlencode({"query": _lookup(rng.choice(iris))}).encode(),
+            [("Content-Type", "application/x-www-form-urlencoded")],
+        )
+        for _ in range(count)
+    ]
+    first, second = order[:count], order[count : 2 * count]
+    again = random.Random(args.seed + 1).sample(first, len(first))
+    print(f"API on loopback, closed loop ({args.connections} keep-alive connections):")
+    for name, requests in (
+        ("GET /systems/{id}/trace, computed", traces(first)),
+        ("GET /systems/{id}/trace, cached", traces(again)),
+        ("POST /sparql lookup", lookups),
+    ):
+        before = loadgen.process_cpu_seconds(server_pid)
+        result = loadgen.run_load(url, _split(requests, args.connections))
+        _report(name, result, loadgen.process_cpu_seconds(server_pid) - before)
+    print(f"API on loopback, open loop ({args.rate:g} requests/s offered; latency from due time):")
+    for name, requests in (
+        ("GET /systems/{id}/trace, computed", traces(second)),
+        ("GET /systems/{id}/trace, cached", traces(first)),
+        ("POST /sparql lookup", lookups),
+    ):
+        before = loadgen.process_cpu_seconds(server_pid)
+        result = loadgen.run_at_rate(url, requests, args.rate)
+        _report(name, result, loadgen.process_cpu_seconds(server_pid) - before)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -139,6 +185,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=2000, help="requests per endpoint")
     parser.add_argument(
         "--connections", type=int, default=8, help="concurrent keep-alive connections"
+    )
+    parser.add_argument(
+        "--rate", type=float, default=500, help="offered requests/s in the open-loop runs"
     )
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--baseline-into", type=Path, help=argparse.SUPPRESS)
@@ -220,44 +269,7 @@ def main(argv: list[str] | None = None) -> int:
                 time.sleep(0.5)
             print(f"server ready in {time.monotonic() - launched:.1f} s (read replica built)")
             httpx.get(f"{url}/systems/{ids[0]}/trace", timeout=60)  # warm, like the baseline
-            print(
-                f"API on loopback ({args.connections} keep-alive connections, "
-                f"{args.requests} requests per endpoint):"
-            )
-            host = f"127.0.0.1:{port}"
-            systems = trace_order(ids, args.seed)[: args.requests]
-            traces = [
-                loadgen.request_bytes("GET", f"/systems/{system}/trace", host) for system in systems
-            ]
-            rng = random.Random(args.seed)
-            again = random.Random(args.seed + 1).sample(traces, len(traces))
-            lookups = [
-                loadgen.request_bytes(
-                    "POST",
-                    "/sparql",
-                    host,
-                    urlencode({"query": _lookup(rng.choice(iris))}).encode(),
-                    [("Content-Type", "application/x-www-form-urlencoded")],
-                )
-                for _ in range(args.requests)
-            ]
-            phases = (
-                ("GET /systems/{id}/trace, computed", traces),
-                ("GET /systems/{id}/trace, cached", again),
-                ("POST /sparql lookup", lookups),
-            )
-            for name, requests in phases:
-                result, server_cpu = _load(url, server.pid, _split(requests, args.connections))
-                done = max(1, len(result.latencies))
-                print(
-                    "  "
-                    + _line(name, result.latencies, result.seconds)
-                    + f"  errors {result.errors}"
-                )
-                print(
-                    f"  {'':<34} CPU per request: server {server_cpu / done * 1000:.2f} ms, "
-                    f"load generator {result.client_cpu_seconds / done * 1000:.2f} ms"
-                )
+            measure(url, server.pid, ids, iris, args)
             print(f"server peak RSS {loadgen.process_peak_rss_mib(server.pid):.0f} MiB")
         finally:
             server.terminate()

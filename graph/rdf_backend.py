@@ -56,6 +56,7 @@ _INTEGER_TYPES = frozenset(
         "unsignedByte",
     ]
 )
+_XSD_STRING = XSD + "string"
 _FLOAT_TYPES = frozenset((XSD + "decimal", XSD + "double", XSD + "float"))
 
 
@@ -74,14 +75,18 @@ def literal_to_json(lexical: str, datatype: str) -> JsonValue:
 
 
 def _ox_to_json(term: object) -> JsonValue:
-    if term is None:
-        return None
+    # Called for every cell of every answer: the commonest kinds are tested first.
     if isinstance(term, ox.NamedNode):
         return term.value
+    if term is None:
+        return None
+    if isinstance(term, ox.Literal):
+        datatype = term.datatype.value
+        if datatype == _XSD_STRING:
+            return term.value
+        return literal_to_json(term.value, datatype)
     if isinstance(term, ox.BlankNode):
         return f"_:{term.value}"
-    if isinstance(term, ox.Literal):
-        return literal_to_json(term.value, term.datatype.value)
     return str(term)
 
 
@@ -201,8 +206,17 @@ class OxigraphBackend(_RdfBackendBase):
             raise BackendError(f"query {query.name} failed on oxigraph: {exc}") from exc
         if not isinstance(result, ox.QuerySolutions):
             raise BackendError(f"query {query.name} is not a SELECT query")
-        columns = query.column_names
-        return [tuple(_ox_to_json(solution[c]) for c in columns) for solution in result]
+        # Cells are read by position (a solution iterates in projection order), which is
+        # cheaper than by name; the declared columns are mapped onto the projection once.
+        projected = [variable.value for variable in result.variables]
+        missing = [c for c in query.column_names if c not in projected]
+        if missing:
+            raise BackendError(f"query {query.name} does not select column(s) {missing}")
+        positions = [projected.index(c) for c in query.column_names]
+        convert = _ox_to_json
+        if positions == list(range(len(projected))):
+            return [tuple(map(convert, solution)) for solution in result]
+        return [tuple(convert(cells[i]) for i in positions) for cells in map(tuple, result)]
 
 
 class RdflibBackend(_RdfBackendBase):
