@@ -167,8 +167,9 @@ def measure(
         _report(name, result, loadgen.process_cpu_seconds(server_pid) - before)
     print(f"API on loopback, open loop ({args.rate:g} requests/s offered; latency from due time):")
     for name, requests in (
-        ("GET /systems/{id}/trace, computed", traces(second)),
+        # Cached first: the computed run adds enough answers to push the first ones out.
         ("GET /systems/{id}/trace, cached", traces(first)),
+        ("GET /systems/{id}/trace, computed", traces(second)),
         ("POST /sparql lookup", lookups),
     ):
         before = loadgen.process_cpu_seconds(server_pid)
