@@ -112,13 +112,21 @@ class DaemonExecutor(Executor):
             threading.Thread(target=self._work, name=f"{name}_{i}", daemon=True)
             for i in range(max(1, workers))
         ]
-        for thread in self._threads:
-            thread.start()
+        # Started on first use: an app builds a pool before its lifespan replaces it, and that
+        # first pool should not leave idle threads behind.
+        self._started = False
+        self._start_lock = threading.Lock()
 
     def submit(self, fn: Callable[..., T], /, *args: object, **kwargs: object) -> Future[T]:
         """Queue fn(*args) for a worker and return its future."""
         if self._closed:
             raise RuntimeError("the query pool is shut down")
+        if not self._started:
+            with self._start_lock:
+                if not self._started:
+                    for thread in self._threads:
+                        thread.start()
+                    self._started = True
         future: Future[T] = Future()
         self._tasks.put((future, functools.partial(fn, *args, **kwargs)))
         return future
@@ -134,6 +142,8 @@ class DaemonExecutor(Executor):
                     break
                 if item is not None:
                     item[0].cancel()
+        if not self._started:
+            return
         for _ in self._threads:
             self._tasks.put(None)
         if wait:
