@@ -25,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
@@ -156,25 +157,35 @@ def measure(
     ]
     first, second = order[:count], order[count : 2 * count]
     again = random.Random(args.seed + 1).sample(first, len(first))
-    print(f"API on loopback, closed loop ({args.connections} keep-alive connections):")
-    for name, requests in (
-        ("GET /systems/{id}/trace, computed", traces(first)),
-        ("GET /systems/{id}/trace, cached", traces(again)),
-        ("POST /sparql lookup", lookups),
-    ):
-        before = loadgen.process_cpu_seconds(server_pid)
-        result = loadgen.run_load(url, _split(requests, args.connections))
-        _report(name, result, loadgen.process_cpu_seconds(server_pid) - before)
-    print(f"API on loopback, open loop ({args.rate:g} requests/s offered; latency from due time):")
-    for name, requests in (
-        # Cached first: the computed run adds enough answers to push the first ones out.
-        ("GET /systems/{id}/trace, cached", traces(first)),
-        ("GET /systems/{id}/trace, computed", traces(second)),
-        ("POST /sparql lookup", lookups),
-    ):
-        before = loadgen.process_cpu_seconds(server_pid)
-        result = loadgen.run_at_rate(url, requests, args.rate)
-        _report(name, result, loadgen.process_cpu_seconds(server_pid) - before)
+    closed = f"closed loop ({args.connections} keep-alive connections)"
+    opened = f"open loop ({args.rate:g} requests/s offered; latency from due time)"
+    runs: list[tuple[str, Callable[[list[bytes]], loadgen.LoadResult], list[tuple[str, list]]]] = [
+        (
+            closed,
+            lambda requests: loadgen.run_load(url, _split(requests, args.connections)),
+            [
+                ("GET /systems/{id}/trace, computed", traces(first)),
+                ("GET /systems/{id}/trace, cached", traces(again)),
+                ("POST /sparql lookup", lookups),
+            ],
+        ),
+        (
+            opened,
+            lambda requests: loadgen.run_at_rate(url, requests, args.rate),
+            [
+                # Cached first: the computed run adds enough answers to push the first ones out.
+                ("GET /systems/{id}/trace, cached", traces(first)),
+                ("GET /systems/{id}/trace, computed", traces(second)),
+                ("POST /sparql lookup", lookups),
+            ],
+        ),
+    ]
+    for title, run, phases in runs:
+        print(f"API on loopback, {title}:")
+        for name, requests in phases:
+            before = loadgen.process_cpu_seconds(server_pid)
+            result = run(requests)
+            _report(name, result, loadgen.process_cpu_seconds(server_pid) - before)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -6,6 +6,8 @@ import functools
 from pathlib import Path
 
 import pyoxigraph as ox
+from fastapi.testclient import TestClient
+from httpx import Response
 
 from api.security import hash_key
 from graph.engine import Engine
@@ -39,3 +41,12 @@ def small_engine() -> Engine:
     engine = Engine.open(None)
     engine.store.oxigraph.load(_demo_nquads(), format=ox.RdfFormat.N_QUADS)
     return engine
+
+
+def post_import(client: TestClient, name: str, content: bytes) -> Response:
+    """POST one YAML inventory file to /imports with the editor's key."""
+    return client.post(
+        "/imports",
+        headers=auth_headers("editor"),
+        files=[("files", (name, content, "application/yaml"))],
+    )

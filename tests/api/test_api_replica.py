@@ -7,7 +7,12 @@ import time
 from pathlib import Path
 
 import pytest
-from api_support import auth_headers, key_entries, small_engine  # type: ignore[import-not-found]
+from api_support import (  # type: ignore[import-not-found]
+    auth_headers,
+    key_entries,
+    post_import,
+    small_engine,
+)
 from fastapi.testclient import TestClient
 
 from api.app import create_app
@@ -48,11 +53,7 @@ def test_a_served_disk_store_answers_the_same_with_or_without_replica(
             assert client.get("/health").json()["read_replica"] is False
         before = client.get("/systems/SYS-001/trace").json()
         assert {"dataset", "risk", "control"} <= {row["category"] for row in before["rows"]}
-        imported = client.post(
-            "/imports",
-            headers=auth_headers("editor"),
-            files=[("files", ("more.yaml", NEW_DATASET, "application/yaml"))],
-        )
+        imported = post_import(client, "more.yaml", NEW_DATASET)
         assert imported.status_code == 200, imported.text
         after = client.get("/systems/SYS-001/trace").json()
         assert not after["cached"]

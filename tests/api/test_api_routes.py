@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 import pyoxigraph as ox
 import pytest
+from api_support import post_import  # type: ignore[import-not-found]
 from fastapi.testclient import TestClient
 
 from graph.engine import Engine
@@ -147,19 +148,13 @@ def test_system_trace_matches_the_engine(client: TestClient, engine: Engine) -> 
     assert client.get("/systems/SYS-404/trace").status_code == 404
 
 
-def test_a_repeated_trace_is_cached_until_an_import(
-    client: TestClient, auth: Callable[[str], dict[str, str]]
-) -> None:
+def test_a_repeated_trace_is_cached_until_an_import(client: TestClient) -> None:
     first = client.get("/systems/SYS-001/trace").json()
     again = client.get("/systems/SYS-001/trace").json()
     assert (first["cached"], again["cached"]) == (False, True)
     assert again["rows"] == first["rows"]
     change = b"datasets:\n  - id: DS-777\n    name: Late addition\n    used_by: SYS-001\n"
-    imported = client.post(
-        "/imports",
-        headers=auth("editor"),
-        files=[("files", ("more.yaml", change, "application/yaml"))],
-    )
+    imported = post_import(client, "more.yaml", change)
     assert imported.status_code == 200, imported.text
     after = client.get("/systems/SYS-001/trace").json()
     assert after["cached"] is False
