@@ -1,8 +1,9 @@
 """Graph analytics on a networkx projection of the store: impact radius, explain-path, and
 single points of failure.
 
-The projection is built once per store and rebuilt when the store's change log moves on (every
-write records its intent there first), so readers never see a stale graph. It keeps the
+The projection is built once per store and rebuilt when the store's write count moves on (it is
+bumped after each write commits and read before the projection is built, so a write that lands
+during a build makes the next reader build again): readers never see a stale graph. It keeps the
 organisation's and catalogs' links between IRIs and leaves out what makes everything close to
 everything: rdf:type and other schema links, skos:inScheme, dcterms metadata, AIMS scope
 membership, and links to enumeration values (aims: individuals such as aims:level-high). Each
@@ -111,7 +112,7 @@ class Projection:
 
 def build_projection(store: Store) -> Projection:
     """Read every quad once and build the link graph."""
-    projection = Projection(generation=store.changes.last_sequence())
+    projection = Projection(generation=store.generation)
     links: list[tuple[str, str, str]] = []
     mappings: dict[str, dict[str, str]] = {}
     mapping_records: set[str] = set()
@@ -243,7 +244,7 @@ class Analytics:
     @property
     def projection(self) -> Projection:
         """The projection, rebuilt first if the store changed since it was built."""
-        generation = self.store.changes.last_sequence()
+        generation = self.store.generation
         with self._lock:
             if self._projection is None or self._projection.generation != generation:
                 self._projection = build_projection(self.store)

@@ -236,7 +236,9 @@ class RdflibBackend(_RdfBackendBase):
     @property
     def graph(self) -> rdflib.Graph:
         """The rdflib graph holding the union of the store's graphs, refreshed on change."""
-        generation = self.store.changes.last_sequence()
+        # The store's write count, bumped after each commit and read before the copy is made:
+        # a write that lands during the copy makes the next read copy again.
+        generation = self.store.generation
         if self._graph is None or generation != self._generation:
             graph = rdflib.Graph()
             for quad in self.store.quads():
