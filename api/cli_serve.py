@@ -50,7 +50,7 @@ def serve(ctx: click.Context, host: str | None, port: int | None, serve_store: s
         )
     log_config = configure_logging(settings.log_level)
     uvicorn.run(
-        create_app(settings),
+        create_app(settings, freeze_heap=True),
         host=settings.host,
         port=settings.port,
         log_config=log_config,

@@ -64,3 +64,15 @@ def test_a_served_disk_store_answers_the_same_with_or_without_replica(
     reference = small_engine()  # the same data and import, in memory
     reference.load_paths([extra])
     assert reference.trace("SYS-001").as_dicts() == after["rows"]
+
+
+def test_serving_freezes_the_heap_it_starts_with(tmp_path: Path) -> None:
+    """`aimstrace serve` builds its app with freeze_heap: startup objects leave the GC's scans."""
+    store = _disk_store(tmp_path / "store")
+    settings = Settings(api_keys=key_entries(), store=store, read_replica=False)
+    try:
+        with TestClient(create_app(settings, freeze_heap=True)) as client:
+            assert gc.get_freeze_count() > 10_000
+            assert client.get("/systems/SYS-001/trace", headers=auth_headers("reader")).is_success
+    finally:
+        gc.unfreeze()
