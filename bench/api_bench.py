@@ -201,6 +201,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--rate", type=float, default=500, help="offered requests/s in the open-loop runs"
     )
+    parser.add_argument(
+        "--server-env",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a setting for the server, e.g. AIMSTRACE_READ_REPLICA=false (repeatable)",
+    )
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--baseline-into", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -245,6 +252,12 @@ def main(argv: list[str] | None = None) -> int:
             print("  " + line)
         port = _free_port()
         env = dict(os.environ, AIMSTRACE_LOG_LEVEL="warning")
+        for setting in args.server_env:
+            name, _, value = setting.partition("=")
+            env[name] = value
+        replica = env.get("AIMSTRACE_READ_REPLICA", "true").lower() not in ("0", "false", "no")
+        if args.server_env:
+            print("server settings: " + ", ".join(args.server_env))
         server = subprocess.Popen(
             [
                 sys.executable,
@@ -275,11 +288,12 @@ def main(argv: list[str] | None = None) -> int:
                     error = server.stderr.read().decode() if server.poll() is not None else ""
                     raise SystemExit(f"aimstrace serve did not come up: {error[-500:]}")
                 time.sleep(0.2)
-            while not httpx.get(f"{url}/health", timeout=30).json().get("read_replica"):
+            while replica and not httpx.get(f"{url}/health", timeout=30).json()["read_replica"]:
                 if time.monotonic() > deadline + 600:
                     raise SystemExit("the server's read replica was not ready in 10 minutes")
                 time.sleep(0.5)
-            print(f"server ready in {time.monotonic() - launched:.1f} s (read replica built)")
+            built = " (read replica built)" if replica else ""
+            print(f"server ready in {time.monotonic() - launched:.1f} s{built}")
             httpx.get(f"{url}/systems/{ids[0]}/trace", timeout=60)  # warm, like the baseline
             measure(url, server.pid, ids, iris, args)
             print(f"server peak RSS {loadgen.process_peak_rss_mib(server.pid):.0f} MiB")
