@@ -248,20 +248,22 @@ class Engine:
         bound = query.bind(params or {})
         # Answers on the store itself are kept until the next write (graph/answer_cache.py);
         # Neo4j answers depend on when the projection last synced, rdflib's are the baseline.
-        cacheable = backend in CACHED_BACKENDS
-        key = (name, backend, tuple(sorted(bound.items())))
-        generation = self.store.generation  # read before the query: see AnswerCache
-        if cacheable:
-            started = time.perf_counter()
-            cached = self.answers.get(key, generation)
-            if cached is not None:
-                elapsed = (time.perf_counter() - started) * 1000.0
-                return replace(cached, elapsed_ms=elapsed, cached=True)
         if backend not in self._query_backends:
             self._query_backends[backend] = get_backend(backend, self.store)
-        result: QueryResult = self._query_backends[backend].run(query, bound)
-        if cacheable:
-            self.answers.put(key, generation, result)
+        run = self._query_backends[backend].run
+        if backend not in CACHED_BACKENDS:
+            uncached: QueryResult = run(query, bound)
+            return uncached
+        # Both names are the same Oxigraph backend, so they share one entry.
+        key = (name, tuple(sorted(bound.items())))
+        generation = self.store.generation  # read before the query: see AnswerCache
+        started = time.perf_counter()
+        cached = self.answers.get(key, generation)
+        if cached is not None:
+            elapsed = (time.perf_counter() - started) * 1000.0
+            return replace(cached, elapsed_ms=elapsed, cached=True)
+        result: QueryResult = run(query, bound)
+        self.answers.put(key, generation, result)
         return result
 
     def trace(self, system_id: str) -> QueryResult:
