@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterator
 from typing import NamedTuple
 
@@ -12,8 +13,9 @@ try:
     import neo4j
 except ModuleNotFoundError as missing:  # the project is not installed in this interpreter
     raise pytest.UsageError(
-        f"{missing}: install the project with its test extras first, as the README says: "
-        "pip install -e '.[test]' && python -m pytest"
+        f"{missing} in {sys.executable}: install the project with its test extras into this "
+        "interpreter first, as the README says: "
+        "python -m pip install -e '.[test]' && python -m pytest"
     ) from missing
 
 from tests.neo4j_server import Neo4jServerError, Neo4jTestServer
