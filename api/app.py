@@ -12,15 +12,15 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
-from api import routes
-from api.errors import Problem, install_problem_handlers
-from api.limits import BodySizeLimitMiddleware, QueryGate
-from api.logging import RequestContextMiddleware
-from api.security import KeyRing
-from api.settings import Settings
-from graph.answer_cache import AnswerCache
-from graph.engine import Engine
-from graph.store import Store, resolve_store_dir
+from aimstrace.api import routes
+from aimstrace.api.errors import Problem, install_problem_handlers
+from aimstrace.api.limits import BodySizeLimitMiddleware, QueryGate
+from aimstrace.api.logging import RequestContextMiddleware
+from aimstrace.api.security import KeyRing
+from aimstrace.api.settings import Settings
+from aimstrace.graph.engine import Engine
+from aimstrace.graph.store import Store, resolve_store_dir
+from aimstrace.graph.store.answer_cache import AnswerCache
 
 log = logging.getLogger("aimstrace.api")
 
@@ -38,17 +38,17 @@ and serves loopback clients without a key.
 
 # Modules the routes and the engine import inside functions (to keep `import api.app` light).
 LAZILY_IMPORTED = (
-    "graph.rdf_backend",
-    "graph.neo4j_backend",
-    "graph.analytics",
-    "graph.crosswalks",
-    "graph.coverage",
-    "graph.derivation",
-    "graph.gaps",
-    "graph.inventory",
-    "graph.sparql",
-    "graph.validation",
-    "loaders.load",
+    "aimstrace.graph.rdf_backend",
+    "aimstrace.graph.neo4j.backend",
+    "aimstrace.graph.analytics.core",
+    "aimstrace.graph.crosswalk.sets",
+    "aimstrace.graph.crosswalk.coverage",
+    "aimstrace.graph.crosswalk.derivation",
+    "aimstrace.graph.validation.gaps",
+    "aimstrace.graph.inventory",
+    "aimstrace.graph.store.sparql",
+    "aimstrace.graph.validation.runner",
+    "aimstrace.loaders.load",
 )
 
 
@@ -97,7 +97,7 @@ def create_app(
             # test engines come and go in one process.
             for module in LAZILY_IMPORTED:
                 importlib.import_module(module)
-            from queries.registry import default_registry
+            from aimstrace.queries.registry import default_registry
 
             default_registry()
             gc.collect()

@@ -14,9 +14,10 @@ from typing import Any, TypeVar
 
 import click
 
-from api.output import print_json, print_table
-from graph.engine import Engine
-from graph.store import StoreError, resolve_store_dir
+from aimstrace.api.output import print_json, print_table
+from aimstrace.graph.engine import Engine
+from aimstrace.graph.store import StoreError, resolve_store_dir
+from aimstrace.loaders.pipeline import demo as load_demo
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -76,7 +77,7 @@ def main(ctx: click.Context, store_dir: str | None, in_memory: bool) -> None:
 @pass_state
 def demo(state: CliState, as_json: bool) -> None:
     """Load the vocabulary, catalogs, crosswalks and example organisation; print a summary."""
-    summary = state.engine.demo()
+    summary = load_demo(state.engine)
     if as_json:
         print_json(
             {
@@ -150,11 +151,11 @@ def _register_command_modules() -> None:
     import importlib
     import pkgutil
 
-    import api
+    import aimstrace.api as api_package
 
-    for info in pkgutil.iter_modules(api.__path__):
+    for info in pkgutil.iter_modules(api_package.__path__):
         if info.name.startswith("cli_"):
-            importlib.import_module(f"api.{info.name}")
+            importlib.import_module(f"aimstrace.api.{info.name}")
 
 
 _register_command_modules()

@@ -6,11 +6,12 @@ from pathlib import Path
 
 import click
 
-from api.cli import CliState, main, pass_state
-from api.output import print_json, print_table
-from graph.inventory import INVENTORY_KINDS, register_of_kind
-from loaders.errors import InventoryLoadError
-from loaders.load import EntityRef, LoadReport
+from aimstrace.api.cli import CliState, main, pass_state
+from aimstrace.api.output import print_json, print_table
+from aimstrace.graph.inventory import INVENTORY_KINDS, register_of_kind
+from aimstrace.loaders.errors import InventoryLoadError
+from aimstrace.loaders.load import EntityRef, LoadReport
+from aimstrace.loaders.pipeline import load_paths
 
 
 @main.command()
@@ -25,7 +26,7 @@ def load(state: CliState, paths: tuple[Path, ...], dry_run: bool, as_json: bool)
     printed to stderr as file:row:column: message, and the exit code is 1.
     """
     try:
-        report = state.engine.load_paths(list(paths), dry_run=dry_run)
+        report = load_paths(state.engine, list(paths), dry_run=dry_run)
     except InventoryLoadError as exc:
         for issue in exc.issues:
             click.echo(str(issue), err=True)

@@ -13,9 +13,10 @@ from typing import Any
 
 import click
 
-from api.cli import CliState, main, pass_state
-from api.output import print_json, print_table
-from ontology import FRAMEWORK_IDS
+from aimstrace.api.cli import CliState, main, pass_state
+from aimstrace.api.output import print_json, print_table
+from aimstrace.loaders.pipeline import import_and_derive, load_crosswalks
+from aimstrace.ontology import FRAMEWORK_IDS
 
 FRAMEWORK = click.Choice(FRAMEWORK_IDS)
 CONTRACT_KEYS = (
@@ -67,7 +68,7 @@ def mappings(
 @pass_state
 def coverage(state: CliState, framework: str, as_json: bool) -> None:
     """Show which requirements of FRAMEWORK the implemented controls cover, and why."""
-    from graph.coverage import summarise
+    from aimstrace.graph.crosswalk.coverage import summarise
 
     entries = state.engine.coverage(framework)
     if as_json:
@@ -106,7 +107,7 @@ def crosswalk() -> None:
 @pass_state
 def crosswalk_load(state: CliState, directory: Path | None) -> None:
     """Validate and (re)load the crosswalks, then re-derive."""
-    loaded = state.engine.load_crosswalks(directory)
+    loaded = load_crosswalks(state.engine.store, directory)
     derived = state.engine.derive_mappings()
     state.engine.store.flush()
     for name, count in loaded.records.items():
@@ -136,7 +137,8 @@ def crosswalk_import(
     licence: str | None,
 ) -> None:
     """Import FILE as its own mapping set; nothing is loaded if any row is wrong."""
-    result = state.engine.import_mappings(
+    result = import_and_derive(
+        state.engine,
         file,
         fmt,
         set_name=set_name,
@@ -177,8 +179,8 @@ def crosswalk_export(
 @pass_state
 def crosswalk_derive(state: CliState, max_chain: int, candidates: bool, as_json: bool) -> None:
     """Recompute derived mappings; chains through intersects-with are only review candidates."""
-    from graph.derivation import Step
-    from graph.mappings import requirement_index
+    from aimstrace.graph.crosswalk.derivation import Step
+    from aimstrace.graph.crosswalk.model import requirement_index
 
     result = state.engine.derive_mappings(max_chain)
     state.engine.store.flush()

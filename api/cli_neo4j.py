@@ -6,10 +6,10 @@ from dataclasses import asdict
 
 import click
 
-from api.cli import CliState, main, pass_state
-from api.output import print_json
-from graph.neo4j_connection import Neo4jSettings, connect
-from graph.neo4j_sync import Neo4jSync, Neo4jSyncError
+from aimstrace.api.cli import CliState, main, pass_state
+from aimstrace.api.output import print_json
+from aimstrace.graph.neo4j.connection import Neo4jSettings, connect
+from aimstrace.graph.neo4j.sync import Neo4jSync, Neo4jSyncError
 
 
 @main.group()

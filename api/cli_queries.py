@@ -11,10 +11,10 @@ from typing import Any
 
 import click
 
-from api.cli import CliState, main, pass_state
-from api.output import print_json, print_table
-from graph.backend import BackendError, QueryResult
-from queries.registry import NamedQuery, default_registry
+from aimstrace.api.cli import CliState, main, pass_state
+from aimstrace.api.output import print_json, print_table
+from aimstrace.graph.backend import BackendError, QueryResult
+from aimstrace.queries.registry import NamedQuery, default_registry
 
 
 def _describe(query: NamedQuery) -> dict[str, Any]:

@@ -4,9 +4,16 @@ from __future__ import annotations
 
 import click
 
-from api.cli import main
-from api.security import LOOPBACK_CLIENTS, KeyConfigError, KeyRing, Role, hash_key, new_key
-from api.settings import Settings, SettingsError
+from aimstrace.api.cli import main
+from aimstrace.api.security import (
+    LOOPBACK_CLIENTS,
+    KeyConfigError,
+    KeyRing,
+    Role,
+    hash_key,
+    new_key,
+)
+from aimstrace.api.settings import Settings, SettingsError
 
 
 @main.command()
@@ -24,8 +31,8 @@ def serve(ctx: click.Context, host: str | None, port: int | None, serve_store: s
     """Serve the REST API (settings from AIMSTRACE_* variables; see the README)."""
     import uvicorn
 
-    from api.app import create_app
-    from api.logging import configure_logging
+    from aimstrace.api.app import create_app
+    from aimstrace.api.logging import configure_logging
 
     state = ctx.obj
     store = serve_store or (str(state.store_dir) if state.store_dir else None)

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import click
 
-from api.cli import CliState, main, pass_state
-from api.output import print_table
-from graph.gaps import SEVERITIES, to_html, to_json, to_markdown
+from aimstrace.api.cli import CliState, main, pass_state
+from aimstrace.api.output import print_table
+from aimstrace.graph.validation.gaps import SEVERITIES, to_html, to_json, to_markdown
 
 
 @main.command()

@@ -12,11 +12,11 @@ from typing import Annotated
 from fastapi import Depends, Request, Security
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
-from api.errors import ApiProblem
-from api.limits import QueryGate
-from api.security import LOCAL_PRINCIPAL_NAME, LOOPBACK_CLIENTS, KeyRing, Principal, Role
-from api.settings import Settings
-from graph.engine import Engine
+from aimstrace.api.errors import ApiProblem
+from aimstrace.api.limits import QueryGate
+from aimstrace.api.security import LOCAL_PRINCIPAL_NAME, LOOPBACK_CLIENTS, KeyRing, Principal, Role
+from aimstrace.api.settings import Settings
+from aimstrace.graph.engine import Engine
 
 _bearer = HTTPBearer(auto_error=False, description="API key as a bearer token")
 _api_key_header = APIKeyHeader(

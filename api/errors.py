@@ -14,8 +14,8 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from graph.sparql import UpdateRefused
-from graph.store import StoreError
+from aimstrace.graph.store import StoreError
+from aimstrace.graph.store.sparql import UpdateRefused
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 PROBLEM_BASE = "https://w3id.org/aimstrace/problems/"

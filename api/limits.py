@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.errors import ApiProblem, problem_response
+from aimstrace.api.errors import ApiProblem, problem_response
 
 T = TypeVar("T")
 

@@ -7,7 +7,7 @@ from typing import Annotated, TypeVar
 
 from fastapi import Query
 
-from api.errors import ApiProblem
+from aimstrace.api.errors import ApiProblem
 
 T = TypeVar("T")
 

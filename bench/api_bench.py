@@ -36,7 +36,7 @@ sys.path.insert(0, str(ROOT))
 
 import loadgen  # noqa: E402
 
-from graph.engine import Engine  # noqa: E402
+from aimstrace.graph.engine import Engine  # noqa: E402
 
 LOOKUP = "SELECT ?label WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?label } "
 SYSTEM_IDS = (

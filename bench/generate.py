@@ -26,8 +26,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from loaders.registers import ENUMERATIONS, REGISTER_BY_NAME
-from ontology import data_path
+from aimstrace.ontology import data_path
+from aimstrace.ontology.registers import ENUMERATIONS, REGISTER_BY_NAME
 
 Row = dict[str, object]
 ANNEX_III = (
@@ -311,10 +311,10 @@ def write_nt(org: Organisation, target: Path) -> int:
     """Write the N-Triples the loader would produce from this organisation's CSVs."""
     import pyoxigraph as ox
 
-    from graph.engine import Engine
-    from graph.store import Store
-    from loaders.errors import InventoryLoadError
-    from loaders.load import plan
+    from aimstrace.graph.engine import Engine
+    from aimstrace.graph.store import Store
+    from aimstrace.loaders.errors import InventoryLoadError
+    from aimstrace.loaders.load import plan
 
     engine = Engine(Store.in_memory())
     engine.load_vocabulary()

@@ -17,9 +17,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from aimstrace.graph.engine import Engine
+from aimstrace.loaders.load import LoadReport, apply, plan
 from bench.generate import build, systems_for, write_csv
-from graph.engine import Engine
-from loaders.load import LoadReport, apply, plan
 
 
 def timed_load(engine: Engine, folder: Path) -> tuple[LoadReport, float, float]:

@@ -45,13 +45,13 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from query_bench import build_store, entities, pct, reference_store  # noqa: E402
 
-from graph.backend import same_rows  # noqa: E402
-from graph.neo4j_backend import Neo4jBackend  # noqa: E402
-from graph.neo4j_sync import Neo4jSync  # noqa: E402
-from graph.projection import Projector  # noqa: E402
-from graph.rdf_backend import OxigraphBackend  # noqa: E402
-from graph.store import Changeset, Store  # noqa: E402
-from queries.registry import default_registry  # noqa: E402
+from aimstrace.graph.backend import same_rows  # noqa: E402
+from aimstrace.graph.neo4j.backend import Neo4jBackend  # noqa: E402
+from aimstrace.graph.neo4j.projection import Projector  # noqa: E402
+from aimstrace.graph.neo4j.sync import Neo4jSync  # noqa: E402
+from aimstrace.graph.rdf_backend import OxigraphBackend  # noqa: E402
+from aimstrace.graph.store import Changeset, Store  # noqa: E402
+from aimstrace.queries.registry import default_registry  # noqa: E402
 
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 ORG_GRAPH = "https://w3id.org/aimstrace/graph/org"

@@ -31,13 +31,14 @@ import pyoxigraph as ox
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from graph.analytics import analytics_for  # noqa: E402
-from graph.backend import GraphBackend  # noqa: E402
-from graph.engine import Engine  # noqa: E402
-from graph.rdf_backend import OxigraphBackend, RdflibBackend  # noqa: E402
-from graph.store import Store  # noqa: E402
-from ontology import FRAMEWORK_IDS  # noqa: E402
-from queries.registry import default_registry  # noqa: E402
+from aimstrace.graph.analytics.core import analytics_for  # noqa: E402
+from aimstrace.graph.backend import GraphBackend  # noqa: E402
+from aimstrace.graph.engine import Engine  # noqa: E402
+from aimstrace.graph.rdf_backend import OxigraphBackend, RdflibBackend  # noqa: E402
+from aimstrace.graph.store import Store  # noqa: E402
+from aimstrace.loaders.pipeline import load_crosswalks  # noqa: E402
+from aimstrace.ontology import FRAMEWORK_IDS  # noqa: E402
+from aimstrace.queries.registry import default_registry  # noqa: E402
 
 DATA = "https://w3id.org/aimstrace/data/"
 AIMS = "https://w3id.org/aimstrace/ns#"
@@ -167,7 +168,7 @@ def reference_store(folder: Path) -> Store:
     engine = Engine(store)
     engine.load_vocabulary()
     engine.load_catalogs()
-    engine.load_crosswalks()
+    load_crosswalks(engine.store)
     engine.derive_mappings()
     return store
 

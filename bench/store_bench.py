@@ -91,8 +91,8 @@ def run_candidate(name: str, nt_file: Path, samples: int) -> dict[str, float]:
         else:
             import pyoxigraph as ox
 
-            from graph.store import Store
-            from ontology.iris import graph_iri
+            from aimstrace.graph.store import Store
+            from aimstrace.ontology.iris import graph_iri
 
             store = Store(None if name == "oxigraph-memory" else Path(tmp) / "store")
             target = ox.NamedNode(graph_iri("org"))

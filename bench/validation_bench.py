@@ -32,20 +32,19 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import pyoxigraph as ox
 
-from graph.engine import Engine
-from graph.gaps import GapRecord, GapReport
-from graph.store import Changeset
-from graph.validation import (
+from aimstrace.graph.engine import Engine
+from aimstrace.graph.store import Changeset
+from aimstrace.graph.validation.gaps import GapRecord, GapReport
+from aimstrace.graph.validation.incremental import validate_changes
+from aimstrace.graph.validation.report import StoreLookup, report_records
+from aimstrace.graph.validation.runner import (
     ORG_GRAPH,
-    ShapeSet,
     build_data,
     load_shape_files,
-    packaged_shapes,
     run_shacl,
     validate,
 )
-from graph.validation_incremental import validate_changes
-from graph.validation_report import StoreLookup, report_records
+from aimstrace.graph.validation.shapes import ShapeSet, packaged_shapes
 
 AS_OF = "2026-11-01"
 AIMS = "https://w3id.org/aimstrace/ns#"

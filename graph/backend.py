@@ -1,37 +1,31 @@
 """The backend protocol every query engine implements, its one result type, and a registry.
 
-A backend runs a *named query* (``queries.registry.NamedQuery``) with already-validated,
-backend-neutral parameter values and returns a `QueryResult`. The RDF backends
-(``graph.rdf_backend``) run the query's ``.rq`` text; a Neo4j backend runs its ``.cypher`` text.
+A backend runs a *named query* (``aimstrace.queries.registry.NamedQuery``) with
+already-validated, backend-neutral parameter values and returns a `QueryResult`. The RDF backends
+(``aimstrace.graph.rdf_backend``) run the query's ``.rq`` text; a Neo4j backend
+(``aimstrace.graph.neo4j.backend``) runs its ``.cypher`` text.
 Backends are looked up by name through `get_backend`, so the CLI and the API never import a
 particular implementation.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import enum
 import importlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar, Protocol, runtime_checkable
 
+# Re-exported: the parameter values and capabilities are defined below both layers.
+from aimstrace.queries.values import BoundValue as BoundValue
+from aimstrace.queries.values import Capability as Capability
+from aimstrace.queries.values import Iri as Iri
+
 if TYPE_CHECKING:
-    from graph.store import Store
-    from queries.registry import NamedQuery
+    from aimstrace.graph.store import Store
+    from aimstrace.queries.registry import NamedQuery
 
 JsonValue = str | int | float | bool | None
 ResultRow = tuple[JsonValue, ...]
-
-
-class Capability(enum.Enum):
-    """What a backend can do natively; a named query lists the capabilities it needs."""
-
-    SPARQL = "sparql"
-    CYPHER = "cypher"
-    # Shortest paths between arbitrary nodes: Cypher has them, SPARQL does not, so the RDF
-    # backends answer such queries with the networkx projection (graph.analytics).
-    SHORTEST_PATH = "shortest-path"
 
 
 class BackendError(Exception):
@@ -44,16 +38,6 @@ class BackendUnavailable(BackendError):
 
 class UnsupportedQuery(BackendError):
     """The backend lacks a capability the named query needs."""
-
-
-class Iri(str):
-    """A parameter value that is an IRI (as opposed to a plain string literal)."""
-
-    __slots__ = ()
-
-
-# Backend-neutral parameter values produced by queries.registry and bound by each backend.
-BoundValue = Iri | str | int | float | bool | dt.date
 
 
 @dataclass(frozen=True)
@@ -131,10 +115,10 @@ BackendFactory = Callable[["Store"], GraphBackend]
 _FACTORIES: dict[str, BackendFactory] = {}
 # Backends that live in optional modules: imported on first use, they register themselves.
 _MODULES: dict[str, str] = {
-    "rdf": "graph.rdf_backend",
-    "oxigraph": "graph.rdf_backend",
-    "rdflib": "graph.rdf_backend",
-    "neo4j": "graph.neo4j_backend",
+    "rdf": "aimstrace.graph.rdf_backend",
+    "oxigraph": "aimstrace.graph.rdf_backend",
+    "rdflib": "aimstrace.graph.rdf_backend",
+    "neo4j": "aimstrace.graph.neo4j.backend",
 }
 
 

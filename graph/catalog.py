@@ -7,9 +7,9 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from graph.store import Store, StoreError
-from ontology import FRAMEWORK_IDS
-from ontology.iris import framework_iri
+from aimstrace.graph.store import Store, StoreError
+from aimstrace.ontology import FRAMEWORK_IDS
+from aimstrace.ontology.iris import framework_iri
 
 _FRAMEWORKS = """
 PREFIX aims: <https://w3id.org/aimstrace/ns#>

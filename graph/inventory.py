@@ -10,8 +10,13 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from graph.store import Store, StoreError
-from loaders.registers import AIMS_OWNER_ROLE_IRI, AIMS_OWNER_ROLE_WORD, REGISTERS, Register
+from aimstrace.graph.store import Store, StoreError
+from aimstrace.ontology.registers import (
+    AIMS_OWNER_ROLE_IRI,
+    AIMS_OWNER_ROLE_WORD,
+    REGISTERS,
+    Register,
+)
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 

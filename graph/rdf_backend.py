@@ -4,7 +4,7 @@ Both run a query's ``.rq`` text over the union of all named graphs and bind para
 engine's own mechanism: Oxigraph's ``substitutions`` (SPARQL SEP-0007, which replaces the
 variable by the term throughout the query, so it must appear in the SELECT projection) and
 rdflib's ``initBindings`` on a query prepared once. Queries that need a capability SPARQL lacks
-(shortest paths) are answered by the networkx projection in `graph.analytics`.
+(shortest paths) are answered by the networkx projection in `aimstrace.graph.analytics`.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import rdflib
 from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.sparql import Query as PreparedQuery
 
-from graph.backend import (
+from aimstrace.graph.backend import (
     BackendError,
     BoundValue,
     Capability,
@@ -31,11 +31,11 @@ from graph.backend import (
     UnsupportedQuery,
     register_backend,
 )
-from graph.sparql_lateral import LateralSpliceError, splice_lateral
-from graph.store import Store, StoreError
+from aimstrace.graph.store import Store, StoreError
+from aimstrace.graph.store.sparql_lateral import LateralSpliceError, splice_lateral
 
 if TYPE_CHECKING:
-    from queries.registry import NamedQuery
+    from aimstrace.queries.registry import NamedQuery
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 _INTEGER_TYPES = frozenset(
@@ -150,7 +150,7 @@ AnalyticAnswer = Callable[[Store, "NamedQuery", Mapping[str, BoundValue]], list[
 
 
 def _analytic_answer(query: NamedQuery) -> AnalyticAnswer:
-    from graph.analytics import ANALYTIC_QUERIES
+    from aimstrace.graph.analytics.core import ANALYTIC_QUERIES
 
     answer = ANALYTIC_QUERIES.get(query.name)
     if answer is None:

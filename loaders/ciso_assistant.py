@@ -15,8 +15,13 @@ from pathlib import Path
 
 import yaml
 
-from graph.mappings import MappingRecord, MappingSetInfo, RequirementRef, check_set_name
-from loaders.mapping_common import (
+from aimstrace.graph.crosswalk.model import (
+    MappingRecord,
+    MappingSetInfo,
+    RequirementRef,
+    check_set_name,
+)
+from aimstrace.loaders.mapping_common import (
     IssueCollector,
     LoadedMappingSet,
     MappingLoadError,

@@ -15,9 +15,11 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from loaders.errors import InputIssue
-from loaders.references import ORG_GRAPH, ReferenceIndex
-from loaders.registers import (
+from aimstrace.loaders.errors import InputIssue
+from aimstrace.loaders.references import ORG_GRAPH, ReferenceIndex
+from aimstrace.loaders.tabular import IGNORED_COLUMNS, SourceRow, Table
+from aimstrace.ontology.iris import entity_iri
+from aimstrace.ontology.registers import (
     AIMS_OWNER_ROLE_IRI,
     AIMS_OWNER_ROLE_WORD,
     DCTERMS,
@@ -26,8 +28,6 @@ from loaders.registers import (
     Register,
     enum_iri,
 )
-from loaders.tabular import IGNORED_COLUMNS, SourceRow, Table
-from ontology.iris import entity_iri
 
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 RDFS_LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")

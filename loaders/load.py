@@ -16,12 +16,18 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from graph.store import Changeset, Store
-from loaders.errors import InputIssue, InventoryLoadError
-from loaders.inventory import IDENTIFIER, EntityTriples, Record, build_entities, check_table
-from loaders.rdf import RDF_SUFFIXES, check_rdf_references, read_rdf
-from loaders.references import ORG_GRAPH, ReferenceIndex, text_of
-from loaders.tabular import TABULAR_SUFFIXES, read_tables
+from aimstrace.graph.store import Changeset, Store
+from aimstrace.loaders.errors import InputIssue, InventoryLoadError
+from aimstrace.loaders.inventory import (
+    IDENTIFIER,
+    EntityTriples,
+    Record,
+    build_entities,
+    check_table,
+)
+from aimstrace.loaders.rdf import RDF_SUFFIXES, check_rdf_references, read_rdf
+from aimstrace.loaders.references import ORG_GRAPH, ReferenceIndex, text_of
+from aimstrace.loaders.tabular import TABULAR_SUFFIXES, read_tables
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 

@@ -11,7 +11,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from graph.mappings import (
+from aimstrace.graph.crosswalk.model import (
     RATIONALES,
     RELATIONSHIPS,
     MappingRecord,

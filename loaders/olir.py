@@ -14,8 +14,13 @@ import re
 from collections.abc import Mapping
 from pathlib import Path
 
-from graph.mappings import MappingRecord, MappingSetInfo, RequirementRef, check_set_name
-from loaders.mapping_common import (
+from aimstrace.graph.crosswalk.model import (
+    MappingRecord,
+    MappingSetInfo,
+    RequirementRef,
+    check_set_name,
+)
+from aimstrace.loaders.mapping_common import (
     IssueCollector,
     LoadedMappingSet,
     RowChecker,

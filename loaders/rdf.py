@@ -14,9 +14,9 @@ from rdflib import BNode, Graph, URIRef
 from rdflib.compare import to_canonical_graph
 from rdflib.term import Node
 
-from loaders.errors import InputIssue
-from loaders.references import ReferenceIndex, text_of
-from ontology.iris import CATALOG_BASE, DATA_BASE, entity_iri
+from aimstrace.loaders.errors import InputIssue
+from aimstrace.loaders.references import ReferenceIndex, text_of
+from aimstrace.ontology.iris import CATALOG_BASE, DATA_BASE, entity_iri
 
 RDF_SUFFIXES: dict[str, ox.RdfFormat] = {
     ".ttl": ox.RdfFormat.TURTLE,

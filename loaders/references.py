@@ -7,10 +7,10 @@ from collections.abc import Iterable
 
 import pyoxigraph as ox
 
-from graph.store import Store
-from loaders.registers import DCTERMS, REGISTER_BY_CLASS, REGISTER_BY_KIND
-from ontology import FRAMEWORK_IDS
-from ontology.iris import AIMS, CATALOG_BASE, graph_iri, requirement_iri
+from aimstrace.graph.store import Store
+from aimstrace.ontology import FRAMEWORK_IDS
+from aimstrace.ontology.iris import AIMS, CATALOG_BASE, graph_iri, requirement_iri
+from aimstrace.ontology.registers import DCTERMS, REGISTER_BY_CLASS, REGISTER_BY_KIND
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 ORG_GRAPH = ox.NamedNode(str(graph_iri("org")))

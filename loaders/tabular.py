@@ -20,8 +20,8 @@ from typing import Any
 
 import yaml
 
-from loaders.errors import InputIssue
-from loaders.registers import Register, register_for
+from aimstrace.loaders.errors import InputIssue
+from aimstrace.ontology.registers import Register, register_for
 
 TABULAR_SUFFIXES = {".csv", ".xlsx", ".yaml", ".yml", ".json"}
 # Columns people keep for themselves; they are read past, not loaded.

@@ -1,4 +1,9 @@
-"""The AIMS vocabulary, reference catalogs, crosswalks and shapes, shipped as package data."""
+"""The AIMS vocabulary, reference catalogs, crosswalks and shapes, shipped as package data.
+
+Owns the data files and the small modules that locate them (this module), build the catalogs
+from the verified reference lists (``build_catalogs``), name IRIs (``iris``) and describe the
+inventory registers' columns (``registers``). The bottom layer: imports nothing of ours.
+"""
 
 from __future__ import annotations
 

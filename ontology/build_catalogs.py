@@ -1,7 +1,7 @@
 """Generate ontology/catalogs/<framework>.ttl from the reference lists in ontology/reference/.
 
-Run ``python -m ontology.build_catalogs`` after changing a reference list or paraphrase, and
-commit the result; ``--check`` exits non-zero when a committed catalog is out of date. Output is
+Run ``python -m aimstrace.ontology.build_catalogs`` after changing a reference list or paraphrase,
+and commit the result; ``--check`` exits non-zero when a committed catalog is out of date. Output is
 deterministic, so regenerating unchanged inputs gives no diff.
 """
 
@@ -16,8 +16,8 @@ from pathlib import Path
 from rdflib import OWL, RDF, RDFS, SKOS, XSD, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS
 
-from ontology import FRAMEWORK_IDS
-from ontology.catalog_sources import (
+from aimstrace.ontology import FRAMEWORK_IDS
+from aimstrace.ontology.catalog_sources import (
     REFERENCE_DIR,
     CatalogNode,
     eu_ai_act_nodes,
@@ -26,8 +26,8 @@ from ontology.catalog_sources import (
     nist_ai_600_1_nodes,
     nist_ai_rmf_nodes,
 )
-from ontology.catalog_turtle import write_turtle
-from ontology.iris import AIMS, framework_iri, milestone_iri, requirement_iri
+from aimstrace.ontology.catalog_turtle import write_turtle
+from aimstrace.ontology.iris import AIMS, framework_iri, milestone_iri, requirement_iri
 
 CATALOG_DIR = Path(__file__).resolve().parent / "catalogs"
 
@@ -309,7 +309,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"wrote {path}")
     if stale:
         print(
-            "out of date (run python -m ontology.build_catalogs): " + ", ".join(stale),
+            "out of date (run python -m aimstrace.ontology.build_catalogs): " + ", ".join(stale),
             file=sys.stderr,
         )
         return 1

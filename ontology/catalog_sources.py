@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ontology.eu_ai_act_labels import ANNEX_III_POINT_LABELS
-from ontology.iso42001_paraphrases import ANNEX_C_PARAPHRASES, CONTROL_PARAPHRASES
+from aimstrace.ontology.eu_ai_act_labels import ANNEX_III_POINT_LABELS
+from aimstrace.ontology.iso42001_paraphrases import ANNEX_C_PARAPHRASES, CONTROL_PARAPHRASES
 
 REFERENCE_DIR = Path(__file__).resolve().parent / "reference"
 

@@ -2,7 +2,7 @@
 
 The registry reads every definition once into frozen objects, checks that each is documented
 and that its declared parameters are exactly the ``$name`` variables of its query text, and
-turns user-supplied parameter values into typed, backend-neutral values (`graph.backend.Iri`,
+turns user-supplied parameter values into typed, backend-neutral values (`queries.values.Iri`,
 str, int, float, bool, date). Backends bind those values with the engine's own mechanism; no
 value is ever formatted into query text.
 """
@@ -21,9 +21,16 @@ from typing import Any
 
 import yaml
 
-from graph.backend import BoundValue, Capability, Iri
-from ontology import FRAMEWORK_IDS
-from ontology.iris import AIMS, CATALOG_BASE, DATA_BASE, entity_iri, framework_iri, requirement_iri
+from aimstrace.ontology import FRAMEWORK_IDS
+from aimstrace.ontology.iris import (
+    AIMS,
+    CATALOG_BASE,
+    DATA_BASE,
+    entity_iri,
+    framework_iri,
+    requirement_iri,
+)
+from aimstrace.queries.values import BoundValue, Capability, Iri
 
 ENTITY_KINDS = frozenset(
     [
@@ -521,7 +528,7 @@ class Registry(Mapping[str, NamedQuery]):
 
 def load_registry(folder: Traversable | Path | None = None) -> Registry:
     """Read and check every ``*.yaml`` definition in a folder (default: this package)."""
-    root: Traversable = folder if folder is not None else resources.files("queries")
+    root: Traversable = folder if folder is not None else resources.files("aimstrace.queries")
     names = sorted(
         node.name[: -len(".yaml")] for node in root.iterdir() if node.name.endswith(".yaml")
     )

@@ -7,12 +7,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
-from api.deps import EngineDep, GateDep, ReaderDep, SettingsDep
-from api.errors import not_found
-from api.models import Framework, Page, Requirement
-from api.paging import CursorParam, LimitParam, page_of
-from graph.catalog import RequirementInfo
-from ontology import FRAMEWORK_IDS
+from aimstrace.api.deps import EngineDep, GateDep, ReaderDep, SettingsDep
+from aimstrace.api.errors import not_found
+from aimstrace.api.models import Framework, Page, Requirement
+from aimstrace.api.paging import CursorParam, LimitParam, page_of
+from aimstrace.graph.catalog import RequirementInfo
+from aimstrace.ontology import FRAMEWORK_IDS
 
 router = APIRouter(tags=["frameworks"])
 

@@ -8,9 +8,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
 
-from api.deps import EngineDep, GateDep, ReaderDep, SettingsDep
-from api.errors import ApiProblem, not_found
-from api.models import (
+from aimstrace.api.deps import EngineDep, GateDep, ReaderDep, SettingsDep
+from aimstrace.api.errors import ApiProblem, not_found
+from aimstrace.api.models import (
     CoverageItem,
     CoveragePage,
     FrameworkId,
@@ -19,8 +19,8 @@ from api.models import (
     Requirement,
     RequirementDetail,
 )
-from api.paging import CursorParam, LimitParam, page_of
-from ontology import FRAMEWORK_IDS
+from aimstrace.api.paging import CursorParam, LimitParam, page_of
+from aimstrace.ontology import FRAMEWORK_IDS
 
 router = APIRouter(tags=["crosswalks"])
 

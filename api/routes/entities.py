@@ -8,11 +8,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query, Request
 from pydantic import BaseModel, ConfigDict, create_model
 
-from api.deps import EngineDep, GateDep, ReaderDep, SettingsDep
-from api.errors import ApiProblem, not_found
-from api.models import ENTITY_ID_PATTERN, Page
-from api.paging import CursorParam, LimitParam, page_of
-from loaders.registers import REGISTERS, Register
+from aimstrace.api.deps import EngineDep, GateDep, ReaderDep, SettingsDep
+from aimstrace.api.errors import ApiProblem, not_found
+from aimstrace.api.models import ENTITY_ID_PATTERN, Page
+from aimstrace.api.paging import CursorParam, LimitParam, page_of
+from aimstrace.ontology.registers import REGISTERS, Register
 
 router = APIRouter(tags=["inventory"])
 

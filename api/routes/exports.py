@@ -14,12 +14,12 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Query
 from fastapi.responses import StreamingResponse
 
-from api.deps import EngineDep, ReaderDep
-from api.errors import ApiProblem
-from graph.engine import Engine
-from loaders.inventory import MULTI_SEPARATOR
-from loaders.registers import REGISTERS, Register
-from ontology.iris import GRAPH_BASE
+from aimstrace.api.deps import EngineDep, ReaderDep
+from aimstrace.api.errors import ApiProblem
+from aimstrace.graph.engine import Engine
+from aimstrace.loaders.inventory import MULTI_SEPARATOR
+from aimstrace.ontology.iris import GRAPH_BASE
+from aimstrace.ontology.registers import REGISTERS, Register
 
 router = APIRouter(tags=["exports"])
 

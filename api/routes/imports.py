@@ -9,11 +9,12 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, File, Form, UploadFile
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import EditorDep, EngineDep
-from api.errors import ApiProblem, InvalidParam
-from api.models import ImportReport, MappingImportReport
-from graph.engine import Engine
-from loaders.errors import InventoryLoadError
+from aimstrace.api.deps import EditorDep, EngineDep
+from aimstrace.api.errors import ApiProblem, InvalidParam
+from aimstrace.api.models import ImportReport, MappingImportReport
+from aimstrace.graph.engine import Engine
+from aimstrace.loaders.errors import InventoryLoadError
+from aimstrace.loaders.pipeline import import_and_derive, load_paths
 
 router = APIRouter(tags=["imports"])
 
@@ -79,7 +80,7 @@ def _load_problem(error: InventoryLoadError, folder: Path) -> ApiProblem:
 
 
 def _run_inventory(engine: Engine, paths: list[Path], dry_run: bool) -> ImportReport:
-    report = engine.load_paths(paths, dry_run=dry_run)
+    report = load_paths(engine, paths, dry_run=dry_run)
     data = report.as_dict()
     folder = f"{paths[0].parent}/"
     data["files"] = [str(f).replace(folder, "") for f in report.files]
@@ -124,7 +125,7 @@ async def import_files(
             except InventoryLoadError as exc:
                 raise _load_problem(exc, folder) from None
         try:
-            result = await run_in_threadpool(engine.import_mappings, paths[0], format)
+            result = await run_in_threadpool(import_and_derive, engine, paths[0], format)
         except ValueError as exc:
             raise ApiProblem(
                 422,

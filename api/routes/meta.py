@@ -6,8 +6,8 @@ from importlib.metadata import PackageNotFoundError, version
 
 from fastapi import APIRouter, Request
 
-from api.deps import EngineDep, GateDep
-from api.models import Health
+from aimstrace.api.deps import EngineDep, GateDep
+from aimstrace.api.models import Health
 
 router = APIRouter(tags=["service"])
 

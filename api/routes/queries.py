@@ -6,11 +6,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path
 
-from api.deps import EngineDep, GateDep, ReaderDep
-from api.errors import ApiProblem
-from api.models import QueryAnswer, QueryColumn, QueryInfo, QueryParameter, QueryRequest
-from graph.backend import BackendError, BackendUnavailable, QueryResult
-from queries.registry import NamedQuery, ParameterError, default_registry
+from aimstrace.api.deps import EngineDep, GateDep, ReaderDep
+from aimstrace.api.errors import ApiProblem
+from aimstrace.api.models import QueryAnswer, QueryColumn, QueryInfo, QueryParameter, QueryRequest
+from aimstrace.graph.backend import BackendError, BackendUnavailable, QueryResult
+from aimstrace.queries.registry import NamedQuery, ParameterError, default_registry
 
 router = APIRouter(tags=["queries"])
 
@@ -55,7 +55,7 @@ def _named(name: str) -> NamedQuery:
 def answer(result: QueryResult, max_rows: int) -> QueryAnswer:
     """A named query's result as the API returns it (refused when over the row cap)."""
     if len(result.rows) > max_rows:
-        from api.limits import too_many_rows
+        from aimstrace.api.limits import too_many_rows
 
         raise too_many_rows(max_rows, "body.parameters")
     rows: list[dict[str, Any]] = list(result.as_dicts())

@@ -8,10 +8,10 @@ from urllib.parse import parse_qs
 import pyoxigraph as ox
 from fastapi import APIRouter, Query, Request, Response
 
-from api.deps import EngineDep, GateDep, ReaderDep
-from api.errors import ApiProblem
-from api.limits import Deadline, bounded
-from api.sparql_results import (
+from aimstrace.api.deps import EngineDep, GateDep, ReaderDep
+from aimstrace.api.errors import ApiProblem
+from aimstrace.api.limits import Deadline, bounded
+from aimstrace.api.sparql_results import (
     BOOLEAN_TYPES,
     GRAPH_TYPES,
     JSON_RESULTS,
@@ -21,7 +21,7 @@ from api.sparql_results import (
     negotiate,
     solutions_to_bytes,
 )
-from graph.engine import Engine
+from aimstrace.graph.engine import Engine
 
 router = APIRouter(tags=["sparql"])
 

@@ -7,11 +7,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
 
-from api.deps import EngineDep, GateDep, ReaderDep
-from api.errors import ApiProblem, not_found
-from api.models import ENTITY_ID_PATTERN, Impact, PathLink, QueryAnswer
-from api.routes.queries import answer
-from graph.engine import Engine
+from aimstrace.api.deps import EngineDep, GateDep, ReaderDep
+from aimstrace.api.errors import ApiProblem, not_found
+from aimstrace.api.models import ENTITY_ID_PATTERN, Impact, PathLink, QueryAnswer
+from aimstrace.api.routes.queries import answer
+from aimstrace.graph.engine import Engine
 
 router = APIRouter(tags=["traceability"])
 NODE_PATTERN = r"^[A-Za-z][A-Za-z0-9+.-]*:\S.*$"
@@ -39,7 +39,7 @@ async def system_trace(
 
 
 def _impact(engine: Engine, kind: str, entity_id: str) -> Impact:
-    from graph.analytics import UnknownEntity
+    from aimstrace.graph.analytics.core import UnknownEntity
 
     try:
         radius = engine.impact(kind, entity_id)
@@ -130,7 +130,7 @@ async def paths(
     to: Annotated[str, Query(pattern=NODE_PATTERN, description="the other end, in the same forms")],
 ) -> list[PathLink]:
     """The shortest chain of links between two nodes (empty when they are not connected)."""
-    from graph.analytics import UnknownEntity
+    from aimstrace.graph.analytics.core import UnknownEntity
 
     def run(_deadline: object) -> list[PathLink]:
         try:

@@ -8,11 +8,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from api.deps import EngineDep, GateDep, ReaderDep, SettingsDep
-from api.errors import ApiProblem
-from api.models import DATE_PATTERN, FrameworkId, Gap, GapPage, QueryAnswer
-from api.paging import CursorParam, LimitParam, page_of
-from api.routes.queries import answer
+from aimstrace.api.deps import EngineDep, GateDep, ReaderDep, SettingsDep
+from aimstrace.api.errors import ApiProblem
+from aimstrace.api.models import DATE_PATTERN, FrameworkId, Gap, GapPage, QueryAnswer
+from aimstrace.api.paging import CursorParam, LimitParam, page_of
+from aimstrace.api.routes.queries import answer
 
 router = APIRouter(tags=["validation"])
 

@@ -9,7 +9,7 @@ from fastapi.responses import FileResponse, RedirectResponse
 
 router = APIRouter(include_in_schema=False)
 
-_STATIC = resources.files("api").joinpath("static")
+_STATIC = resources.files("aimstrace.api").joinpath("static")
 _TYPES = {".html": "text/html", ".js": "text/javascript", ".css": "text/css"}
 
 

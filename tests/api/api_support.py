@@ -9,8 +9,9 @@ import pyoxigraph as ox
 from fastapi.testclient import TestClient
 from httpx import Response
 
-from api.security import hash_key
-from graph.engine import Engine
+from aimstrace.api.security import hash_key
+from aimstrace.graph.engine import Engine
+from aimstrace.loaders.pipeline import demo, load_paths
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "api"
 KEYS = {"reader": "reader-key-0123456789", "editor": "editor-key-0123456789", "admin": "admin-k"}
@@ -31,8 +32,8 @@ def auth_headers(role: str) -> dict[str, str]:
 def _demo_nquads() -> bytes:
     """The demo data plus tests/data/api/inventory.yaml, built once and copied per test."""
     engine = Engine.open(None)
-    engine.demo()
-    engine.load_paths([DATA / "inventory.yaml"])
+    demo(engine)
+    load_paths(engine, [DATA / "inventory.yaml"])
     return engine.store.dump(ox.RdfFormat.N_QUADS)
 
 

@@ -8,9 +8,9 @@ import pytest
 from api_support import LOOPBACK, auth_headers, key_entries, small_engine  # type: ignore[import-not-found]
 from fastapi.testclient import TestClient
 
-from api.app import create_app
-from api.settings import Settings
-from graph.engine import Engine
+from aimstrace.api.app import create_app
+from aimstrace.api.settings import Settings
+from aimstrace.graph.engine import Engine
 
 
 @pytest.fixture

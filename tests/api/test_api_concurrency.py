@@ -11,10 +11,10 @@ import httpx
 import pytest
 import uvicorn
 
-from api.app import create_app
-from api.security import hash_key
-from api.settings import Settings
-from graph.engine import Engine
+from aimstrace.api.app import create_app
+from aimstrace.api.security import hash_key
+from aimstrace.api.settings import Settings
+from aimstrace.graph.engine import Engine
 
 COUNT_SYSTEMS = (
     "SELECT (COUNT(*) AS ?n) WHERE { ?s a <https://w3id.org/aimstrace/ns#AISystem> ; ?p ?o }"

@@ -15,9 +15,10 @@ from api_support import (  # type: ignore[import-not-found]
 )
 from fastapi.testclient import TestClient
 
-from api.app import create_app
-from api.settings import Settings
-from graph.engine import Engine
+from aimstrace.api.app import create_app
+from aimstrace.api.settings import Settings
+from aimstrace.graph.engine import Engine
+from aimstrace.loaders.pipeline import load_paths
 
 NEW_DATASET = b"datasets:\n  - id: DS-778\n    name: Replica check\n    used_by: SYS-001\n"
 
@@ -62,7 +63,7 @@ def test_a_served_disk_store_answers_the_same_with_or_without_replica(
     extra = tmp_path / "more.yaml"
     extra.write_bytes(NEW_DATASET)
     reference = small_engine()  # the same data and import, in memory
-    reference.load_paths([extra])
+    load_paths(reference, [extra])
     assert reference.trace("SYS-001").as_dicts() == after["rows"]
 
 

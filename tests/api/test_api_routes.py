@@ -11,7 +11,7 @@ import pytest
 from api_support import post_import  # type: ignore[import-not-found]
 from fastapi.testclient import TestClient
 
-from graph.engine import Engine
+from aimstrace.graph.engine import Engine
 
 PROBLEM = "application/problem+json"
 

@@ -8,8 +8,8 @@ from api_support import auth_headers, key_entries, small_engine  # type: ignore[
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import positive_data_acceptance
 
-from api.app import create_app
-from api.settings import Settings
+from aimstrace.api.app import create_app
+from aimstrace.api.settings import Settings
 
 # One engine for the whole run; imports from generated data may add to it, which is fine here.
 APP = create_app(Settings(api_keys=key_entries(), query_timeout_seconds=30), small_engine())

@@ -9,11 +9,11 @@ from collections.abc import Callable
 import pytest
 from fastapi.testclient import TestClient
 
-from api.app import create_app
-from api.logging import JsonFormatter
-from api.security import KeyConfigError, KeyRing, hash_key
-from api.settings import Settings, SettingsError
-from graph.engine import Engine
+from aimstrace.api.app import create_app
+from aimstrace.api.logging import JsonFormatter
+from aimstrace.api.security import KeyConfigError, KeyRing, hash_key
+from aimstrace.api.settings import Settings, SettingsError
+from aimstrace.graph.engine import Engine
 
 PROBLEM = "application/problem+json"
 
@@ -245,8 +245,8 @@ def test_logs_are_json_with_request_id_and_no_key(
 
 
 def test_framework_enum_matches_the_ontology() -> None:
-    from api.models import FrameworkId
-    from ontology import FRAMEWORK_IDS
+    from aimstrace.api.models import FrameworkId
+    from aimstrace.ontology import FRAMEWORK_IDS
 
     assert tuple(f.value for f in FrameworkId) == FRAMEWORK_IDS
 

@@ -17,10 +17,10 @@ from fastapi.testclient import TestClient
 from SPARQLWrapper import CSV, JSON, XML, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import QueryBadFormed
 
-from api.app import create_app
-from api.settings import Settings
-from api.sparql_results import negotiate, parse_accept, solutions_to_bytes
-from graph.engine import Engine
+from aimstrace.api.app import create_app
+from aimstrace.api.settings import Settings
+from aimstrace.api.sparql_results import negotiate, parse_accept, solutions_to_bytes
+from aimstrace.graph.engine import Engine
 
 SYSTEMS = """
 PREFIX aims: <https://w3id.org/aimstrace/ns#>

@@ -10,8 +10,8 @@ import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 
-from api.cli import main
-from graph.store import Store
+from aimstrace.api.cli import main
+from aimstrace.graph.store import Store
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "crosswalks"
 

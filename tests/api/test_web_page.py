@@ -12,9 +12,10 @@ from pathlib import Path
 import pytest
 import uvicorn
 
-from api.app import create_app
-from api.settings import Settings
-from graph.engine import Engine
+from aimstrace.api.app import create_app
+from aimstrace.api.settings import Settings
+from aimstrace.graph.engine import Engine
+from aimstrace.loaders.pipeline import demo
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -38,7 +39,7 @@ def _free_port() -> int:
 @pytest.fixture(scope="module")
 def base_url() -> Iterator[str]:
     engine = Engine.open(None)
-    engine.demo()
+    demo(engine)
     settings = Settings.from_env()
     app = create_app(settings=settings, engine=engine)
     port = _free_port()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from graph.engine import Engine
+from aimstrace.graph.engine import Engine
 
 
 @pytest.fixture(scope="module")

@@ -7,11 +7,11 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from graph.analytics import Analytics, UnknownEntity, analytics_for
-from graph.engine import Engine
-from graph.rdf_backend import OxigraphBackend
-from graph.store import Changeset, Store
-from queries.registry import default_registry
+from aimstrace.graph.analytics.core import Analytics, UnknownEntity, analytics_for
+from aimstrace.graph.engine import Engine
+from aimstrace.graph.rdf_backend import OxigraphBackend
+from aimstrace.graph.store import Changeset, Store
+from aimstrace.queries.registry import default_registry
 
 FIXTURE = Path(__file__).resolve().parent.parent / "data" / "queries" / "fixture.ttl"
 DATA = "https://w3id.org/aimstrace/data/"

@@ -8,11 +8,12 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from graph.answer_cache import AnswerCache
-from graph.backend import QueryResult
-from graph.engine import Engine
-from graph.store import Changeset
-from loaders.references import ORG_GRAPH
+from aimstrace.graph.backend import QueryResult
+from aimstrace.graph.engine import Engine
+from aimstrace.graph.store import Changeset
+from aimstrace.graph.store.answer_cache import AnswerCache
+from aimstrace.loaders.pipeline import load_paths
+from aimstrace.loaders.references import ORG_GRAPH
 
 AIMS = "https://w3id.org/aimstrace/ns#"
 DATA = "https://w3id.org/aimstrace/data/"
@@ -70,7 +71,7 @@ def engine() -> Engine:
     engine = Engine.open(None)
     engine.load_vocabulary()
     engine.load_catalogs()
-    engine.load_paths([INVENTORY])
+    load_paths(engine, [INVENTORY])
     return engine
 
 

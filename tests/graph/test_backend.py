@@ -10,7 +10,7 @@ from typing import ClassVar
 import pyoxigraph as ox
 import pytest
 
-from graph.backend import (
+from aimstrace.graph.backend import (
     BackendUnavailable,
     BoundValue,
     Capability,
@@ -23,9 +23,9 @@ from graph.backend import (
     register_backend,
     same_rows,
 )
-from graph.rdf_backend import OxigraphBackend, RdflibBackend
-from graph.store import Changeset, Store
-from queries.registry import NamedQuery, default_registry
+from aimstrace.graph.rdf_backend import OxigraphBackend, RdflibBackend
+from aimstrace.graph.store import Changeset, Store
+from aimstrace.queries.registry import NamedQuery, default_registry
 
 FIXTURE = Path(__file__).resolve().parent.parent / "data" / "queries" / "fixture.ttl"
 

@@ -7,10 +7,16 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from graph.coverage import counted_requirements, coverage, implemented_controls, summarise
-from graph.crosswalks import derive_mappings, import_mappings, load_crosswalks
-from graph.mappings import requirement_index
-from graph.store import Changeset, Store
+from aimstrace.graph.crosswalk.coverage import (
+    counted_requirements,
+    coverage,
+    implemented_controls,
+    summarise,
+)
+from aimstrace.graph.crosswalk.model import requirement_index
+from aimstrace.graph.crosswalk.sets import derive_mappings
+from aimstrace.graph.store import Changeset, Store
+from aimstrace.loaders.pipeline import import_mappings, load_crosswalks
 
 DATA = Path(__file__).parents[1] / "data" / "crosswalks"
 AIMS = "https://w3id.org/aimstrace/ns#"

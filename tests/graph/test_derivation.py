@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from graph.derivation import COMPOSITION, compose_chain, derive
-from graph.mappings import INVERSE, RELATIONSHIPS, MappingRecord
+from aimstrace.graph.crosswalk.derivation import COMPOSITION, compose_chain, derive
+from aimstrace.graph.crosswalk.model import INVERSE, RELATIONSHIPS, MappingRecord
 
 Set = frozenset[int]
 

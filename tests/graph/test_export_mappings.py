@@ -9,9 +9,10 @@ import pyoxigraph as ox
 import pytest
 from trestle.oscal.mapping import MappingCollection, Model
 
-from graph.crosswalks import derive_mappings, export_mappings, import_mappings, load_crosswalks
-from graph.mappings import read_mappings
-from graph.store import Store
+from aimstrace.graph.crosswalk.model import read_mappings
+from aimstrace.graph.crosswalk.sets import derive_mappings, export_mappings
+from aimstrace.graph.store import Store
+from aimstrace.loaders.pipeline import import_mappings, load_crosswalks
 
 DATA = Path(__file__).parents[1] / "data" / "crosswalks"
 

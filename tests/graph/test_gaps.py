@@ -8,7 +8,14 @@ from datetime import date
 
 import pytest
 
-from graph.gaps import GapRecord, GapReport, group_by, to_html, to_json, to_markdown
+from aimstrace.graph.validation.gaps import (
+    GapRecord,
+    GapReport,
+    group_by,
+    to_html,
+    to_json,
+    to_markdown,
+)
 
 ISO = "https://w3id.org/aimstrace/catalog/iso42001/"
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from graph.engine import Engine
-from graph.inventory import INVENTORY_KINDS, list_entities
-from graph.store import Store, StoreError
-from loaders.load import load
+from aimstrace.graph.engine import Engine
+from aimstrace.graph.inventory import INVENTORY_KINDS, list_entities
+from aimstrace.graph.store import Store, StoreError
+from aimstrace.loaders.load import load
 
 DATA = Path(__file__).parents[1] / "data" / "inventory"
 

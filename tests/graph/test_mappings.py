@@ -9,8 +9,7 @@ import pytest
 from rdflib import Graph
 from rdflib.compare import isomorphic
 
-from graph.crosswalks import derive_mappings, list_mappings, load_crosswalks
-from graph.mappings import (
+from aimstrace.graph.crosswalk.model import (
     MappingRecord,
     MappingSetInfo,
     mapping_set_graph,
@@ -18,8 +17,10 @@ from graph.mappings import (
     record_triples,
     write_mapping_sets,
 )
-from graph.store import Store
-from ontology.iris import mapping_set_iri
+from aimstrace.graph.crosswalk.sets import derive_mappings, list_mappings
+from aimstrace.graph.store import Store
+from aimstrace.loaders.pipeline import load_crosswalks
+from aimstrace.ontology.iris import mapping_set_iri
 
 DATA = Path(__file__).parents[1] / "data" / "crosswalks"
 ISO = "https://w3id.org/aimstrace/catalog/iso42001/"

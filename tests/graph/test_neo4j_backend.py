@@ -19,12 +19,12 @@ import neo4j.time
 import pyoxigraph as ox
 import pytest
 
-from graph.backend import BackendError, BackendUnavailable, get_backend, same_rows
-from graph.neo4j_backend import Neo4jBackend, ProjectionNotReady, neo4j_to_json
-from graph.neo4j_sync import SYNC_MARKER_LABEL, Neo4jSync, Neo4jSyncError
-from graph.rdf_backend import OxigraphBackend
-from graph.store import Changeset, Store
-from queries.registry import Column, NamedQuery, Parameter, default_registry
+from aimstrace.graph.backend import BackendError, BackendUnavailable, get_backend, same_rows
+from aimstrace.graph.neo4j.backend import Neo4jBackend, ProjectionNotReady, neo4j_to_json
+from aimstrace.graph.neo4j.sync import SYNC_MARKER_LABEL, Neo4jSync, Neo4jSyncError
+from aimstrace.graph.rdf_backend import OxigraphBackend
+from aimstrace.graph.store import Changeset, Store
+from aimstrace.queries.registry import Column, NamedQuery, Parameter, default_registry
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "queries"))
 from query_fixtures import ORG_GRAPH, load_fixture_store

@@ -8,8 +8,8 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from graph.projection import Projector, relationship_type
-from graph.store import Changeset, Store
+from aimstrace.graph.neo4j.projection import Projector, relationship_type
+from aimstrace.graph.store import Changeset, Store
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "projection" / "small.trig"
 SYS = "https://w3id.org/aimstrace/data/system/SYS-1"

@@ -7,7 +7,7 @@ import pytest
 import rdflib
 from rdflib.plugins.sparql import prepareQuery
 
-from graph.sparql_lateral import LateralSpliceError, splice_lateral
+from aimstrace.graph.store.sparql_lateral import LateralSpliceError, splice_lateral
 
 EX = "http://example.org/"
 DATA = f"""

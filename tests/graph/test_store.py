@@ -7,8 +7,8 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from graph.sparql import UpdateRefused, run_read_only
-from graph.store import Changeset, Store, StoreError
+from aimstrace.graph.store import Changeset, Store, StoreError
+from aimstrace.graph.store.sparql import UpdateRefused, run_read_only
 
 EX = "http://example.org/"
 G = ox.NamedNode(EX + "graph")

@@ -8,7 +8,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from graph.store import Changeset, Store, StoreError
+from aimstrace.graph.store import Changeset, Store, StoreError
 
 EX = "http://example.org/"
 G = ox.NamedNode(EX + "graph")

@@ -14,19 +14,14 @@ import pytest
 import yaml
 from rdflib import Graph, URIRef
 
-from api.cli import main
-from graph.engine import Engine
-from graph.gaps import GAPS_GRAPH
-from graph.store import Changeset, Store
-from graph.validation import (
-    ORG_GRAPH,
-    ValidationError,
-    load_shape_files,
-    packaged_shapes,
-    parse_as_of,
-    validate,
-)
-from graph.validation_incremental import affected_focus_nodes, validate_changes
+from aimstrace.api.cli import main
+from aimstrace.graph.engine import Engine
+from aimstrace.graph.store import Changeset, Store
+from aimstrace.graph.validation.gaps import GAPS_GRAPH
+from aimstrace.graph.validation.incremental import affected_focus_nodes, validate_changes
+from aimstrace.graph.validation.runner import ORG_GRAPH, load_shape_files, parse_as_of, validate
+from aimstrace.graph.validation.shapes import ValidationError, packaged_shapes
+from aimstrace.loaders.pipeline import load_example
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "validation"
 REPO = Path(__file__).resolve().parents[2]
@@ -128,7 +123,7 @@ def example() -> Engine:
     engine = Engine.open(None)
     engine.load_vocabulary()
     engine.load_catalogs()
-    engine.load_example()
+    load_example(engine)
     return engine
 
 
@@ -206,7 +201,7 @@ def test_incremental_validation_equals_a_full_run(name: str) -> None:
     engine = Engine.open(None)
     engine.load_vocabulary()
     engine.load_catalogs()
-    engine.load_example()
+    load_example(engine)
     store = engine.store
     before = validate(store, AS_OF)
     remove: tuple[ox.Quad, ...] = ()
@@ -309,7 +304,7 @@ class _Cli:
 
     def invoke(self, _main: object, args: list[str]) -> subprocess.CompletedProcess[str]:
         done = subprocess.run(
-            [sys.executable, "-c", "from api.cli import main; main()", *args],
+            [sys.executable, "-c", "from aimstrace.api.cli import main; main()", *args],
             cwd=REPO,
             capture_output=True,
             text=True,

@@ -7,16 +7,10 @@ from datetime import date
 import pytest
 from rdflib import Graph
 
-from graph.engine import Engine
-from graph.validation import (
-    build_data,
-    keep_predicates,
-    packaged_shapes,
-    read_predicates,
-    run_shacl,
-    validate,
-)
-from graph.validation_report import StoreLookup, report_records
+from aimstrace.graph.engine import Engine
+from aimstrace.graph.validation.report import StoreLookup, report_records
+from aimstrace.graph.validation.runner import build_data, keep_predicates, run_shacl, validate
+from aimstrace.graph.validation.shapes import packaged_shapes, read_predicates
 from tests.graph.test_validation import AS_OF, _all_cases_at_once, _with_org
 
 SHAPES_HEADER = (

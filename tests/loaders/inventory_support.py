@@ -8,9 +8,9 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib import Graph
 
-from graph.engine import Engine
-from graph.store import Store
-from ontology.iris import graph_iri
+from aimstrace.graph.engine import Engine
+from aimstrace.graph.store import Store
+from aimstrace.ontology.iris import graph_iri
 
 DATA = Path(__file__).parents[1] / "data" / "inventory"
 ORG = ox.NamedNode(str(graph_iri("org")))

@@ -7,10 +7,10 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from graph.mappings import RequirementRef, requirement_index
-from graph.store import Store
-from loaders.ciso_assistant import framework_for_urn, load_ciso_assistant, node_key
-from loaders.mapping_common import MappingLoadError
+from aimstrace.graph.crosswalk.model import RequirementRef, requirement_index
+from aimstrace.graph.store import Store
+from aimstrace.loaders.ciso_assistant import framework_for_urn, load_ciso_assistant, node_key
+from aimstrace.loaders.mapping_common import MappingLoadError
 
 DATA = Path(__file__).parents[1] / "data" / "crosswalks"
 CATALOG = "https://w3id.org/aimstrace/catalog/"

@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 from inventory_support import catalog_store
 
-from graph.engine import Engine
-from graph.store import Store
+from aimstrace.graph.engine import Engine
+from aimstrace.graph.store import Store
+from aimstrace.loaders.pipeline import load_example
 
 GAPS_FILE = Path(__file__).parents[2] / "ontology" / "example" / "KNOWN_GAPS.md"
 PREFIXES = """
@@ -101,7 +102,7 @@ def _known_gaps() -> list[tuple[str, str]]:
 @pytest.fixture(scope="module")
 def example() -> Store:
     engine = Engine(catalog_store())
-    engine.load_example()
+    load_example(engine)
     return engine.store
 
 

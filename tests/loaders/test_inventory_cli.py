@@ -10,8 +10,8 @@ from pathlib import Path
 from click.testing import CliRunner
 from inventory_support import DATA
 
-from api.cli import main
-from graph.engine import Engine
+from aimstrace.api.cli import main
+from aimstrace.graph.engine import Engine
 
 
 def _store(tmp_path: Path) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from loaders.registers import REGISTERS
+from aimstrace.ontology.registers import REGISTERS
 
 ROOT = Path(__file__).parents[2]
 

@@ -9,8 +9,8 @@ import openpyxl
 import pytest
 from inventory_support import DATA, all_quads, catalog_store
 
-from loaders.errors import InputIssue, InventoryLoadError
-from loaders.load import load, plan
+from aimstrace.loaders.errors import InputIssue, InventoryLoadError
+from aimstrace.loaders.load import load, plan
 
 
 def _located(issues: list[InputIssue]) -> set[tuple[str, int | None, str | None]]:

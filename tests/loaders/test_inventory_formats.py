@@ -11,8 +11,8 @@ import pyoxigraph as ox
 from inventory_support import DATA, ORG, catalog_store, org_graph
 from rdflib.compare import isomorphic
 
-from loaders.load import load
-from ontology.iris import entity_iri
+from aimstrace.loaders.load import load
+from aimstrace.ontology.iris import entity_iri
 
 AIMS = "https://w3id.org/aimstrace/ns#"
 

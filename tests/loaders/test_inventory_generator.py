@@ -7,8 +7,8 @@ from pathlib import Path
 from inventory_support import catalog_store, org_graph
 from rdflib.compare import isomorphic
 
+from aimstrace.loaders.load import load
 from bench.generate import build, main, systems_for, write_csv
-from loaders.load import load
 
 
 def test_small_csv_and_nt_outputs_load_to_isomorphic_graphs(tmp_path: Path) -> None:

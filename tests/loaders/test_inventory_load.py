@@ -10,10 +10,11 @@ import pytest
 from inventory_support import DATA, ORG, all_quads, catalog_store, org_graph
 from rdflib.compare import isomorphic
 
-from graph.engine import Engine
-from loaders.errors import InventoryLoadError
-from loaders.load import apply, load, plan
-from ontology.iris import entity_iri
+from aimstrace.graph.engine import Engine
+from aimstrace.loaders.errors import InventoryLoadError
+from aimstrace.loaders.load import apply, load, plan
+from aimstrace.loaders.pipeline import load_example
+from aimstrace.ontology.iris import entity_iri
 
 AIMS = "https://w3id.org/aimstrace/ns#"
 
@@ -124,7 +125,7 @@ def test_failed_apply_of_a_bad_plan_writes_nothing() -> None:
 
 def test_example_organisation_loads_cleanly_and_completely() -> None:
     engine = Engine(catalog_store())
-    report = engine.load_example()
+    report = load_example(engine)
     assert report.triples_added > 2000
     assert len(engine.list_entities("systems")) >= 12
     assert len(engine.list_entities("datasets")) >= 25
@@ -135,13 +136,13 @@ def test_example_organisation_loads_cleanly_and_completely() -> None:
     assert len(soa) == 38 and len({row["control"] for row in soa}) == 38
     owners = [p for p in engine.list_entities("people") if "aims-owner" in p["roles"]]
     assert len(owners) == 1
-    again = engine.load_example()
+    again = load_example(engine)
     assert (again.triples_added, again.triples_removed) == (0, 0)
 
 
 def test_known_gaps_name_entities_of_the_example() -> None:
     engine = Engine(catalog_store())
-    engine.load_example()
+    load_example(engine)
     gaps = (Path(__file__).parents[2] / "ontology" / "example" / "KNOWN_GAPS.md").read_text(
         encoding="utf-8"
     )
@@ -186,7 +187,7 @@ def test_csv_and_nt_inputs_give_isomorphic_graphs(tmp_path: Path) -> None:
 
 def test_evidence_supporting_a_notation_points_at_the_requirement_not_the_soa_row() -> None:
     engine = Engine(catalog_store())
-    engine.load_example()
+    load_example(engine)
     rows = engine.store.select(
         "SELECT ?o WHERE { ?e <http://purl.org/dc/terms/identifier> 'EV-001' ; "
         "<https://w3id.org/aimstrace/ns#supports> ?o }"

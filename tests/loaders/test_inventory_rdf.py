@@ -6,9 +6,9 @@ import pyoxigraph as ox
 import pytest
 from inventory_support import DATA, ORG, all_quads, catalog_store
 
-from loaders.errors import InventoryLoadError
-from loaders.load import load, plan
-from loaders.rdf import SKOLEM_BASE, read_rdf
+from aimstrace.loaders.errors import InventoryLoadError
+from aimstrace.loaders.load import load, plan
+from aimstrace.loaders.rdf import SKOLEM_BASE, read_rdf
 
 
 def test_turtle_blank_nodes_become_stable_skolem_iris() -> None:

@@ -7,10 +7,10 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from graph.mappings import RequirementRef, requirement_index
-from graph.store import Store
-from loaders.mapping_common import MappingLoadError
-from loaders.olir import fold_header, load_olir
+from aimstrace.graph.crosswalk.model import RequirementRef, requirement_index
+from aimstrace.graph.store import Store
+from aimstrace.loaders.mapping_common import MappingLoadError
+from aimstrace.loaders.olir import fold_header, load_olir
 
 DATA = Path(__file__).parents[1] / "data" / "crosswalks"
 CATALOG = "https://w3id.org/aimstrace/catalog/"

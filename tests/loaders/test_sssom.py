@@ -8,11 +8,11 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from graph.crosswalks import load_crosswalks
-from graph.mappings import RequirementRef, requirement_index
-from graph.store import Store
-from loaders.mapping_common import MappingLoadError
-from loaders.sssom import load_sssom, split_header
+from aimstrace.graph.crosswalk.model import RequirementRef, requirement_index
+from aimstrace.graph.store import Store
+from aimstrace.loaders.mapping_common import MappingLoadError
+from aimstrace.loaders.pipeline import load_crosswalks
+from aimstrace.loaders.sssom import load_sssom, split_header
 
 DATA = Path(__file__).parents[1] / "data" / "crosswalks"
 CATALOG = "https://w3id.org/aimstrace/catalog/"

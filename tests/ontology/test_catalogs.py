@@ -18,10 +18,10 @@ from rdflib import OWL, RDF, RDFS, SKOS, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS
 
-from ontology import FRAMEWORK_IDS, catalog_path, vocabulary_path
-from ontology.build_catalogs import build_graph, render
-from ontology.catalog_sources import ReferenceError
-from ontology.iris import AIMS, framework_iri, requirement_iri
+from aimstrace.ontology import FRAMEWORK_IDS, catalog_path, vocabulary_path
+from aimstrace.ontology.build_catalogs import build_graph, render
+from aimstrace.ontology.catalog_sources import ReferenceError
+from aimstrace.ontology.iris import AIMS, framework_iri, requirement_iri
 
 XSD_NS = "http://www.w3.org/2001/XMLSchema#"  # a string: pytest probes rdflib's XSD object
 REFERENCE = Path(__file__).resolve().parents[2] / "ontology" / "reference"

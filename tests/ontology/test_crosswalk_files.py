@@ -20,7 +20,7 @@ import yaml
 from rdflib import Graph
 from rdflib.namespace import SKOS
 
-from ontology.iris import CATALOG_BASE, notation_slug
+from aimstrace.ontology.iris import CATALOG_BASE, notation_slug
 
 REPO = Path(__file__).resolve().parents[2]
 CROSSWALKS = REPO / "ontology" / "crosswalks"

@@ -9,9 +9,9 @@ import pyshacl
 import pytest
 from rdflib import RDF, SH, SKOS, Graph, URIRef
 
-from graph.validation import _shacl_shacl, check_shapes_graph, packaged_shapes
-from ontology import FRAMEWORK_IDS, catalog_path
-from ontology.iris import AIMS
+from aimstrace.graph.validation.shapes import _shacl_shacl, check_shapes_graph, packaged_shapes
+from aimstrace.ontology import FRAMEWORK_IDS, catalog_path
+from aimstrace.ontology.iris import AIMS
 
 PREFIX = {"iso42001": "ISO/IEC 42001", "eu-ai-act": "EU AI Act"}
 

@@ -9,8 +9,8 @@ import pytest
 from rdflib import OWL, RDF, RDFS, SKOS, Graph, URIRef
 from rdflib.namespace import DCTERMS
 
-from ontology import vocabulary_path
-from ontology.iris import AIMS, DCAT, DPV, DPV_AI, DPV_RISK, ORG, PROV
+from aimstrace.ontology import vocabulary_path
+from aimstrace.ontology.iris import AIMS, DCAT, DPV, DPV_AI, DPV_RISK, ORG, PROV
 
 REPO = Path(__file__).resolve().parents[2]
 CONVENTIONS = (REPO / "docs" / "CONVENTIONS.md").read_text(encoding="utf-8")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from query_fixtures import load_fixture_store
 
-from graph.store import Store
+from aimstrace.graph.store import Store
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ from typing import Any
 import pyoxigraph as ox
 import yaml
 
-from graph.store import Store
+from aimstrace.graph.store import Store
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "queries"
 ORG_GRAPH = ox.NamedNode("https://w3id.org/aimstrace/graph/org")

@@ -20,14 +20,15 @@ import pyoxigraph as ox
 import pytest
 from query_fixtures import load_expected, load_fixture_store
 
-from graph.backend import QueryResult, normalise_rows
-from graph.engine import Engine
-from graph.neo4j_backend import Neo4jBackend
-from graph.rdf_backend import OxigraphBackend
-from graph.store import Store
-from ontology import FRAMEWORK_IDS
-from ontology.iris import DATA_BASE
-from queries.registry import NOTATION_SCHEMES, NamedQuery, Parameter, default_registry
+from aimstrace.graph.backend import QueryResult, normalise_rows
+from aimstrace.graph.engine import Engine
+from aimstrace.graph.neo4j.backend import Neo4jBackend
+from aimstrace.graph.rdf_backend import OxigraphBackend
+from aimstrace.graph.store import Store
+from aimstrace.loaders.pipeline import demo
+from aimstrace.ontology import FRAMEWORK_IDS
+from aimstrace.ontology.iris import DATA_BASE
+from aimstrace.queries.registry import NOTATION_SCHEMES, NamedQuery, Parameter, default_registry
 
 pytestmark = pytest.mark.neo4j
 
@@ -52,7 +53,7 @@ def store(graph_name: str) -> Store:
         fixture: Store = load_fixture_store()
         return fixture
     engine = Engine.open(None)
-    engine.demo()
+    demo(engine)
     return engine.store
 
 

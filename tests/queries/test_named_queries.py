@@ -7,10 +7,10 @@ from typing import Any
 import pytest
 from query_fixtures import DATA, expand, load_expected
 
-from graph.backend import same_rows
-from graph.rdf_backend import OxigraphBackend, RdflibBackend
-from graph.store import Store
-from queries.registry import ParameterError, default_registry, load_registry
+from aimstrace.graph.backend import same_rows
+from aimstrace.graph.rdf_backend import OxigraphBackend, RdflibBackend
+from aimstrace.graph.store import Store
+from aimstrace.queries.registry import ParameterError, default_registry, load_registry
 
 PREFIXES, CASES = load_expected()
 CASE_IDS = [

@@ -8,9 +8,9 @@ import pytest
 from query_fixtures import DATA
 from rdflib.plugins.sparql import prepareQuery
 
-from graph.backend import Iri
-from graph.sparql_lateral import splice_lateral
-from queries.registry import (
+from aimstrace.graph.backend import Iri
+from aimstrace.graph.store.sparql_lateral import splice_lateral
+from aimstrace.queries.registry import (
     NamedQuery,
     Parameter,
     ParameterError,

@@ -1,0 +1,233 @@
+"""Export mapping records as SSSOM TSV or as an OSCAL 1.2 ``mapping-collection`` (JSON)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import uuid
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+import yaml
+
+from aimstrace.graph.crosswalk.model import (
+    DERIVED_SET,
+    MappingRecord,
+    MappingSetInfo,
+    RequirementRef,
+    StoredMappings,
+    framework_of_iri,
+    set_object_frameworks,
+)
+from aimstrace.graph.crosswalk.sssom_format import COLUMNS, PREDICATE_FOR, CurieMap
+from aimstrace.ontology import FRAMEWORK_IDS
+from aimstrace.ontology.iris import CATALOG_BASE, MAPPING_BASE
+
+EXPORT_FORMATS = ("sssom", "oscal")
+
+#: The CURIE prefix of each framework in crosswalk files (docs/CONVENTIONS.md).
+FRAMEWORK_PREFIXES: dict[str, str] = {
+    "iso42001": "iso42001",
+    "iso27001": "iso27001",
+    "nist-ai-rmf": "nistairmf",
+    "nist-ai-600-1": "nistai6001",
+    "eu-ai-act": "euaiact",
+}
+OSCAL_VERSION = "1.2.1"
+OSCAL_RELATIONSHIP = {
+    "equal": "equal-to",
+    "subset-of": "subset-of",
+    "superset-of": "superset-of",
+    "intersects-with": "intersects-with",
+    "no-relationship": "no-relationship",
+}
+PROPERTY_NS = "https://w3id.org/aimstrace/ns/oscal"
+_UUID_NS = uuid.UUID("6f1c2b52-3f0e-4f43-9a51-6d0f2c1e9a10")
+
+
+def select_records(
+    stored: StoredMappings, set_names: Iterable[str] | None, include_derived: bool
+) -> tuple[list[MappingRecord], list[MappingSetInfo]]:
+    """The records of the chosen sets (all asserted sets by default), and those sets."""
+    names = list(set_names or [])
+    for name in names:
+        if name not in stored.sets:
+            known = ", ".join(sorted(stored.sets)) or "none loaded"
+            raise ValueError(f"no mapping set named {name!r} in the store (known: {known})")
+    if not names:
+        names = [n for n in sorted(stored.sets) if n != DERIVED_SET]
+        if include_derived and DERIVED_SET in stored.sets:
+            names.append(DERIVED_SET)
+    chosen = set(names)
+    records = [r for r in stored.records if r.mapping_set in chosen]
+    return records, [stored.sets[n] for n in names]
+
+
+def _combined(sets: list[MappingSetInfo]) -> MappingSetInfo:
+    if len(sets) == 1:
+        return sets[0]
+    return MappingSetInfo(
+        name="aimstrace-export",
+        title="aimstrace mappings: " + ", ".join(s.name for s in sets),
+        source="; ".join(f"{s.name}: {s.source}" for s in sets),
+        version="; ".join(f"{s.name}: {s.version}" for s in sets if s.version),
+        licence="; ".join(f"{s.name}: {s.licence}" for s in sets),
+    )
+
+
+def export_sssom(
+    records: list[MappingRecord],
+    sets: list[MappingSetInfo],
+    index: Mapping[str, RequirementRef],
+) -> str:
+    """SSSOM TSV in the crosswalk-file format of docs/CONVENTIONS.md (re-importable)."""
+    info = _combined(sets)
+
+    def label(iri: str | None) -> str:
+        ref = index.get(iri or "")
+        return "" if ref is None else " ".join(p for p in (ref.notation, ref.title) if p)
+
+    curie_map = {p: f"{CATALOG_BASE}{fw}/" for fw, p in FRAMEWORK_PREFIXES.items()}
+    curies = CurieMap(curie_map)
+    header = {
+        "curie_map": {
+            **curie_map,
+            "skos": PREDICATE_FOR["equal"].rsplit("#", 1)[0] + "#",
+            "semapv": "https://w3id.org/semapv/vocab/",
+            "sssom": "https://w3id.org/sssom/",
+        },
+        "mapping_set_id": f"{MAPPING_BASE}set/{info.name}",
+        "mapping_set_title": info.title,
+        "mapping_set_source": info.source,
+        "mapping_set_version": info.version or "unversioned",
+        "license": info.licence or "not stated",
+        "mapping_date": datetime.now(UTC).date().isoformat(),
+    }
+    text = yaml.safe_dump(header, sort_keys=False, allow_unicode=True, width=1000)
+    out = io.StringIO()
+    out.write("".join(f"# {line}\n" for line in text.splitlines()))
+    writer = csv.writer(out, delimiter="\t", lineterminator="\n")
+    writer.writerow(COLUMNS)
+    for record in records:
+        obj = curies.compact(record.object) if record.object else "sssom:NoTermFound"
+        method = (
+            "semapv:MappingChaining"
+            if record.status == "derived"
+            else "semapv:ManualMappingCuration"
+        )
+        writer.writerow(
+            [
+                curies.compact(record.subject),
+                label(record.subject),
+                curies.compact(PREDICATE_FOR[record.relationship]),
+                obj,
+                label(record.object),
+                method,
+                record.relationship,
+                record.rationale or "",
+                "" if record.strength is None else str(record.strength),
+                "" if record.confidence is None else str(record.confidence),
+                record.justification,
+                record.author or "",
+            ]
+        )
+    return out.getvalue()
+
+
+def _uuid(*parts: str) -> str:
+    return str(uuid.uuid5(_UUID_NS, "|".join(parts)))
+
+
+def export_oscal(
+    records: list[MappingRecord],
+    sets: list[MappingSetInfo],
+    index: Mapping[str, RequirementRef],
+) -> str:
+    """An OSCAL 1.2 mapping-collection with one mapping per framework pair."""
+    info = _combined(sets)
+    set_targets = set_object_frameworks(records, index)
+
+    def framework(iri: str) -> str:
+        ref = index.get(iri)
+        return ref.framework if ref else framework_of_iri(iri) or "unknown"
+
+    def notation(iri: str) -> str:
+        return index[iri].notation if iri in index else iri
+
+    pairs: dict[tuple[str, str], list[MappingRecord]] = {}
+    for record in records:
+        target_fw = (
+            framework(record.object)
+            if record.object
+            else set_targets.get(record.mapping_set, "unknown")
+        )
+        pairs.setdefault((framework(record.subject), target_fw), []).append(record)
+    order = {fw: i for i, fw in enumerate(FRAMEWORK_IDS)}
+    mappings: list[dict[str, Any]] = []
+    for (source_fw, target_fw), group in sorted(
+        pairs.items(), key=lambda kv: (order.get(kv[0][0], 9), order.get(kv[0][1], 9))
+    ):
+        maps = [_map(r, notation) for r in group if r.object is not None]
+        unmapped = sorted({notation(r.subject) for r in group if r.object is None})
+        if not maps:
+            continue
+        mapping: dict[str, Any] = {
+            "uuid": _uuid("mapping", info.name, source_fw, target_fw),
+            "source-resource": {"type": "catalog", "href": f"{CATALOG_BASE}{source_fw}"},
+            "target-resource": {"type": "catalog", "href": f"{CATALOG_BASE}{target_fw}"},
+            "maps": maps,
+        }
+        if unmapped:
+            mapping["remarks"] = "Recorded with no related requirement: " + ", ".join(unmapped)
+        mappings.append(mapping)
+    if not mappings:
+        raise ValueError("nothing to export: the chosen sets hold no mappings with an object")
+    document = {
+        "mapping-collection": {
+            "uuid": _uuid("collection", info.name, info.version),
+            "metadata": {
+                "title": info.title,
+                "last-modified": datetime.now(UTC).isoformat(timespec="seconds"),
+                "version": info.version or "unversioned",
+                "oscal-version": OSCAL_VERSION,
+                "remarks": f"Source: {info.source}. Licence: {info.licence}",
+            },
+            "provenance": {
+                "method": "human",
+                "matching-rationale": "semantic",
+                "status": "draft",
+                "mapping-description": (
+                    "Set-theory relationship mappings (NIST IR 8477) exported by aimstrace; "
+                    "each map carries its own rationale, strength and justification."
+                ),
+            },
+            "mappings": mappings,
+        }
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False)
+
+
+def _map(record: MappingRecord, notation: Any) -> dict[str, Any]:
+    assert record.object is not None
+    props = [
+        {"name": "status", "value": record.status, "ns": PROPERTY_NS},
+        {"name": "mapping-set", "value": record.mapping_set, "ns": PROPERTY_NS},
+    ]
+    if record.strength is not None:
+        props.append({"name": "strength", "value": str(record.strength), "ns": PROPERTY_NS})
+    item: dict[str, Any] = {
+        "uuid": _uuid("map", record.iri),
+        "relationship": OSCAL_RELATIONSHIP[record.relationship],
+        "sources": [{"type": "control", "id-ref": notation(record.subject)}],
+        "targets": [{"type": "control", "id-ref": notation(record.object)}],
+        "props": props,
+    }
+    if record.rationale:
+        item["matching-rationale"] = record.rationale
+    if record.confidence is not None:
+        item["confidence-score"] = {"percentage": record.confidence}
+    if record.justification:
+        item["remarks"] = record.justification
+    return item

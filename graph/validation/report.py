@@ -1,0 +1,171 @@
+"""SHACL report graph -> gap records, labelled from the store.
+
+Labels, owners, systems and requirement notations are looked up in the Oxigraph store (indexed,
+and already there), so the report does not need an rdflib copy of the data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+from rdflib import RDF, RDFS, SH, SKOS, BNode, Graph, Node, URIRef
+from rdflib.namespace import DCTERMS
+
+from aimstrace.graph.store import Store
+from aimstrace.graph.validation.gaps import SEVERITIES, GapRecord
+from aimstrace.graph.validation.shapes import ShapeSet
+from aimstrace.ontology.iris import AIMS, CATALOG_BASE
+
+_SYSTEM = str(AIMS["AISystem"])
+# How a focus node leads to the AI system a gap belongs to: (predicate, focus is the object).
+_SYSTEM_LINKS = (
+    (str(AIMS["affectsSystem"]), False),
+    (str(AIMS["assessesSystem"]), False),
+    (str(AIMS["incidentSystem"]), False),
+    (str(AIMS["usesDataset"]), True),
+    (str(AIMS["usesModel"]), True),
+)
+
+
+class StoreLookup:
+    """Small reads over the union of the store's graphs, by IRI strings."""
+
+    def __init__(self, store: Store) -> None:
+        self._ox = store.oxigraph
+
+    def objects(self, subject: str, predicate: str) -> list[str]:
+        """Values of one property, sorted (literal lexical forms or IRIs)."""
+        quads = self._ox.quads_for_pattern(ox.NamedNode(subject), ox.NamedNode(predicate), None)
+        return sorted({q.object.value for q in quads if not isinstance(q.object, ox.Triple)})
+
+    def value(self, subject: str, predicate: str) -> str | None:
+        """The first value of one property, or None."""
+        values = self.objects(subject, predicate)
+        return values[0] if values else None
+
+    def subjects(self, predicate: str, obj: str) -> list[str]:
+        """IRIs that have this property pointing at obj, sorted."""
+        quads = self._ox.quads_for_pattern(None, ox.NamedNode(predicate), ox.NamedNode(obj))
+        return sorted({q.subject.value for q in quads if isinstance(q.subject, ox.NamedNode)})
+
+    def has_type(self, subject: str, cls: str) -> bool:
+        """True when subject is typed cls."""
+        pattern = (ox.NamedNode(subject), ox.NamedNode(str(RDF.type)), ox.NamedNode(cls))
+        return any(True for _ in self._ox.quads_for_pattern(*pattern))
+
+    def label(self, node: str) -> str:
+        """`ID label` for an entity, the notation for a requirement, else the IRI."""
+        label = self.value(node, str(RDFS.label))
+        identifier = self.value(node, str(DCTERMS.identifier))
+        if label is not None and identifier is not None and identifier not in label:
+            return f"{identifier} {label}"
+        if label is not None:
+            return label
+        if identifier is not None:
+            return identifier
+        notation = self.value(node, str(SKOS.notation))
+        return notation if notation is not None else node
+
+    def owner(self, focus: str) -> str | None:
+        """The accountable owner's label, when the focus has one."""
+        owner = self.value(focus, str(AIMS["accountableOwner"]))
+        return self.label(owner) if owner is not None else None
+
+    def system(self, focus: str) -> str | None:
+        """The AI system a gap belongs to: the focus itself or the first linked system."""
+        if self.has_type(focus, _SYSTEM):
+            return self.label(focus)
+        for predicate, inverse in _SYSTEM_LINKS:
+            linked = self.subjects(predicate, focus) if inverse else self.objects(focus, predicate)
+            first = next((s for s in linked if self.has_type(s, _SYSTEM)), None)
+            if first is not None:
+                return self.label(first)
+        return None
+
+
+@dataclass(frozen=True)
+class RequirementRef:
+    """A requirement's notation and framework id."""
+
+    notation: str
+    framework: str
+
+
+def requirement_ref(lookup: StoreLookup, iri: str) -> RequirementRef:
+    """Notation and framework of a requirement: from its catalog entry, else from its IRI."""
+    framework = iri[len(CATALOG_BASE) :].split("/", 1)[0] if iri.startswith(CATALOG_BASE) else ""
+    scheme = lookup.value(iri, str(SKOS.inScheme))
+    if scheme is not None:
+        framework = lookup.value(scheme, str(DCTERMS.identifier)) or framework
+    notation = lookup.value(iri, str(SKOS.notation))
+    if notation is None:
+        notation = iri.rsplit("/", 1)[-1].replace("_", " ")
+    return RequirementRef(notation, framework)
+
+
+def render_path(graph: Graph, path: Node | None) -> str | None:
+    """A SHACL property path as compact text: `aims:x`, `^aims:x`, `aims:x|aims:y`."""
+    if path is None:
+        return None
+    if isinstance(path, URIRef):
+        return _curie(path)
+    if isinstance(path, BNode):
+        inverse = graph.value(path, SH.inversePath)
+        if inverse is not None:
+            return "^" + (render_path(graph, inverse) or "")
+        alternatives = graph.value(path, SH.alternativePath)
+        if alternatives is not None:
+            return "|".join(render_path(graph, i) or "" for i in graph.items(alternatives))
+        items = list(graph.items(path))
+        if items:
+            return "/".join(render_path(graph, i) or "" for i in items)
+    return str(path)
+
+
+def _curie(iri: URIRef) -> str:
+    text = str(iri)
+    for prefix, namespace in (("aims", AIMS), ("rdfs", RDFS), ("skos", SKOS), ("dcterms", DCTERMS)):
+        if text.startswith(str(namespace)):
+            return f"{prefix}:" + text[len(str(namespace)) :]
+    return text
+
+
+def report_records(report: Graph, lookup: StoreLookup, shapes: ShapeSet) -> list[GapRecord]:
+    """Turn a SHACL report graph into sorted, de-duplicated gap records."""
+    records: set[GapRecord] = set()
+    refs: dict[str, RequirementRef] = {}
+    # A focus node has many results (one per rule it fails): look its labels up once.
+    about: dict[str, tuple[str, str | None, str | None]] = {}
+    for result in report.subjects(RDF.type, SH.ValidationResult):
+        focus_node = report.value(result, SH.focusNode)
+        focus = str(focus_node) if focus_node is not None else ""
+        is_iri = isinstance(focus_node, URIRef)
+        severity = str(report.value(result, SH.resultSeverity) or "").rsplit("#", 1)[-1]
+        shape = report.value(result, SH.sourceShape)
+        constraint = report.value(result, SH.sourceConstraint)
+        requirement = shapes.requirement_of(shape, constraint)
+        ref = None
+        if requirement is not None:
+            ref = refs.setdefault(str(requirement), requirement_ref(lookup, str(requirement)))
+        messages = sorted(str(m) for m in report.objects(result, SH.resultMessage))
+        carrier = shapes.carrier_of(shape, constraint) or shape
+        if is_iri and focus not in about:
+            about[focus] = (lookup.label(focus), lookup.owner(focus), lookup.system(focus))
+        label, owner, system = about[focus] if is_iri else (focus, None, None)
+        records.add(
+            GapRecord(
+                severity=severity if severity in SEVERITIES else "Violation",
+                focus=focus,
+                focus_label=label,
+                path=render_path(report, report.value(result, SH.resultPath)),
+                message=messages[0] if messages else "",
+                requirement=ref.notation if ref else None,
+                framework=ref.framework if ref else None,
+                owner=owner,
+                system=system,
+                requirement_iri=str(requirement) if requirement is not None else None,
+                shape=str(carrier) if isinstance(carrier, URIRef) else None,
+            )
+        )
+    return sorted(records, key=GapRecord.sort_key)

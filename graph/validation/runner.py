@@ -1,0 +1,222 @@
+"""The validation runner: the completeness shapes over the organisation graph, as gap records.
+
+pySHACL runs without inference (the data uses aims: classes directly). The data graph is the
+organisation graph plus the graphs the shapes read (the ISO/IEC 42001 and EU AI Act catalogs
+for requirement classes, the vocabulary for risk-level ranks and enumeration classes) plus one
+triple that only the validated copy ever holds: `aims:evaluationContext aims:asOf DATE`, which
+the date rules read, so a user's date reaches SPARQL as an RDF literal and never as query text.
+Shapes are parsed once per process (packaged) or once per file (user-supplied, after checking
+them against SHACL-SHACL). Incremental validation lives in graph/validation/incremental.py.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+import pyshacl
+from rdflib import Graph, Node, URIRef
+from rdflib.namespace import XSD
+
+from aimstrace.graph.store import Store
+from aimstrace.graph.validation.gaps import GapReport
+from aimstrace.graph.validation.shapes import (
+    ShapeSet,
+    ValidationError,
+    check_shapes_graph,
+    packaged_shapes,
+)
+from aimstrace.ontology.iris import AIMS, DATA_BASE, graph_iri
+
+EVALUATION_CONTEXT = AIMS["evaluationContext"]
+AS_OF = AIMS["asOf"]
+# The graphs the shapes read besides the organisation's own data.
+CONTEXT_GRAPHS: tuple[str, ...] = (
+    str(graph_iri("vocabulary")),
+    str(graph_iri("catalog", "iso42001")),
+    str(graph_iri("catalog", "eu-ai-act")),
+)
+ORG_GRAPH = str(graph_iri("org"))
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+ENGINES = ("pyshacl", "turbo")
+
+
+def parse_as_of(text: str | date | None) -> date:
+    """The evaluation date: a date, an ISO `YYYY-MM-DD` string, or None for today."""
+    if text is None:
+        return date.today()
+    if isinstance(text, date):
+        return text
+    if not _DATE.match(text.strip()):
+        raise ValidationError(f"--as-of: expected a date as YYYY-MM-DD, got {text!r}")
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError as exc:
+        raise ValidationError(f"--as-of: {text!r} is not a calendar date ({exc})") from None
+
+
+def load_shape_files(paths: Sequence[Path]) -> ShapeSet:
+    """User-supplied shapes (files or folders of .ttl), parsed and checked with SHACL-SHACL."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files += sorted(path.glob("*.ttl"))
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise ValidationError(f"--shapes: {path} does not exist")
+    if not files:
+        raise ValidationError("--shapes: no .ttl shapes files found")
+    graph = Graph()
+    for file in files:
+        fmt = "turtle" if file.suffix in (".ttl", ".turtle") else None
+        try:
+            graph.parse(str(file), format=fmt)
+        except Exception as exc:  # rdflib raises many parser-specific types
+            raise ValidationError(f"--shapes: cannot parse {file}: {exc}") from None
+    source = ", ".join(str(f) for f in files)
+    check_shapes_graph(graph, source)
+    shape_set = ShapeSet.from_graph(graph, source)
+    # Valid SHACL can still be unrunnable (a SPARQL syntax error, VALUES in a constraint):
+    # a run over an empty graph surfaces that now, with the file named, not mid-validation.
+    run_shacl(DataGraph(b""), shape_set)
+    return shape_set
+
+
+# ----- the data graph --------------------------------------------------------------------------
+
+
+def _graph_ntriples(store: Store, graph: str) -> bytes:
+    return store.dump(ox.RdfFormat.N_TRIPLES, ox.NamedNode(graph))
+
+
+def evaluation_context(as_of: date) -> bytes:
+    """The one triple that carries the evaluation date, serialized by Oxigraph (never by hand)."""
+    triple = ox.Triple(
+        ox.NamedNode(str(EVALUATION_CONTEXT)),
+        ox.NamedNode(str(AS_OF)),
+        ox.Literal(as_of.isoformat(), datatype=ox.NamedNode(str(XSD.date))),
+    )
+    return ox.serialize([triple], format=ox.RdfFormat.N_TRIPLES) or b""
+
+
+@dataclass
+class DataGraph:
+    """The validated data: N-Triples text (read natively by pyshacl-turbo) and, on demand, an
+    rdflib graph (what pySHACL needs; parsing it is most of pySHACL's cost on large graphs)."""
+
+    ntriples: bytes
+    _graph: Graph | None = None
+
+    def graph(self) -> Graph:
+        """The data as an rdflib graph, parsed on first use."""
+        if self._graph is None:
+            self._graph = Graph()
+            self._graph.parse(data=self.ntriples.decode("utf-8"), format="nt")
+        return self._graph
+
+
+def build_data(
+    store: Store,
+    as_of: date,
+    org_ntriples: bytes | None = None,
+    read: frozenset[bytes] | None = None,
+) -> DataGraph:
+    """The organisation graph (or the given part of it; only the `read` predicates when given),
+    the graphs the shapes read, the date."""
+    org = org_ntriples if org_ntriples is not None else _graph_ntriples(store, ORG_GRAPH)
+    if read is not None:
+        org = keep_predicates(org, read)
+    parts = [org, *(_graph_ntriples(store, g) for g in CONTEXT_GRAPHS), evaluation_context(as_of)]
+    return DataGraph(b"".join(p if p.endswith(b"\n") or not p else p + b"\n" for p in parts))
+
+
+def keep_predicates(ntriples: bytes, read: frozenset[bytes]) -> bytes:
+    """The N-Triples lines whose predicate is one of `read` (Oxigraph writes one space between
+    terms, and only the object can hold a space)."""
+    lines = [line for line in ntriples.split(b"\n") if line and line.split(b" ", 2)[1] in read]
+    return b"\n".join(lines) + b"\n" if lines else b""
+
+
+def choose_engine(name: str) -> str:
+    """Resolve 'auto' to pyshacl-turbo when it is installed, else pySHACL."""
+    if name == "auto":
+        try:
+            import pyshacl_turbo  # noqa: F401
+        except ImportError:
+            return "pyshacl"
+        return "turbo"
+    if name not in ENGINES:
+        raise ValidationError(f"unknown validation engine {name!r}; expected auto or {ENGINES}")
+    return name
+
+
+def run_shacl(
+    data: DataGraph,
+    shapes: ShapeSet,
+    engine: str = "pyshacl",
+    focus_nodes: Iterable[URIRef] | None = None,
+) -> Graph:
+    """Validate and return the SHACL report graph (engine: 'pyshacl' or 'turbo')."""
+    focus: list[str | URIRef] | None = list(focus_nodes) if focus_nodes is not None else None
+    if engine == "pyshacl":
+        _, report, _ = pyshacl.validate(
+            data.graph(),
+            shacl_graph=shapes.graph,
+            inference="none",
+            inplace=True,
+            allow_infos=True,
+            allow_warnings=True,
+            focus_nodes=focus,
+        )
+    elif engine == "turbo":
+        _, report, _ = shapes.turbo_program().validate(
+            _turbo_input(data), allow_infos=True, allow_warnings=True, focus_nodes=focus
+        )
+    else:
+        raise ValidationError(f"unknown validation engine {engine!r}; expected one of {ENGINES}")
+    if not isinstance(report, Graph):
+        # The engines return (not raise) a failure for shapes they cannot run.
+        raise ValidationError(f"{shapes.source}: the shapes cannot be run: {report}")
+    return report
+
+
+def _turbo_input(data: DataGraph) -> Any:
+    """N-Triples text as pyshacl-turbo's native input, skipping a detour through rdflib.
+
+    `Input` is what pyshacl-turbo itself builds from a serialized graph; should a release move
+    it, the rdflib graph (slower to build, same report) is used instead.
+    """
+    try:
+        from pyshacl_turbo.rdf import Input
+    except ImportError:  # pragma: no cover - depends on the installed release
+        return data.graph()
+    return Input(data.ntriples.decode("utf-8"), "nt", None, {}, {})
+
+
+def validate(
+    store: Store,
+    as_of: str | date | None = None,
+    shapes: ShapeSet | None = None,
+    engine: str = "auto",
+) -> GapReport:
+    """Validate the store's organisation data against the shapes on the evaluation date."""
+    from aimstrace.graph.validation.report import StoreLookup, report_records
+
+    engine = choose_engine(engine)
+    when = parse_as_of(as_of)
+    shape_set = shapes or packaged_shapes()
+    data = build_data(store, when, read=shape_set.read_predicates())
+    report = run_shacl(data, shape_set, engine)
+    records = report_records(report, StoreLookup(store), shape_set)
+    return GapReport(as_of=when, records=records, engine=engine)
+
+
+def is_data_iri(node: Node) -> bool:
+    """True for an organisation entity IRI (the default data base)."""
+    return isinstance(node, URIRef) and str(node).startswith(DATA_BASE)

@@ -1,0 +1,156 @@
+"""Pipelines that read files into an engine's store: crosswalks, mapping imports, the example.
+
+The engine (``aimstrace.graph.engine``) owns everything computed on the store; reading and
+checking files is this layer's work. Each function parses and checks its sources completely,
+then writes through the graph layer in one transaction, so the CLI, the API and the tests call
+the same code whether they load a register, a crosswalk or the whole demo.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from importlib import resources
+from importlib.abc import Traversable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from aimstrace.graph.catalog import FrameworkInfo
+from aimstrace.graph.crosswalk.model import DERIVED_SET, requirement_index, write_mapping_sets
+from aimstrace.graph.crosswalk.sets import CrosswalkLoad
+from aimstrace.graph.crosswalk.sssom_format import SUFFIX
+from aimstrace.graph.store import Store, WriteSummary
+from aimstrace.loaders.load import LoadReport, load
+from aimstrace.loaders.mapping_common import LoadedMappingSet, LoadIssue, MappingLoadError
+from aimstrace.loaders.sssom import load_sssom
+from aimstrace.ontology import FRAMEWORK_IDS, data_path
+
+if TYPE_CHECKING:
+    from aimstrace.graph.engine import Engine
+
+IMPORT_FORMATS = ("sssom", "olir", "ciso")
+
+
+@dataclass
+class DemoSummary:
+    """What `aimstrace demo` loaded and what the store now holds."""
+
+    triples: int
+    frameworks: list[FrameworkInfo]
+    changed: int
+    sections: dict[str, int]
+
+
+def _written(report: LoadReport) -> WriteSummary:
+    return WriteSummary(added=report.triples_added, removed=report.triples_removed)
+
+
+def packaged_crosswalks() -> list[Traversable]:
+    """The crosswalk files shipped under ontology/crosswalks/, sorted by name."""
+    folder = data_path("crosswalks")
+    if not folder.is_dir():
+        return []
+    return sorted((f for f in folder.iterdir() if f.name.endswith(SUFFIX)), key=lambda f: f.name)
+
+
+def load_crosswalks(store: Store, directory: Path | None = None) -> CrosswalkLoad:
+    """Validate every crosswalk file, then replace all their graphs in one transaction.
+
+    Errors of all files are reported together; when there is any, the store is not touched.
+    """
+    files = sorted(directory.glob(f"*{SUFFIX}")) if directory else packaged_crosswalks()
+    index = requirement_index(store)
+    loaded: list[LoadedMappingSet] = []
+    issues: list[LoadIssue] = []
+    for file in files:
+        try:
+            loaded.append(load_sssom(Path(str(file)), index))
+        except MappingLoadError as exc:
+            issues.extend(exc.issues)
+    if issues:
+        raise MappingLoadError(issues)
+    result = CrosswalkLoad()
+    result.written = write_mapping_sets(store, [(s.info, s.records) for s in loaded])
+    result.records = {s.info.name: len(s.records) for s in loaded}
+    return result
+
+
+def import_mappings(
+    store: Store,
+    path: Path,
+    fmt: str,
+    set_name: str | None = None,
+    subject_framework: str | None = None,
+    object_framework: str | None = None,
+    source: str | None = None,
+    licence: str | None = None,
+) -> CrosswalkLoad:
+    """Import a mapping file from elsewhere as its own mapping set(s); nothing on any error."""
+    index = requirement_index(store)
+    if fmt == "sssom":
+        sets = [load_sssom(path, index, set_name)]
+    elif fmt == "olir":
+        from aimstrace.loaders.olir import load_olir
+
+        if subject_framework not in FRAMEWORK_IDS or object_framework not in FRAMEWORK_IDS:
+            raise ValueError(
+                "an OLIR import needs --focal and --reference framework ids "
+                f"(one of {', '.join(FRAMEWORK_IDS)})"
+            )
+        name = set_name or f"olir-{path.stem}"
+        sets = [load_olir(path, index, subject_framework, object_framework, name, source, licence)]
+    elif fmt == "ciso":
+        from aimstrace.loaders.ciso_assistant import load_ciso_assistant
+
+        sets = load_ciso_assistant(path, index, set_name)
+    else:
+        raise ValueError(
+            f"unknown import format {fmt!r}; expected one of {', '.join(IMPORT_FORMATS)}"
+        )
+    if any(s.info.name == DERIVED_SET for s in sets):
+        raise ValueError(f"the set name {DERIVED_SET!r} is reserved for derived mappings")
+    result = CrosswalkLoad()
+    result.written = write_mapping_sets(store, [(s.info, s.records) for s in sets])
+    result.records = {s.info.name: len(s.records) for s in sets}
+    return result
+
+
+def import_and_derive(engine: Engine, path: Path, fmt: str, **options: str | None) -> CrosswalkLoad:
+    """Import an SSSOM, OLIR or CISO Assistant mapping file, then re-derive."""
+    result = import_mappings(engine.store, path, fmt, **options)
+    result.derivation = engine.derive_mappings()
+    return result
+
+
+def load_paths(engine: Engine, paths: Sequence[Path | str], dry_run: bool = False) -> LoadReport:
+    """Load inventory files or folders all-or-nothing (or only report, for a dry run)."""
+    return load(paths, engine.store, dry_run=dry_run)
+
+
+def load_example(engine: Engine) -> LoadReport:
+    """Load the packaged example organisation (idempotent)."""
+    with resources.as_file(data_path("example")) as folder:
+        return load([folder], engine.store)
+
+
+def demo(engine: Engine) -> DemoSummary:
+    """Load vocabulary, catalogs, crosswalks and the example organisation; safe to repeat."""
+    sections: dict[str, int] = {}
+    changed = 0
+    for name, step in (
+        ("vocabulary", engine.load_vocabulary),
+        ("catalogs", engine.load_catalogs),
+        ("crosswalks", lambda: load_crosswalks(engine.store).written),
+        ("derived mappings", lambda: engine.derive_mappings().written),
+        ("organisation", lambda: _written(load_example(engine))),
+    ):
+        summary = step()
+        changed += summary.added + summary.removed
+        sections[name] = summary.added + summary.removed
+    engine.store.flush()
+    return DemoSummary(
+        triples=engine.store.count(),
+        frameworks=engine.frameworks(),
+        changed=changed,
+        sections=sections,
+    )
