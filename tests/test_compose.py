@@ -75,3 +75,19 @@ def test_schema_rejects_a_broken_compose_file() -> None:
         jsonschema.Draft7Validator(compose_spec_schema()).validate(
             {"services": {"api": {"ports": "8000"}}}
         )
+
+
+def test_the_image_installs_the_built_wheel_not_the_source_tree() -> None:
+    """The Dockerfile builds the same wheel as `pip install .` and installs only that wheel."""
+    steps = [
+        line.split(None, 1)
+        for line in (ROOT / "Dockerfile").read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.lstrip().startswith("#")
+    ]
+    runs = [rest for word, *rest in steps if word == "RUN" for rest in rest]
+    assert any("pip wheel" in run and "--no-deps" in run for run in runs)
+    assert any("pip install" in run and ".whl" in run for run in runs)
+    # The final stage copies only the wheel from the build stage, never the checkout.
+    final = (ROOT / "Dockerfile").read_text(encoding="utf-8").rsplit("FROM ", 1)[1]
+    assert "COPY . ." not in final and "COPY --from=build /wheels /wheels" in final
+    assert (ROOT / ".dockerignore").is_file()
