@@ -52,6 +52,8 @@ class FrameworkId(StrEnum):
     nist_ai_rmf = "nist-ai-rmf"
     nist_ai_600_1 = "nist-ai-600-1"
     eu_ai_act = "eu-ai-act"
+    iso27701 = "iso27701"
+    dpdp = "dpdp"
 
 
 # A register id as the named queries accept it: a letter or digit first, then these characters.

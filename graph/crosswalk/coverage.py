@@ -41,6 +41,9 @@ COUNTED_KINDS: dict[str, frozenset[str]] = {
     "nist-ai-rmf": frozenset({"subcategory"}),
     "nist-ai-600-1": frozenset({"risk"}),
     "eu-ai-act": frozenset({"article", "annex-point"}),
+    "iso27701": frozenset({"clause", "control"}),
+    # only provisions that oblige organisations; "*-provision" kinds (definitions, Board) are not
+    "dpdp": frozenset({"sub-section", "rule"}),
 }
 FULL = frozenset({"equal", "superset-of"})
 PARTIAL = frozenset({"subset-of", "intersects-with"})
