@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from aimstrace.graph.analytics.core import FailurePoint, ImpactRadius, PathStep
     from aimstrace.graph.backend import QueryResult
     from aimstrace.graph.crosswalk.coverage import CoverageEntry
+    from aimstrace.graph.crosswalk.stats import SetStats
     from aimstrace.graph.crosswalk.derivation import DerivationResult
     from aimstrace.graph.crosswalk.sets import MappingView
     from aimstrace.graph.validation.gaps import GapReport
@@ -103,6 +104,12 @@ class Engine:
         from aimstrace.graph.crosswalk.sets import list_mappings
 
         return list_mappings(self.store, from_framework, to_framework, derived, requirement)
+
+    def crosswalk_stats(self) -> list[SetStats]:
+        """Density and balance of every asserted mapping set (pairs, relationships, targets)."""
+        from aimstrace.graph.crosswalk.stats import crosswalk_stats
+
+        return crosswalk_stats(self.store)
 
     def coverage(self, framework: str) -> list[CoverageEntry]:
         """Coverage of a framework's requirements by the implemented controls."""
