@@ -34,9 +34,9 @@ if TYPE_CHECKING:
     from aimstrace.graph.analytics.core import FailurePoint, ImpactRadius, PathStep
     from aimstrace.graph.backend import QueryResult
     from aimstrace.graph.crosswalk.coverage import CoverageEntry
-    from aimstrace.graph.crosswalk.stats import SetStats
     from aimstrace.graph.crosswalk.derivation import DerivationResult
     from aimstrace.graph.crosswalk.sets import MappingView
+    from aimstrace.graph.crosswalk.stats import SetStats
     from aimstrace.graph.validation.gaps import GapReport
 
 VOCABULARY_GRAPH = graph_iri("vocabulary")

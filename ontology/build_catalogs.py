@@ -22,8 +22,8 @@ from aimstrace.ontology.catalog_sources import (
     CatalogNode,
     dpdp_nodes,
     eu_ai_act_nodes,
-    iso27701_nodes,
     iso27001_nodes,
+    iso27701_nodes,
     iso42001_nodes,
     nist_ai_600_1_nodes,
     nist_ai_rmf_nodes,
@@ -163,7 +163,9 @@ EU_AI_ACT_MILESTONES = (
 )
 
 DPDP_MILESTONES = (
-    Milestone("2023-08-11 Act published", "2023-08-11", "DPDP Act 2023 receives assent and is published"),
+    Milestone(
+        "2023-08-11 Act published", "2023-08-11", "DPDP Act 2023 receives assent and is published"
+    ),
     Milestone(
         "2025-11-13 Rules in force on publication",
         "2025-11-13",
@@ -173,7 +175,8 @@ DPDP_MILESTONES = (
     Milestone(
         "2026-11-13 Consent Managers",
         "2026-11-13",
-        "Rule 4 (registration and obligations of Consent Managers) commences one year after publication",
+        "Rule 4 (registration and obligations of Consent Managers) commences one year after "
+        "publication",
         ("Rule 4",),
     ),
     Milestone(

@@ -339,7 +339,9 @@ def iso27701_nodes(reference_dir: Path = REFERENCE_DIR) -> list[CatalogNode]:
         if kind == "control":
             definition = PIMS_CONTROL_PARAPHRASES.get(row["id"])
             if definition is None:
-                raise ReferenceError(f"control {row['id']} has no paraphrase in iso27701_paraphrases")
+                raise ReferenceError(
+                    f"control {row['id']} has no paraphrase in iso27701_paraphrases"
+                )
         elif kind == "objective-group":
             definition = PIMS_OBJECTIVE_PARAPHRASES.get(row["id"])
         nodes.append(CatalogNode(row["id"], kind, row["title"], row["parent"] or None, definition))
@@ -366,9 +368,13 @@ def dpdp_nodes(reference_dir: Path = REFERENCE_DIR) -> list[CatalogNode]:
                 f"{name}: {row['id']!r} is not a chapter, section, sub-section or rule notation"
             )
         if row["kind"] not in (level, "provision"):
-            raise ReferenceError(f"{name}: {row['id']}: kind {row['kind']!r} does not fit a {level}")
+            raise ReferenceError(
+                f"{name}: {row['id']}: kind {row['kind']!r} does not fit a {level}"
+            )
         kind = level if row["kind"] == level or level == "chapter" else f"{level}-provision"
         nodes.append(
-            CatalogNode(row["id"], kind, row["title"], row["parent"] or None, row["paraphrase"] or None)
+            CatalogNode(
+                row["id"], kind, row["title"], row["parent"] or None, row["paraphrase"] or None
+            )
         )
     return nodes

@@ -57,8 +57,7 @@ CONTROL_PARAPHRASES: dict[str, str] = {
     "A.1.4.7": "Delete temporary files holding PII within a set period.",
     "A.1.4.8": "Keep PII no longer than its purpose requires.",
     "A.1.4.9": "Have documented ways to dispose of PII.",
-    "A.1.4.10": "Protect PII sent over networks so that it reaches only its intended "
-    "recipients.",
+    "A.1.4.10": "Protect PII sent over networks so that it reaches only its intended recipients.",
     "A.1.5.2": "Identify and record the basis for moving PII from one jurisdiction to another.",
     "A.1.5.3": "Record the countries and international organisations that PII may go to.",
     "A.1.5.4": "Keep records of transfers of PII to or from third parties.",
@@ -76,15 +75,13 @@ CONTROL_PARAPHRASES: dict[str, str] = {
     "A.2.4.4": "Protect customers' PII sent over networks so that it reaches only its "
     "intended recipients.",
     "A.2.5.2": "Tell the customer the basis for transfers of its PII between jurisdictions.",
-    "A.2.5.3": "Tell the customer the countries and international organisations its PII may "
-    "go to.",
+    "A.2.5.3": "Tell the customer the countries and international organisations its PII may go to.",
     "A.2.5.4": "Keep records of disclosures of customers' PII to third parties.",
     "A.2.5.5": "Tell the customer about legally binding requests to disclose its PII, unless "
     "forbidden.",
     "A.2.5.6": "Disclose customers' PII to authorities only under legally binding requests.",
     "A.2.5.7": "Tell the customer which subcontractors process its PII before using them.",
-    "A.2.5.8": "Use subcontractors to process customers' PII only as the customer contract "
-    "allows.",
+    "A.2.5.8": "Use subcontractors to process customers' PII only as the customer contract allows.",
     "A.2.5.9": "Tell the customer about planned changes of subcontractors so it can object.",
     "A.3.3": "Have information security policies that cover the protection of PII.",
     "A.3.4": "Define who is responsible for protecting PII, including a contact for privacy "
@@ -102,8 +99,7 @@ CONTROL_PARAPHRASES: dict[str, str] = {
     "must be told.",
     "A.3.13": "Identify and meet the legal, regulatory and contractual requirements on "
     "protecting PII.",
-    "A.3.14": "Protect records, including records about PII processing, from loss and "
-    "tampering.",
+    "A.3.14": "Protect records, including records about PII processing, from loss and tampering.",
     "A.3.15": "Have the protection of PII reviewed independently at planned intervals.",
     "A.3.16": "Check regularly that PII is handled according to the organisation's policies "
     "and rules.",

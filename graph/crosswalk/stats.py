@@ -62,7 +62,7 @@ def restricted(base: Universe, keep: Callable[[RequirementRef], bool]) -> Univer
 
 @dataclass(frozen=True)
 class Scope:
-    """What a shipped set promises: a decision for every subject, weighed against every candidate."""
+    """What a shipped set promises: a decision for every subject, weighing every candidate."""
 
     subject_framework: str
     object_framework: str
@@ -152,14 +152,23 @@ class SetStats:
         }
 
 
-def _oriented(records: list[MappingRecord], subject_fw: str | None, index: Index) -> list[Any]:
+Oriented = tuple[str, str | None, str]
+
+
+def _oriented(records: list[MappingRecord], subject_fw: str | None, index: Index) -> list[Oriented]:
     """(subject, object, relationship) with the subject on the subject framework's side."""
     inverse = {"subset-of": "superset-of", "superset-of": "subset-of"}
-    rows = []
+    rows: list[Oriented] = []
     for record in records:
         subject_ref = index.get(record.subject)
         if record.object and subject_ref and subject_ref.framework != subject_fw:
-            rows.append((record.object, record.subject, inverse.get(record.relationship, record.relationship)))
+            rows.append(
+                (
+                    record.object,
+                    record.subject,
+                    inverse.get(record.relationship, record.relationship),
+                )
+            )
         else:
             rows.append((record.subject, record.object, record.relationship))
     return rows
@@ -175,13 +184,14 @@ def set_stats(name: str, records: list[MappingRecord], index: Index) -> SetStats
         subject_fw = scope.subject_framework
     rows = _oriented(records, subject_fw, index)
     if scope is None:
-        objects = Counter(index[o].framework for _, o, _ in rows if o in index)
+        named = [o for _, o, _ in rows if o is not None and o in index]
+        objects = Counter(index[o].framework for o in named)
         object_fw = objects.most_common(1)[0][0] if objects else None
         subjects = {s for s, _, _ in rows if s in index}
         candidates = (
             {r.iri for r in counted_requirements(index, object_fw)}
             if object_fw in COUNTED_KINDS
-            else {o for _, o, _ in rows if o in index}
+            else set(named)
         )
     else:
         object_fw = scope.object_framework

@@ -426,7 +426,7 @@ def test_harmonised_equalities_are_same_numbered_clause_leaves() -> None:
             subject = resolve(row["subject_id"], subject_fw)
             obj = resolve(row["object_id"], object_fw)
             table_a3_twin = subject is not None and subject.startswith("A.3.")
-            assert subject == obj and subject in leaves or table_a3_twin, row
+            assert (subject == obj and subject in leaves) or table_a3_twin, row
 
 
 def test_dpdp_every_obligation_has_a_decision() -> None:
