@@ -48,7 +48,8 @@ class CliState:
 
     def writing(self, sources: Sequence[Path] = ()) -> AbstractContextManager[WriteContext]:
         """The context that every revision this command writes is recorded with."""
-        command = shlex.join(["aimstrace", *sys.argv[1:]])
+        root = click.get_current_context().find_root()
+        command = shlex.join(["aimstrace", *root.meta.get(ARGV_KEY, sys.argv[1:])])
         return writing_as(command, message=self.message, sources=sources)
 
 
@@ -90,8 +91,17 @@ def message_option(command: F) -> F:
 pass_state = click.make_pass_decorator(CliState)
 
 
+ARGV_KEY = "aimstrace.argv"
+
+
 class AimstraceGroup(click.Group):
     """Turns expected errors into one clear line on stderr and exit code 2."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        """Keep the command line as typed: revisions record it."""
+        if ctx.parent is None:
+            ctx.meta[ARGV_KEY] = list(args)
+        return super().parse_args(ctx, args)
 
     def invoke(self, ctx: click.Context) -> Any:
         """Run the command; domain errors become a message and a non-zero exit."""
