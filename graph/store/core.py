@@ -222,8 +222,12 @@ class Store:
 
     # ----- writes ----------------------------------------------------------------------------
 
-    def apply(self, changes: Changeset) -> WriteSummary:
-        """Apply removals and additions in one transaction: all of it happens or none of it."""
+    def apply(self, changes: Changeset, net: bool = False) -> WriteSummary:
+        """Apply removals and additions in one transaction: all of it happens or none of it.
+
+        `net=True` says the caller computed the change against the store (every added quad is
+        absent, every removed one present), which saves checking each quad for the revision.
+        """
         summary = WriteSummary(
             added=len(changes.add),
             removed=len(changes.remove),
@@ -234,8 +238,11 @@ class Store:
         self._refuse_if_past()
         with self._write_lock:
             # The revision records the net change: what really was absent, or present.
-            added = [q for q in dict.fromkeys(changes.add) if q not in self._ox]
-            removed = [q for q in dict.fromkeys(changes.remove) if q in self._ox]
+            if net:
+                added, removed = list(changes.add), list(changes.remove)
+            else:
+                added = [q for q in dict.fromkeys(changes.add) if q not in self._ox]
+                removed = [q for q in dict.fromkeys(changes.remove) if q in self._ox]
             if not added and not removed:
                 return summary
             self.changes.record(_touched_iris(changes))
@@ -260,7 +267,7 @@ class Store:
         """Make a named graph hold exactly these triples, in one transaction."""
         new = {ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples}
         old = set(self._ox.quads_for_pattern(None, None, None, graph))
-        return self.apply(Changeset(remove=tuple(old - new), add=tuple(new - old)))
+        return self.apply(Changeset(remove=tuple(old - new), add=tuple(new - old)), net=True)
 
     def load_file(self, path: Path, fmt: ox.RdfFormat, graph: ox.NamedNode) -> None:
         """Add a whole RDF file to a graph in one transaction (a parse error writes nothing)."""
@@ -396,13 +403,13 @@ class Store:
             with self._write_lock:
                 reader = self._reader
                 delta = self.history.delta_back(revision, lambda q: q in reader)
+                # Copied inside Oxigraph (dump and bulk load, no Python object per quad),
+                # then the few quads that differ are changed in Python.
                 state = ox.Store()
-                state.bulk_extend(
-                    q
-                    for q in reader.quads_for_pattern(None, None, None, None)
-                    if q not in delta.removed
-                )
-                state.extend(delta.added)
+                state.bulk_load(reader.dump(format=ox.RdfFormat.N_QUADS), ox.RdfFormat.N_QUADS)
+            for quad in delta.removed:
+                state.remove(quad)
+            state.extend(delta.added)
             past = Store.frozen(state, f"r{revision}")
             if len(self._past) >= 2:  # each past state is a full in-memory copy
                 self._past.pop(next(iter(self._past)))

@@ -285,6 +285,9 @@ class History:
         self._db = sqlite3.connect(target, check_same_thread=False, isolation_level=None)
         self._db.row_factory = sqlite3.Row
         self._db.execute("PRAGMA journal_mode=WAL")
+        # As durable as the store beside it: Oxigraph's RocksDB does not sync each commit to
+        # disk either. (FULL cost about 3 fsyncs per write: +85 % on a 1 % change at 100k.)
+        self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.execute(_SCHEMA)
 
     # ----- writing ---------------------------------------------------------------------------
@@ -296,6 +299,7 @@ class History:
         changes = hashlib.sha256(b"+\n" + added_nq + b"-\n" + removed_nq).hexdigest()
         graphs = sorted({_graph_name(q) for q in (*added, *removed)})
         with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
             last = self._db.execute(
                 "SELECT id, hash FROM revisions WHERE state = 'committed' ORDER BY id DESC LIMIT 1"
             ).fetchone()
@@ -326,6 +330,7 @@ class History:
                     zlib.compress(removed_nq, 6),
                 ),
             )
+            self._db.execute("COMMIT")
         return revision_id
 
     def commit(self, revision_id: int) -> None:
