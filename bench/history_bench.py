@@ -2,14 +2,14 @@
 
     python bench/history_bench.py --triples 1000000 [--revisions 100] [--change 0.01]
 
-Builds the synthetic organisation twice on disk (bench/generate.py), then makes the same
-revisions on both: `--revisions` writes that each change `--change` of the organisation's
-literal-valued triples (one removed, one added per triple). Store A goes through `Store.apply`,
-which records each revision; store B gets the identical transaction straight from Oxigraph, the
-write path without history (what `apply` did before revisions: the intent log, then the
-transaction). `apply` checks each quad against the store for the net change, as for a load. Then `--at` for the revision 50
-back: building that state, a `system-trace` on it, and the same trace asked again. Figures are
-printed side by side with their ratios; this is a benchmark, not a test.
+Builds the synthetic organisation twice on disk (bench/generate.py), then makes the same revisions
+on both: `--revisions` writes that each change `--change` of the organisation's literal-valued
+triples (one removed, one added per triple). Store A goes through `Store.apply`, which records each
+revision; store B gets the identical transaction straight from Oxigraph, the write path without
+history (what `apply` did before revisions: the intent log, then the transaction). `apply` checks
+each quad against the store for the net change, as for a load. Then `--at` for the revision 50 back:
+building that state, a `system-trace` on it, and the same trace asked again. Figures are printed
+side by side with their ratios; this is a benchmark, not a test.
 """
 
 from __future__ import annotations
