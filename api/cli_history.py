@@ -11,16 +11,22 @@ from __future__ import annotations
 from datetime import datetime
 
 import click
+import pyoxigraph as ox
 
 from aimstrace.api.cli import CliState, main, pass_state
 from aimstrace.api.output import print_json, print_table
+from aimstrace.graph.store.history import PROV
+from aimstrace.ontology.iris import AIMS, DATA_BASE
+
+HISTORY_BASE = f"{DATA_BASE}revision/"
 
 
 @main.group(invoke_without_command=True)
 @click.option("--json", "as_json", is_flag=True, help="Print the revisions as JSON.")
 @click.option("--verify", is_flag=True, help="Recompute the hash chain; exit 1 on a mismatch.")
+@click.option("--turtle", is_flag=True, help="Print the revisions as PROV-O (Turtle).")
 @click.pass_context
-def history(ctx: click.Context, as_json: bool, verify: bool) -> None:
+def history(ctx: click.Context, as_json: bool, verify: bool, turtle: bool) -> None:
     """The store's revisions, newest first: who wrote what, when, with which files."""
     if ctx.invoked_subcommand is not None:
         return
@@ -47,6 +53,13 @@ def history(ctx: click.Context, as_json: bool, verify: bool) -> None:
             )
         ctx.exit(0 if result.ok else 1)
     revisions = engine.history()
+    if turtle:
+        triples = [t for r in reversed(revisions) for t in r.prov_triples(HISTORY_BASE)]
+        text = ox.serialize(
+            triples, format=ox.RdfFormat.TURTLE, prefixes={"prov": PROV, "aims": str(AIMS)}
+        )
+        click.echo((text or b"").decode("utf-8"), nl=False)
+        return
     if as_json:
         print_json([r.as_dict() for r in revisions])
         return

@@ -135,3 +135,20 @@ def test_bad_revisions_exit_2_and_a_tampered_history_exits_1(store: Path) -> Non
         db.execute("UPDATE revisions SET actor = 'mallory' WHERE id = 3")
     tampered = _run(store, "history", "--verify")
     assert tampered.exit_code == 1 and "r3" in tampered.stderr
+
+
+def test_history_as_prov_o(store: Path) -> None:
+    from rdflib import Graph, Literal, Namespace, URIRef
+    from rdflib.namespace import RDF
+
+    prov = Namespace("http://www.w3.org/ns/prov#")
+    graph = Graph().parse(data=_run(store, "history", "--turtle").stdout, format="turtle")
+    activities = set(graph.subjects(RDF.type, prov.Activity))
+    revisions = json.loads(_run(store, "history", "--json").stdout)
+    assert len(activities) == len(revisions)
+    newest = revisions[0]
+    node = next(a for a in activities if str(a).endswith("/" + newest["revision"]))
+    used = set(graph.objects(node, prov.used))
+    assert used == {URIRef(f"urn:sha256:{newest['sources'][0]['sha256']}")}
+    assert Literal(newest["hash"]) in set(graph.objects(node, None))
+    assert (node, prov.wasInformedBy, None) in graph
