@@ -23,6 +23,7 @@ from aimstrace.graph.crosswalk.model import (
     framework_of_iri,
     set_object_frameworks,
 )
+from aimstrace.graph.crosswalk.oscal import catalog_href, control_token
 from aimstrace.graph.crosswalk.sssom_format import (
     AIMSTRACE_NS,
     COLUMNS,
@@ -231,7 +232,9 @@ def export_oscal(
         return ref.framework if ref else framework_of_iri(iri) or "unknown"
 
     def notation(iri: str) -> str:
-        return index[iri].notation if iri in index else iri
+        # The control's id in the catalog export_oscal_catalog writes (an OSCAL token).
+        ref = index.get(iri)
+        return control_token(ref.framework, ref.notation) if ref else iri
 
     pairs: dict[tuple[str, str], list[MappingRecord]] = {}
     for record in records:
@@ -247,13 +250,19 @@ def export_oscal(
         pairs.items(), key=lambda kv: (order.get(kv[0][0], 9), order.get(kv[0][1], 9))
     ):
         maps = [_map(r, notation) for r in group if r.object is not None]
-        unmapped = sorted({notation(r.subject) for r in group if r.object is None})
+        unmapped = sorted(
+            {
+                index[r.subject].notation if r.subject in index else r.subject
+                for r in group
+                if r.object is None
+            }
+        )
         if not maps:
             continue
         mapping: dict[str, Any] = {
             "uuid": _uuid("mapping", info.name, source_fw, target_fw),
-            "source-resource": {"type": "catalog", "href": f"{CATALOG_BASE}{source_fw}"},
-            "target-resource": {"type": "catalog", "href": f"{CATALOG_BASE}{target_fw}"},
+            "source-resource": {"type": "catalog", "href": catalog_href(source_fw)},
+            "target-resource": {"type": "catalog", "href": catalog_href(target_fw)},
             "maps": maps,
         }
         if unmapped:
