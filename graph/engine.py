@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
 from importlib.abc import Traversable
@@ -212,15 +213,24 @@ class Engine:
 
         return run_read_only(self.store, query)
 
-    def sparql(self, query: str) -> ox.QuerySolutions | ox.QueryTriples | ox.QueryBoolean:
+    def sparql(
+        self,
+        query: str,
+        default_graphs: Sequence[str] = (),
+        named_graphs: Sequence[str] = (),
+    ) -> ox.QuerySolutions | ox.QueryTriples | ox.QueryBoolean:
         """Start a user's read-only SPARQL query; results come lazily, updates are refused.
 
         Lazy so that a caller with a deadline or a row cap (the API) can stop consuming.
+        `default_graphs` / `named_graphs` are the protocol's dataset (SPARQL 1.1 Protocol 2.1.4).
         """
+        from aimstrace.graph.store.dataset import ProtocolDataset
         from aimstrace.graph.store.sparql import UpdateRefused, looks_like_update
 
         try:
-            return self.store.query(query)
+            return self.store.query(
+                query, dataset=ProtocolDataset(tuple(default_graphs), tuple(named_graphs))
+            )
         except StoreError:
             if looks_like_update(query):
                 raise UpdateRefused(

@@ -24,6 +24,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from aimstrace.graph.store.changelog import EVERYTHING, ChangeLog
+from aimstrace.graph.store.dataset import ProtocolDataset, names_dataset
 from aimstrace.graph.store.history import History, writing_as
 
 log = logging.getLogger("aimstrace.store")
@@ -179,12 +180,31 @@ class Store:
         self,
         sparql: str,
         substitutions: Mapping[str, Term] | None = None,
+        dataset: ProtocolDataset | None = None,
     ) -> ox.QuerySolutions | ox.QueryTriples | ox.QueryBoolean:
-        """Run a read-only SPARQL query over the union of all graphs, values bound by the engine."""
+        """Run a read-only SPARQL query, values bound by the engine.
+
+        The dataset is the protocol's when given, else the query's FROM / FROM NAMED, else the
+        union of all graphs as the default graph (graph.store.dataset).
+        """
         subs: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {
             ox.Variable(name): term for name, term in (substitutions or {}).items()
         }
         try:
+            if dataset:
+                # Protocol 2.1.4: the graphs named are the whole dataset; a kind not named is
+                # empty (only named-graph-uri given: an empty default graph).
+                default: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = [
+                    ox.NamedNode(iri) for iri in dataset.default_graphs
+                ]
+                named: list[ox.NamedNode | ox.BlankNode] = [
+                    ox.NamedNode(iri) for iri in dataset.named_graphs
+                ]
+                return self._reader.query(
+                    sparql, default_graph=default, named_graphs=named, substitutions=subs
+                )
+            if names_dataset(sparql):
+                return self._reader.query(sparql, substitutions=subs)
             return self._reader.query(sparql, use_default_graph_as_union=True, substitutions=subs)
         except SyntaxError as exc:
             raise StoreError(f"SPARQL syntax error: {exc}") from exc
