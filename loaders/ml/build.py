@@ -135,6 +135,7 @@ def lineage_cycles(entities: list[MlEntity], store_edges: Iterable[ox.Quad]) -> 
             if quad.predicate in LINEAGE and isinstance(quad.object, ox.NamedNode):
                 edges.setdefault(entity.iri, set()).add(quad.object.value)
                 stated_in[(entity.iri, quad.object.value)] = entity
+    ids = {entity.iri: entity.id for entity in entities}
     issues: list[InputIssue] = []
     reported: set[frozenset[str]] = set()
     state: dict[str, int] = {}
@@ -157,7 +158,7 @@ def lineage_cycles(entities: list[MlEntity], store_edges: Iterable[ox.Quad]) -> 
                 key = frozenset(cycle)
                 if key not in reported:
                     reported.add(key)
-                    issues.append(_cycle_issue(cycle, stated_in))
+                    issues.append(_cycle_issue(cycle, stated_in, ids))
             elif not state.get(nxt):
                 state[nxt] = 1
                 path.append(nxt)
@@ -165,8 +166,10 @@ def lineage_cycles(entities: list[MlEntity], store_edges: Iterable[ox.Quad]) -> 
     return issues
 
 
-def _cycle_issue(cycle: list[str], stated_in: dict[tuple[str, str], MlEntity]) -> InputIssue:
-    names = " -> ".join(iri.rsplit("/", 1)[-1] for iri in cycle)
+def _cycle_issue(
+    cycle: list[str], stated_in: dict[tuple[str, str], MlEntity], ids: dict[str, str]
+) -> InputIssue:
+    names = " -> ".join(ids.get(iri, iri.rsplit("/", 1)[-1]) for iri in cycle)
     entity = next(
         (stated_in[(a, b)] for a, b in itertools.pairwise(cycle) if (a, b) in stated_in),
         None,

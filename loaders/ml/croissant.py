@@ -59,9 +59,9 @@ def looks_like(document: Any) -> bool:
     """True for a JSON object that declares the Croissant vocabulary."""
     if not isinstance(document, dict):
         return False
-    context = document.get("@context")
-    text = str(context)
-    return "mlcommons.org/croissant" in text
+    # The context, or what the file says it conforms to (a remote context still says that).
+    declared = [document.get(k) for k in ("@context", "conformsTo", "dct:conformsTo")]
+    return "mlcommons.org/croissant" in str(declared) or "recordSet" in document
 
 
 def parse(path: Path, text: str, shown: str) -> Parsed:
