@@ -84,6 +84,30 @@ def _ids(refs: list[EntityRef], limit: int = 8) -> str:
     return shown + (f", ... (+{len(refs) - limit})" if len(refs) > limit else "")
 
 
+@main.command()
+@click.argument("kind", type=click.Choice(INVENTORY_KINDS))
+@click.argument("ids", nargs=-1, required=True)
+@click.option("--dry-run", is_flag=True, help="Check and report what would be removed.")
+@pass_state
+def remove(state: CliState, kind: str, ids: tuple[str, ...], dry_run: bool) -> None:
+    """Remove entities of one register by id, all or nothing; refused (exit 1, listed) when
+    another entity still points at one of them."""
+    from aimstrace.loaders.remove import remove_entities
+
+    try:
+        report = remove_entities(state.engine.store, register_of_kind(kind), ids, dry_run)
+    except InventoryLoadError as exc:
+        for issue in exc.issues:
+            click.echo(str(issue), err=True)
+        click.echo(f"aimstrace: {len(exc.issues)} error(s); nothing was removed", err=True)
+        raise SystemExit(1) from exc
+    verb = "would remove" if dry_run else "removed"
+    click.echo(
+        f"aimstrace remove: {verb} {len(report.removed)} {kind}: {', '.join(report.removed)}"
+    )
+    click.echo(f"  triples {verb}: -{report.triples_removed}")
+
+
 @main.command(name="list")
 @click.argument("kind", type=click.Choice(INVENTORY_KINDS))
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array of objects.")
