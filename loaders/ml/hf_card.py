@@ -31,6 +31,8 @@ from aimstrace.loaders.ml.model import (
 )
 
 FORMAT = "hf-card"
+# libyaml's safe loader when PyYAML was built with it: about 10x faster on 10,000 cards.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 # Keys only a dataset card has; a card with one of them and none of MODEL_KEYS is a dataset card.
 DATASET_KEYS = frozenset(
     {
@@ -72,7 +74,7 @@ def parse(path: Path, text: str, shown: str) -> Parsed:
         return result
     front, body, _ = parts
     try:
-        data = yaml.safe_load(front) if front.strip() else {}
+        data = yaml.load(front, Loader=_LOADER) if front.strip() else {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 2 if mark is not None else 1
