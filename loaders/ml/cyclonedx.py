@@ -76,7 +76,7 @@ def parse(path: Path, text: str, shown: str) -> Parsed:
         source = refs.get(str(dependency.get("ref")))
         if source is None or source.kind != "model":
             continue
-        model = next(e for e in result.entities if (e.kind, e.id) == (source.kind, source.id))
+        model = result.get(source.kind, source.id)
         for target_ref in dependency.get("dependsOn") or []:
             target = refs.get(str(target_ref))
             if target is not None and target.kind == "dataset":

@@ -100,7 +100,7 @@ def _version(result: Parsed, version: Any, run: Any) -> None:
             training.add("http://www.w3.org/ns/prov#" + key, moment)
     training.add(aims("hyperparameter"), *[f"{k}={v}" for k, v in sorted(run.data.params.items())])
     training.add(aims("reportedMetric"), *[f"{k}={v}" for k, v in sorted(run.data.metrics.items())])
-    model = next(e for e in result.entities if (e.kind, e.id) == ("model", version.name))
+    model = result.get("model", version.name)
     for item in run.inputs.dataset_inputs if run.inputs else []:
         dataset = item.dataset
         context = next((t.value for t in item.tags if t.key == "mlflow.data.context"), "")

@@ -108,6 +108,7 @@ class Parsed:
     format: str
     entities: list[Found] = field(default_factory=list)
     issues: list[InputIssue] = field(default_factory=list)
+    _by_key: dict[tuple[str, str], Found] = field(default_factory=dict, repr=False)
 
     def problem(
         self,
@@ -122,17 +123,22 @@ class Parsed:
 
     def entity(self, found: Found) -> Found:
         """Keep an entity; a second statement of the same entity merges into the first."""
-        for earlier in self.entities:
-            if earlier.kind == found.kind and earlier.id == found.id:
-                if earlier.stub and not found.stub:
-                    earlier.stub = False
-                    earlier.label = found.label or earlier.label
-                    earlier.source_id = found.source_id
-                for predicate, values in found.values.items():
-                    earlier.add(predicate, *values)
-                return earlier
+        earlier = self._by_key.get((found.kind, found.id))
+        if earlier is not None:
+            if earlier.stub and not found.stub:
+                earlier.stub = False
+                earlier.label = found.label or earlier.label
+                earlier.source_id = found.source_id
+            for predicate, values in found.values.items():
+                earlier.add(predicate, *values)
+            return earlier
         self.entities.append(found)
+        self._by_key[(found.kind, found.id)] = found
         return found
+
+    def get(self, kind: str, identifier: str) -> Found:
+        """An entity this file already stated."""
+        return self._by_key[(kind, identifier)]
 
     def stub(self, kind: str, identifier: str, label: str | None = None) -> Link:
         """Name an entity the file refers to without describing it; return the link to it."""

@@ -119,7 +119,7 @@ def _event(result: Parsed, event: Any, line: int | None, pointer: str) -> None:
     if kind in _NO_OUTPUT:
         return
     for output in outputs:
-        found = next(e for e in result.entities if (e.kind, e.id) == ("dataset", output.id))
+        found = result.get("dataset", output.id)
         found.add(GENERATED_BY, Link("job", job_id))
         for upstream in inputs:
             if upstream != output:
