@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from aimstrace.api.cli import CliState, main, pass_state
+from aimstrace.api.cli import CliState, at_option, main, message_option, pass_state
 from aimstrace.api.output import print_json, print_table
 from aimstrace.graph.inventory import INVENTORY_KINDS, register_of_kind
 from aimstrace.loaders.errors import InventoryLoadError
@@ -29,6 +29,7 @@ FILE_FORMATS = tuple(FORMATS)
 )
 @click.option("--mlflow", "mlflow_uri", metavar="URI", help="Also read an MLflow model registry.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@message_option
 @pass_state
 def load(
     state: CliState,
@@ -50,8 +51,9 @@ def load(
         raise click.UsageError("give files or folders to load, or --mlflow URI")
     try:
         extra = [read_mlflow(mlflow_uri)] if mlflow_uri else []
-        store = state.engine.store
-        report = load_inventory(list(paths), store, dry_run=dry_run, fmt=fmt, extra=extra)
+        with state.writing(sources=paths):
+            store = state.live_engine.store
+            report = load_inventory(list(paths), store, dry_run=dry_run, fmt=fmt, extra=extra)
     except InventoryLoadError as exc:
         for issue in exc.issues:
             click.echo(str(issue), err=True)
@@ -109,6 +111,7 @@ def remove(state: CliState, kind: str, ids: tuple[str, ...], dry_run: bool) -> N
 
 
 @main.command(name="list")
+@at_option
 @click.argument("kind", type=click.Choice(INVENTORY_KINDS))
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array of objects.")
 @pass_state
