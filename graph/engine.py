@@ -65,9 +65,24 @@ class Engine:
         self._past: dict[str, Engine] = {}
 
     @classmethod
-    def open(cls, path: str | os.PathLike[str] | None) -> Engine:
-        """Open (or create) the persistent store at path; None means an in-memory store."""
-        return cls(Store(path))
+    def open(cls, path: str | os.PathLike[str] | None, create: bool = True) -> Engine:
+        """Open the persistent store at path (created only when create); None: in memory."""
+        return cls(Store(path, create=create))
+
+    def is_initialised(self) -> bool:
+        """True once `init` or `demo` has put the vocabulary into the store."""
+        vocabulary = ox.NamedNode(VOCABULARY_GRAPH)
+        quads = self.store.oxigraph.quads_for_pattern(None, None, None, vocabulary)
+        return any(True for _ in quads)
+
+    def require_initialised(self) -> None:
+        """Raise StoreError unless the store was initialised."""
+        if not self.is_initialised():
+            where = self.store.path or "the in-memory store"
+            raise StoreError(
+                f"{where} was never initialised: run `aimstrace init` "
+                "(vocabulary, catalogs, crosswalks) or `aimstrace demo` first"
+            )
 
     # ----- reference data ----------------------------------------------------------------------
 

@@ -30,6 +30,8 @@ from aimstrace.graph.store.history import History, writing_as
 log = logging.getLogger("aimstrace.store")
 
 DEFAULT_STORE_DIR = Path.home() / ".local" / "share" / "aimstrace" / "store"
+# `aimstrace demo` without --store or $AIMSTRACE_STORE keeps the example apart from real data.
+DEMO_STORE_DIR = Path.home() / ".local" / "share" / "aimstrace" / "demo"
 STORE_ENV_VAR = "AIMSTRACE_STORE"
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
@@ -62,20 +64,25 @@ class WriteSummary:
     graphs: set[str] = field(default_factory=set)
 
 
-def resolve_store_dir(explicit: str | os.PathLike[str] | None) -> Path:
+def resolve_store_dir(explicit: str | os.PathLike[str] | None, default: Path | None = None) -> Path:
     """The store directory: the explicit one, else $AIMSTRACE_STORE, else the default."""
     if explicit:
         return Path(explicit).expanduser()
     env = os.environ.get(STORE_ENV_VAR)
     if env:
         return Path(env).expanduser()
-    return DEFAULT_STORE_DIR
+    return default or DEFAULT_STORE_DIR
+
+
+def is_store_dir(path: Path) -> bool:
+    """True when path holds an Oxigraph store (RocksDB writes a CURRENT file in it)."""
+    return (path / "CURRENT").is_file()
 
 
 class Store:
     """An Oxigraph dataset whose named graphs hold vocabulary, catalogs, crosswalks and org data."""
 
-    def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
+    def __init__(self, path: str | os.PathLike[str] | None = None, create: bool = True) -> None:
         self.path = Path(path) if path is not None else None
         self._write_lock = threading.Lock()
         self._generation = 0
@@ -88,6 +95,11 @@ class Store:
             self.changes = ChangeLog(None)
             self.history = History(None)
             return
+        if not create and not is_store_dir(self.path):
+            raise StoreError(
+                f"no aimstrace store at {self.path}: create one with `aimstrace --store "
+                f"{self.path} init` (or `demo`), or check the --store path"
+            )
         try:
             self.path.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
