@@ -27,6 +27,7 @@ from aimstrace.ontology.catalog_sources import (
     nist_ai_rmf_nodes,
 )
 from aimstrace.ontology.catalog_turtle import write_turtle
+from aimstrace.ontology.eu_ai_act_time import add_time
 from aimstrace.ontology.iris import AIMS, framework_iri, milestone_iri, requirement_iri
 
 CATALOG_DIR = Path(__file__).resolve().parent / "catalogs"
@@ -46,6 +47,7 @@ KIND_CLASS: dict[str, URIRef] = {
     "risk": AIMS.GenAIRisk,
     "chapter": AIMS.Chapter,
     "section": AIMS.Section,
+    "annex-i-act": AIMS.AnnexIAct,
     "article": AIMS.Article,
     "annex": AIMS.Annex,
     "annex-area": AIMS.AnnexArea,
@@ -261,6 +263,9 @@ def build_graph(framework: str, reference_dir: Path = REFERENCE_DIR) -> tuple[Gr
             graph.add((iri, AIMS.hasGuidance, requirement_iri(framework, node.guidance)))
         if node.definition:
             graph.add((iri, SKOS.definition, Literal(node.definition, lang="en")))
+
+    if framework == "eu-ai-act":
+        order.extend(add_time(graph, reference_dir, known))
 
     for milestone in info.milestones:
         iri = milestone_iri(framework, milestone.key)
