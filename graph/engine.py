@@ -23,6 +23,7 @@ from aimstrace.graph.catalog import (
     list_frameworks,
     list_requirements,
 )
+from aimstrace.graph.eu_obligations import DerivationReport, derive_obligations
 from aimstrace.graph.store import Row, Store, StoreError, WriteSummary
 from aimstrace.graph.store.answer_cache import AnswerCache
 from aimstrace.ontology import FRAMEWORK_IDS, catalog_path, vocabulary_path
@@ -83,6 +84,12 @@ class Engine:
             total.removed += part.removed
             total.graphs |= part.graphs
         return total
+
+    # ----- EU AI Act obligations (graph/eu_obligations.py) ---------------------------------------
+
+    def derive_obligations(self) -> DerivationReport:
+        """Re-derive every AI system's EU AI Act obligations from its classification and roles."""
+        return derive_obligations(self.store)
 
     # ----- crosswalks (graph/crosswalk/) --------------------------------------------------------
 

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from aimstrace.graph.eu_obligations import derive_obligations
 from aimstrace.graph.store import Changeset, Store
 from aimstrace.loaders.errors import InputIssue, InventoryLoadError
 from aimstrace.loaders.inventory import (
@@ -151,6 +152,8 @@ def apply(load_plan: LoadPlan, store: Store) -> LoadReport:
         raise InventoryLoadError(load_plan.issues)
     started = time.perf_counter()
     store.apply(load_plan.changeset)
+    # The EU AI Act obligations follow from the registers: re-derive them with every write.
+    derive_obligations(store)
     store.flush()
     report = load_plan.report
     report.dry_run = False

@@ -143,6 +143,7 @@ def demo(engine: Engine) -> DemoSummary:
         ("crosswalks", lambda: load_crosswalks(engine.store).written),
         ("derived mappings", lambda: engine.derive_mappings().written),
         ("organisation", lambda: _written(load_example(engine))),
+        ("eu obligations", lambda: engine.derive_obligations().written),
     ):
         summary = step()
         changed += summary.added + summary.removed
