@@ -69,3 +69,137 @@ def derive_obligations(store: Store) -> DerivationReport:
     )
     seconds = time.perf_counter() - started
     return DerivationReport(len(derived), applications, per_rule, seconds, written)
+
+
+_FRIA = """
+PREFIX aims: <https://w3id.org/aimstrace/ns#>
+SELECT $system ?stated ?derived WHERE {
+  OPTIONAL { $system aims:requiresFRIA ?stated }
+  OPTIONAL { $system aims:derivedRequiresFRIA ?derived }
+}"""
+
+_SUPPORT = """
+PREFIX aims: <https://w3id.org/aimstrace/ns#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT DISTINCT $system ?notation ?control ?evidence WHERE {
+  ?application aims:obligedSystem $system ; aims:definition/aims:createdBy ?article .
+  ?article skos:notation ?notation .
+  {
+    ?evidence aims:supports $system , ?article .
+  } UNION {
+    { ?mapping aims:mappingSubject ?requirement ; aims:mappingObject ?article }
+    UNION { ?mapping aims:mappingObject ?requirement ; aims:mappingSubject ?article }
+    ?mapping aims:relationship ?relationship .
+    FILTER (?relationship != aims:no-relationship)
+    ?control aims:implementsRequirement ?requirement ; aims:controlStatus aims:status-implemented .
+  }
+}"""
+
+_TIMELINE = """
+PREFIX aims: <https://w3id.org/aimstrace/ns#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+SELECT ?system ?id ?key ?provision ?title ?role ?basis ?version ?from ?override ?reason ?source
+WHERE {
+  ?application aims:obligedSystem ?system ; aims:definition ?definition ; aims:asRole ?assignment .
+  ?system dcterms:identifier ?id .
+  ?definition skos:notation ?key ; aims:provisionNotation ?provision ; skos:prefLabel ?title ;
+    aims:inVersion/skos:notation ?version ; aims:appliesFrom ?from ; dcterms:source ?source .
+  ?assignment aims:role ?roleNode ; aims:roleBasis ?basis .
+  BIND(STRAFTER(STR(?roleNode), "#role-") AS ?role)
+  OPTIONAL { ?application aims:appliesFromOverride ?override }
+  OPTIONAL { ?application aims:notApplicableReason ?reason }
+}"""
+
+
+def _value(row: dict[str, object], name: str) -> str | None:
+    term = row.get(name)
+    return None if term is None else str(getattr(term, "value", term))
+
+
+def fria_check(store: Store, system: str) -> dict[str, object]:
+    """The stated and the derived Art. 27(1) FRIA need of a system, and whether they contradict."""
+    rows = store.select(_FRIA, {"system": ox.NamedNode(system)})
+    stated = derived = None
+    for row in rows:
+        if row.get("stated") is not None:
+            stated = _value(row, "stated") == "true"
+        if row.get("derived") is not None:
+            derived = True
+    derived_value = bool(derived)
+    contradiction = stated is not None and stated != derived_value
+    message = None
+    if contradiction:
+        message = (
+            f"[EU AI Act Art. 27(1)] requires_fria is stated {str(stated).lower()} but the "
+            f"Art. 27(1) conditions give {str(derived_value).lower()}"
+        )
+    return {
+        "stated": stated,
+        "derived": derived_value,
+        "contradiction": contradiction,
+        "message": message,
+    }
+
+
+def support(store: Store, system: str) -> dict[str, tuple[list[str], list[str]]]:
+    """Per article notation: implemented controls mapped to it, evidence supporting it here."""
+    found: dict[str, tuple[set[str], set[str]]] = {}
+    for row in store.select(_SUPPORT, {"system": ox.NamedNode(system)}):
+        notation = _value(row, "notation") or ""
+        controls, evidence = found.setdefault(notation, (set(), set()))
+        if row.get("control") is not None:
+            controls.add(_value(row, "control") or "")
+        if row.get("evidence") is not None:
+            evidence.add(_value(row, "evidence") or "")
+    return {k: (sorted(c), sorted(e)) for k, (c, e) in found.items()}
+
+
+def timeline(store: Store) -> list[dict[str, object]]:
+    """Every dated obligation of every system as amended, with the 2024 date it replaced."""
+    by_key: dict[tuple[str, str, str, str], dict[str, dict[str, str | None]]] = {}
+    for row in store.select(_TIMELINE):
+        key = (
+            _value(row, "id") or "",
+            _value(row, "key") or "",
+            _value(row, "role") or "",
+            _value(row, "basis") or "",
+        )
+        version = _value(row, "version") or ""
+        by_key.setdefault(key, {})[version] = {
+            "provision": _value(row, "provision"),
+            "title": _value(row, "title"),
+            "from": _value(row, "override") or _value(row, "from"),
+            "reason": _value(row, "reason"),
+            "source": _value(row, "source"),
+        }
+    out: list[dict[str, object]] = []
+    for (system, key, role, basis), versions in by_key.items():
+        now, before = versions.get("2026"), versions.get("2024")
+        current = now or before
+        assert current is not None
+        if now is None:
+            change = "removed by Regulation (EU) 2026/1744"
+        elif before is None:
+            change = "inserted by Regulation (EU) 2026/1744"
+        elif before["from"] != now["from"]:
+            change = f"moved from {before['from']} by Regulation (EU) 2026/1744"
+        else:
+            change = "unchanged"
+        out.append(
+            {
+                "system": system,
+                "date": current["from"] if now else before["from"] if before else None,
+                "provision": current["provision"],
+                "title": current["title"],
+                "role": role,
+                "role_basis": basis,
+                "change": change,
+                "date_2024_text": before["from"] if before else None,
+                "not_applicable": current["reason"],
+                "source": current["source"],
+                "key": key,
+            }
+        )
+    out.sort(key=lambda r: (str(r["system"]), str(r["date"]), str(r["provision"]), str(r["role"])))
+    return out
