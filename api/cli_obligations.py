@@ -19,7 +19,9 @@ _TIMELINE = ("system", "date", "provision", "role", "change", "title")
 
 @main.command()
 @click.argument("system")
-@click.option("--as-of", "as_of", default=None, help="Date to read the obligations on (YYYY-MM-DD).")
+@click.option(
+    "--as-of", "as_of", default=None, help="Date to read the obligations on (YYYY-MM-DD)."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @pass_state
 def obligations(state: CliState, system: str, as_of: str | None, as_json: bool) -> None:

@@ -121,7 +121,7 @@ class Engine:
         }
 
     def eu_timeline(self) -> list[dict[str, Any]]:
-        """Every dated EU AI Act obligation of every system, with what Regulation 2026/1744 changed."""
+        """Every dated EU AI Act obligation of every system, with what 2026/1744 changed."""
         return eu_timeline(self.store)
 
     # ----- crosswalks (graph/crosswalk/) --------------------------------------------------------

@@ -12,6 +12,7 @@ on D (queries/eu-obligations.rq).
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -112,7 +113,7 @@ WHERE {
 }"""
 
 
-def _value(row: dict[str, object], name: str) -> str | None:
+def _value(row: Mapping[str, object], name: str) -> str | None:
     term = row.get(name)
     return None if term is None else str(getattr(term, "value", term))
 
@@ -174,7 +175,7 @@ def timeline(store: Store) -> list[dict[str, object]]:
             "source": _value(row, "source"),
         }
     out: list[dict[str, object]] = []
-    for (system, key, role, basis), versions in by_key.items():
+    for (system, definition_key, role, basis), versions in by_key.items():
         now, before = versions.get("2026"), versions.get("2024")
         current = now or before
         assert current is not None
@@ -198,7 +199,7 @@ def timeline(store: Store) -> list[dict[str, object]]:
                 "date_2024_text": before["from"] if before else None,
                 "not_applicable": current["reason"],
                 "source": current["source"],
-                "key": key,
+                "key": definition_key,
             }
         )
     out.sort(key=lambda r: (str(r["system"]), str(r["date"]), str(r["provision"]), str(r["role"])))

@@ -51,7 +51,9 @@ CONTEXT_REGISTERS: tuple[Register, ...] = (
                 "publicServiceProvider",
                 "a private entity providing public services (Art. 27(1))",
             ),
-            _enum("enterprise_size", "enterpriseSize", "EnterpriseSize", "SME, small mid-cap or large"),
+            _enum(
+                "enterprise_size", "enterpriseSize", "EnterpriseSize", "SME, small mid-cap or large"
+            ),
             Column(
                 "planning_horizon_months",
                 _a("planningHorizonMonths"),
@@ -199,13 +201,19 @@ CONTEXT_REGISTERS: tuple[Register, ...] = (
                 "ProhibitedScreening",
                 "result of screening against Art. 5",
             ),
-            _bool("art_6_3_derogation", "claimsDerogation", "Art. 6(3): provider concludes not high-risk"),
+            _bool(
+                "art_6_3_derogation",
+                "claimsDerogation",
+                "Art. 6(3): provider concludes not high-risk",
+            ),
             _text(
                 "derogation_reasoning",
                 _a("derogationReasoning"),
                 "the documented Art. 6(3) assessment (Art. 6(4)); required with a derogation",
             ),
-            _bool("performs_profiling", "performsProfiling", "profiles natural persons (Art. 6(3))"),
+            _bool(
+                "performs_profiling", "performsProfiling", "profiles natural persons (Art. 6(3))"
+            ),
             _enum(
                 "transparency",
                 "transparencyCase",
