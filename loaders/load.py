@@ -57,6 +57,9 @@ class LoadReport:
     triples_removed: int = 0
     skipped: list[str] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
+    # Net change to the derived EU AI Act obligations graph after a (non-dry) load.
+    derived_added: int = 0
+    derived_removed: int = 0
 
     def as_dict(self) -> dict[str, object]:
         """A JSON-friendly form."""
@@ -153,9 +156,11 @@ def apply(load_plan: LoadPlan, store: Store) -> LoadReport:
     started = time.perf_counter()
     store.apply(load_plan.changeset)
     # The EU AI Act obligations follow from the registers: re-derive them with every write.
-    derive_obligations(store)
+    derived = derive_obligations(store)
     store.flush()
     report = load_plan.report
+    report.derived_added = derived.written.added
+    report.derived_removed = derived.written.removed
     report.dry_run = False
     report.seconds["write"] = time.perf_counter() - started
     return report
