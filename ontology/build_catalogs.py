@@ -208,9 +208,10 @@ FRAMEWORKS: dict[str, FrameworkInfo] = {
         eu_ai_act_nodes,
         text_version=(
             "Regulation (EU) 2024/1689 as published in the Official Journal on 12 July 2024 "
-            "(structure, titles, Annex III and IV text). It was amended by Regulation (EU) "
-            "2026/1744, in force 27 July 2026; the amendment's changed application dates and "
-            "replaced provisions are recorded as milestones, its wording is not merged in."
+            "(structure, titles, Annex III and IV text), held in two versions for its dated "
+            "obligations: the 2024 text and the text as amended by Regulation (EU) 2026/1744 "
+            "(in force 27 July 2026; aims:hasVersion, aims:ObligationDefinition). The "
+            "amendment's wording is paraphrased in the obligation titles, not merged in."
         ),
         milestones=EU_AI_ACT_MILESTONES,
     ),
