@@ -108,7 +108,8 @@ def run(triples: int, queries: int, seed: int, baseline_commit: str) -> None:
         old_s = time.perf_counter() - t0
         print(
             f"validate --as-of 2026-12-02: {new_s:.2f} s with the EU shapes in time "
-            f"({len(new.records)} records) vs {old_s:.2f} s with the shapes of {baseline_commit[:9]} "
+            f"({len(new.records)} records) vs {old_s:.2f} s with the shapes of "
+            f"{baseline_commit[:9]} "
             f"({len(old.records)} records); ratio {new_s / old_s:.2f}; "
             f"derivation / baseline validation {derive / old_s:.2f}"
         )
