@@ -46,30 +46,88 @@ def rules() -> tuple[tuple[str, str], ...]:
     return tuple(sorted((name, text) for name, text in found if name.endswith(".rq")))
 
 
-def derive_obligations(store: Store) -> DerivationReport:
-    """Run every rule over the store and make the derived graph hold exactly their output."""
+VOCABULARY = ox.NamedNode(str(graph_iri("vocabulary")))
+CATALOG = ox.NamedNode(str(graph_iri("catalog", "eu-ai-act")))
+ORG = ox.NamedNode(str(graph_iri("org")))
+_AIMS = "https://w3id.org/aimstrace/ns#"
+RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+#: The organisation predicates the rules read; only these are copied for a derivation.
+READ_PREDICATES = tuple(
+    ox.NamedNode(_AIMS + local)
+    for local in (
+        "excludedFromScope", "lifecycleStage", "annexIIIPoint", "claimsDerogation",
+        "performsProfiling", "annexIAct", "transparencyCase", "gpaiClass", "euAIActRole",
+        "roleChange", "placedOnMarket", "significantChange", "publicBody",
+        "publicServiceProvider",
+    )
+)  # fmt: skip
+READ_TYPES = (ox.NamedNode(_AIMS + "AISystem"), ox.NamedNode(_AIMS + "Organization"))
+
+
+def _relevant(quad: ox.Quad) -> bool:
+    if quad.predicate == RDF_TYPE:
+        return quad.object in READ_TYPES
+    return quad.predicate in READ_PREDICATES
+
+
+def _inputs(store: Store, pending: Changeset | None) -> list[ox.Quad]:
+    """What the rules read: vocabulary, the EU AI Act catalog, and the organisation predicates
+    they use, as the store will hold them once `pending` is applied."""
+    reader = store.oxigraph
+    quads = [*reader.quads_for_pattern(None, None, None, VOCABULARY)]
+    quads += reader.quads_for_pattern(None, None, None, CATALOG)
+    removed = set(pending.remove) if pending else set()
+    for predicate in READ_PREDICATES:
+        quads += (
+            q for q in reader.quads_for_pattern(None, predicate, None, ORG) if q not in removed
+        )
+    for cls in READ_TYPES:
+        quads += (q for q in reader.quads_for_pattern(None, RDF_TYPE, cls, ORG) if q not in removed)
+    if pending:
+        quads += (q for q in pending.add if _relevant(q))
+    return quads
+
+
+def derive_changes(
+    store: Store, pending: Changeset | None = None
+) -> tuple[Changeset, DerivationReport]:
+    """The change that makes the derived graph hold exactly the rules' output over the store as
+    it will be after `pending`: computed in a scratch store, so it can be written in the same
+    transaction as `pending` and no reader sees the organisation without its obligations."""
     started = time.perf_counter()
-    before = {q.triple for q in store.quads(OBLIGATIONS_GRAPH)}
-    store.replace_graph(OBLIGATIONS_GRAPH, ())
+    scratch = ox.Store()
+    scratch.extend(_inputs(store, pending))
     derived: set[ox.Triple] = set()
     per_rule: dict[str, int] = {}
     for name, text in rules():
-        result = store.query(text)
+        result = scratch.query(text, use_default_graph_as_union=True)
         if not isinstance(result, ox.QueryTriples):
             raise StoreError(f"{name}: a derivation rule must be a CONSTRUCT query")
         new = {t for t in result if t not in derived}
         per_rule[name] = len(new)
-        if new:
-            derived |= new
-            quads = tuple(ox.Quad(t.subject, t.predicate, t.object, OBLIGATIONS_GRAPH) for t in new)
-            store.apply(Changeset(add=quads))
-    store.flush()
-    applications = per_rule.get("40-obligations.rq", 0) // 4
+        derived |= new
+        scratch.extend(ox.Quad(t.subject, t.predicate, t.object, OBLIGATIONS_GRAPH) for t in new)
+    before = {q.triple for q in store.quads(OBLIGATIONS_GRAPH)}
+    changes = Changeset(
+        remove=tuple(ox.Quad(t.subject, t.predicate, t.object, OBLIGATIONS_GRAPH)
+                     for t in before - derived),
+        add=tuple(ox.Quad(t.subject, t.predicate, t.object, OBLIGATIONS_GRAPH)
+                  for t in derived - before),
+    )  # fmt: skip
     written = WriteSummary(
-        added=len(derived - before), removed=len(before - derived), graphs={OBLIGATIONS_GRAPH.value}
+        added=len(changes.add), removed=len(changes.remove), graphs={OBLIGATIONS_GRAPH.value}
     )
+    applications = per_rule.get("40-obligations.rq", 0) // 4
     seconds = time.perf_counter() - started
-    return DerivationReport(len(derived), applications, per_rule, seconds, written)
+    return changes, DerivationReport(len(derived), applications, per_rule, seconds, written)
+
+
+def derive_obligations(store: Store) -> DerivationReport:
+    """Re-derive every system's obligations and write the net change in one transaction."""
+    changes, report = derive_changes(store)
+    store.apply(changes)
+    store.flush()
+    return report
 
 
 _FRIA = """

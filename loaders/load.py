@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from aimstrace.graph.eu_obligations import derive_obligations
+from aimstrace.graph.eu_obligations import derive_changes
 from aimstrace.graph.store import Changeset, Store
 from aimstrace.loaders.errors import InputIssue, InventoryLoadError
 from aimstrace.loaders.inventory import (
@@ -154,9 +154,11 @@ def apply(load_plan: LoadPlan, store: Store) -> LoadReport:
     if load_plan.issues:
         raise InventoryLoadError(load_plan.issues)
     started = time.perf_counter()
-    store.apply(load_plan.changeset)
-    # The EU AI Act obligations follow from the registers: re-derive them with every write.
-    derived = derive_obligations(store)
+    # The EU AI Act obligations follow from the registers: derived against the store as the load
+    # leaves it and written in the same transaction, so no reader sees one without the other.
+    extra, derived = derive_changes(store, load_plan.changeset)
+    changes = load_plan.changeset
+    store.apply(Changeset(remove=changes.remove + extra.remove, add=changes.add + extra.add))
     store.flush()
     report = load_plan.report
     report.derived_added = derived.written.added
