@@ -24,6 +24,13 @@ from aimstrace.graph.catalog import (
     list_frameworks,
     list_requirements,
 )
+from aimstrace.graph.eu_obligations import (
+    DerivationReport,
+    derive_obligations,
+    fria_check,
+)
+from aimstrace.graph.eu_obligations import support as eu_support
+from aimstrace.graph.eu_obligations import timeline as eu_timeline
 from aimstrace.graph.store import Row, Store, StoreError, WriteSummary
 from aimstrace.graph.store.answer_cache import AnswerCache
 from aimstrace.ontology import FRAMEWORK_IDS, catalog_path, vocabulary_path
@@ -102,6 +109,39 @@ class Engine:
             total.removed += part.removed
             total.graphs |= part.graphs
         return total
+
+    # ----- EU AI Act obligations (graph/eu_obligations.py) ---------------------------------------
+
+    def derive_obligations(self) -> DerivationReport:
+        """Re-derive every AI system's EU AI Act obligations from its classification and roles."""
+        return derive_obligations(self.store)
+
+    def eu_obligations(self, system_id: str, as_of: date | str | None = None) -> dict[str, Any]:
+        """A system's EU AI Act obligations on a date (today by default), with controls, evidence
+        and the stated-versus-derived FRIA check."""
+        from aimstrace.queries.registry import resolve_node
+
+        when = as_of if as_of is not None else date.today().isoformat()
+        self._require_entity("system", system_id)
+        result = self.run_query("eu-obligations", {"system": system_id, "as_of": when})
+        iri = system_id if ":" in system_id else resolve_node(f"system:{system_id}")
+        met = eu_support(self.store, iri)
+        rows = []
+        for values in result.rows:
+            row = dict(zip(result.columns, values, strict=True))
+            article = str(row["provision"]).split("(", 1)[0].strip()
+            controls, evidence = met.get(article, ([], []))
+            rows.append({**row, "controls": controls, "evidence": evidence})
+        return {
+            "system": iri,
+            "as_of": str(when),
+            "obligations": rows,
+            "fria": fria_check(self.store, iri),
+        }
+
+    def eu_timeline(self) -> list[dict[str, Any]]:
+        """Every dated EU AI Act obligation of every system, with what 2026/1744 changed."""
+        return eu_timeline(self.store)
 
     # ----- crosswalks (graph/crosswalk/) --------------------------------------------------------
 

@@ -178,6 +178,10 @@ def _check_row(
                 values.append(converted)
         if values:
             record.cells.append(Cell(column, values, row.line_of(column.name)))
+    given = {cell.column.name: cell.values for cell in record.cells}
+    for flag, needed in register.required_when_true:
+        if given.get(flag) == [True] and needed not in given:
+            problem(needed, f"missing {needed}: required when {flag} is true", "")
     return record
 
 

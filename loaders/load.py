@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from aimstrace.graph.eu_obligations import derive_changes
 from aimstrace.graph.store import Changeset, Store
 from aimstrace.loaders.errors import InputIssue, InventoryLoadError
 from aimstrace.loaders.inventory import (
@@ -61,6 +62,9 @@ class LoadReport:
     triples_removed: int = 0
     skipped: list[str] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
+    # Net change to the derived EU AI Act obligations graph after a (non-dry) load.
+    derived_added: int = 0
+    derived_removed: int = 0
 
     def as_dict(self) -> dict[str, object]:
         """A JSON-friendly form."""
@@ -182,9 +186,15 @@ def apply(load_plan: LoadPlan, store: Store) -> LoadReport:
     if load_plan.issues:
         raise InventoryLoadError(load_plan.issues)
     started = time.perf_counter()
-    store.apply(load_plan.changeset)
+    # The EU AI Act obligations follow from the registers: derived against the store as the load
+    # leaves it and written in the same transaction, so no reader sees one without the other.
+    extra, derived = derive_changes(store, load_plan.changeset)
+    changes = load_plan.changeset
+    store.apply(Changeset(remove=changes.remove + extra.remove, add=changes.add + extra.add))
     store.flush()
     report = load_plan.report
+    report.derived_added = derived.written.added
+    report.derived_removed = derived.written.removed
     report.dry_run = False
     report.seconds["write"] = time.perf_counter() - started
     return report

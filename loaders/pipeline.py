@@ -146,6 +146,7 @@ def init(engine: Engine, organisation: Path | None = None) -> DemoSummary:
     ]
     if organisation is not None:
         steps.append(("organisation", lambda: _written(load([organisation], engine.store))))
+    steps.append(("eu obligations", lambda: engine.derive_obligations().written))
     return _run_steps(engine, steps)
 
 
@@ -159,6 +160,7 @@ def demo(engine: Engine) -> DemoSummary:
             ("crosswalks", lambda: load_crosswalks(engine.store).written),
             ("derived mappings", lambda: engine.derive_mappings().written),
             ("organisation", lambda: _written(load_example(engine))),
+            ("eu obligations", lambda: engine.derive_obligations().written),
         ],
     )
 

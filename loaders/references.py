@@ -26,6 +26,7 @@ _CLASS_WORDS = {
     "RiskSourceCategory": "an Annex C risk source (C.3.1 to C.3.7)",
     "AnnexPoint": "an EU AI Act Annex III point (e.g. Annex III.4(a))",
     "AnnexArea": "an EU AI Act Annex III area (e.g. Annex III.4)",
+    "AnnexIAct": "an EU AI Act Annex I act (Annex I.1 to Annex I.21, e.g. Annex I.11)",
 }
 _NIST_FUNCTIONS = ("GOVERN", "MAP", "MEASURE", "MANAGE")
 
