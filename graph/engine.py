@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from aimstrace.graph.crosswalk.coverage import CoverageEntry
     from aimstrace.graph.crosswalk.derivation import DerivationResult
     from aimstrace.graph.crosswalk.sets import MappingView
+    from aimstrace.graph.store.sparql_guard import QueryLimits
     from aimstrace.graph.validation.gaps import GapReport
 
 VOCABULARY_GRAPH = graph_iri("vocabulary")
@@ -156,18 +157,26 @@ class Engine:
         """The requirements of one framework."""
         return list_requirements(self.store, framework)
 
-    def sparql_select(self, query: str) -> tuple[list[str], list[Row]]:
+    def sparql_select(
+        self, query: str, limits: QueryLimits | None = None
+    ) -> tuple[list[str], list[Row]]:
         """Run a user's read-only SPARQL SELECT; returns variable names and rows."""
         from aimstrace.graph.store.sparql import run_read_only
 
-        return run_read_only(self.store, query)
+        return run_read_only(self.store, query, limits)
 
-    def sparql(self, query: str) -> ox.QuerySolutions | ox.QueryTriples | ox.QueryBoolean:
+    def sparql(
+        self, query: str, limits: QueryLimits | None = None
+    ) -> ox.QuerySolutions | ox.QueryTriples | ox.QueryBoolean:
         """Start a user's read-only SPARQL query; results come lazily, updates are refused.
 
-        Lazy so that a caller with a deadline or a row cap (the API) can stop consuming.
+        Lazy so that a caller with a deadline or a row cap (the API) can stop consuming. The
+        text passes the guard (graph/store/sparql_guard.py) before Oxigraph sees it.
         """
         from aimstrace.graph.store.sparql import UpdateRefused, looks_like_update
+        from aimstrace.graph.store.sparql_guard import check_query
+
+        check_query(query, limits)
 
         try:
             return self.store.query(query)
