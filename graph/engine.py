@@ -220,9 +220,19 @@ class Engine:
 
     def trace(self, system_id: str) -> QueryResult:
         """Everything behind one AI system (the system-trace named query)."""
-        result = self.run_query("system-trace", {"system": system_id})
-        if not result.rows:
-            self._require_entity("system", system_id)
+        # Query and existence check must see one state of the store: repeat them when a write
+        # ran in between (an import adding the system gave 200 with no rows).
+        for _ in range(20):
+            before = self.store.stable_generation()
+            result = self.run_query("system-trace", {"system": system_id})
+            if result.rows:
+                return result
+            exists = self._entity_exists("system", system_id)
+            if before is not None and before == self.store.stable_generation():
+                break
+            time.sleep(0.005)
+        if not exists:
+            raise KeyError(f"no system {system_id} in the store")
         return result
 
     def impact(self, kind: str, entity_id: str) -> ImpactRadius:
@@ -247,9 +257,11 @@ class Engine:
         return analytics_for(self.store).single_points_of_failure(limit)
 
     def _require_entity(self, kind: str, entity_id: str) -> None:
+        if not self._entity_exists(kind, entity_id):
+            raise KeyError(f"no {kind} {entity_id} in the store")
+
+    def _entity_exists(self, kind: str, entity_id: str) -> bool:
         from aimstrace.queries.registry import resolve_node
 
         iri = entity_id if ":" in entity_id else resolve_node(f"{kind}:{entity_id}")
-        subject = ox.NamedNode(iri)
-        if not any(True for _ in self.store.oxigraph.quads_for_pattern(subject, None, None)):
-            raise KeyError(f"no {kind} {entity_id} in the store")
+        return self.store.has_subject(ox.NamedNode(iri))

@@ -25,6 +25,7 @@ from aimstrace.loaders.inventory import (
     build_entities,
     check_table,
 )
+from aimstrace.loaders.limits import LoadLimits
 from aimstrace.loaders.rdf import RDF_SUFFIXES, check_rdf_references, read_rdf
 from aimstrace.loaders.references import ORG_GRAPH, ReferenceIndex, text_of
 from aimstrace.loaders.tabular import TABULAR_SUFFIXES, read_tables
@@ -106,6 +107,7 @@ def expand_paths(paths: Iterable[Path]) -> tuple[list[Path], list[str], list[Inp
 def plan(paths: Sequence[Path | str], store: Store, dry_run: bool = True) -> LoadPlan:
     """Read and check every input; compute the change to the organisation graph."""
     started = time.perf_counter()
+    limits = LoadLimits.from_env()
     files, skipped, issues = expand_paths(Path(p) for p in paths)
     report = LoadReport([str(f) for f in files], dry_run, skipped=skipped)
     tables = []
@@ -115,7 +117,7 @@ def plan(paths: Sequence[Path | str], store: Store, dry_run: bool = True) -> Loa
             triples, found = read_rdf(file)
             rdf_inputs.append((file, triples))
         else:
-            file_tables, found = read_tables(file)
+            file_tables, found = read_tables(file, limits)
             tables.extend(file_tables)
         issues.extend(found)
     parsed = time.perf_counter()
@@ -141,6 +143,13 @@ def plan(paths: Sequence[Path | str], store: Store, dry_run: bool = True) -> Loa
 
     kinds = {r.iri: (r.register.kind, r.id) for r in records}
     changeset = _changeset(store, built + _rdf_entities(rdf_inputs), kinds, report)
+    if len(changeset.add) > limits.max_triples:
+        message = (
+            f"the load would add {len(changeset.add)} triples, more than the limit of "
+            f"{limits.max_triples} (AIMSTRACE_LOAD_MAX_TRIPLES); load the registers in parts"
+        )
+        where = files[0] if len(files) == 1 else Path(", ".join(f.name for f in files))
+        return LoadPlan(report, [InputIssue(str(where), None, None, message)])
     report.seconds["diff"] = time.perf_counter() - checked_at
     return LoadPlan(report, [], changeset)
 

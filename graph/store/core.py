@@ -77,6 +77,7 @@ class Store:
         self.path = Path(path) if path is not None else None
         self._write_lock = threading.Lock()
         self._generation = 0
+        self._writing = False
         self._replica: ox.Store | None = None
         if self.path is None:
             self._ox = ox.Store()
@@ -115,6 +116,18 @@ class Store:
         process writes: Oxigraph locks an on-disk store to one process.
         """
         return self._generation
+
+    def stable_generation(self) -> int | None:
+        """The generation, or None while a write is under way (for snapshot-consistent reads).
+
+        A request that reads twice (a query, then an existence check) saw one state of the store
+        when this gives the same number before and after both reads.
+        """
+        return None if self._writing else self._generation
+
+    def has_subject(self, node: ox.NamedNode) -> bool:
+        """True when some triple has node as subject, read where queries read (the replica)."""
+        return any(True for _ in self._reader.quads_for_pattern(node, None, None, None))
 
     # ----- read replica ----------------------------------------------------------------------
 
@@ -224,6 +237,7 @@ class Store:
         if changes.is_empty:
             return summary
         with self._write_lock:
+            self._writing = True
             self.changes.record(_touched_iris(changes))
             try:
                 if not changes.remove:
@@ -236,6 +250,7 @@ class Store:
             except (OSError, SyntaxError, ValueError) as exc:
                 raise StoreError(f"write failed, store unchanged: {exc}") from exc
             finally:
+                self._writing = False
                 self._generation += 1
         return summary
 
@@ -248,6 +263,7 @@ class Store:
     def load_file(self, path: Path, fmt: ox.RdfFormat, graph: ox.NamedNode) -> None:
         """Add a whole RDF file to a graph in one transaction (a parse error writes nothing)."""
         with self._write_lock:
+            self._writing = True
             self.changes.record([EVERYTHING])
             try:
                 self._ox.load(path=str(path), format=fmt, to_graph=graph)
@@ -257,6 +273,7 @@ class Store:
             except OSError as exc:
                 raise StoreError(f"{path}: {exc}") from exc
             finally:
+                self._writing = False
                 self._generation += 1
 
     def bulk_load_file(self, path: Path, fmt: ox.RdfFormat, graph: ox.NamedNode) -> None:
@@ -272,6 +289,7 @@ class Store:
         if any(True for _ in self._ox.quads_for_pattern(None, None, None, graph)):
             raise StoreError(f"bulk load needs an empty graph; {graph.value} already holds data")
         with self._write_lock:
+            self._writing = True
             self.changes.record([EVERYTHING])
             marker = self._bulk_marker()
             if marker is not None:
@@ -285,6 +303,7 @@ class Store:
                 self._ox.clear_graph(graph)
                 raise StoreError(f"{path}: bulk load failed, graph left empty: {exc}") from exc
             finally:
+                self._writing = False
                 self._generation += 1
                 if marker is not None and marker.exists():
                     marker.unlink()
@@ -305,11 +324,13 @@ class Store:
     def clear(self) -> None:
         """Remove everything (used by tests and `aimstrace demo --reset`)."""
         with self._write_lock:
+            self._writing = True
             self.changes.record([EVERYTHING])
             try:
                 self._ox.clear()
                 self._mirror(lambda replica: replica.clear())
             finally:
+                self._writing = False
                 self._generation += 1
 
     def flush(self) -> None:
