@@ -74,7 +74,7 @@ def check_query(text: str, limits: QueryLimits | None = None) -> None:
                 "operator allows it (AIMSTRACE_SPARQL_SERVICE_ALLOW)",
                 "SERVICE refused",
             )
-    blank = _IRI.sub("<>", no_strings)
+    blank = _IRI.sub("I", no_strings)
     brackets = _NOT_BRACKET.sub("", blank)
     if len(brackets) > limits.max_depth:
         depth = deepest = 0
