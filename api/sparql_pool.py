@@ -26,6 +26,11 @@ from aimstrace.api.limits import timed_out
 log = logging.getLogger("aimstrace.api.sparql")
 
 FRAME_SIZE = 4
+# A query still running after this long is demoted below the API process, so a runaway one
+# cannot starve the requests around it; quick ones keep full priority (a niced worker waited
+# behind every other process on a busy machine: lookups 5x slower).
+DEMOTE_AFTER_SECONDS = 1.0
+DEMOTED_NICENESS = 10
 
 
 class WorkerDied(Exception):
@@ -48,6 +53,7 @@ class _Worker:
             start_new_session=True,
         )
         assert self.process.stdin is not None and self.process.stdout is not None
+        self.demoted = False
         self._in = self.process.stdin
         self._out = self.process.stdout.fileno()
         os.set_blocking(self._out, False)
@@ -85,6 +91,12 @@ class _Worker:
             return answer
         finally:
             loop.remove_reader(self._out)
+
+    def demote(self) -> None:
+        """Lower the worker's CPU priority (it cannot be raised again without privileges)."""
+        self.demoted = True
+        with contextlib.suppress(OSError):
+            os.setpriority(os.PRIO_PROCESS, self.process.pid, DEMOTED_NICENESS)
 
     def kill(self) -> None:
         with contextlib.suppress(ProcessLookupError):
@@ -131,9 +143,9 @@ class SparqlPool:
                 self._idle.put_nowait(self._spawn())
         return self._idle
 
-    def _retire(self, worker: _Worker) -> None:
+    def _retire(self, worker: _Worker, killed: bool = True) -> None:
         self._all.discard(worker)
-        self.killed += 1
+        self.killed += int(killed)
         worker.kill()
         if not self._closed and self._idle is not None:
             self._idle.put_nowait(self._spawn())
@@ -147,6 +159,7 @@ class SparqlPool:
             worker = await asyncio.wait_for(idle.get(), timeout=self.timeout_seconds)
         except TimeoutError:
             raise timed_out(self.timeout_seconds) from None
+        demotion = loop.call_later(DEMOTE_AFTER_SECONDS, worker.demote)
         try:
             answer = await asyncio.wait_for(worker.ask(request), timeout=deadline - loop.time())
         except TimeoutError:
@@ -166,7 +179,13 @@ class SparqlPool:
             # Cancelled (client gone) mid-answer: the worker's state is unknown.
             self._retire(worker)
             raise
-        idle.put_nowait(worker)
+        finally:
+            demotion.cancel()
+        if worker.demoted:
+            # A fresh worker at full priority instead of one that stays niced.
+            self._retire(worker, killed=False)
+        else:
+            idle.put_nowait(worker)
         return answer
 
     def close(self) -> None:

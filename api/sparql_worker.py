@@ -9,7 +9,6 @@ and starts another, so a runaway query never holds capacity past its limit, and 
 
 from __future__ import annotations
 
-import contextlib
 import os
 import pickle
 import resource
@@ -201,11 +200,8 @@ def serve(path: str, stdin: BinaryIO, stdout: BinaryIO) -> None:
 
 
 def main() -> None:
-    """Entry point: serve on stdin/stdout in a thread with a big stack, at low priority."""
+    """Entry point: serve on stdin/stdout in a thread with a big stack."""
     path = sys.argv[1]
-    # Below the API process: a runaway query must not starve the requests around it.
-    with contextlib.suppress(OSError):
-        os.nice(10)
     memory = int(os.environ.get("AIMSTRACE_WORKER_MEMORY_BYTES", "0") or 0)
     if memory > 0:
         # A query that builds huge values ends here with an allocation failure, not the server.

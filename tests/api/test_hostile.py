@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from api_support import DATA, LOOPBACK, auth_headers, key_entries, small_engine  # type: ignore[import-not-found]
+from api_support import LOOPBACK, small_engine  # type: ignore[import-not-found]
 from fastapi.testclient import TestClient
 
 from aimstrace.api.app import create_app
@@ -57,7 +57,10 @@ def disk_client(tmp_path: Path) -> Iterator[TestClient]:
 
 def test_cross_site_import_is_refused_and_changes_nothing(local_client: TestClient) -> None:
     before = local_client.get("/systems/SYS-001").json()
-    rogue = b"systems:\n  - id: SYS-001\n    name: Pwned\n    owner: P-002\n    lifecycle_stage: retired\n"
+    rogue = (
+        b"systems:\n  - id: SYS-001\n    name: Pwned\n    owner: P-002\n"
+        b"    lifecycle_stage: retired\n"
+    )
     answer = local_client.post(
         "/imports",
         files=[("files", ("inventory.yaml", rogue, "application/yaml"))],
@@ -207,33 +210,50 @@ def test_huge_values_are_capped(disk_client: TestClient) -> None:
 # ----- 3 and 5. loads -------------------------------------------------------------------------
 
 
+_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_PKG = "http://schemas.openxmlformats.org/package/2006"
+_OFFICE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_SHEET_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml"
+
+
+def _cell(ref: str, text: str) -> str:
+    return f'<c r="{ref}" t="inlineStr"><is><t>{text}</t></is></c>'
+
+
 def _xlsx_bomb(size: int) -> bytes:
-    people = (
-        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
-        '<row r="1"><c r="A1" t="inlineStr"><is><t>id</t></is></c><c r="B1" t="inlineStr"><is><t>name</t></is></c></row>'
-        '<row r="2"><c r="A2" t="inlineStr"><is><t>P-900</t></is></c><c r="B2" t="inlineStr"><is><t>'
-        + "A" * size
-        + "</t></is></c></row></sheetData></worksheet>"
+    """A workbook with one `people` sheet whose B2 cell holds `size` characters."""
+    sheet = (
+        f'<worksheet xmlns="{_MAIN}"><sheetData>'
+        f'<row r="1">{_cell("A1", "id")}{_cell("B1", "name")}</row>'
+        f'<row r="2">{_cell("A2", "P-900")}{_cell("B2", "A" * size)}</row>'
+        "</sheetData></worksheet>"
     )
+    parts = {
+        "[Content_Types].xml": (
+            f'<Types xmlns="{_PKG}/content-types">'
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            f'<Override PartName="/xl/workbook.xml" ContentType="{_SHEET_TYPE}.sheet.main+xml"/>'
+            '<Override PartName="/xl/worksheets/sheet1.xml" '
+            f'ContentType="{_SHEET_TYPE}.worksheet+xml"/></Types>'
+        ),
+        "_rels/.rels": (
+            f'<Relationships xmlns="{_PKG}/relationships"><Relationship Id="rId1" '
+            f'Type="{_OFFICE}/officeDocument" Target="xl/workbook.xml"/></Relationships>'
+        ),
+        "xl/workbook.xml": (
+            f'<workbook xmlns="{_MAIN}" xmlns:r="{_OFFICE}"><sheets>'
+            '<sheet name="people" sheetId="1" r:id="rId1"/></sheets></workbook>'
+        ),
+        "xl/_rels/workbook.xml.rels": (
+            f'<Relationships xmlns="{_PKG}/relationships"><Relationship Id="rId1" '
+            f'Type="{_OFFICE}/worksheet" Target="worksheets/sheet1.xml"/></Relationships>'
+        ),
+        "xl/worksheets/sheet1.xml": sheet,
+    }
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as book:
-        book.writestr(
-            "[Content_Types].xml",
-            '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>',
-        )
-        book.writestr(
-            "_rels/.rels",
-            '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>',
-        )
-        book.writestr(
-            "xl/workbook.xml",
-            '<?xml version="1.0"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="people" sheetId="1" r:id="rId1"/></sheets></workbook>',
-        )
-        book.writestr(
-            "xl/_rels/workbook.xml.rels",
-            '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>',
-        )
-        book.writestr("xl/worksheets/sheet1.xml", people)
+        for name, text in parts.items():
+            book.writestr(name, text)
     return out.getvalue()
 
 
