@@ -7,7 +7,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 from fastapi import APIRouter, Request
 
-from aimstrace.api.deps import EngineDep
+from aimstrace.api.deps import LiveEngineDep
 from aimstrace.api.models import Health
 
 router = APIRouter(tags=["service"])
@@ -21,7 +21,7 @@ def _version() -> str:
 
 
 @router.get("/health", response_model=Health, summary="Liveness and store size")
-async def health(request: Request, engine: EngineDep) -> Health:
+async def health(request: Request, engine: LiveEngineDep) -> Health:
     """Answer `ok` with the number of triples; needs no API key (for load balancers)."""
     state = request.app.state
     store = engine.store
