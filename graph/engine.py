@@ -46,6 +46,7 @@ if TYPE_CHECKING:
     from aimstrace.graph.crosswalk.sets import MappingView
     from aimstrace.graph.history import Diff, GapLifecycle
     from aimstrace.graph.store.history import Revision, Verification
+    from aimstrace.graph.store.sparql_guard import QueryLimits
     from aimstrace.graph.validation.gaps import GapReport
 
 VOCABULARY_GRAPH = graph_iri("vocabulary")
@@ -262,25 +263,32 @@ class Engine:
         """The requirements of one framework."""
         return list_requirements(self.store, framework)
 
-    def sparql_select(self, query: str) -> tuple[list[str], list[Row]]:
+    def sparql_select(
+        self, query: str, limits: QueryLimits | None = None
+    ) -> tuple[list[str], list[Row]]:
         """Run a user's read-only SPARQL SELECT; returns variable names and rows."""
         from aimstrace.graph.store.sparql import run_read_only
 
-        return run_read_only(self.store, query)
+        return run_read_only(self.store, query, limits)
 
     def sparql(
         self,
         query: str,
         default_graphs: Sequence[str] = (),
         named_graphs: Sequence[str] = (),
+        limits: QueryLimits | None = None,
     ) -> ox.QuerySolutions | ox.QueryTriples | ox.QueryBoolean:
         """Start a user's read-only SPARQL query; results come lazily, updates are refused.
 
         Lazy so that a caller with a deadline or a row cap (the API) can stop consuming.
         `default_graphs` / `named_graphs` are the protocol's dataset (SPARQL 1.1 Protocol 2.1.4).
+        The text passes the guard (graph/store/sparql_guard.py) before Oxigraph sees it.
         """
         from aimstrace.graph.store.dataset import ProtocolDataset
         from aimstrace.graph.store.sparql import UpdateRefused, looks_like_update
+        from aimstrace.graph.store.sparql_guard import check_query
+
+        check_query(query, limits)
 
         try:
             return self.store.query(
@@ -331,9 +339,19 @@ class Engine:
 
     def trace(self, system_id: str) -> QueryResult:
         """Everything behind one AI system (the system-trace named query)."""
-        result = self.run_query("system-trace", {"system": system_id})
-        if not result.rows:
-            self._require_entity("system", system_id)
+        # Query and existence check must see one state of the store: repeat them when a write
+        # ran in between (an import adding the system gave 200 with no rows).
+        for _ in range(20):
+            before = self.store.stable_generation()
+            result = self.run_query("system-trace", {"system": system_id})
+            if result.rows:
+                return result
+            exists = self._entity_exists("system", system_id)
+            if before is not None and before == self.store.stable_generation():
+                break
+            time.sleep(0.005)
+        if not exists:
+            raise KeyError(f"no system {system_id} in the store")
         return result
 
     def impact(self, kind: str, entity_id: str) -> ImpactRadius:
@@ -358,9 +376,11 @@ class Engine:
         return analytics_for(self.store).single_points_of_failure(limit)
 
     def _require_entity(self, kind: str, entity_id: str) -> None:
+        if not self._entity_exists(kind, entity_id):
+            raise KeyError(f"no {kind} {entity_id} in the store")
+
+    def _entity_exists(self, kind: str, entity_id: str) -> bool:
         from aimstrace.queries.registry import resolve_node
 
         iri = entity_id if ":" in entity_id else resolve_node(f"{kind}:{entity_id}")
-        subject = ox.NamedNode(iri)
-        if not any(True for _ in self.store.oxigraph.quads_for_pattern(subject, None, None)):
-            raise KeyError(f"no {kind} {entity_id} in the store")
+        return self.store.has_subject(ox.NamedNode(iri))
