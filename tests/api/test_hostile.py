@@ -132,8 +132,11 @@ def test_deep_queries_are_refused_before_parsing(local_client: TestClient, query
 
 def test_cli_sparql_refuses_a_deep_query_without_dying(tmp_path: Path) -> None:
     query = "SELECT * WHERE " + "{" * 3000 + "?s ?p ?o" + "}" * 3000
+    cli = [sys.executable, "-c", "from aimstrace.api.cli import main; main()"]
+    store = ["--store", str(tmp_path / "store")]
+    subprocess.run([*cli, *store, "init"], capture_output=True, check=True, timeout=300)
     done = subprocess.run(
-        [sys.executable, "-m", "aimstrace.api.cli", "--in-memory", "sparql", query],
+        [*cli, *store, "sparql", query],
         capture_output=True,
         text=True,
         timeout=60,
