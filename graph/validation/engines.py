@@ -11,8 +11,9 @@ pySHACL, with a note saying so; when neither can, the error gives both reasons.
 
 from __future__ import annotations
 
+import logging
 import warnings
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,10 +30,9 @@ ENGINE_NAMES = {"turbo": "pyshacl-turbo", "pyshacl": "pySHACL"}
 class EngineError(ValidationError):
     """An engine cannot run the shapes graph; the message names the engine and the reason."""
 
-    def __init__(self, engine: str, source: str, reason: str) -> None:
-        super().__init__(
-            f"{source}: {ENGINE_NAMES.get(engine, engine)} cannot run these shapes: {reason}"
-        )
+    def __init__(self, engine: str, source: str, reason: str, findings: Sequence[str] = ()) -> None:
+        message = f"{source}: {ENGINE_NAMES.get(engine, engine)} cannot run these shapes: {reason}"
+        super().__init__(_with_findings(message, findings))
         self.engine = engine
         self.reason = reason
 
@@ -90,6 +90,18 @@ def choose_engine(name: str) -> str:
     return name
 
 
+def _with_findings(message: str, findings: Sequence[str]) -> str:
+    """The message and, when SHACL-SHACL found something, what (often the cause)."""
+    return "\n".join([message, *findings])
+
+
+class _Quiet(logging.Filter):
+    """Keeps pySHACL from printing its error to stderr: the EngineError carries it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return False
+
+
 def _reason(exc: BaseException) -> str:
     text = str(exc).strip() or type(exc).__name__
     # pyshacl-turbo prefixes its failures; the reason after it is what names the feature.
@@ -108,6 +120,9 @@ def run_shacl(
     focus: list[str | URIRef] | None = list(focus_nodes) if focus_nodes is not None else None
     # No allow_warnings / allow_infos: those make a report of Warnings `sh:conforms true`, which
     # SHACL does not (conforms means no result at all); severities only set the exit code.
+    quiet = _Quiet()
+    pyshacl_log = logging.getLogger("pyshacl-validate")
+    pyshacl_log.addFilter(quiet)
     try:
         with warnings.catch_warnings():
             # rdflib warns when it reads an ill-typed boolean ("none"^^xsd:boolean) in data or
@@ -128,9 +143,11 @@ def run_shacl(
     except ValidationError:
         raise
     except Exception as exc:  # each engine raises its own (and plain) types for unrunnable shapes
-        raise EngineError(engine, shapes.source, _reason(exc)) from None
+        raise EngineError(engine, shapes.source, _reason(exc), shapes.warnings) from None
+    finally:
+        pyshacl_log.removeFilter(quiet)
     if not isinstance(report, Graph):
-        raise EngineError(engine, shapes.source, _reason(report))
+        raise EngineError(engine, shapes.source, _reason(report), shapes.warnings)
     return report
 
 
@@ -151,10 +168,11 @@ def run_engines(
         try:
             report = run_shacl(data, shapes, "pyshacl", focus)
         except EngineError as second:
-            raise ValidationError(
+            message = (
                 f"{shapes.source}: no engine can run these shapes: pyshacl-turbo: {first.reason};"
                 f" pySHACL: {second.reason}"
-            ) from None
+            )
+            raise ValidationError(_with_findings(message, shapes.warnings)) from None
         note = (
             f"pyshacl-turbo cannot run these shapes ({first.reason}); validated with pySHACL"
             " instead"

@@ -20,6 +20,9 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+RDF_TYPE = URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+SH_REPORT = URIRef("http://www.w3.org/ns/shacl#ValidationReport")
+SH_RESULT = URIRef("http://www.w3.org/ns/shacl#ValidationResult")
 # Graph formats only: a dataset's named graphs have no place in one SHACL data graph.
 _FORMATS = {
     ".ttl": ox.RdfFormat.TURTLE,
@@ -181,9 +184,22 @@ def to_turtle(graph: Graph, prefixes: dict[str, str]) -> str:
     """A graph as Turtle written by Oxigraph: every literal as it is held (rdflib's writer
     prints an ill-typed boolean such as "none"^^xsd:boolean as a bare `none`, which no parser
     reads back)."""
+    # Sorted, so each subject's triples are consecutive (Oxigraph then writes them with `;`)
+    # and the same graph is always written the same way.
+    ordered = sorted(graph, key=lambda t: (_rank(graph, t[0]), str(t[0]), str(t[1]), str(t[2])))
     triples = [
         ox.Triple(oxigraph_term(s), oxigraph_term(p), oxigraph_term(o))  # type: ignore[arg-type]
-        for s, p, o in graph
+        for s, p, o in ordered
     ]
-    text = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=prefixes) or b""
+    iris = {str(term) for triple in graph for term in triple if isinstance(term, URIRef)}
+    iris |= {str(t.datatype) for t in graph.objects() if isinstance(t, Literal) and t.datatype}
+    used = {p: ns for p, ns in prefixes.items() if any(iri.startswith(ns) for iri in iris)}
+    text = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=used) or b""
     return text.decode("utf-8")
+
+
+def _rank(graph: Graph, subject: Node) -> int:
+    """The report first, then its results, then the rest (paths, copied shapes)."""
+    if (subject, RDF_TYPE, SH_REPORT) in graph:
+        return 0
+    return 1 if (subject, RDF_TYPE, SH_RESULT) in graph else 2

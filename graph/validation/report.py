@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pyoxigraph as ox
-from rdflib import RDF, RDFS, SH, SKOS, Graph, Node, URIRef
+from rdflib import RDF, RDFS, SH, SKOS, BNode, Graph, Node, URIRef
 from rdflib.namespace import DCTERMS
 
 from aimstrace.graph.store import Store
@@ -131,6 +131,15 @@ class _Reader:
         # A focus node has many results (one per rule it fails): look its labels up once.
         self.about: dict[str, tuple[str, str | None, str | None]] = {}
 
+    def shape_name(self, shape: Node | None) -> str | None:
+        """A shape's IRI; a blank-node property shape as `[ sh:path PATH ]` (the engines copy
+        its triples into the report), since its label differs from engine to engine."""
+        if isinstance(shape, BNode):
+            path = self.report.value(shape, SH.path)
+            if path is not None:
+                return f"[ sh:path {self.names.path(self.report, path)} ]"
+        return self.names.term(shape)
+
     def record(self, result: Node, seen: frozenset[Node]) -> GapRecord:
         """One result and, recursively, its details (a detail cycle is cut, not followed)."""
         report, shapes, names = self.report, self.shapes, self.names
@@ -177,6 +186,6 @@ class _Reader:
             shape=str(carrier) if isinstance(carrier, URIRef) else None,
             value=names.term(report.value(result, SH.value)),
             component=names.term(report.value(result, SH.sourceConstraintComponent)),
-            source_shape=names.term(shape),
+            source_shape=self.shape_name(shape),
             details=tuple(details),
         )

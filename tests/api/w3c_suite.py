@@ -53,7 +53,7 @@ class Case:
 
 def read_turtle(path: Path) -> Graph:
     """A Turtle file, literals as written, relative IRIs resolved against the file's URL."""
-    parsed = ox.parse(path=str(path), format=ox.RdfFormat.TURTLE, base_iri=path.as_uri())
+    parsed = ox.parse(path=str(path), format=ox.RdfFormat.TURTLE, base_iri=path.resolve().as_uri())
     return lossless_graph(parsed)
 
 
@@ -67,6 +67,7 @@ def _local(iri: Node) -> Path:
 def cases(root: Path) -> list[Case]:
     """Every sht:Validate entry reachable from the core and sparql manifests, in order."""
     found: list[Case] = []
+    root = root.resolve()
     queue = [root / "core" / "manifest.ttl", root / "sparql" / "manifest.ttl"]
     seen: set[Path] = set()
     while queue:
