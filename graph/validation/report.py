@@ -168,10 +168,8 @@ class _Reader:
             self.about[focus] = (lookup.label(focus), lookup.owner(focus), lookup.system(focus))
         label, owner, system = self.about[focus] if is_iri else (focus, None, None)
         inner = seen | {result}
-        details = sorted(
-            (self.record(d, inner) for d in report.objects(result, SH.detail) if d not in inner),
-            key=GapRecord.sort_key,
-        )
+        nested = [d for d in report.objects(result, SH.detail) if d not in inner]
+        details = sorted((self.record(d, inner) for d in nested), key=GapRecord.sort_key)
         return GapRecord(
             severity=severity,
             focus=focus,

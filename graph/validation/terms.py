@@ -22,9 +22,17 @@ class Names:
     def __init__(self, prefixes: Mapping[str, str]) -> None:
         # Longest namespace first, so `ex:` does not shadow `ex-sub:` sharing its start.
         self._prefixes = sorted(prefixes.items(), key=lambda item: -len(item[1]))
+        # A report names the same few IRIs thousands of times (components, severities, paths).
+        self._seen: dict[str, str] = {}
 
     def iri(self, iri: str) -> str:
         """`prefix:local` when a namespace matches and the rest is a plain local name."""
+        known = self._seen.get(iri)
+        if known is None:
+            known = self._seen[iri] = self._compact(iri)
+        return known
+
+    def _compact(self, iri: str) -> str:
         for prefix, namespace in self._prefixes:
             if namespace and iri.startswith(namespace):
                 local = iri[len(namespace) :]
