@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from aimstrace.api.cli import CliState, main, pass_state
+from aimstrace.api.cli import CliState, at_option, main, message_option, pass_state
 from aimstrace.api.output import print_table
 from aimstrace.graph.validation.gaps import (
     SEVERITIES,
@@ -26,6 +26,8 @@ from aimstrace.graph.validation.gaps import (
 
 
 @main.command()
+@at_option
+@message_option
 @click.option(
     "--as-of", "as_of", metavar="DATE", help="Evaluation date YYYY-MM-DD (default: today)."
 )
@@ -84,9 +86,10 @@ def validate(
             raise click.UsageError("--data validates files: --write-back and --as-of do not apply")
         report = Engine.validate_files(list(data_paths), list(shape_paths), engine)
     else:
-        report = state.engine.validate(
-            as_of, shapes=list(shape_paths) or None, engine=engine, write_back=write_back
-        )
+        with state.writing():
+            report = state.engine.validate(
+                as_of, shapes=list(shape_paths) or None, engine=engine, write_back=write_back
+            )
     for note in report.notes:
         click.echo(f"aimstrace: note: {note}", err=True)
     text = _render(report, "json-contract" if as_json else fmt)

@@ -36,6 +36,8 @@ if TYPE_CHECKING:
     from aimstrace.graph.crosswalk.coverage import CoverageEntry
     from aimstrace.graph.crosswalk.derivation import DerivationResult
     from aimstrace.graph.crosswalk.sets import MappingView
+    from aimstrace.graph.history import Diff, GapLifecycle
+    from aimstrace.graph.store.history import Revision, Verification
     from aimstrace.graph.validation.gaps import GapReport
 
 VOCABULARY_GRAPH = graph_iri("vocabulary")
@@ -59,6 +61,7 @@ class Engine:
         self.store = store
         self._query_backends: dict[str, Any] = {}
         self.answers = answers if answers is not None else AnswerCache()
+        self._past: dict[str, Engine] = {}
 
     @classmethod
     def open(cls, path: str | os.PathLike[str] | None) -> Engine:
@@ -158,6 +161,53 @@ class Engine:
             choose_engine(engine)
         return validate_files(data, shapes, engine)
 
+    # ----- history (graph/store/history.py, graph/history.py) ---------------------------------
+
+    def at(self, ref: str | None) -> Engine:
+        """The engine over the store as it was after a revision (r12 or a timestamp), read-only.
+
+        None means the present. Past engines are kept with their store's past states, so a
+        repeated question about one revision reuses its store, answer cache and projections.
+        """
+        if ref is None:
+            return self
+        past_store = self.store.at(ref)
+        label = past_store.revision or ref
+        engine = self._past.get(label)
+        if engine is None or engine.store is not past_store:
+            engine = Engine(past_store)
+            self._past = {
+                k: v for k, v in self._past.items() if v.store in self.store.past_states()
+            }
+            self._past[label] = engine
+        return engine
+
+    def history(self, newest_first: bool = True) -> list[Revision]:
+        """Every revision of the store."""
+        return self.store.history.revisions(newest_first=newest_first)
+
+    def revision(self, ref: str) -> Revision:
+        """One revision by id (r12) or timestamp."""
+        return self.store.history.get(self.store.history.resolve(ref))
+
+    def verify_history(self) -> Verification:
+        """Recompute the hash chain; the result names the first revision that does not match."""
+        return self.store.history.verify()
+
+    def diff(self, base: str, target: str | None = None, as_of: str | date | None = None) -> Diff:
+        """Entities per register, mappings per set and gaps opened or closed between revisions."""
+        from aimstrace.graph.history import diff
+        from aimstrace.graph.validation.runner import parse_as_of
+
+        return diff(self.store, base, target, parse_as_of(as_of))
+
+    def gap_lifecycles(self, as_of: str | date | None = None) -> list[GapLifecycle]:
+        """Each gap of the history with the revision it was first seen in and, if gone, closed."""
+        from aimstrace.graph.history import gap_lifecycles
+        from aimstrace.graph.validation.runner import parse_as_of
+
+        return gap_lifecycles(self.store, parse_as_of(as_of))
+
     # ----- reads ---------------------------------------------------------------------------------
 
     def frameworks(self) -> list[FrameworkInfo]:
@@ -201,6 +251,11 @@ class Engine:
 
         query = default_registry()[name]
         bound = query.bind(params or {})
+        if self.store.revision is not None and backend == "neo4j":
+            raise ValueError(
+                f"the store as of {self.store.revision} is answered by the RDF store only: "
+                "the Neo4j projection holds the present"
+            )
         # Answers on the store itself are kept until the next write (graph/store/answer_cache.py);
         # Neo4j answers depend on when the projection last synced, rdflib's are the baseline.
         if backend not in self._query_backends:
