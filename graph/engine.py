@@ -199,12 +199,24 @@ class Engine:
         from aimstrace.graph.validation.gaps import write_back as store_gaps
         from aimstrace.graph.validation.runner import choose_engine, load_shape_files, validate
 
+        if engine != "auto":
+            choose_engine(engine)  # an unknown engine is an error before any work
         shape_set = load_shape_files(shapes) if shapes else None
-        report = validate(self.store, as_of, shape_set, choose_engine(engine))
+        report = validate(self.store, as_of, shape_set, engine)
         if write_back:
             store_gaps(self.store, report)
             self.store.flush()
         return report
+
+    @staticmethod
+    def validate_files(data: list[Path], shapes: list[Path], engine: str = "auto") -> GapReport:
+        """Validate RDF files against SHACL files without a store (literals kept as written)."""
+        from aimstrace.graph.validation.files import validate_files
+        from aimstrace.graph.validation.runner import choose_engine
+
+        if engine != "auto":
+            choose_engine(engine)
+        return validate_files(data, shapes, engine)
 
     # ----- history (graph/store/history.py, graph/history.py) ---------------------------------
 
