@@ -18,9 +18,11 @@ import click
 
 from aimstrace.api.output import print_json, print_table
 from aimstrace.graph.engine import Engine
-from aimstrace.graph.store import StoreError, resolve_store_dir
+from aimstrace.graph.store import DEMO_STORE_DIR, StoreError, resolve_store_dir
 from aimstrace.graph.store.history import WriteContext, writing_as
+from aimstrace.loaders.pipeline import DemoSummary
 from aimstrace.loaders.pipeline import demo as load_demo
+from aimstrace.loaders.pipeline import init as load_init
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -29,6 +31,8 @@ class CliState:
     """The options shared by all commands; the engine is opened on first use."""
 
     def __init__(self, store_dir: str | None, in_memory: bool) -> None:
+        self.explicit_store = store_dir
+        self.in_memory = in_memory
         self.store_dir = None if in_memory else resolve_store_dir(store_dir)
         self._engine: Engine | None = None
         self.at: str | None = None  # --at: answer from the store as it was after a revision
@@ -36,9 +40,20 @@ class CliState:
 
     @property
     def live_engine(self) -> Engine:
-        """The engine over the chosen store as it is now, opened once per process."""
+        """The engine over an initialised store as it is now; a missing or never-initialised
+        store is an error (exit 2)."""
         if self._engine is None:
-            self._engine = Engine.open(self.store_dir)
+            engine = Engine.open(self.store_dir, create=False)
+            engine.require_initialised()
+            self._engine = engine
+        return self._engine
+
+    def creating_engine(self, default: Path | None = None) -> Engine:
+        """The engine for `init` and `demo`, the only commands that may create a store."""
+        if self._engine is None:
+            if not self.in_memory and default is not None:
+                self.store_dir = resolve_store_dir(self.explicit_store, default)
+            self._engine = Engine.open(self.store_dir, create=True)
         return self._engine
 
     @property
@@ -137,9 +152,10 @@ def main(ctx: click.Context, store_dir: str | None, in_memory: bool) -> None:
 @message_option
 @pass_state
 def demo(state: CliState, as_json: bool) -> None:
-    """Load the vocabulary, catalogs, crosswalks and example organisation; print a summary."""
+    """Load the vocabulary, catalogs, crosswalks and the fictional example organisation into the
+    demo store (~/.local/share/aimstrace/demo unless --store or $AIMSTRACE_STORE says otherwise)."""
     with state.writing():
-        summary = load_demo(state.live_engine)
+        summary = load_demo(state.creating_engine(DEMO_STORE_DIR))
     if as_json:
         print_json(
             {
@@ -151,8 +167,40 @@ def demo(state: CliState, as_json: bool) -> None:
             }
         )
         return
+    _print_summary("demo", state, summary)
+
+
+@main.command()
+@click.option(
+    "--organisation",
+    "organisation",
+    type=click.Path(path_type=Path),
+    help="Your organisation register (CSV, XLSX, YAML or JSON) to load after the catalogs.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_state
+def init(state: CliState, organisation: Path | None, as_json: bool) -> None:
+    """Create or update a store with the vocabulary, catalogs, crosswalks and derived mappings,
+    and no example data (safe to run again); --organisation loads your organisation too."""
+    with state.writing(sources=[organisation] if organisation else []):
+        summary = load_init(state.creating_engine(), organisation)
+    if as_json:
+        print_json(
+            {
+                "store": str(state.store_dir) if state.store_dir else None,
+                "triples": summary.triples,
+                "changed": summary.changed,
+                "sections": summary.sections,
+                "frameworks": [asdict(f) for f in summary.frameworks],
+            }
+        )
+        return
+    _print_summary("init", state, summary)
+
+
+def _print_summary(command: str, state: CliState, summary: DemoSummary) -> None:
     where = state.store_dir or "memory"
-    click.echo(f"aimstrace demo: store {where}")
+    click.echo(f"aimstrace {command}: store {where}")
     for name, changed in summary.sections.items():
         click.echo(f"  {name:<22} {changed:>8} triples changed")
     click.echo(f"  {'total in store':<22} {summary.triples:>8} triples")

@@ -119,6 +119,19 @@ def crosswalk_load(state: CliState, directory: Path | None) -> None:
     click.echo(f"  {'derived':<32} {len(derived.derived):>5} records")
 
 
+@crosswalk.command("remove")
+@click.argument("name")
+@pass_state
+def crosswalk_remove(state: CliState, name: str) -> None:
+    """Remove one mapping set (all or nothing), then re-derive the derived mappings."""
+    from aimstrace.loaders.remove import remove_mapping_set
+
+    removed = remove_mapping_set(state.engine.store, name)
+    derived = state.engine.derive_mappings()
+    state.engine.store.flush()
+    click.echo(f"  removed {name}: {removed} triples; {len(derived.derived)} derived records")
+
+
 @crosswalk.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option(

@@ -24,6 +24,13 @@ from aimstrace.graph.catalog import (
     list_frameworks,
     list_requirements,
 )
+from aimstrace.graph.eu_obligations import (
+    DerivationReport,
+    derive_obligations,
+    fria_check,
+)
+from aimstrace.graph.eu_obligations import support as eu_support
+from aimstrace.graph.eu_obligations import timeline as eu_timeline
 from aimstrace.graph.store import Row, Store, StoreError, WriteSummary
 from aimstrace.graph.store.answer_cache import AnswerCache
 from aimstrace.ontology import FRAMEWORK_IDS, catalog_path, vocabulary_path
@@ -40,6 +47,7 @@ if TYPE_CHECKING:
     from aimstrace.graph.crosswalk.stats import SetStats
     from aimstrace.graph.history import Diff, GapLifecycle
     from aimstrace.graph.store.history import Revision, Verification
+    from aimstrace.graph.store.sparql_guard import QueryLimits
     from aimstrace.graph.validation.gaps import GapReport
 
 VOCABULARY_GRAPH = graph_iri("vocabulary")
@@ -66,9 +74,24 @@ class Engine:
         self._past: dict[str, Engine] = {}
 
     @classmethod
-    def open(cls, path: str | os.PathLike[str] | None) -> Engine:
-        """Open (or create) the persistent store at path; None means an in-memory store."""
-        return cls(Store(path))
+    def open(cls, path: str | os.PathLike[str] | None, create: bool = True) -> Engine:
+        """Open the persistent store at path (created only when create); None: in memory."""
+        return cls(Store(path, create=create))
+
+    def is_initialised(self) -> bool:
+        """True once `init` or `demo` has put the vocabulary into the store."""
+        vocabulary = ox.NamedNode(VOCABULARY_GRAPH)
+        quads = self.store.oxigraph.quads_for_pattern(None, None, None, vocabulary)
+        return any(True for _ in quads)
+
+    def require_initialised(self) -> None:
+        """Raise StoreError unless the store was initialised."""
+        if not self.is_initialised():
+            where = self.store.path or "the in-memory store"
+            raise StoreError(
+                f"{where} was never initialised: run `aimstrace init` "
+                "(vocabulary, catalogs, crosswalks) or `aimstrace demo` first"
+            )
 
     # ----- reference data ----------------------------------------------------------------------
 
@@ -88,6 +111,39 @@ class Engine:
             total.removed += part.removed
             total.graphs |= part.graphs
         return total
+
+    # ----- EU AI Act obligations (graph/eu_obligations.py) ---------------------------------------
+
+    def derive_obligations(self) -> DerivationReport:
+        """Re-derive every AI system's EU AI Act obligations from its classification and roles."""
+        return derive_obligations(self.store)
+
+    def eu_obligations(self, system_id: str, as_of: date | str | None = None) -> dict[str, Any]:
+        """A system's EU AI Act obligations on a date (today by default), with controls, evidence
+        and the stated-versus-derived FRIA check."""
+        from aimstrace.queries.registry import resolve_node
+
+        when = as_of if as_of is not None else date.today().isoformat()
+        self._require_entity("system", system_id)
+        result = self.run_query("eu-obligations", {"system": system_id, "as_of": when})
+        iri = system_id if ":" in system_id else resolve_node(f"system:{system_id}")
+        met = eu_support(self.store, iri)
+        rows = []
+        for values in result.rows:
+            row = dict(zip(result.columns, values, strict=True))
+            article = str(row["provision"]).split("(", 1)[0].strip()
+            controls, evidence = met.get(article, ([], []))
+            rows.append({**row, "controls": controls, "evidence": evidence})
+        return {
+            "system": iri,
+            "as_of": str(when),
+            "obligations": rows,
+            "fria": fria_check(self.store, iri),
+        }
+
+    def eu_timeline(self) -> list[dict[str, Any]]:
+        """Every dated EU AI Act obligation of every system, with what 2026/1744 changed."""
+        return eu_timeline(self.store)
 
     # ----- crosswalks (graph/crosswalk/) --------------------------------------------------------
 
@@ -150,12 +206,24 @@ class Engine:
         from aimstrace.graph.validation.gaps import write_back as store_gaps
         from aimstrace.graph.validation.runner import choose_engine, load_shape_files, validate
 
+        if engine != "auto":
+            choose_engine(engine)  # an unknown engine is an error before any work
         shape_set = load_shape_files(shapes) if shapes else None
-        report = validate(self.store, as_of, shape_set, choose_engine(engine))
+        report = validate(self.store, as_of, shape_set, engine)
         if write_back:
             store_gaps(self.store, report)
             self.store.flush()
         return report
+
+    @staticmethod
+    def validate_files(data: list[Path], shapes: list[Path], engine: str = "auto") -> GapReport:
+        """Validate RDF files against SHACL files without a store (literals kept as written)."""
+        from aimstrace.graph.validation.files import validate_files
+        from aimstrace.graph.validation.runner import choose_engine
+
+        if engine != "auto":
+            choose_engine(engine)
+        return validate_files(data, shapes, engine)
 
     # ----- history (graph/store/history.py, graph/history.py) ---------------------------------
 
@@ -214,25 +282,32 @@ class Engine:
         """The requirements of one framework."""
         return list_requirements(self.store, framework)
 
-    def sparql_select(self, query: str) -> tuple[list[str], list[Row]]:
+    def sparql_select(
+        self, query: str, limits: QueryLimits | None = None
+    ) -> tuple[list[str], list[Row]]:
         """Run a user's read-only SPARQL SELECT; returns variable names and rows."""
         from aimstrace.graph.store.sparql import run_read_only
 
-        return run_read_only(self.store, query)
+        return run_read_only(self.store, query, limits)
 
     def sparql(
         self,
         query: str,
         default_graphs: Sequence[str] = (),
         named_graphs: Sequence[str] = (),
+        limits: QueryLimits | None = None,
     ) -> ox.QuerySolutions | ox.QueryTriples | ox.QueryBoolean:
         """Start a user's read-only SPARQL query; results come lazily, updates are refused.
 
         Lazy so that a caller with a deadline or a row cap (the API) can stop consuming.
         `default_graphs` / `named_graphs` are the protocol's dataset (SPARQL 1.1 Protocol 2.1.4).
+        The text passes the guard (graph/store/sparql_guard.py) before Oxigraph sees it.
         """
         from aimstrace.graph.store.dataset import ProtocolDataset
         from aimstrace.graph.store.sparql import UpdateRefused, looks_like_update
+        from aimstrace.graph.store.sparql_guard import check_query
+
+        check_query(query, limits)
 
         try:
             return self.store.query(
@@ -283,9 +358,19 @@ class Engine:
 
     def trace(self, system_id: str) -> QueryResult:
         """Everything behind one AI system (the system-trace named query)."""
-        result = self.run_query("system-trace", {"system": system_id})
-        if not result.rows:
-            self._require_entity("system", system_id)
+        # Query and existence check must see one state of the store: repeat them when a write
+        # ran in between (an import adding the system gave 200 with no rows).
+        for _ in range(20):
+            before = self.store.stable_generation()
+            result = self.run_query("system-trace", {"system": system_id})
+            if result.rows:
+                return result
+            exists = self._entity_exists("system", system_id)
+            if before is not None and before == self.store.stable_generation():
+                break
+            time.sleep(0.005)
+        if not exists:
+            raise KeyError(f"no system {system_id} in the store")
         return result
 
     def impact(self, kind: str, entity_id: str) -> ImpactRadius:
@@ -310,9 +395,11 @@ class Engine:
         return analytics_for(self.store).single_points_of_failure(limit)
 
     def _require_entity(self, kind: str, entity_id: str) -> None:
+        if not self._entity_exists(kind, entity_id):
+            raise KeyError(f"no {kind} {entity_id} in the store")
+
+    def _entity_exists(self, kind: str, entity_id: str) -> bool:
         from aimstrace.queries.registry import resolve_node
 
         iri = entity_id if ":" in entity_id else resolve_node(f"{kind}:{entity_id}")
-        subject = ox.NamedNode(iri)
-        if not any(True for _ in self.store.oxigraph.quads_for_pattern(subject, None, None)):
-            raise KeyError(f"no {kind} {entity_id} in the store")
+        return self.store.has_subject(ox.NamedNode(iri))

@@ -9,21 +9,25 @@ nothing else of ours.
 """
 
 from aimstrace.graph.store.core import (
+    DEMO_STORE_DIR,
     Changeset,
     Row,
     Store,
     StoreError,
     WriteSummary,
+    is_store_dir,
     resolve_store_dir,
     solution_rows,
 )
 
 __all__ = [
+    "DEMO_STORE_DIR",
     "Changeset",
     "Row",
     "Store",
     "StoreError",
     "WriteSummary",
+    "is_store_dir",
     "resolve_store_dir",
     "solution_rows",
 ]

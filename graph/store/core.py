@@ -24,12 +24,14 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from aimstrace.graph.store.changelog import EVERYTHING, ChangeLog
-from aimstrace.graph.store.dataset import ProtocolDataset, names_dataset
+from aimstrace.graph.store.dataset import ProtocolDataset, query_with_dataset
 from aimstrace.graph.store.history import History, writing_as
 
 log = logging.getLogger("aimstrace.store")
 
 DEFAULT_STORE_DIR = Path.home() / ".local" / "share" / "aimstrace" / "store"
+# `aimstrace demo` without --store or $AIMSTRACE_STORE keeps the example apart from real data.
+DEMO_STORE_DIR = Path.home() / ".local" / "share" / "aimstrace" / "demo"
 STORE_ENV_VAR = "AIMSTRACE_STORE"
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
@@ -62,23 +64,29 @@ class WriteSummary:
     graphs: set[str] = field(default_factory=set)
 
 
-def resolve_store_dir(explicit: str | os.PathLike[str] | None) -> Path:
+def resolve_store_dir(explicit: str | os.PathLike[str] | None, default: Path | None = None) -> Path:
     """The store directory: the explicit one, else $AIMSTRACE_STORE, else the default."""
     if explicit:
         return Path(explicit).expanduser()
     env = os.environ.get(STORE_ENV_VAR)
     if env:
         return Path(env).expanduser()
-    return DEFAULT_STORE_DIR
+    return default or DEFAULT_STORE_DIR
+
+
+def is_store_dir(path: Path) -> bool:
+    """True when path holds an Oxigraph store (RocksDB writes a CURRENT file in it)."""
+    return (path / "CURRENT").is_file()
 
 
 class Store:
     """An Oxigraph dataset whose named graphs hold vocabulary, catalogs, crosswalks and org data."""
 
-    def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
+    def __init__(self, path: str | os.PathLike[str] | None = None, create: bool = True) -> None:
         self.path = Path(path) if path is not None else None
         self._write_lock = threading.Lock()
         self._generation = 0
+        self._writing = False
         self._replica: ox.Store | None = None
         self._frozen: str | None = None  # set on a past state: the revision it shows
         self._past: dict[int, Store] = {}
@@ -88,6 +96,11 @@ class Store:
             self.changes = ChangeLog(None)
             self.history = History(None)
             return
+        if not create and not is_store_dir(self.path):
+            raise StoreError(
+                f"no aimstrace store at {self.path}: create one with `aimstrace --store "
+                f"{self.path} init` (or `demo`), or check the --store path"
+            )
         try:
             self.path.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -124,6 +137,18 @@ class Store:
         process writes: Oxigraph locks an on-disk store to one process.
         """
         return self._generation
+
+    def stable_generation(self) -> int | None:
+        """The generation, or None while a write is under way (for snapshot-consistent reads).
+
+        A request that reads twice (a query, then an existence check) saw one state of the store
+        when this gives the same number before and after both reads.
+        """
+        return None if self._writing else self._generation
+
+    def has_subject(self, node: ox.NamedNode) -> bool:
+        """True when some triple has node as subject, read where queries read (the replica)."""
+        return any(True for _ in self._reader.quads_for_pattern(node, None, None, None))
 
     # ----- read replica ----------------------------------------------------------------------
 
@@ -191,21 +216,7 @@ class Store:
             ox.Variable(name): term for name, term in (substitutions or {}).items()
         }
         try:
-            if dataset:
-                # Protocol 2.1.4: the graphs named are the whole dataset; a kind not named is
-                # empty (only named-graph-uri given: an empty default graph).
-                default: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = [
-                    ox.NamedNode(iri) for iri in dataset.default_graphs
-                ]
-                named: list[ox.NamedNode | ox.BlankNode] = [
-                    ox.NamedNode(iri) for iri in dataset.named_graphs
-                ]
-                return self._reader.query(
-                    sparql, default_graph=default, named_graphs=named, substitutions=subs
-                )
-            if names_dataset(sparql):
-                return self._reader.query(sparql, substitutions=subs)
-            return self._reader.query(sparql, use_default_graph_as_union=True, substitutions=subs)
+            return query_with_dataset(self._reader, sparql, dataset, subs)
         except SyntaxError as exc:
             raise StoreError(f"SPARQL syntax error: {exc}") from exc
         except OSError as exc:
@@ -265,6 +276,7 @@ class Store:
                 removed = [q for q in dict.fromkeys(changes.remove) if q in self._ox]
             if not added and not removed:
                 return summary
+            self._writing = True
             self.changes.record(_touched_iris(changes))
             revision = self.history.begin(added, removed)
             try:
@@ -279,6 +291,7 @@ class Store:
                 self.history.discard(revision)
                 raise StoreError(f"write failed, store unchanged: {exc}") from exc
             finally:
+                self._writing = False
                 self._generation += 1
             self.history.commit(revision)
         return summary
@@ -316,6 +329,7 @@ class Store:
         if any(True for _ in self._ox.quads_for_pattern(None, None, None, graph)):
             raise StoreError(f"bulk load needs an empty graph; {graph.value} already holds data")
         with self._write_lock:
+            self._writing = True
             self.changes.record([EVERYTHING])
             marker = self._bulk_marker()
             if marker is not None:
@@ -332,6 +346,7 @@ class Store:
                 self._ox.clear_graph(graph)
                 raise StoreError(f"{path}: bulk load failed, graph left empty: {exc}") from exc
             finally:
+                self._writing = False
                 self._generation += 1
                 if marker is not None and marker.exists():
                     marker.unlink()
@@ -357,6 +372,7 @@ class Store:
             everything = list(self._ox.quads_for_pattern(None, None, None, None))
             if not everything:
                 return
+            self._writing = True
             self.changes.record([EVERYTHING])
             revision = self.history.begin([], everything)
             try:
@@ -366,6 +382,7 @@ class Store:
                 self.history.discard(revision)
                 raise StoreError(f"clear failed: {exc}") from exc
             finally:
+                self._writing = False
                 self._generation += 1
             self.history.commit(revision)
 

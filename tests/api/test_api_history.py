@@ -34,7 +34,12 @@ def client(tmp_path: Path) -> Iterator[TestClient]:
     engine.load_vocabulary()
     engine.load_catalogs()
     app = create_app(Settings(api_keys=key_entries()), engine)
-    with TestClient(app, headers=auth_headers("reader"), raise_server_exceptions=False) as test:
+    with TestClient(
+        app,
+        base_url="http://127.0.0.1",
+        headers=auth_headers("reader"),
+        raise_server_exceptions=False,
+    ) as test:
         for number in (1, 2, 3):
             _import(test, f"load{number}.yaml")
         yield test

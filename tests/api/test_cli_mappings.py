@@ -12,6 +12,7 @@ from click.testing import CliRunner
 
 from aimstrace.api.cli import main
 from aimstrace.graph.store import Store
+from tests.store_support import mark_initialised
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "crosswalks"
 
@@ -23,6 +24,7 @@ def store_dir(tmp_path: Path) -> str:
     for name, graph in (("mini-catalog.ttl", "catalog/test"), ("mini-org.ttl", "org")):
         node = ox.NamedNode(f"https://w3id.org/aimstrace/graph/{graph}")
         store.load_file(DATA / name, ox.RdfFormat.TURTLE, node)
+    mark_initialised(store)
     store.flush()
     del store
     gc.collect()
