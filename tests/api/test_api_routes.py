@@ -263,7 +263,12 @@ def test_run_named_query_with_typed_parameters(engine: Engine) -> None:
     # needs about 10 s for it on a busy 2-core machine, so this equality check gets more time.
     settings = Settings(api_keys=key_entries(), query_timeout_seconds=120)
     app = create_app(settings, engine)
-    with TestClient(app, headers=auth_headers("reader"), raise_server_exceptions=False) as client:
+    with TestClient(
+        app,
+        base_url="http://127.0.0.1",  # a loopback host name: the server refuses others
+        headers=auth_headers("reader"),
+        raise_server_exceptions=False,
+    ) as client:
         _run_on_both_backends(client, engine)
 
 
