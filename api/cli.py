@@ -147,6 +147,16 @@ def main(ctx: click.Context, store_dir: str | None, in_memory: bool) -> None:
     ctx.obj = CliState(store_dir, in_memory)
 
 
+def _summary_json(state: CliState, summary: DemoSummary) -> dict[str, object]:
+    return {
+        "store": str(state.store_dir) if state.store_dir else None,
+        "triples": summary.triples,
+        "changed": summary.changed,
+        "sections": summary.sections,
+        "frameworks": [asdict(f) for f in summary.frameworks],
+    }
+
+
 @main.command()
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @message_option
@@ -157,15 +167,7 @@ def demo(state: CliState, as_json: bool) -> None:
     with state.writing():
         summary = load_demo(state.creating_engine(DEMO_STORE_DIR))
     if as_json:
-        print_json(
-            {
-                "store": str(state.store_dir) if state.store_dir else None,
-                "triples": summary.triples,
-                "changed": summary.changed,
-                "sections": summary.sections,
-                "frameworks": [asdict(f) for f in summary.frameworks],
-            }
-        )
+        print_json(_summary_json(state, summary))
         return
     _print_summary("demo", state, summary)
 
@@ -185,15 +187,7 @@ def init(state: CliState, organisation: Path | None, as_json: bool) -> None:
     with state.writing(sources=[organisation] if organisation else []):
         summary = load_init(state.creating_engine(), organisation)
     if as_json:
-        print_json(
-            {
-                "store": str(state.store_dir) if state.store_dir else None,
-                "triples": summary.triples,
-                "changed": summary.changed,
-                "sections": summary.sections,
-                "frameworks": [asdict(f) for f in summary.frameworks],
-            }
-        )
+        print_json(_summary_json(state, summary))
         return
     _print_summary("init", state, summary)
 

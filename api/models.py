@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
+from fastapi import Query
 from pydantic import BaseModel, Field
 
 
@@ -59,6 +60,15 @@ class FrameworkId(StrEnum):
 # A register id as the named queries accept it: a letter or digit first, then these characters.
 ENTITY_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._~-]*$"
 DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+# The evaluation date of a validation-based route (the route reads it as a calendar date).
+AsOfParam = Annotated[
+    str | None,
+    Query(
+        pattern=DATE_PATTERN,
+        description="evaluation date, YYYY-MM-DD (default: today)",
+        json_schema_extra={"format": "date"},
+    ),
+]
 
 
 class Page(BaseModel, Generic[ItemT]):

@@ -14,7 +14,7 @@ from starlette.concurrency import run_in_threadpool
 
 from aimstrace.api.deps import LiveEngineDep, ReaderDep
 from aimstrace.api.errors import ApiProblem
-from aimstrace.api.models import DATE_PATTERN
+from aimstrace.api.models import AsOfParam
 from aimstrace.graph.engine import Engine
 from aimstrace.graph.store.history import HistoryError
 
@@ -112,14 +112,7 @@ async def verify(_: ReaderDep, engine: LiveEngineDep) -> VerificationOut:
 async def gap_history(
     _: ReaderDep,
     engine: LiveEngineDep,
-    as_of: Annotated[
-        str | None,
-        Query(
-            pattern=DATE_PATTERN,
-            description="evaluation date, YYYY-MM-DD (default: today)",
-            json_schema_extra={"format": "date"},
-        ),
-    ] = None,
+    as_of: AsOfParam = None,
 ) -> list[dict[str, Any]]:
     """Every gap of the history on one evaluation date, with `first_seen` and `closed`."""
     try:
@@ -149,14 +142,7 @@ async def diff(
     engine: LiveEngineDep,
     base: Annotated[str, Query(alias="from", max_length=64, pattern=r"^[0-9A-Za-z:.+\-]+$")],
     to: Annotated[str | None, Query(max_length=64, pattern=r"^[0-9A-Za-z:.+\-]+$")] = None,
-    as_of: Annotated[
-        str | None,
-        Query(
-            pattern=DATE_PATTERN,
-            description="evaluation date, YYYY-MM-DD (default: today)",
-            json_schema_extra={"format": "date"},
-        ),
-    ] = None,
+    as_of: AsOfParam = None,
 ) -> dict[str, Any]:
     """Entities added, changed and removed per register, mappings per set, gaps opened/closed."""
     try:

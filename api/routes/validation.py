@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query
 
 from aimstrace.api.deps import EngineDep, GateDep, ReaderDep, SettingsDep
 from aimstrace.api.errors import ApiProblem
-from aimstrace.api.models import DATE_PATTERN, FrameworkId, Gap, GapPage, QueryAnswer
+from aimstrace.api.models import AsOfParam, FrameworkId, Gap, GapPage, QueryAnswer
 from aimstrace.api.paging import CursorParam, LimitParam, page_of
 from aimstrace.api.routes.queries import answer
 
@@ -38,14 +38,7 @@ async def gaps(
     engine: EngineDep,
     gate: GateDep,
     settings: SettingsDep,
-    as_of: Annotated[
-        str | None,
-        Query(
-            pattern=DATE_PATTERN,
-            description="evaluation date, YYYY-MM-DD (default: today)",
-            json_schema_extra={"format": "date"},
-        ),
-    ] = None,
+    as_of: AsOfParam = None,
     severity: Annotated[
         str | None, Query(pattern="^(Violation|Warning|Info)$", description="only this severity")
     ] = None,
