@@ -17,6 +17,7 @@ from aimstrace.api.errors import Problem, install_problem_handlers
 from aimstrace.api.limits import BodySizeLimitMiddleware, QueryGate
 from aimstrace.api.logging import RequestContextMiddleware
 from aimstrace.api.security import KeyRing
+from aimstrace.api.served import remove_server_file, write_server_file
 from aimstrace.api.settings import Settings
 from aimstrace.graph.engine import Engine
 from aimstrace.graph.store import Store, resolve_store_dir
@@ -88,6 +89,9 @@ def create_app(
                 # Built in the background: the service answers from disk until it is ready.
                 store.enable_read_replica(background=True)
             app.state.engine = Engine(store, AnswerCache(max_rows=settings.answer_cache_rows))
+            if store.path is not None and settings.port:
+                # Tells the CLI where to send writes while this process holds the store.
+                write_server_file(store.path, settings.host, settings.port)
         if freeze_heap:
             # A full collection scans every tracked object; after start that is mostly the
             # imported libraries (the routes import theirs on first use, so they are imported
@@ -117,6 +121,8 @@ def create_app(
             app.state.gate.close()
             if engine is None:
                 app.state.engine.store.flush()
+                if app.state.engine.store.path is not None:
+                    remove_server_file(app.state.engine.store.path)
             log.info("api stopped")
 
     app = FastAPI(

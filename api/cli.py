@@ -6,35 +6,77 @@ this module holds the group, the shared options and the error handling.
 
 from __future__ import annotations
 
+import functools
 import sys
 from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import click
 
 from aimstrace.api.output import print_json, print_table
+from aimstrace.api.remote import SERVING, build_request, send
+from aimstrace.api.served import find_server
 from aimstrace.graph.engine import Engine
-from aimstrace.graph.store import StoreError, resolve_store_dir
+from aimstrace.graph.store import Store, StoreError, StoreLockedError, resolve_store_dir
 from aimstrace.loaders.pipeline import demo as load_demo
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
 class CliState:
-    """The options shared by all commands; the engine is opened on first use."""
+    """The options shared by all commands; the engine is opened on first use.
+
+    While `aimstrace serve` holds the store, a read command reads a read-only view of it and a
+    write command is run by that server (see api/served.py and api/remote.py).
+    """
 
     def __init__(self, store_dir: str | None, in_memory: bool) -> None:
         self.store_dir = None if in_memory else resolve_store_dir(store_dir)
-        self._engine: Engine | None = None
+        serving = SERVING.get()
+        # Inside the server that runs a forwarded command: its engine, and never forward again.
+        self._engine: Engine | None = serving if isinstance(serving, Engine) else None
+        self.in_server = self._engine is not None
+        self.writing = False
 
     @property
     def engine(self) -> Engine:
         """The engine over the chosen store, opened once per process."""
         if self._engine is None:
-            self._engine = Engine.open(self.store_dir)
+            try:
+                self._engine = Engine.open(self.store_dir)
+            except StoreLockedError:
+                if self.writing or self.store_dir is None:
+                    raise
+                # A server (or another command) holds the store: read a snapshot of it instead.
+                self._engine = Engine(Store.open_read_only(self.store_dir))
         return self._engine
+
+    def write_through_server(self, ctx: click.Context) -> None:
+        """Before a write: when a server holds the store, run the command there and exit."""
+        self.writing = True
+        if self.in_server or self.store_dir is None:
+            return
+        server = find_server(self.store_dir)
+        if server is None:
+            return
+        answer = send(server.url, build_request(ctx))
+        sys.stdout.write(answer.stdout)
+        sys.stdout.flush()
+        sys.stderr.write(answer.stderr)
+        ctx.exit(answer.exit_code)
+
+
+def writes(command: F) -> F:
+    """Mark a command callback (taking the CliState first) as a write: see CliState."""
+
+    @functools.wraps(command)
+    def wrapper(state: CliState, *args: Any, **kwargs: Any) -> Any:
+        state.write_through_server(click.get_current_context())
+        return command(state, *args, **kwargs)
+
+    return cast(F, wrapper)
 
 
 pass_state = click.make_pass_decorator(CliState)
@@ -75,6 +117,7 @@ def main(ctx: click.Context, store_dir: str | None, in_memory: bool) -> None:
 @main.command()
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @pass_state
+@writes
 def demo(state: CliState, as_json: bool) -> None:
     """Load the vocabulary, catalogs, crosswalks and example organisation; print a summary."""
     summary = load_demo(state.engine)

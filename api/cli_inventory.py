@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from aimstrace.api.cli import CliState, main, pass_state
+from aimstrace.api.cli import CliState, main, pass_state, writes
 from aimstrace.api.output import print_json, print_table
 from aimstrace.graph.inventory import INVENTORY_KINDS, register_of_kind
 from aimstrace.loaders.errors import InventoryLoadError
@@ -19,6 +19,7 @@ from aimstrace.loaders.pipeline import load_paths
 @click.option("--dry-run", is_flag=True, help="Check and report what would change; write nothing.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @pass_state
+@writes
 def load(state: CliState, paths: tuple[Path, ...], dry_run: bool, as_json: bool) -> None:
     """Load inventory files or folders (CSV, XLSX, YAML, JSON, Turtle, N-Triples, JSON-LD).
 
@@ -73,4 +74,7 @@ def list_command(state: CliState, kind: str, as_json: bool) -> None:
     register = register_of_kind(kind)
     shown = [c.name for c in register.columns if c.name != "description"][:4]
     columns = ["id", "label", *shown]
+    if register.name == "nonconformities":
+        # Audit findings and validation write-back side by side, each row marked.
+        columns = ["id", "source", "status", "requirement", "label"]
     print_table(rows, columns)

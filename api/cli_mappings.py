@@ -13,7 +13,7 @@ from typing import Any
 
 import click
 
-from aimstrace.api.cli import CliState, main, pass_state
+from aimstrace.api.cli import CliState, main, pass_state, writes
 from aimstrace.api.output import print_json, print_table
 from aimstrace.loaders.pipeline import import_and_derive, load_crosswalks
 from aimstrace.ontology import FRAMEWORK_IDS
@@ -105,6 +105,7 @@ def crosswalk() -> None:
     help="A folder of *.sssom.tsv files instead of the packaged crosswalks.",
 )
 @pass_state
+@writes
 def crosswalk_load(state: CliState, directory: Path | None) -> None:
     """Validate and (re)load the crosswalks, then re-derive."""
     loaded = load_crosswalks(state.engine.store, directory)
@@ -126,6 +127,7 @@ def crosswalk_load(state: CliState, directory: Path | None) -> None:
 @click.option("--source", help="OLIR: where the file comes from (kept with the set).")
 @click.option("--licence", help="OLIR: licence note for the set.")
 @pass_state
+@writes
 def crosswalk_import(
     state: CliState,
     file: Path,
@@ -177,6 +179,7 @@ def crosswalk_export(
 @click.option("--candidates", is_flag=True, help="List the review candidates too.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @pass_state
+@writes
 def crosswalk_derive(state: CliState, max_chain: int, candidates: bool, as_json: bool) -> None:
     """Recompute derived mappings; chains through intersects-with are only review candidates."""
     from aimstrace.graph.crosswalk.derivation import Step

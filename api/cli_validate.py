@@ -9,6 +9,7 @@ import click
 from aimstrace.api.cli import CliState, main, pass_state
 from aimstrace.api.output import print_table
 from aimstrace.graph.validation.gaps import SEVERITIES, to_html, to_json, to_markdown
+from aimstrace.graph.validation.writeback import WRITE_BACK_SEVERITIES
 
 
 @main.command()
@@ -30,7 +31,18 @@ from aimstrace.graph.validation.gaps import SEVERITIES, to_html, to_json, to_mar
     type=click.Path(path_type=Path),
     help="Validate with these SHACL files or folders instead of the packaged shapes.",
 )
-@click.option("--write-back", is_flag=True, help="Store the gaps as aims:Nonconformity nodes.")
+@click.option(
+    "--write-back",
+    is_flag=True,
+    help="Store the findings as aims:Nonconformity nodes (replacing the previous write-back).",
+)
+@click.option(
+    "--severity",
+    "severities",
+    multiple=True,
+    type=click.Choice(SEVERITIES),
+    help="With --write-back: which severities to write (repeatable; default Violation).",
+)
 @click.option(
     "--engine",
     type=click.Choice(["auto", "pyshacl", "turbo"]),
@@ -47,14 +59,19 @@ def validate(
     output: Path | None,
     shape_paths: tuple[Path, ...],
     write_back: bool,
+    severities: tuple[str, ...],
     engine: str,
 ) -> None:
     """Check the AIMS for completeness; exit 0 without violations, 1 with, 2 on error."""
     if as_json and fmt:
         raise click.UsageError("give either --json or --format, not both")
-    report = state.engine.validate(
-        as_of, shapes=list(shape_paths) or None, engine=engine, write_back=write_back
-    )
+    if severities and not write_back:
+        raise click.UsageError("--severity chooses what --write-back writes; give --write-back")
+    if write_back:
+        state.write_through_server(click.get_current_context())
+    report = state.engine.validate(as_of, shapes=list(shape_paths) or None, engine=engine)
+    if write_back:
+        written = state.engine.write_back(report, severities or WRITE_BACK_SEVERITIES)
     if as_json:
         text = to_json(report)
     elif fmt == "md":
@@ -85,4 +102,7 @@ def validate(
             print_table(rows, ["severity", "requirement", "focus", "message"])
         summary = ", ".join(f"{counts[s]} {s}" for s in SEVERITIES)
         click.echo(f"as of {report.as_of.isoformat()}: {summary}", err=output is not None)
+    if write_back:
+        # Beside the report, never inside it: stdout may be the JSON contract or a file.
+        click.echo(written.line(), err=as_json or fmt is not None or output is not None)
     raise SystemExit(0 if report.conforms else 1)

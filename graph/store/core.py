@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,6 +37,14 @@ Row = dict[str, Term]
 
 class StoreError(Exception):
     """The store could not be opened, read or written; the message says why and where."""
+
+
+class StoreLockedError(StoreError):
+    """Another process holds the on-disk store (Oxigraph locks it to one writer process)."""
+
+
+READ_ONLY_OPEN_ATTEMPTS = 10
+READ_ONLY_RETRY_SECONDS = 0.02
 
 
 @dataclass(frozen=True)
@@ -75,6 +84,7 @@ class Store:
 
     def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
         self.path = Path(path) if path is not None else None
+        self.read_only = False
         self._write_lock = threading.Lock()
         self._generation = 0
         self._replica: ox.Store | None = None
@@ -91,10 +101,40 @@ class Store:
         try:
             self._ox = ox.Store(str(self.path))
         except OSError as exc:
-            hint = " (is another aimstrace process using it?)" if "lock" in str(exc).lower() else ""
-            raise StoreError(f"cannot open store at {self.path}: {exc}{hint}") from exc
+            if "lock" in str(exc).lower():
+                raise StoreLockedError(
+                    f"cannot open store at {self.path}: {exc} "
+                    "(is another aimstrace process using it?)"
+                ) from exc
+            raise StoreError(f"cannot open store at {self.path}: {exc}") from exc
         self.changes = ChangeLog(self.path / "changes.sqlite")
         self._recover_interrupted_bulk_load()
+
+    @classmethod
+    def open_read_only(cls, path: str | os.PathLike[str]) -> Store:
+        """A read-only view of an on-disk store that another process (a server) holds.
+
+        It takes no lock and sees every write committed before it opened, as one snapshot:
+        writes committed later are not seen by this view (open a new one). Oxigraph calls a
+        read-only open beside a writing process undefined behaviour; what we measured is a race
+        with the writer's compactions, a file listed in the manifest is gone when the view opens
+        it. That is an error, never a wrong answer, so the open (and a select) is retried.
+        """
+        store = cls.__new__(cls)
+        store.path = Path(path)
+        store.read_only = True
+        store._write_lock = threading.Lock()
+        store._generation = 0
+        store._replica = None
+        if not (store.path / "CURRENT").is_file():
+            raise StoreError(f"no store at {store.path}")
+        store._ox = _open_read_only(store.path)
+        store.changes = ChangeLog(store.path / "changes.sqlite")
+        return store
+
+    def _reopen(self) -> None:
+        if self.read_only and self.path is not None:
+            self._ox = _open_read_only(self.path)
 
     @classmethod
     def in_memory(cls) -> Store:
@@ -185,10 +225,18 @@ class Store:
 
     def select(self, sparql: str, substitutions: Mapping[str, Term] | None = None) -> list[Row]:
         """Run a SELECT query and return its rows as dicts of bound variables."""
-        result = self.query(sparql, substitutions)
-        if not isinstance(result, ox.QuerySolutions):
-            raise StoreError("expected a SELECT query")
-        return solution_rows(result)[1]
+        for attempt in range(READ_ONLY_OPEN_ATTEMPTS):
+            result = self.query(sparql, substitutions)
+            if not isinstance(result, ox.QuerySolutions):
+                raise StoreError("expected a SELECT query")
+            try:
+                return solution_rows(result)[1]
+            except (OSError, RuntimeError) as exc:
+                # A read-only view may find a file gone that the writer compacted away.
+                if not self.read_only or attempt == READ_ONLY_OPEN_ATTEMPTS - 1:
+                    raise StoreError(f"query failed: {exc}") from exc
+                self._reopen()
+        raise AssertionError("unreachable")
 
     def quads(self, graph: ox.NamedNode | None = None) -> Iterator[ox.Quad]:
         """All quads, or those of one named graph."""
@@ -216,6 +264,7 @@ class Store:
 
     def apply(self, changes: Changeset) -> WriteSummary:
         """Apply removals and additions in one transaction: all of it happens or none of it."""
+        self._refuse_if_read_only()
         summary = WriteSummary(
             added=len(changes.add),
             removed=len(changes.remove),
@@ -247,6 +296,7 @@ class Store:
 
     def load_file(self, path: Path, fmt: ox.RdfFormat, graph: ox.NamedNode) -> None:
         """Add a whole RDF file to a graph in one transaction (a parse error writes nothing)."""
+        self._refuse_if_read_only()
         with self._write_lock:
             self.changes.record([EVERYTHING])
             try:
@@ -269,6 +319,7 @@ class Store:
         a crash clear it. Readers in the same process could see a partial graph meanwhile, which
         is why the API never uses this path.
         """
+        self._refuse_if_read_only()
         if any(True for _ in self._ox.quads_for_pattern(None, None, None, graph)):
             raise StoreError(f"bulk load needs an empty graph; {graph.value} already holds data")
         with self._write_lock:
@@ -289,6 +340,13 @@ class Store:
                 if marker is not None and marker.exists():
                     marker.unlink()
 
+    def _refuse_if_read_only(self) -> None:
+        if self.read_only:
+            raise StoreError(
+                f"the store at {self.path} is open read-only (another process holds it); "
+                "nothing was written"
+            )
+
     def _bulk_marker(self) -> Path | None:
         return None if self.path is None else self.path / "bulk-load-in-progress"
 
@@ -304,6 +362,7 @@ class Store:
 
     def clear(self) -> None:
         """Remove everything (used by tests and `aimstrace demo --reset`)."""
+        self._refuse_if_read_only()
         with self._write_lock:
             self.changes.record([EVERYTHING])
             try:
@@ -314,8 +373,19 @@ class Store:
 
     def flush(self) -> None:
         """Make sure everything written is on disk."""
-        if self.path is not None:
+        if self.path is not None and not self.read_only:
             self._ox.flush()
+
+
+def _open_read_only(path: Path) -> ox.Store:
+    for attempt in range(READ_ONLY_OPEN_ATTEMPTS):
+        try:
+            return ox.Store.read_only(str(path))
+        except (OSError, RuntimeError) as exc:
+            if attempt == READ_ONLY_OPEN_ATTEMPTS - 1:
+                raise StoreError(f"cannot open store at {path} read-only: {exc}") from exc
+            time.sleep(READ_ONLY_RETRY_SECONDS)
+    raise AssertionError("unreachable")
 
 
 def solution_rows(result: ox.QuerySolutions) -> tuple[list[str], list[Row]]:
