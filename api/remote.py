@@ -26,6 +26,8 @@ from typing import IO, Any
 
 import click
 
+from aimstrace.graph.store import StoreError
+
 API_KEY_ENV_VAR = "AIMSTRACE_API_KEY"
 SLOT = "@@aimstrace-file-{}@@"
 # Parameters that name a file the command writes (created on the server, sent back).
@@ -112,7 +114,7 @@ def _b64(path: Path) -> str:
 
 
 def send(url: str, request: dict[str, Any]) -> RemoteAnswer:
-    """Post a command to the server; an HTTP or connection failure becomes a clear error."""
+    """Post a command to the server; an HTTP or connection failure is a StoreError (exit 2)."""
     body = json.dumps(request).encode("utf-8")
     headers = {"Content-Type": "application/json", "Accept": "application/json"}
     key = os.environ.get(API_KEY_ENV_VAR)
@@ -127,13 +129,13 @@ def send(url: str, request: dict[str, Any]) -> RemoteAnswer:
         hint = ""
         if exc.code in (401, 403):
             hint = f"; set {API_KEY_ENV_VAR} to an editor key of that server"
-        raise click.ClickException(
+        raise StoreError(
             f"the server at {url} (which holds this store) refused the command: "
             f"{exc.code} {detail}{hint}"
         ) from None
     except (urllib.error.URLError, OSError, ValueError) as exc:
         reason = getattr(exc, "reason", exc)
-        raise click.ClickException(
+        raise StoreError(
             f"cannot reach the server at {url} that holds this store: {reason}"
         ) from None
     for output in data.get("outputs", []):

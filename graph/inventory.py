@@ -109,12 +109,12 @@ def _mark_written_back(store: Store, found: dict[str, dict[str, Any]]) -> None:
         item["source"] = "audit"
     subs = {"gaps": ox.NamedNode(str(graph_iri("gaps")))}
     for row in store.select(_WRITTEN_BACK, subs):
-        item = found.get(row["s"].value)
-        if item is None:
+        written = found.get(row["s"].value)
+        if written is None:
             continue
-        item["source"] = "validation"
+        written["source"] = "validation"
         for key in ("status", "severity", "focus", "found", "evaluated", "closed"):
-            item[key] = row[key].value if key in row else None
+            written[key] = row[key].value if key in row else None
 
 
 def _put(item: dict[str, Any], column: Any, value: Any) -> None:
