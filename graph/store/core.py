@@ -17,7 +17,6 @@ from __future__ import annotations
 import logging
 import os
 import threading
-import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +24,13 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from aimstrace.graph.store.changelog import EVERYTHING, ChangeLog
+from aimstrace.graph.store.updates import (
+    READ_ONLY_OPEN_ATTEMPTS,
+    data_update,
+    graph_name,
+    open_read_only_with_retries,
+    touched_iris,
+)
 
 log = logging.getLogger("aimstrace.store")
 
@@ -41,10 +47,6 @@ class StoreError(Exception):
 
 class StoreLockedError(StoreError):
     """Another process holds the on-disk store (Oxigraph locks it to one writer process)."""
-
-
-READ_ONLY_OPEN_ATTEMPTS = 10
-READ_ONLY_RETRY_SECONDS = 0.02
 
 
 @dataclass(frozen=True)
@@ -268,18 +270,18 @@ class Store:
         summary = WriteSummary(
             added=len(changes.add),
             removed=len(changes.remove),
-            graphs={_graph_name(q) for q in (*changes.add, *changes.remove)},
+            graphs={graph_name(q) for q in (*changes.add, *changes.remove)},
         )
         if changes.is_empty:
             return summary
         with self._write_lock:
-            self.changes.record(_touched_iris(changes))
+            self.changes.record(touched_iris(changes))
             try:
                 if not changes.remove:
                     self._ox.extend(changes.add)
                     self._mirror(lambda replica: replica.extend(changes.add))
                 else:
-                    update = _data_update(changes)
+                    update = data_update(changes)
                     self._ox.update(update)
                     self._mirror(lambda replica: replica.update(update))
             except (OSError, SyntaxError, ValueError) as exc:
@@ -377,17 +379,6 @@ class Store:
             self._ox.flush()
 
 
-def _open_read_only(path: Path) -> ox.Store:
-    for attempt in range(READ_ONLY_OPEN_ATTEMPTS):
-        try:
-            return ox.Store.read_only(str(path))
-        except (OSError, RuntimeError) as exc:
-            if attempt == READ_ONLY_OPEN_ATTEMPTS - 1:
-                raise StoreError(f"cannot open store at {path} read-only: {exc}") from exc
-            time.sleep(READ_ONLY_RETRY_SECONDS)
-    raise AssertionError("unreachable")
-
-
 def solution_rows(result: ox.QuerySolutions) -> tuple[list[str], list[Row]]:
     """The variable names of a SELECT result and its rows as dicts of bound variables."""
     names = [v.value for v in result.variables]
@@ -402,45 +393,8 @@ def solution_rows(result: ox.QuerySolutions) -> tuple[list[str], list[Row]]:
     return names, rows
 
 
-def _touched_iris(changes: Changeset) -> Iterator[str]:
-    for quad in (*changes.add, *changes.remove):
-        if isinstance(quad.subject, ox.NamedNode):
-            yield quad.subject.value
-        if isinstance(quad.object, ox.NamedNode):
-            yield quad.object.value
-
-
-def _graph_name(quad: ox.Quad) -> str:
-    graph = quad.graph_name
-    return graph.value if isinstance(graph, ox.NamedNode) else ""
-
-
-def _data_update(changes: Changeset) -> str:
-    """DELETE DATA / INSERT DATA text, every term written by Oxigraph's own N-Triples serializer.
-
-    Oxigraph exposes no multi-statement transaction in Python, but one SPARQL update is one
-    transaction. No value is interpolated: each graph's triples are serialized as N-Triples by
-    pyoxigraph (which escapes every literal and IRI) and N-Triples is valid SPARQL data syntax.
-    """
-    parts: list[str] = []
-    for keyword, quads in (("DELETE DATA", changes.remove), ("INSERT DATA", changes.add)):
-        if quads:
-            parts.append(f"{keyword} {{\n{_graph_blocks(quads)}}}")
-    return " ;\n".join(parts)
-
-
-def _graph_blocks(quads: Iterable[ox.Quad]) -> str:
-    by_graph: dict[ox.NamedNode | ox.BlankNode | ox.DefaultGraph, list[ox.Triple]] = {}
-    for quad in quads:
-        if isinstance(quad.subject, ox.BlankNode) or isinstance(quad.object, ox.BlankNode):
-            # DELETE DATA cannot name blank nodes; callers skolemize before writing.
-            raise ValueError("blank nodes must be skolemized before a transactional update")
-        by_graph.setdefault(quad.graph_name, []).append(quad.triple)
-    blocks: list[str] = []
-    for graph, triples in by_graph.items():
-        body = (ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"").decode("utf-8")
-        if isinstance(graph, ox.NamedNode):
-            blocks.append(f"GRAPH {graph} {{\n{body}}}\n")
-        else:
-            blocks.append(body)
-    return "".join(blocks)
+def _open_read_only(path: Path) -> ox.Store:
+    try:
+        return open_read_only_with_retries(path)
+    except (OSError, RuntimeError) as exc:
+        raise StoreError(f"cannot open store at {path} read-only: {exc}") from exc
