@@ -7,8 +7,10 @@ this module holds the group, the shared options and the error handling.
 from __future__ import annotations
 
 import functools
+import shlex
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any, TypeVar, cast
@@ -16,11 +18,20 @@ from typing import Any, TypeVar, cast
 import click
 
 from aimstrace.api.output import print_json, print_table
-from aimstrace.api.remote import SERVING, build_request, send
+from aimstrace.api.remote import FORWARDED, SERVING, build_request, send, swap_paths
 from aimstrace.api.served import find_server
 from aimstrace.graph.engine import Engine
-from aimstrace.graph.store import Store, StoreError, StoreLockedError, resolve_store_dir
+from aimstrace.graph.store import (
+    DEMO_STORE_DIR,
+    Store,
+    StoreError,
+    StoreLockedError,
+    resolve_store_dir,
+)
+from aimstrace.graph.store.history import WriteContext, writing_as
+from aimstrace.loaders.pipeline import DemoSummary
 from aimstrace.loaders.pipeline import demo as load_demo
+from aimstrace.loaders.pipeline import init as load_init
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -33,35 +44,79 @@ class CliState:
     """
 
     def __init__(self, store_dir: str | None, in_memory: bool) -> None:
+        self.explicit_store = store_dir
+        self.in_memory = in_memory
         self.store_dir = None if in_memory else resolve_store_dir(store_dir)
         serving = SERVING.get()
         # Inside the server that runs a forwarded command: its engine, and never forward again.
         self._engine: Engine | None = serving if isinstance(serving, Engine) else None
         self.in_server = self._engine is not None
-        self.writing = False
+        self.for_write = False
+        self.at: str | None = None  # --at: answer from the store as it was after a revision
+        self.message: str | None = None  # --message: recorded with the revisions written
+
+    @property
+    def live_engine(self) -> Engine:
+        """The engine over an initialised store as it is now; a missing or never-initialised
+        store is an error (exit 2)."""
+        if self._engine is None:
+            try:
+                engine = Engine.open(self.store_dir, create=False)
+            except StoreLockedError:
+                if self.for_write or self.store_dir is None:
+                    raise
+                # A server (or another command) holds the store: read a snapshot of it instead.
+                engine = Engine(Store.open_read_only(self.store_dir))
+            engine.require_initialised()
+            self._engine = engine
+        return self._engine
+
+    def creating_engine(self, default: Path | None = None) -> Engine:
+        """The engine for `init` and `demo`, the only commands that may create a store."""
+        if self._engine is None:
+            if not self.in_memory and default is not None:
+                self.store_dir = resolve_store_dir(self.explicit_store, default)
+            self._engine = Engine.open(self.store_dir, create=True)
+        return self._engine
 
     @property
     def engine(self) -> Engine:
-        """The engine over the chosen store, opened once per process."""
-        if self._engine is None:
-            try:
-                self._engine = Engine.open(self.store_dir)
-            except StoreLockedError:
-                if self.writing or self.store_dir is None:
-                    raise
-                # A server (or another command) holds the store: read a snapshot of it instead.
-                self._engine = Engine(Store.open_read_only(self.store_dir))
-        return self._engine
+        """The engine over the chosen store, or over its past state when --at was given."""
+        return self.live_engine.at(self.at)
 
-    def write_through_server(self, ctx: click.Context) -> None:
+    def writing(self, sources: Sequence[Path] = ()) -> AbstractContextManager[WriteContext]:
+        """The context that every revision this command writes is recorded with."""
+        root = click.get_current_context().find_root()
+        forwarded = FORWARDED.get()
+        if forwarded is None:
+            command = shlex.join(["aimstrace", *root.meta.get(ARGV_KEY, sys.argv[1:])])
+            return writing_as(command, message=self.message, sources=sources)
+        # Run by the server for a CLI beside it: record that user's command line, key and files.
+        command = shlex.join(["aimstrace", *forwarded.argv])
+        return writing_as(
+            command,
+            actor=forwarded.actor,
+            message=self.message,
+            sources=sources,
+            shown=lambda path: swap_paths(str(path), forwarded.swaps),
+        )
+
+    def write_through_server(self, ctx: click.Context, default: Path | None = None) -> None:
         """Before a write: when a server holds the store, run the command there and exit."""
-        self.writing = True
-        if self.in_server or self.store_dir is None:
+        self.for_write = True
+        if self.in_server or self.in_memory:
             return
-        server = find_server(self.store_dir)
+        store_dir = resolve_store_dir(self.explicit_store, default)
+        server = find_server(store_dir)
         if server is None:
             return
-        answer = send(server.url, build_request(ctx))
+        extra: list[str] = []
+        if self.message is not None:
+            extra += ["--message", self.message]
+        if self.at is not None:
+            extra += ["--at", self.at]
+        typed = ctx.find_root().meta.get(ARGV_KEY, sys.argv[1:])
+        answer = send(server.url, build_request(ctx, extra, typed))
         sys.stdout.write(answer.stdout)
         sys.stdout.flush()
         sys.stderr.write(answer.stderr)
@@ -79,11 +134,55 @@ def writes(command: F) -> F:
     return cast(F, wrapper)
 
 
+def _set_at(ctx: click.Context, _: click.Parameter, value: str | None) -> None:
+    if value is not None:
+        ctx.ensure_object(CliState).at = value
+
+
+def _set_message(ctx: click.Context, _: click.Parameter, value: str | None) -> None:
+    if value is not None:
+        ctx.ensure_object(CliState).message = value
+
+
+def at_option(command: F) -> F:
+    """Add `--at REV|TIMESTAMP`: answer from the store as it was after that revision."""
+    option = click.option(
+        "--at",
+        metavar="REV|TIMESTAMP",
+        expose_value=False,
+        callback=_set_at,
+        help="Answer from the store as it was after a revision (r12, or an ISO timestamp).",
+    )
+    return option(command)
+
+
+def message_option(command: F) -> F:
+    """Add `--message TEXT`: a note recorded with the revision this command writes."""
+    option = click.option(
+        "--message",
+        "-m",
+        metavar="TEXT",
+        expose_value=False,
+        callback=_set_message,
+        help="A note recorded with the revision this command writes (aimstrace history).",
+    )
+    return option(command)
+
+
 pass_state = click.make_pass_decorator(CliState)
+
+
+ARGV_KEY = "aimstrace.argv"
 
 
 class AimstraceGroup(click.Group):
     """Turns expected errors into one clear line on stderr and exit code 2."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        """Keep the command line as typed: revisions record it."""
+        if ctx.parent is None:
+            ctx.meta[ARGV_KEY] = list(args)
+        return super().parse_args(ctx, args)
 
     def invoke(self, ctx: click.Context) -> Any:
         """Run the command; domain errors become a message and a non-zero exit."""
@@ -116,11 +215,14 @@ def main(ctx: click.Context, store_dir: str | None, in_memory: bool) -> None:
 
 @main.command()
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@message_option
 @pass_state
-@writes
 def demo(state: CliState, as_json: bool) -> None:
-    """Load the vocabulary, catalogs, crosswalks and example organisation; print a summary."""
-    summary = load_demo(state.engine)
+    """Load the vocabulary, catalogs, crosswalks and the fictional example organisation into the
+    demo store (~/.local/share/aimstrace/demo unless --store or $AIMSTRACE_STORE says otherwise)."""
+    state.write_through_server(click.get_current_context(), DEMO_STORE_DIR)
+    with state.writing():
+        summary = load_demo(state.creating_engine(DEMO_STORE_DIR))
     if as_json:
         print_json(
             {
@@ -132,8 +234,41 @@ def demo(state: CliState, as_json: bool) -> None:
             }
         )
         return
+    _print_summary("demo", state, summary)
+
+
+@main.command()
+@click.option(
+    "--organisation",
+    "organisation",
+    type=click.Path(path_type=Path),
+    help="Your organisation register (CSV, XLSX, YAML or JSON) to load after the catalogs.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_state
+@writes
+def init(state: CliState, organisation: Path | None, as_json: bool) -> None:
+    """Create or update a store with the vocabulary, catalogs, crosswalks and derived mappings,
+    and no example data (safe to run again); --organisation loads your organisation too."""
+    with state.writing(sources=[organisation] if organisation else []):
+        summary = load_init(state.creating_engine(), organisation)
+    if as_json:
+        print_json(
+            {
+                "store": str(state.store_dir) if state.store_dir else None,
+                "triples": summary.triples,
+                "changed": summary.changed,
+                "sections": summary.sections,
+                "frameworks": [asdict(f) for f in summary.frameworks],
+            }
+        )
+        return
+    _print_summary("init", state, summary)
+
+
+def _print_summary(command: str, state: CliState, summary: DemoSummary) -> None:
     where = state.store_dir or "memory"
-    click.echo(f"aimstrace demo: store {where}")
+    click.echo(f"aimstrace {command}: store {where}")
     for name, changed in summary.sections.items():
         click.echo(f"  {name:<22} {changed:>8} triples changed")
     click.echo(f"  {'total in store':<22} {summary.triples:>8} triples")

@@ -6,28 +6,62 @@ from pathlib import Path
 
 import click
 
-from aimstrace.api.cli import CliState, main, pass_state, writes
+from aimstrace.api.cli import (
+    CliState,
+    at_option,
+    main,
+    message_option,
+    pass_state,
+    writes,
+)
 from aimstrace.api.output import print_json, print_table
 from aimstrace.graph.inventory import INVENTORY_KINDS, register_of_kind
 from aimstrace.loaders.errors import InventoryLoadError
 from aimstrace.loaders.load import EntityRef, LoadReport
-from aimstrace.loaders.pipeline import load_paths
+from aimstrace.loaders.load import load as load_inventory
+from aimstrace.loaders.ml.mlflow_registry import parse as read_mlflow
+from aimstrace.loaders.ml.read import FORMATS
+
+FILE_FORMATS = tuple(FORMATS)
 
 
 @main.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Check and report what would change; write nothing.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FILE_FORMATS),
+    help="Read every file as this ML metadata format (default: found from the content).",
+)
+@click.option("--mlflow", "mlflow_uri", metavar="URI", help="Also read an MLflow model registry.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@message_option
 @pass_state
 @writes
-def load(state: CliState, paths: tuple[Path, ...], dry_run: bool, as_json: bool) -> None:
+def load(
+    state: CliState,
+    paths: tuple[Path, ...],
+    dry_run: bool,
+    fmt: str | None,
+    mlflow_uri: str | None,
+    as_json: bool,
+) -> None:
     """Load inventory files or folders (CSV, XLSX, YAML, JSON, Turtle, N-Triples, JSON-LD).
 
-    Everything given is one all-or-nothing load: on any error nothing is written, every error is
-    printed to stderr as file:row:column: message, and the exit code is 1.
+    Also ML metadata: Hugging Face model and dataset cards, Croissant, SPDX 3 AI/Dataset,
+    CycloneDX ML-BOM and OpenLineage events (--format, or found from the content), and an
+    MLflow registry (--mlflow URI). Everything given is one all-or-nothing load: on any error
+    nothing is written, every error is printed to stderr as file:row:column: message, and the
+    exit code is 1.
     """
+    if not paths and not mlflow_uri:
+        raise click.UsageError("give files or folders to load, or --mlflow URI")
     try:
-        report = load_paths(state.engine, list(paths), dry_run=dry_run)
+        extra = [read_mlflow(mlflow_uri)] if mlflow_uri else []
+        with state.writing(sources=paths):
+            store = state.live_engine.store
+            report = load_inventory(list(paths), store, dry_run=dry_run, fmt=fmt, extra=extra)
     except InventoryLoadError as exc:
         for issue in exc.issues:
             click.echo(str(issue), err=True)
@@ -60,7 +94,33 @@ def _ids(refs: list[EntityRef], limit: int = 8) -> str:
     return shown + (f", ... (+{len(refs) - limit})" if len(refs) > limit else "")
 
 
+@main.command()
+@click.argument("kind", type=click.Choice(INVENTORY_KINDS))
+@click.argument("ids", nargs=-1, required=True)
+@click.option("--dry-run", is_flag=True, help="Check and report what would be removed.")
+@pass_state
+@writes
+def remove(state: CliState, kind: str, ids: tuple[str, ...], dry_run: bool) -> None:
+    """Remove entities of one register by id, all or nothing; refused (exit 1, listed) when
+    another entity still points at one of them."""
+    from aimstrace.loaders.remove import remove_entities
+
+    try:
+        report = remove_entities(state.engine.store, register_of_kind(kind), ids, dry_run)
+    except InventoryLoadError as exc:
+        for issue in exc.issues:
+            click.echo(str(issue), err=True)
+        click.echo(f"aimstrace: {len(exc.issues)} error(s); nothing was removed", err=True)
+        raise SystemExit(1) from exc
+    verb = "would remove" if dry_run else "removed"
+    click.echo(
+        f"aimstrace remove: {verb} {len(report.removed)} {kind}: {', '.join(report.removed)}"
+    )
+    click.echo(f"  triples {verb}: -{report.triples_removed}")
+
+
 @main.command(name="list")
+@at_option
 @click.argument("kind", type=click.Choice(INVENTORY_KINDS))
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array of objects.")
 @pass_state

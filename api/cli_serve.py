@@ -14,6 +14,7 @@ from aimstrace.api.security import (
     new_key,
 )
 from aimstrace.api.settings import Settings, SettingsError
+from aimstrace.graph.engine import Engine
 
 
 @main.command()
@@ -38,6 +39,8 @@ def serve(ctx: click.Context, host: str | None, port: int | None, serve_store: s
     store = serve_store or (str(state.store_dir) if state.store_dir else None)
     if store is None:
         raise click.UsageError("serve needs a store directory, not --in-memory")
+    # Fails (exit 2) on a missing, mistyped or never-initialised store instead of creating one.
+    Engine.open(store, create=False).require_initialised()
     try:
         settings = Settings.from_env(host=host, port=port, store=store)
         keyring = KeyRing.from_config(settings.api_keys, settings.api_keys_file)

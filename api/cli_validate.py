@@ -6,13 +6,15 @@ from pathlib import Path
 
 import click
 
-from aimstrace.api.cli import CliState, main, pass_state
+from aimstrace.api.cli import CliState, at_option, main, message_option, pass_state
 from aimstrace.api.output import print_table
 from aimstrace.graph.validation.gaps import SEVERITIES, to_html, to_json, to_markdown
 from aimstrace.graph.validation.writeback import WRITE_BACK_SEVERITIES
 
 
 @main.command()
+@at_option
+@message_option
 @click.option(
     "--as-of", "as_of", metavar="DATE", help="Evaluation date YYYY-MM-DD (default: today)."
 )
@@ -71,7 +73,8 @@ def validate(
         state.write_through_server(click.get_current_context())
     report = state.engine.validate(as_of, shapes=list(shape_paths) or None, engine=engine)
     if write_back:
-        written = state.engine.write_back(report, severities or WRITE_BACK_SEVERITIES)
+        with state.writing():
+            written = state.engine.write_back(report, severities or WRITE_BACK_SEVERITIES)
     if as_json:
         text = to_json(report)
     elif fmt == "md":

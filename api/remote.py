@@ -34,7 +34,17 @@ SLOT = "@@aimstrace-file-{}@@"
 OUTPUT_PARAMS = frozenset({"output"})
 # Which commands may be run through the server (space-joined command path).
 REMOTE_COMMANDS = frozenset(
-    {"demo", "load", "validate", "crosswalk load", "crosswalk import", "crosswalk derive"}
+    {
+        "init",
+        "demo",
+        "load",
+        "remove",
+        "validate",
+        "crosswalk load",
+        "crosswalk import",
+        "crosswalk derive",
+        "crosswalk remove",
+    }
 )
 
 
@@ -50,8 +60,14 @@ class RemoteAnswer:
 # ----- client side ----------------------------------------------------------------------------
 
 
-def build_request(ctx: click.Context) -> dict[str, Any]:
-    """The command of ctx as a JSON request: its path, argv and the files it reads or writes."""
+def build_request(
+    ctx: click.Context, extra: list[str] | None = None, typed: list[str] | None = None
+) -> dict[str, Any]:
+    """The command of ctx as a JSON request: its path, argv and the files it reads or writes.
+
+    extra: options click does not hand to the command (--message, --at); typed: the command line
+    as the user typed it, which the server records with the revision.
+    """
     command = ctx.command
     path = ctx.command_path.split()[1:]
     options: list[str] = []
@@ -91,7 +107,8 @@ def build_request(ctx: click.Context) -> dict[str, Any]:
                 options += [param.opts[0], token(param, v)]
     return {
         "command": path,
-        "argv": [*options, "--", *arguments],
+        "argv": [*options, *(extra or []), "--", *arguments],
+        "typed": list(typed or []),
         "uploads": uploads,
         "outputs": outputs,
     }
@@ -156,6 +173,25 @@ def _problem_detail(exc: urllib.error.HTTPError) -> str:
 SERVING: ContextVar[object | None] = ContextVar("aimstrace_serving_engine", default=None)
 
 
+@dataclass(frozen=True)
+class Forwarded:
+    """Who sent the command the server runs: their command line, key name and file names."""
+
+    argv: list[str]
+    actor: str | None
+    swaps: list[tuple[str, str]]
+
+
+FORWARDED: ContextVar[Forwarded | None] = ContextVar("aimstrace_forwarded", default=None)
+
+
+def swap_paths(text: str, swaps: list[tuple[str, str]]) -> str:
+    """Text with the server's temporary paths put back to the names the user gave."""
+    for here, there in swaps:
+        text = text.replace(here, there)
+    return text
+
+
 class _RoutedStream:
     """sys.stdout/sys.stderr stand-in: a thread that captures writes to its own buffer."""
 
@@ -207,7 +243,11 @@ def _captured() -> Iterator[dict[str, Any]]:
 
 
 def run_here(
-    main: click.Group, engine: object, store_dir: Path | None, request: dict[str, Any]
+    main: click.Group,
+    engine: object,
+    store_dir: Path | None,
+    request: dict[str, Any],
+    actor: str | None = None,
 ) -> dict[str, Any]:
     """Run a forwarded command of the `main` group on this process's engine, output captured."""
     command = [str(c) for c in request.get("command", [])]
@@ -230,21 +270,19 @@ def run_here(
             argv = [str(target) if a == SLOT.format(output["slot"]) else a for a in argv]
             swaps.append((str(target), str(output["name"])))
             written.append((target, str(output["name"])))
+        # Longest first, so a folder's path is not replaced inside a longer file path wrongly.
+        swaps.sort(key=lambda s: len(s[0]), reverse=True)
+        typed = [str(a) for a in request.get("typed", [])] or [*command, *argv]
         token = SERVING.set(engine)
+        sender = FORWARDED.set(Forwarded(typed, actor, swaps))
         try:
             with _captured() as buffers:
                 args = [*(["--store", str(store_dir)] if store_dir else []), *command, *argv]
                 code = _invoke(main, args)
         finally:
+            FORWARDED.reset(sender)
             SERVING.reset(token)
-        # Longest first, so a folder's path is not replaced inside a longer file path wrongly.
-        swaps.sort(key=lambda s: len(s[0]), reverse=True)
-        texts = {}
-        for key in ("out", "err"):
-            text = buffers[key].getvalue()
-            for here, there in swaps:
-                text = text.replace(here, there)
-            texts[key] = text
+        texts = {key: swap_paths(buffers[key].getvalue(), swaps) for key in ("out", "err")}
         outputs = [
             {"name": name, "data": base64.b64encode(path.read_bytes()).decode("ascii")}
             for path, name in written

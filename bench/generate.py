@@ -96,6 +96,30 @@ def _day(rng: random.Random) -> str:
     return (date(2025, 1, 1) + timedelta(days=rng.randrange(0, 660))).isoformat()
 
 
+ANNEX_I = ("Annex I.11", "Annex I.12", "Annex I.6", "Annex I.18", "Annex I.21")
+OTHER_ROLES = ("importer", "distributor", "authorised-representative", "product-manufacturer")
+
+
+def eu_classification(rng: random.Random, role: str) -> dict[str, object]:
+    """EU AI Act columns of one synthetic system: roles, Annex I, Art. 50, GPAI, dates."""
+    row: dict[str, object] = {"prohibited_screening": "not-prohibited", "eu_ai_act_role": [role]}
+    if rng.random() < 0.06:
+        row["annex_i_act"] = rng.choice(ANNEX_I)
+    if rng.random() < 0.2:
+        row["transparency"] = rng.sample(["art50-1", "art50-2", "art50-3", "art50-4"], 2)
+    if rng.random() < 0.03:
+        row["gpai"] = rng.choice(["gpai", "gpai-systemic-risk"])
+    if rng.random() < 0.08:
+        row["eu_ai_act_role"] = [role, rng.choice(OTHER_ROLES)]
+        if rng.random() < 0.3:
+            row["role_change"] = "substantial-modification"
+    if rng.random() < 0.5:
+        row["placed_on_market"] = (
+            date(2024, 6, 1) + timedelta(days=rng.randint(0, 1500))
+        ).isoformat()
+    return row
+
+
 def build(systems: int, seed: int) -> Organisation:
     """An organisation with `systems` AI systems and everything that hangs off them."""
     rng = random.Random(seed)
@@ -108,6 +132,19 @@ def build(systems: int, seed: int) -> Organisation:
     roles = ["ROLE-OWNER", "ROLE-DS", "ROLE-RISK", "ROLE-AUDIT"]
     for role in roles:
         org.add("roles", {"id": role, "name": role.title(), "description": "synthetic role"})
+    org.add(
+        "organisation",
+        {
+            "id": "ORG-000001",
+            "name": "Synthetic organisation",
+            "public_service_provider": "true",
+            "enterprise_size": "large",
+            "planning_horizon_months": 18,
+        },
+    )
+    # The EU AI Act classification draws from its own stream, so the rest of the organisation
+    # stays what it was before these columns existed.
+    eu_rng = random.Random(seed + 16)
     people = [f"P-{i:06d}" for i in range(n_people)]
     for i, person in enumerate(people):
         role = "aims-owner" if i == 0 else rng.choice(roles)
@@ -165,6 +202,7 @@ def build(systems: int, seed: int) -> Organisation:
                 },
             )
         models += own_models
+        base_role = rng.choice(["provider", "deployer"])
         org.add(
             "systems",
             {
@@ -174,8 +212,8 @@ def build(systems: int, seed: int) -> Organisation:
                 "lifecycle_stage": rng.choice(stages),
                 "intended_use": f"synthetic use case {i}",
                 "deployment": "cloud",
-                "eu_ai_act_role": rng.choice(["provider", "deployer"]),
                 "annex_iii_point": rng.choice(ANNEX_III) if rng.random() < 0.15 else "",
+                **eu_classification(eu_rng, base_role),
                 "models": own_models,
                 "datasets": popular_datasets.pick(rng, rng.randint(1, 4)),
                 "vendors": popular_vendors.pick(rng, rng.randint(0, 2)),

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from aimstrace.graph.store.updates import READ_ONLY_RETRY_SECONDS
+from aimstrace.graph.store.read_only import READ_ONLY_RETRY_SECONDS
 
 HOLDER = textwrap.dedent(
     """

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
 from importlib.abc import Traversable
@@ -23,6 +24,13 @@ from aimstrace.graph.catalog import (
     list_frameworks,
     list_requirements,
 )
+from aimstrace.graph.eu_obligations import (
+    DerivationReport,
+    derive_obligations,
+    fria_check,
+)
+from aimstrace.graph.eu_obligations import support as eu_support
+from aimstrace.graph.eu_obligations import timeline as eu_timeline
 from aimstrace.graph.store import Row, Store, StoreError, WriteSummary
 from aimstrace.graph.store.answer_cache import AnswerCache
 from aimstrace.ontology import FRAMEWORK_IDS, catalog_path, vocabulary_path
@@ -36,6 +44,8 @@ if TYPE_CHECKING:
     from aimstrace.graph.crosswalk.coverage import CoverageEntry
     from aimstrace.graph.crosswalk.derivation import DerivationResult
     from aimstrace.graph.crosswalk.sets import MappingView
+    from aimstrace.graph.history import Diff, GapLifecycle
+    from aimstrace.graph.store.history import Revision, Verification
     from aimstrace.graph.validation.gaps import GapReport
     from aimstrace.graph.validation.writeback import WriteBackSummary
 
@@ -60,11 +70,27 @@ class Engine:
         self.store = store
         self._query_backends: dict[str, Any] = {}
         self.answers = answers if answers is not None else AnswerCache()
+        self._past: dict[str, Engine] = {}
 
     @classmethod
-    def open(cls, path: str | os.PathLike[str] | None) -> Engine:
-        """Open (or create) the persistent store at path; None means an in-memory store."""
-        return cls(Store(path))
+    def open(cls, path: str | os.PathLike[str] | None, create: bool = True) -> Engine:
+        """Open the persistent store at path (created only when create); None: in memory."""
+        return cls(Store(path, create=create))
+
+    def is_initialised(self) -> bool:
+        """True once `init` or `demo` has put the vocabulary into the store."""
+        vocabulary = ox.NamedNode(VOCABULARY_GRAPH)
+        quads = self.store.oxigraph.quads_for_pattern(None, None, None, vocabulary)
+        return any(True for _ in quads)
+
+    def require_initialised(self) -> None:
+        """Raise StoreError unless the store was initialised."""
+        if not self.is_initialised():
+            where = self.store.path or "the in-memory store"
+            raise StoreError(
+                f"{where} was never initialised: run `aimstrace init` "
+                "(vocabulary, catalogs, crosswalks) or `aimstrace demo` first"
+            )
 
     # ----- reference data ----------------------------------------------------------------------
 
@@ -84,6 +110,39 @@ class Engine:
             total.removed += part.removed
             total.graphs |= part.graphs
         return total
+
+    # ----- EU AI Act obligations (graph/eu_obligations.py) ---------------------------------------
+
+    def derive_obligations(self) -> DerivationReport:
+        """Re-derive every AI system's EU AI Act obligations from its classification and roles."""
+        return derive_obligations(self.store)
+
+    def eu_obligations(self, system_id: str, as_of: date | str | None = None) -> dict[str, Any]:
+        """A system's EU AI Act obligations on a date (today by default), with controls, evidence
+        and the stated-versus-derived FRIA check."""
+        from aimstrace.queries.registry import resolve_node
+
+        when = as_of if as_of is not None else date.today().isoformat()
+        self._require_entity("system", system_id)
+        result = self.run_query("eu-obligations", {"system": system_id, "as_of": when})
+        iri = system_id if ":" in system_id else resolve_node(f"system:{system_id}")
+        met = eu_support(self.store, iri)
+        rows = []
+        for values in result.rows:
+            row = dict(zip(result.columns, values, strict=True))
+            article = str(row["provision"]).split("(", 1)[0].strip()
+            controls, evidence = met.get(article, ([], []))
+            rows.append({**row, "controls": controls, "evidence": evidence})
+        return {
+            "system": iri,
+            "as_of": str(when),
+            "obligations": rows,
+            "fria": fria_check(self.store, iri),
+        }
+
+    def eu_timeline(self) -> list[dict[str, Any]]:
+        """Every dated EU AI Act obligation of every system, with what 2026/1744 changed."""
+        return eu_timeline(self.store)
 
     # ----- crosswalks (graph/crosswalk/) --------------------------------------------------------
 
@@ -155,6 +214,53 @@ class Engine:
         self.store.flush()
         return summary
 
+    # ----- history (graph/store/history.py, graph/history.py) ---------------------------------
+
+    def at(self, ref: str | None) -> Engine:
+        """The engine over the store as it was after a revision (r12 or a timestamp), read-only.
+
+        None means the present. Past engines are kept with their store's past states, so a
+        repeated question about one revision reuses its store, answer cache and projections.
+        """
+        if ref is None:
+            return self
+        past_store = self.store.at(ref)
+        label = past_store.revision or ref
+        engine = self._past.get(label)
+        if engine is None or engine.store is not past_store:
+            engine = Engine(past_store)
+            self._past = {
+                k: v for k, v in self._past.items() if v.store in self.store.past_states()
+            }
+            self._past[label] = engine
+        return engine
+
+    def history(self, newest_first: bool = True) -> list[Revision]:
+        """Every revision of the store."""
+        return self.store.history.revisions(newest_first=newest_first)
+
+    def revision(self, ref: str) -> Revision:
+        """One revision by id (r12) or timestamp."""
+        return self.store.history.get(self.store.history.resolve(ref))
+
+    def verify_history(self) -> Verification:
+        """Recompute the hash chain; the result names the first revision that does not match."""
+        return self.store.history.verify()
+
+    def diff(self, base: str, target: str | None = None, as_of: str | date | None = None) -> Diff:
+        """Entities per register, mappings per set and gaps opened or closed between revisions."""
+        from aimstrace.graph.history import diff
+        from aimstrace.graph.validation.runner import parse_as_of
+
+        return diff(self.store, base, target, parse_as_of(as_of))
+
+    def gap_lifecycles(self, as_of: str | date | None = None) -> list[GapLifecycle]:
+        """Each gap of the history with the revision it was first seen in and, if gone, closed."""
+        from aimstrace.graph.history import gap_lifecycles
+        from aimstrace.graph.validation.runner import parse_as_of
+
+        return gap_lifecycles(self.store, parse_as_of(as_of))
+
     # ----- reads ---------------------------------------------------------------------------------
 
     def frameworks(self) -> list[FrameworkInfo]:
@@ -171,15 +277,24 @@ class Engine:
 
         return run_read_only(self.store, query)
 
-    def sparql(self, query: str) -> ox.QuerySolutions | ox.QueryTriples | ox.QueryBoolean:
+    def sparql(
+        self,
+        query: str,
+        default_graphs: Sequence[str] = (),
+        named_graphs: Sequence[str] = (),
+    ) -> ox.QuerySolutions | ox.QueryTriples | ox.QueryBoolean:
         """Start a user's read-only SPARQL query; results come lazily, updates are refused.
 
         Lazy so that a caller with a deadline or a row cap (the API) can stop consuming.
+        `default_graphs` / `named_graphs` are the protocol's dataset (SPARQL 1.1 Protocol 2.1.4).
         """
+        from aimstrace.graph.store.dataset import ProtocolDataset
         from aimstrace.graph.store.sparql import UpdateRefused, looks_like_update
 
         try:
-            return self.store.query(query)
+            return self.store.query(
+                query, dataset=ProtocolDataset(tuple(default_graphs), tuple(named_graphs))
+            )
         except StoreError:
             if looks_like_update(query):
                 raise UpdateRefused(
@@ -198,6 +313,11 @@ class Engine:
 
         query = default_registry()[name]
         bound = query.bind(params or {})
+        if self.store.revision is not None and backend == "neo4j":
+            raise ValueError(
+                f"the store as of {self.store.revision} is answered by the RDF store only: "
+                "the Neo4j projection holds the present"
+            )
         # Answers on the store itself are kept until the next write (graph/store/answer_cache.py);
         # Neo4j answers depend on when the projection last synced, rdflib's are the baseline.
         if backend not in self._query_backends:

@@ -7,8 +7,9 @@ the loaded catalogs) and writes the triples. Nothing here touches the store's da
 
 from __future__ import annotations
 
+import difflib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -97,7 +98,8 @@ def _header_issues(table: Table, known: set[str]) -> list[InputIssue]:
     for name in header:
         if name and name not in known and name not in IGNORED_COLUMNS:
             expected = ", ".join(sorted(known))
-            message = f"unknown column for register {register.name}; expected one of {expected}"
+            message = f"unknown column for register {register.name}{_did_you_mean(name, known)}"
+            message += f"; expected one of {expected}"
             issues.append(InputIssue(table.source, table.header_row, name, message, name))
     for name in _required_columns(register):
         if name not in header:
@@ -176,7 +178,17 @@ def _check_row(
                 values.append(converted)
         if values:
             record.cells.append(Cell(column, values, row.line_of(column.name)))
+    given = {cell.column.name: cell.values for cell in record.cells}
+    for flag, needed in register.required_when_true:
+        if given.get(flag) == [True] and needed not in given:
+            problem(needed, f"missing {needed}: required when {flag} is true", "")
     return record
+
+
+def _did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """'; did you mean X?' for the closest choice, or nothing when none is close."""
+    close = difflib.get_close_matches(word, list(choices), n=1)
+    return f"; did you mean {close[0]!r}?" if close else ""
 
 
 def _single_text(value: Any) -> str | None:
@@ -272,7 +284,8 @@ def _to_enum(column: Column, value: Any) -> tuple[Any, str | None]:
     allowed = ENUMERATIONS[column.enum][1]
     word = str(value).strip().lower().replace("_", "-").replace(" ", "-")
     if word not in allowed:
-        return None, f"unknown {column.enum}; expected one of {', '.join(allowed)}"
+        hint = _did_you_mean(word, allowed)
+        return None, f"unknown {column.enum}{hint}; expected one of {', '.join(allowed)}"
     return enum_iri(column.enum, word), None
 
 

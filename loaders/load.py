@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from aimstrace.graph.eu_obligations import derive_changes
 from aimstrace.graph.store import Changeset, Store
 from aimstrace.loaders.errors import InputIssue, InventoryLoadError
 from aimstrace.loaders.inventory import (
@@ -25,6 +26,11 @@ from aimstrace.loaders.inventory import (
     build_entities,
     check_table,
 )
+from aimstrace.loaders.ml import plan as ml_plan
+from aimstrace.loaders.ml.build import MlEntity
+from aimstrace.loaders.ml.model import Parsed
+from aimstrace.loaders.ml.read import ML_FORMATS, ML_SUFFIXES, has_front_matter, read_ml
+from aimstrace.loaders.organisation import one_organisation
 from aimstrace.loaders.rdf import RDF_SUFFIXES, check_rdf_references, read_rdf
 from aimstrace.loaders.references import ORG_GRAPH, ReferenceIndex, text_of
 from aimstrace.loaders.tabular import TABULAR_SUFFIXES, read_tables
@@ -56,6 +62,9 @@ class LoadReport:
     triples_removed: int = 0
     skipped: list[str] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
+    # Net change to the derived EU AI Act obligations graph after a (non-dry) load.
+    derived_added: int = 0
+    derived_removed: int = 0
 
     def as_dict(self) -> dict[str, object]:
         """A JSON-friendly form."""
@@ -78,7 +87,7 @@ class LoadPlan:
 
 def expand_paths(paths: Iterable[Path]) -> tuple[list[Path], list[str], list[InputIssue]]:
     """Files to load, files skipped in folders, and paths that cannot be loaded."""
-    supported = TABULAR_SUFFIXES | set(RDF_SUFFIXES)
+    supported = TABULAR_SUFFIXES | set(RDF_SUFFIXES) | ML_SUFFIXES
     files: list[Path] = []
     skipped: list[str] = []
     issues: list[InputIssue] = []
@@ -87,7 +96,9 @@ def expand_paths(paths: Iterable[Path]) -> tuple[list[Path], list[str], list[Inp
             for child in sorted(path.rglob("*")):
                 if not child.is_file() or any(p.startswith(".") for p in child.parts[-1:]):
                     continue
-                if child.suffix.lower() in supported:
+                if child.suffix.lower() == ".md" and not has_front_matter(child):
+                    skipped.append(str(child))  # a folder's README is not a model card
+                elif child.suffix.lower() in supported:
                     files.append(child)
                 else:
                     skipped.append(str(child))
@@ -103,14 +114,31 @@ def expand_paths(paths: Iterable[Path]) -> tuple[list[Path], list[str], list[Inp
     return files, skipped, issues
 
 
-def plan(paths: Sequence[Path | str], store: Store, dry_run: bool = True) -> LoadPlan:
-    """Read and check every input; compute the change to the organisation graph."""
+def plan(
+    paths: Sequence[Path | str],
+    store: Store,
+    dry_run: bool = True,
+    fmt: str | None = None,
+    extra: Sequence[Parsed] = (),
+) -> LoadPlan:
+    """Read and check every input; compute the change to the organisation graph.
+
+    fmt forces an ML metadata format for every file (else it is found from the content);
+    extra holds ML sources already read (an MLflow registry).
+    """
     started = time.perf_counter()
+    if fmt is not None and fmt not in ML_FORMATS:
+        raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(ML_FORMATS)}")
     files, skipped, issues = expand_paths(Path(p) for p in paths)
-    report = LoadReport([str(f) for f in files], dry_run, skipped=skipped)
+    report = LoadReport([str(f) for f in files] + [p.file for p in extra], dry_run, skipped=skipped)
     tables = []
     rdf_inputs: list[tuple[Path, list[ox.Triple]]] = []
+    ml_inputs: list[Parsed] = list(extra)
     for file in files:
+        parsed_ml = read_ml(file, fmt)
+        if parsed_ml is not None:
+            ml_inputs.append(parsed_ml)
+            continue
         if file.suffix.lower() in RDF_SUFFIXES:
             triples, found = read_rdf(file)
             rdf_inputs.append((file, triples))
@@ -126,7 +154,12 @@ def plan(paths: Sequence[Path | str], store: Store, dry_run: bool = True) -> Loa
         records.extend(checked)
         issues.extend(found)
     records = _drop_duplicates(records, issues)
+    ml_entities, found = ml_plan.check(ml_inputs, store)
+    issues.extend(found)
     index = ReferenceIndex(store)
+    for entity in ml_entities:
+        if entity.kind in ml_plan.REGISTER_KINDS:
+            index.add_run_entity(entity.kind, entity.id, entity.iri)
     for record in records:
         index.add_run_entity(record.register.kind, record.id, record.iri)
     for _, triples in rdf_inputs:
@@ -134,6 +167,7 @@ def plan(paths: Sequence[Path | str], store: Store, dry_run: bool = True) -> Loa
     built = build_entities(records, index, issues)
     for file, triples in rdf_inputs:
         issues.extend(check_rdf_references(file, triples, index))
+    issues.extend(one_organisation(store, records, rdf_inputs))
     checked_at = time.perf_counter()
     report.seconds = {"parse": parsed - started, "check": checked_at - parsed}
     if issues:
@@ -141,6 +175,8 @@ def plan(paths: Sequence[Path | str], store: Store, dry_run: bool = True) -> Loa
 
     kinds = {r.iri: (r.register.kind, r.id) for r in records}
     changeset = _changeset(store, built + _rdf_entities(rdf_inputs), kinds, report)
+    if ml_entities:
+        changeset = _with_ml(store, changeset, ml_entities, report)
     report.seconds["diff"] = time.perf_counter() - checked_at
     return LoadPlan(report, [], changeset)
 
@@ -150,17 +186,29 @@ def apply(load_plan: LoadPlan, store: Store) -> LoadReport:
     if load_plan.issues:
         raise InventoryLoadError(load_plan.issues)
     started = time.perf_counter()
-    store.apply(load_plan.changeset)
+    # The EU AI Act obligations follow from the registers: derived against the store as the load
+    # leaves it and written in the same transaction, so no reader sees one without the other.
+    extra, derived = derive_changes(store, load_plan.changeset)
+    changes = load_plan.changeset
+    store.apply(Changeset(remove=changes.remove + extra.remove, add=changes.add + extra.add))
     store.flush()
     report = load_plan.report
+    report.derived_added = derived.written.added
+    report.derived_removed = derived.written.removed
     report.dry_run = False
     report.seconds["write"] = time.perf_counter() - started
     return report
 
 
-def load(paths: Sequence[Path | str], store: Store, dry_run: bool = False) -> LoadReport:
+def load(
+    paths: Sequence[Path | str],
+    store: Store,
+    dry_run: bool = False,
+    fmt: str | None = None,
+    extra: Sequence[Parsed] = (),
+) -> LoadReport:
     """Plan, then apply unless dry_run; raise InventoryLoadError listing every problem."""
-    load_plan = plan(paths, store, dry_run=dry_run)
+    load_plan = plan(paths, store, dry_run=dry_run, fmt=fmt, extra=extra)
     if load_plan.issues:
         raise InventoryLoadError(load_plan.issues)
     return load_plan.report if dry_run else apply(load_plan, store)
@@ -313,3 +361,21 @@ def _kind_and_id(iri: str, triples: set[ox.Quad]) -> tuple[str, str]:
     parts = iri.rstrip("/").split("/")
     kind = parts[-2] if len(parts) > 1 else "resource"
     return kind, identifier or parts[-1]
+
+
+def _with_ml(
+    store: Store, changeset: Changeset, entities: list[MlEntity], report: LoadReport
+) -> Changeset:
+    """The register change plus what the ML files add and remove (one transaction)."""
+    register_add = set(changeset.add)
+    change = ml_plan.changes(store, entities, register_add)
+    for listed, found in ((report.added, change.added), (report.changed, change.changed)):
+        listed.extend(EntityRef(e.kind, e.id, e.iri) for e in found)
+        listed.sort(key=lambda r: (r.kind, r.id))
+    report.unchanged += change.unchanged
+    report.entities += len(entities)
+    add = register_add | change.add
+    remove = (set(changeset.remove) - change.add) | change.remove
+    report.triples_added = len(add)
+    report.triples_removed = len(remove)
+    return Changeset(remove=tuple(remove), add=tuple(add))

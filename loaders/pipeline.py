@@ -8,7 +8,7 @@ the same code whether they load a register, a crosswalk or the whole demo.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from importlib.abc import Traversable
@@ -133,17 +133,42 @@ def load_example(engine: Engine) -> LoadReport:
         return load([folder], engine.store)
 
 
-def demo(engine: Engine) -> DemoSummary:
-    """Load vocabulary, catalogs, crosswalks and the example organisation; safe to repeat."""
-    sections: dict[str, int] = {}
-    changed = 0
-    for name, step in (
+def init(engine: Engine, organisation: Path | None = None) -> DemoSummary:
+    """Vocabulary, catalogs, crosswalks and derived mappings, no example; safe to repeat.
+
+    With an organisation file, that register is loaded too (one all-or-nothing load).
+    """
+    steps: list[tuple[str, Callable[[], WriteSummary]]] = [
         ("vocabulary", engine.load_vocabulary),
         ("catalogs", engine.load_catalogs),
         ("crosswalks", lambda: load_crosswalks(engine.store).written),
         ("derived mappings", lambda: engine.derive_mappings().written),
-        ("organisation", lambda: _written(load_example(engine))),
-    ):
+    ]
+    if organisation is not None:
+        steps.append(("organisation", lambda: _written(load([organisation], engine.store))))
+    steps.append(("eu obligations", lambda: engine.derive_obligations().written))
+    return _run_steps(engine, steps)
+
+
+def demo(engine: Engine) -> DemoSummary:
+    """Load vocabulary, catalogs, crosswalks and the example organisation; safe to repeat."""
+    return _run_steps(
+        engine,
+        [
+            ("vocabulary", engine.load_vocabulary),
+            ("catalogs", engine.load_catalogs),
+            ("crosswalks", lambda: load_crosswalks(engine.store).written),
+            ("derived mappings", lambda: engine.derive_mappings().written),
+            ("organisation", lambda: _written(load_example(engine))),
+            ("eu obligations", lambda: engine.derive_obligations().written),
+        ],
+    )
+
+
+def _run_steps(engine: Engine, steps: list[tuple[str, Callable[[], WriteSummary]]]) -> DemoSummary:
+    sections: dict[str, int] = {}
+    changed = 0
+    for name, step in steps:
         summary = step()
         changed += summary.added + summary.removed
         sections[name] = summary.added + summary.removed

@@ -3,6 +3,7 @@ store's organisation graph, and requirements of the catalogs loaded in the store
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable
 
 import pyoxigraph as ox
@@ -25,6 +26,7 @@ _CLASS_WORDS = {
     "RiskSourceCategory": "an Annex C risk source (C.3.1 to C.3.7)",
     "AnnexPoint": "an EU AI Act Annex III point (e.g. Annex III.4(a))",
     "AnnexArea": "an EU AI Act Annex III area (e.g. Annex III.4)",
+    "AnnexIAct": "an EU AI Act Annex I act (Annex I.1 to Annex I.21, e.g. Annex I.11)",
 }
 _NIST_FUNCTIONS = ("GOVERN", "MAP", "MEASURE", "MANAGE")
 
@@ -110,6 +112,10 @@ class ReferenceIndex:
         register = REGISTER_BY_KIND[kind]
         others = sorted(k for k, _ in self._kinds_by_id.get(identifier, set()))
         hint = f" ({identifier} is a {', '.join(others)})" if others else ""
+        if not others:
+            same_kind = [i for k, i in self._by_kind_id if k == kind]
+            close = difflib.get_close_matches(identifier, same_kind, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
         message = (
             f"unknown {kind} id: not in the {register.name} register of this load "
             f"nor in the store{hint}"

@@ -27,6 +27,7 @@ from aimstrace.ontology.catalog_sources import (
     nist_ai_rmf_nodes,
 )
 from aimstrace.ontology.catalog_turtle import write_turtle
+from aimstrace.ontology.eu_ai_act_time import add_time
 from aimstrace.ontology.iris import AIMS, framework_iri, milestone_iri, requirement_iri
 
 CATALOG_DIR = Path(__file__).resolve().parent / "catalogs"
@@ -46,6 +47,7 @@ KIND_CLASS: dict[str, URIRef] = {
     "risk": AIMS.GenAIRisk,
     "chapter": AIMS.Chapter,
     "section": AIMS.Section,
+    "annex-i-act": AIMS.AnnexIAct,
     "article": AIMS.Article,
     "annex": AIMS.Annex,
     "annex-area": AIMS.AnnexArea,
@@ -206,9 +208,10 @@ FRAMEWORKS: dict[str, FrameworkInfo] = {
         eu_ai_act_nodes,
         text_version=(
             "Regulation (EU) 2024/1689 as published in the Official Journal on 12 July 2024 "
-            "(structure, titles, Annex III and IV text). It was amended by Regulation (EU) "
-            "2026/1744, in force 27 July 2026; the amendment's changed application dates and "
-            "replaced provisions are recorded as milestones, its wording is not merged in."
+            "(structure, titles, Annex III and IV text), held in two versions for its dated "
+            "obligations: the 2024 text and the text as amended by Regulation (EU) 2026/1744 "
+            "(in force 27 July 2026; aims:hasVersion, aims:ObligationDefinition). The "
+            "amendment's wording is paraphrased in the obligation titles, not merged in."
         ),
         milestones=EU_AI_ACT_MILESTONES,
     ),
@@ -261,6 +264,9 @@ def build_graph(framework: str, reference_dir: Path = REFERENCE_DIR) -> tuple[Gr
             graph.add((iri, AIMS.hasGuidance, requirement_iri(framework, node.guidance)))
         if node.definition:
             graph.add((iri, SKOS.definition, Literal(node.definition, lang="en")))
+
+    if framework == "eu-ai-act":
+        order.extend(add_time(graph, reference_dir, known))
 
     for milestone in info.milestones:
         iri = milestone_iri(framework, milestone.key)

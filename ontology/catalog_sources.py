@@ -39,6 +39,9 @@ class CatalogNode:
     guidance: str | None = None
 
 
+ANNEX_I_FILE = "eu_ai_act_annex_i.csv"
+
+
 class ReferenceError(ValueError):
     """A reference list is missing, malformed or inconsistent."""
 
@@ -245,10 +248,22 @@ def eu_ai_act_nodes(reference_dir: Path = REFERENCE_DIR) -> list[CatalogNode]:
         name = f"Annex {annex['id']}"
         if annex["id"] == "III":
             nodes.extend(_annex_iii(annexes["annex_III_areas"], texts["ANNEX III"], annex["title"]))
+        elif annex["id"] == "I":
+            nodes.append(CatalogNode(name, "annex", annex["title"]))
+            nodes.extend(annex_i_nodes(reference_dir))
         elif annex["id"] == "IV":
             nodes.extend(_annex_iv(annexes["annex_IV_points"], texts["ANNEX IV"], annex["title"]))
         else:
             nodes.append(CatalogNode(name, "annex", annex["title"]))
+    return nodes
+
+
+def annex_i_nodes(reference_dir: Path) -> list[CatalogNode]:
+    """Annex I (Union harmonisation legislation): one node per listed act, below Annex I."""
+    nodes = []
+    for row in _rows(reference_dir, ANNEX_I_FILE):
+        label = f"{row['act']} ({row['short_title']})"
+        nodes.append(CatalogNode(f"Annex I.{row['point']}", "annex-i-act", label, "Annex I"))
     return nodes
 
 

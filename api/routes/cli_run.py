@@ -15,6 +15,7 @@ from starlette.concurrency import run_in_threadpool
 
 from aimstrace.api.deps import EditorDep, EngineDep
 from aimstrace.api.errors import ApiProblem
+from aimstrace.api.security import LOCAL_PRINCIPAL_NAME
 
 router = APIRouter(tags=["cli"])
 
@@ -40,6 +41,7 @@ class CliRequest(BaseModel):
 
     command: list[str]
     argv: list[str]
+    typed: list[str] = Field(default_factory=list, description="the command line as typed")
     uploads: list[CliUpload] = Field(default_factory=list)
     outputs: list[CliOutputSlot] = Field(default_factory=list)
 
@@ -54,14 +56,16 @@ class CliAnswer(BaseModel):
 
 
 @router.post("/cli/run", response_model=CliAnswer, summary="Run a CLI write command (editor role)")
-async def run_cli_command(_: EditorDep, engine: EngineDep, body: CliRequest) -> CliAnswer:
+async def run_cli_command(principal: EditorDep, engine: EngineDep, body: CliRequest) -> CliAnswer:
     """Run a CLI write command on the server's store, with the CLI's output and exit code."""
     from aimstrace.api.cli import main
     from aimstrace.api.remote import run_here
 
     request: dict[str, Any] = body.model_dump()
+    # In local mode the caller is the user on this machine: their OS user names the revision.
+    actor = None if principal.name == LOCAL_PRINCIPAL_NAME else principal.name
     try:
-        answer = await run_in_threadpool(run_here, main, engine, engine.store.path, request)
+        answer = await run_in_threadpool(run_here, main, engine, engine.store.path, request, actor)
     except ValueError as exc:
         raise ApiProblem(
             422, str(exc), kind="invalid-input", field="body", reason="bad CLI command"

@@ -24,17 +24,15 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from aimstrace.graph.store.changelog import EVERYTHING, ChangeLog
-from aimstrace.graph.store.updates import (
-    READ_ONLY_OPEN_ATTEMPTS,
-    data_update,
-    graph_name,
-    open_read_only_with_retries,
-    touched_iris,
-)
+from aimstrace.graph.store.dataset import ProtocolDataset, names_dataset
+from aimstrace.graph.store.history import History, writing_as
+from aimstrace.graph.store.read_only import READ_ONLY_OPEN_ATTEMPTS, open_read_only_with_retries
 
 log = logging.getLogger("aimstrace.store")
 
 DEFAULT_STORE_DIR = Path.home() / ".local" / "share" / "aimstrace" / "store"
+# `aimstrace demo` without --store or $AIMSTRACE_STORE keeps the example apart from real data.
+DEMO_STORE_DIR = Path.home() / ".local" / "share" / "aimstrace" / "demo"
 STORE_ENV_VAR = "AIMSTRACE_STORE"
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
@@ -71,29 +69,43 @@ class WriteSummary:
     graphs: set[str] = field(default_factory=set)
 
 
-def resolve_store_dir(explicit: str | os.PathLike[str] | None) -> Path:
+def resolve_store_dir(explicit: str | os.PathLike[str] | None, default: Path | None = None) -> Path:
     """The store directory: the explicit one, else $AIMSTRACE_STORE, else the default."""
     if explicit:
         return Path(explicit).expanduser()
     env = os.environ.get(STORE_ENV_VAR)
     if env:
         return Path(env).expanduser()
-    return DEFAULT_STORE_DIR
+    return default or DEFAULT_STORE_DIR
+
+
+def is_store_dir(path: Path) -> bool:
+    """True when path holds an Oxigraph store (RocksDB writes a CURRENT file in it)."""
+    return (path / "CURRENT").is_file()
 
 
 class Store:
     """An Oxigraph dataset whose named graphs hold vocabulary, catalogs, crosswalks and org data."""
 
-    def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
+    def __init__(self, path: str | os.PathLike[str] | None = None, create: bool = True) -> None:
         self.path = Path(path) if path is not None else None
-        self.read_only = False
+        self.read_only = False  # a view of a store another process holds (open_read_only)
         self._write_lock = threading.Lock()
         self._generation = 0
         self._replica: ox.Store | None = None
+        self._frozen: str | None = None  # set on a past state: the revision it shows
+        self._past: dict[int, Store] = {}
+        self._past_lock = threading.Lock()
         if self.path is None:
             self._ox = ox.Store()
             self.changes = ChangeLog(None)
+            self.history = History(None)
             return
+        if not create and not is_store_dir(self.path):
+            raise StoreError(
+                f"no aimstrace store at {self.path}: create one with `aimstrace --store "
+                f"{self.path} init` (or `demo`), or check the --store path"
+            )
         try:
             self.path.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -110,7 +122,10 @@ class Store:
                 ) from exc
             raise StoreError(f"cannot open store at {self.path}: {exc}") from exc
         self.changes = ChangeLog(self.path / "changes.sqlite")
+        self.history = History(self.path / "history.sqlite")
         self._recover_interrupted_bulk_load()
+        self.history.recover(self._holds_change)
+        self._start_history()
 
     @classmethod
     def open_read_only(cls, path: str | os.PathLike[str]) -> Store:
@@ -122,17 +137,16 @@ class Store:
         with the writer's compactions, a file listed in the manifest is gone when the view opens
         it. That is an error, never a wrong answer, so the open (and a select) is retried.
         """
-        store = cls.__new__(cls)
-        store.path = Path(path)
-        store.read_only = True
-        store._write_lock = threading.Lock()
-        store._generation = 0
-        store._replica = None
-        if not (store.path / "CURRENT").is_file():
-            raise StoreError(f"no store at {store.path}")
-        store._ox = _open_read_only(store.path)
-        store.changes = ChangeLog(store.path / "changes.sqlite")
-        return store
+        where = Path(path)
+        if not is_store_dir(where):
+            raise StoreError(f"no aimstrace store at {where}")
+        view = cls(None)
+        view.path = where
+        view.read_only = True
+        view._ox = _open_read_only(where)
+        view.changes = ChangeLog(where / "changes.sqlite")
+        view.history = History(where / "history.sqlite")
+        return view
 
     def _reopen(self) -> None:
         if self.read_only and self.path is not None:
@@ -213,12 +227,31 @@ class Store:
         self,
         sparql: str,
         substitutions: Mapping[str, Term] | None = None,
+        dataset: ProtocolDataset | None = None,
     ) -> ox.QuerySolutions | ox.QueryTriples | ox.QueryBoolean:
-        """Run a read-only SPARQL query over the union of all graphs, values bound by the engine."""
+        """Run a read-only SPARQL query, values bound by the engine.
+
+        The dataset is the protocol's when given, else the query's FROM / FROM NAMED, else the
+        union of all graphs as the default graph (graph.store.dataset).
+        """
         subs: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {
             ox.Variable(name): term for name, term in (substitutions or {}).items()
         }
         try:
+            if dataset:
+                # Protocol 2.1.4: the graphs named are the whole dataset; a kind not named is
+                # empty (only named-graph-uri given: an empty default graph).
+                default: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = [
+                    ox.NamedNode(iri) for iri in dataset.default_graphs
+                ]
+                named: list[ox.NamedNode | ox.BlankNode] = [
+                    ox.NamedNode(iri) for iri in dataset.named_graphs
+                ]
+                return self._reader.query(
+                    sparql, default_graph=default, named_graphs=named, substitutions=subs
+                )
+            if names_dataset(sparql):
+                return self._reader.query(sparql, substitutions=subs)
             return self._reader.query(sparql, use_default_graph_as_union=True, substitutions=subs)
         except SyntaxError as exc:
             raise StoreError(f"SPARQL syntax error: {exc}") from exc
@@ -264,52 +297,65 @@ class Store:
 
     # ----- writes ----------------------------------------------------------------------------
 
-    def apply(self, changes: Changeset) -> WriteSummary:
-        """Apply removals and additions in one transaction: all of it happens or none of it."""
-        self._refuse_if_read_only()
+    def apply(self, changes: Changeset, net: bool = False) -> WriteSummary:
+        """Apply removals and additions in one transaction: all of it happens or none of it.
+
+        `net=True` says the caller computed the change against the store (every added quad is
+        absent, every removed one present), which saves checking each quad for the revision.
+        """
         summary = WriteSummary(
             added=len(changes.add),
             removed=len(changes.remove),
-            graphs={graph_name(q) for q in (*changes.add, *changes.remove)},
+            graphs={_graph_name(q) for q in (*changes.add, *changes.remove)},
         )
         if changes.is_empty:
             return summary
+        self._refuse_if_past()
         with self._write_lock:
-            self.changes.record(touched_iris(changes))
+            # The revision records the net change: what really was absent, or present.
+            if net:
+                added, removed = list(changes.add), list(changes.remove)
+            else:
+                added = [q for q in dict.fromkeys(changes.add) if q not in self._ox]
+                removed = [q for q in dict.fromkeys(changes.remove) if q in self._ox]
+            if not added and not removed:
+                return summary
+            self.changes.record(_touched_iris(changes))
+            revision = self.history.begin(added, removed)
             try:
-                if not changes.remove:
-                    self._ox.extend(changes.add)
-                    self._mirror(lambda replica: replica.extend(changes.add))
+                if not removed:
+                    self._ox.extend(added)
+                    self._mirror(lambda replica: replica.extend(added))
                 else:
-                    update = data_update(changes)
+                    update = _data_update(Changeset(remove=tuple(removed), add=tuple(added)))
                     self._ox.update(update)
                     self._mirror(lambda replica: replica.update(update))
             except (OSError, SyntaxError, ValueError) as exc:
+                self.history.discard(revision)
                 raise StoreError(f"write failed, store unchanged: {exc}") from exc
             finally:
                 self._generation += 1
+            self.history.commit(revision)
         return summary
 
     def replace_graph(self, graph: ox.NamedNode, triples: Iterable[ox.Triple]) -> WriteSummary:
         """Make a named graph hold exactly these triples, in one transaction."""
         new = {ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples}
         old = set(self._ox.quads_for_pattern(None, None, None, graph))
-        return self.apply(Changeset(remove=tuple(old - new), add=tuple(new - old)))
+        return self.apply(Changeset(remove=tuple(old - new), add=tuple(new - old)), net=True)
 
     def load_file(self, path: Path, fmt: ox.RdfFormat, graph: ox.NamedNode) -> None:
         """Add a whole RDF file to a graph in one transaction (a parse error writes nothing)."""
-        self._refuse_if_read_only()
-        with self._write_lock:
-            self.changes.record([EVERYTHING])
-            try:
-                self._ox.load(path=str(path), format=fmt, to_graph=graph)
-                self._mirror(lambda copy: copy.load(path=str(path), format=fmt, to_graph=graph))
-            except SyntaxError as exc:
-                raise StoreError(f"{path}: {exc}") from exc
-            except OSError as exc:
-                raise StoreError(f"{path}: {exc}") from exc
-            finally:
-                self._generation += 1
+        try:
+            quads = [
+                ox.Quad(t.subject, t.predicate, t.object, graph)
+                for t in ox.parse(path=str(path), format=fmt)
+            ]
+        except SyntaxError as exc:
+            raise StoreError(f"{path}: {exc}") from exc
+        except OSError as exc:
+            raise StoreError(f"{path}: {exc}") from exc
+        self.apply(Changeset(add=tuple(quads)))
 
     def bulk_load_file(self, path: Path, fmt: ox.RdfFormat, graph: ox.NamedNode) -> None:
         """Fill an empty graph from a big file fast; a failure leaves the graph empty again.
@@ -321,7 +367,7 @@ class Store:
         a crash clear it. Readers in the same process could see a partial graph meanwhile, which
         is why the API never uses this path.
         """
-        self._refuse_if_read_only()
+        self._refuse_if_past()
         if any(True for _ in self._ox.quads_for_pattern(None, None, None, graph)):
             raise StoreError(f"bulk load needs an empty graph; {graph.value} already holds data")
         with self._write_lock:
@@ -332,8 +378,11 @@ class Store:
             try:
                 self._ox.bulk_load(path=str(path), format=fmt, to_graph=graph)
                 self._ox.flush()
-                loaded = self._ox.quads_for_pattern(None, None, None, graph)
+                loaded = list(self._ox.quads_for_pattern(None, None, None, graph))
                 self._mirror(lambda replica: replica.bulk_extend(loaded))
+                # Pending until the marker is gone: a crash before that empties the graph on
+                # the next open, and the pending revision is then dropped as not held.
+                revision = self.history.begin(loaded, [])
             except (OSError, SyntaxError) as exc:
                 self._ox.clear_graph(graph)
                 raise StoreError(f"{path}: bulk load failed, graph left empty: {exc}") from exc
@@ -341,13 +390,7 @@ class Store:
                 self._generation += 1
                 if marker is not None and marker.exists():
                     marker.unlink()
-
-    def _refuse_if_read_only(self) -> None:
-        if self.read_only:
-            raise StoreError(
-                f"the store at {self.path} is open read-only (another process holds it); "
-                "nothing was written"
-            )
+            self.history.commit(revision)
 
     def _bulk_marker(self) -> Path | None:
         return None if self.path is None else self.path / "bulk-load-in-progress"
@@ -364,19 +407,106 @@ class Store:
 
     def clear(self) -> None:
         """Remove everything (used by tests and `aimstrace demo --reset`)."""
-        self._refuse_if_read_only()
+        self._refuse_if_past()
         with self._write_lock:
+            everything = list(self._ox.quads_for_pattern(None, None, None, None))
+            if not everything:
+                return
             self.changes.record([EVERYTHING])
+            revision = self.history.begin([], everything)
             try:
                 self._ox.clear()
                 self._mirror(lambda replica: replica.clear())
+            except OSError as exc:
+                self.history.discard(revision)
+                raise StoreError(f"clear failed: {exc}") from exc
             finally:
                 self._generation += 1
+            self.history.commit(revision)
+
+    # ----- history ---------------------------------------------------------------------------
+
+    def _holds_change(self, added: list[ox.Quad], removed: list[ox.Quad]) -> bool:
+        return all(q in self._ox for q in added) and not any(q in self._ox for q in removed)
+
+    def _start_history(self) -> None:
+        """A store written before history was kept gets one baseline revision of its content."""
+        if len(self.history) or not any(True for _ in self._ox.quads_for_pattern(None, None, None)):
+            return
+        with writing_as("baseline: the store's content when history started"):
+            everything = list(self._ox.quads_for_pattern(None, None, None, None))
+            revision = self.history.begin(everything, [])
+            self.history.commit(revision)
+
+    def _refuse_if_past(self) -> None:
+        if self.read_only:
+            raise StoreError(
+                f"the store at {self.path} is open read-only (another process holds it); "
+                "nothing was written"
+            )
+        if self._frozen is not None:
+            raise StoreError(
+                f"the store as of {self._frozen} is read-only: history is never rewritten"
+            )
+
+    def past_states(self) -> list[Store]:
+        """The past states kept in memory (at most two)."""
+        return list(self._past.values())
+
+    @classmethod
+    def frozen(cls, state: ox.Store, label: str) -> Store:
+        """A read-only store over an in-memory state of the past, labelled with its revision."""
+        past = cls(None)
+        past._ox = state
+        past._frozen = label
+        return past
+
+    @property
+    def revision(self) -> str | None:
+        """The revision a past state shows (None for the live store)."""
+        return self._frozen
+
+    def at(self, ref: str) -> Store:
+        """The store as it was after a revision (r12, 12, or a timestamp), read-only.
+
+        Built in memory from the present by undoing the newer revisions, then kept (states of
+        the past never change), so a repeated question about the same revision is answered at
+        the speed of an in-memory store.
+        """
+        if self._frozen is not None:
+            raise StoreError("a past state has no history of its own; ask the live store")
+        revision = self.history.resolve(ref)
+        with self._past_lock:
+            cached = self._past.get(revision)
+            if cached is not None:
+                return cached
+            with self._write_lock:
+                reader = self._reader
+                delta = self.history.delta_back(revision, lambda q: q in reader)
+                # Copied inside Oxigraph (dump and bulk load, no Python object per quad),
+                # then the few quads that differ are changed in Python.
+                state = ox.Store()
+                state.bulk_load(reader.dump(format=ox.RdfFormat.N_QUADS), ox.RdfFormat.N_QUADS)
+            for quad in delta.removed:
+                state.remove(quad)
+            state.extend(delta.added)
+            past = Store.frozen(state, f"r{revision}")
+            if len(self._past) >= 2:  # each past state is a full in-memory copy
+                self._past.pop(next(iter(self._past)))
+            self._past[revision] = past
+            return past
 
     def flush(self) -> None:
         """Make sure everything written is on disk."""
         if self.path is not None and not self.read_only:
             self._ox.flush()
+
+
+def _open_read_only(path: Path) -> ox.Store:
+    try:
+        return open_read_only_with_retries(path)
+    except (OSError, RuntimeError) as exc:
+        raise StoreError(f"cannot open store at {path} read-only: {exc}") from exc
 
 
 def solution_rows(result: ox.QuerySolutions) -> tuple[list[str], list[Row]]:
@@ -393,8 +523,45 @@ def solution_rows(result: ox.QuerySolutions) -> tuple[list[str], list[Row]]:
     return names, rows
 
 
-def _open_read_only(path: Path) -> ox.Store:
-    try:
-        return open_read_only_with_retries(path)
-    except (OSError, RuntimeError) as exc:
-        raise StoreError(f"cannot open store at {path} read-only: {exc}") from exc
+def _touched_iris(changes: Changeset) -> Iterator[str]:
+    for quad in (*changes.add, *changes.remove):
+        if isinstance(quad.subject, ox.NamedNode):
+            yield quad.subject.value
+        if isinstance(quad.object, ox.NamedNode):
+            yield quad.object.value
+
+
+def _graph_name(quad: ox.Quad) -> str:
+    graph = quad.graph_name
+    return graph.value if isinstance(graph, ox.NamedNode) else ""
+
+
+def _data_update(changes: Changeset) -> str:
+    """DELETE DATA / INSERT DATA text, every term written by Oxigraph's own N-Triples serializer.
+
+    Oxigraph exposes no multi-statement transaction in Python, but one SPARQL update is one
+    transaction. No value is interpolated: each graph's triples are serialized as N-Triples by
+    pyoxigraph (which escapes every literal and IRI) and N-Triples is valid SPARQL data syntax.
+    """
+    parts: list[str] = []
+    for keyword, quads in (("DELETE DATA", changes.remove), ("INSERT DATA", changes.add)):
+        if quads:
+            parts.append(f"{keyword} {{\n{_graph_blocks(quads)}}}")
+    return " ;\n".join(parts)
+
+
+def _graph_blocks(quads: Iterable[ox.Quad]) -> str:
+    by_graph: dict[ox.NamedNode | ox.BlankNode | ox.DefaultGraph, list[ox.Triple]] = {}
+    for quad in quads:
+        if isinstance(quad.subject, ox.BlankNode) or isinstance(quad.object, ox.BlankNode):
+            # DELETE DATA cannot name blank nodes; callers skolemize before writing.
+            raise ValueError("blank nodes must be skolemized before a transactional update")
+        by_graph.setdefault(quad.graph_name, []).append(quad.triple)
+    blocks: list[str] = []
+    for graph, triples in by_graph.items():
+        body = (ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"").decode("utf-8")
+        if isinstance(graph, ox.NamedNode):
+            blocks.append(f"GRAPH {graph} {{\n{body}}}\n")
+        else:
+            blocks.append(body)
+    return "".join(blocks)

@@ -44,10 +44,12 @@ class GapRecord:
     system: str | None = None
     requirement_iri: str | None = None
     shape: str | None = None
+    # The file an imported entity came from (aims:sourceFile), so a gap points at it.
+    source_file: str | None = None
 
     def contract_dict(self) -> dict[str, object]:
         """The fields of the `validate --json` contract, in its order."""
-        return {
+        contract: dict[str, object] = {
             "severity": self.severity,
             "focus": self.focus,
             "focus_label": self.focus_label,
@@ -56,6 +58,9 @@ class GapRecord:
             "requirement": self.requirement,
             "framework": self.framework,
         }
+        if self.source_file:
+            contract["source_file"] = self.source_file
+        return contract
 
     def sort_key(self) -> tuple[int, str, str, str, str]:
         """Violations first, then by requirement, focus and message."""

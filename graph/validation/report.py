@@ -136,7 +136,7 @@ def report_records(report: Graph, lookup: StoreLookup, shapes: ShapeSet) -> list
     records: set[GapRecord] = set()
     refs: dict[str, RequirementRef] = {}
     # A focus node has many results (one per rule it fails): look its labels up once.
-    about: dict[str, tuple[str, str | None, str | None]] = {}
+    about: dict[str, tuple[str, str | None, str | None, str | None]] = {}
     for result in report.subjects(RDF.type, SH.ValidationResult):
         focus_node = report.value(result, SH.focusNode)
         focus = str(focus_node) if focus_node is not None else ""
@@ -151,8 +151,12 @@ def report_records(report: Graph, lookup: StoreLookup, shapes: ShapeSet) -> list
         messages = sorted(str(m) for m in report.objects(result, SH.resultMessage))
         carrier = shapes.carrier_of(shape, constraint) or shape
         if is_iri and focus not in about:
-            about[focus] = (lookup.label(focus), lookup.owner(focus), lookup.system(focus))
-        label, owner, system = about[focus] if is_iri else (focus, None, None)
+            source = lookup.value(focus, str(AIMS["sourceFile"]))
+            label = lookup.label(focus)
+            if source is not None:
+                label = f"{label} (from {source})"
+            about[focus] = (label, lookup.owner(focus), lookup.system(focus), source)
+        label, owner, system, source_file = about[focus] if is_iri else (focus, None, None, None)
         records.add(
             GapRecord(
                 severity=severity if severity in SEVERITIES else "Violation",
@@ -166,6 +170,7 @@ def report_records(report: Graph, lookup: StoreLookup, shapes: ShapeSet) -> list
                 system=system,
                 requirement_iri=str(requirement) if requirement is not None else None,
                 shape=str(carrier) if isinstance(carrier, URIRef) else None,
+                source_file=source_file,
             )
         )
     return sorted(records, key=GapRecord.sort_key)

@@ -40,7 +40,12 @@ CONTEXT_GRAPHS: tuple[str, ...] = (
     str(graph_iri("vocabulary")),
     str(graph_iri("catalog", "iso42001")),
     str(graph_iri("catalog", "eu-ai-act")),
+    # The EU AI Act obligations the rules derived (graph/eu_obligations.py): the EU shapes check
+    # an obligation only once it applies on the evaluation date.
+    str(graph_iri("derived", "eu-obligations")),
 )
+HORIZON_END = AIMS["horizonEnd"]
+DEFAULT_HORIZON_MONTHS = 18
 ORG_GRAPH = str(graph_iri("org"))
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 ENGINES = ("pyshacl", "turbo")
@@ -95,14 +100,41 @@ def _graph_ntriples(store: Store, graph: str) -> bytes:
     return store.dump(ox.RdfFormat.N_TRIPLES, ox.NamedNode(graph))
 
 
-def evaluation_context(as_of: date) -> bytes:
-    """The one triple that carries the evaluation date, serialized by Oxigraph (never by hand)."""
-    triple = ox.Triple(
-        ox.NamedNode(str(EVALUATION_CONTEXT)),
-        ox.NamedNode(str(AS_OF)),
-        ox.Literal(as_of.isoformat(), datatype=ox.NamedNode(str(XSD.date))),
+def add_months(day: date, months: int) -> date:
+    """The same day `months` later (the month's last day where it has fewer days)."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    for last in (31, 30, 29, 28):
+        try:
+            return date(year, month, min(day.day, last))
+        except ValueError:
+            continue
+    raise ValueError(f"no date {months} months after {day}")  # unreachable for real dates
+
+
+def planning_horizon_months(store: Store) -> int:
+    """The organisation's planning horizon for upcoming EU AI Act obligations (default 18)."""
+    rows = store.select(
+        "SELECT ?m WHERE { ?org <https://w3id.org/aimstrace/ns#planningHorizonMonths> ?m }"
     )
-    return ox.serialize([triple], format=ox.RdfFormat.N_TRIPLES) or b""
+    values = [int(r["m"].value) for r in rows if r["m"].value.isdigit()]
+    return min(values) if values else DEFAULT_HORIZON_MONTHS
+
+
+def evaluation_context(as_of: date, horizon_months: int = DEFAULT_HORIZON_MONTHS) -> bytes:
+    """The triples that carry the evaluation date and the end of the planning horizon,
+    serialized by Oxigraph (never by hand)."""
+    context = ox.NamedNode(str(EVALUATION_CONTEXT))
+    day = ox.NamedNode(str(XSD.date))
+    triples = [
+        ox.Triple(context, ox.NamedNode(str(AS_OF)), ox.Literal(as_of.isoformat(), datatype=day)),
+        ox.Triple(
+            context,
+            ox.NamedNode(str(HORIZON_END)),
+            ox.Literal(add_months(as_of, horizon_months).isoformat(), datatype=day),
+        ),
+    ]
+    return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
 
 
 @dataclass
@@ -132,7 +164,8 @@ def build_data(
     org = org_ntriples if org_ntriples is not None else _graph_ntriples(store, ORG_GRAPH)
     if read is not None:
         org = keep_predicates(org, read)
-    parts = [org, *(_graph_ntriples(store, g) for g in CONTEXT_GRAPHS), evaluation_context(as_of)]
+    context = evaluation_context(as_of, planning_horizon_months(store))
+    parts = [org, *(_graph_ntriples(store, g) for g in CONTEXT_GRAPHS), context]
     return DataGraph(b"".join(p if p.endswith(b"\n") or not p else p + b"\n" for p in parts))
 
 

@@ -12,7 +12,8 @@ from aimstrace.ontology.registers.model import ref_column as _ref
 from aimstrace.ontology.registers.model import text_column as _text
 
 _DESCRIPTION = _text("description", DCTERMS + "description", "free-text description")
-_OWNER = _ref("owner", "accountableOwner", "person", "accountable person (A.3.2)", required=True)
+# Optional at load: a missing owner is a gap the shapes report (A.3.2, 6.1.2, A.2.2, 10.2).
+_OWNER = _ref("owner", "accountableOwner", "person", "accountable person (A.3.2)")
 
 CONTEXT_REGISTERS: tuple[Register, ...] = (
     Register(
@@ -43,6 +44,22 @@ CONTEXT_REGISTERS: tuple[Register, ...] = (
                 _a("vendorAssessmentIntervalDays"),
                 "integer",
                 "days between supplier assessments (A.10.3)",
+                minimum=1,
+            ),
+            _bool("public_body", "publicBody", "a body governed by public law (Art. 27(1))"),
+            _bool(
+                "public_service_provider",
+                "publicServiceProvider",
+                "a private entity providing public services (Art. 27(1))",
+            ),
+            _enum(
+                "enterprise_size", "enterpriseSize", "EnterpriseSize", "SME, small mid-cap or large"
+            ),
+            Column(
+                "planning_horizon_months",
+                _a("planningHorizonMonths"),
+                "integer",
+                "months ahead that validation reports upcoming EU AI Act obligations (18)",
                 minimum=1,
             ),
             _ref(
@@ -149,7 +166,19 @@ CONTEXT_REGISTERS: tuple[Register, ...] = (
             ),
             _text("intended_use", _a("intendedUse"), "intended use (A.9.4)"),
             _text("deployment", _a("deployment"), "where and how it is deployed"),
-            _enum("eu_ai_act_role", "euAIActRole", "EUAIActRole", "EU AI Act role"),
+            _enum(
+                "eu_ai_act_role",
+                "euAIActRole",
+                "EUAIActRole",
+                "EU AI Act operator roles the organisation holds for it (Art. 3, 25)",
+                multi=True,
+            ),
+            _enum(
+                "role_change",
+                "roleChange",
+                "RoleChange",
+                "Art. 25(1) circumstance that makes the organisation its provider",
+            ),
             Column(
                 "annex_iii_point",
                 _a("annexIIIPoint"),
@@ -158,6 +187,69 @@ CONTEXT_REGISTERS: tuple[Register, ...] = (
                 requirement_classes=("AnnexPoint", "AnnexArea"),
                 framework="eu-ai-act",
             ),
+            Column(
+                "annex_i_act",
+                _a("annexIAct"),
+                "requirement",
+                "EU AI Act Annex I act it is a product or safety component under (Art. 6(1)), "
+                "e.g. `Annex I.11` (Regulation (EU) 2017/745)",
+                requirement_classes=("AnnexIAct",),
+                framework="eu-ai-act",
+            ),
+            _enum(
+                "prohibited_screening",
+                "prohibitedScreening",
+                "ProhibitedScreening",
+                "result of screening against Art. 5",
+            ),
+            _bool(
+                "art_6_3_derogation",
+                "claimsDerogation",
+                "Art. 6(3): provider concludes not high-risk",
+            ),
+            _text(
+                "derogation_reasoning",
+                _a("derogationReasoning"),
+                "the documented Art. 6(3) assessment (Art. 6(4)); required with a derogation",
+            ),
+            _bool(
+                "performs_profiling", "performsProfiling", "profiles natural persons (Art. 6(3))"
+            ),
+            _enum(
+                "transparency",
+                "transparencyCase",
+                "TransparencyCase",
+                "Art. 50 transparency cases",
+                multi=True,
+            ),
+            _enum("gpai", "gpaiClass", "GPAIClass", "general-purpose AI model (Art. 53, 55)"),
+            _bool("minimal_risk", "minimalRisk", "classified minimal risk"),
+            _ref(
+                "classification_decided_by",
+                "classificationDecidedBy",
+                "person",
+                "who decided the EU AI Act classification",
+            ),
+            _date(
+                "classification_decided_on",
+                "classificationDecidedOn",
+                "when the classification was decided",
+            ),
+            _text(
+                "classification_basis",
+                _a("classificationBasis"),
+                "on what basis the classification was decided",
+            ),
+            _date(
+                "placed_on_market",
+                "placedOnMarket",
+                "placed on the market or put into service (Art. 111)",
+            ),
+            _bool(
+                "significant_change",
+                "significantChange",
+                "design changed significantly since its high-risk date (Art. 111(2))",
+            ),
             _ref("models", "usesModel", "model", "model ids", multi=True),
             _ref("datasets", "usesDataset", "dataset", "dataset ids", multi=True),
             _ref("vendors", "suppliedBy", "vendor", "vendor ids (A.10.3)", multi=True),
@@ -165,8 +257,13 @@ CONTEXT_REGISTERS: tuple[Register, ...] = (
             _text(
                 "exclusion_justification", _a("exclusionJustification"), "why it is excluded (4.3)"
             ),
-            _bool("requires_fria", "requiresFRIA", "EU AI Act Art. 27 FRIA needed"),
+            _bool(
+                "requires_fria",
+                "requiresFRIA",
+                "EU AI Act Art. 27 FRIA needed, as stated; compared with the derived value",
+            ),
         ),
+        required_when_true=(("art_6_3_derogation", "derogation_reasoning"),),
     ),
     Register(
         "models",

@@ -28,7 +28,23 @@ ENUMERATIONS: dict[str, tuple[str, tuple[str, ...]]] = {
         ),
     ),
     "RiskLevel": ("level", ("low", "medium", "high", "critical")),
-    "EUAIActRole": ("role", ("provider", "deployer", "importer", "distributor", "not-applicable")),
+    "EUAIActRole": (
+        "role",
+        (
+            "provider",
+            "deployer",
+            "importer",
+            "distributor",
+            "authorised-representative",
+            "product-manufacturer",
+            "not-applicable",
+        ),
+    ),
+    "ProhibitedScreening": ("screening", ("not-prohibited", "prohibited")),
+    "TransparencyCase": ("transparency", ("art50-1", "art50-2", "art50-3", "art50-4")),
+    "GPAIClass": ("gpai", ("none", "gpai", "gpai-systemic-risk")),
+    "RoleChange": ("change", ("own-name", "substantial-modification", "intended-purpose-change")),
+    "EnterpriseSize": ("size", ("sme", "small-mid-cap", "large")),
     "TreatmentOption": ("option", ("mitigate", "avoid", "transfer", "accept")),
     "ControlStatus": ("status", ("planned", "in-progress", "implemented", "not-applicable")),
     "ActionStatus": ("action", ("open", "in-progress", "closed")),
@@ -95,6 +111,8 @@ class Register:
     label_required: bool = True
     # For the SoA the control notation is the natural id; `id` may be left out.
     id_from: str | None = None
+    # (boolean column, column): when the first is true the second must have a value.
+    required_when_true: tuple[tuple[str, str], ...] = ()
 
     def column(self, name: str) -> Column | None:
         """The column called name, or None."""

@@ -12,6 +12,7 @@ from click.testing import CliRunner
 
 from aimstrace.api.cli import main
 from aimstrace.graph.store import Store
+from tests.store_support import mark_initialised
 
 FIXTURE = Path(__file__).resolve().parents[1] / "data" / "queries" / "fixture.ttl"
 DATA = "https://w3id.org/aimstrace/data/"
@@ -21,6 +22,8 @@ DATA = "https://w3id.org/aimstrace/data/"
 def store_dir(tmp_path_factory: pytest.TempPathFactory) -> str:
     folder = tmp_path_factory.mktemp("queries") / "store"
     store = Store(folder)
+    # The CLI reads initialised stores only; the fixture already holds the terms it needs.
+    mark_initialised(store)
     store.load_file(
         FIXTURE, ox.RdfFormat.TURTLE, ox.NamedNode("https://w3id.org/aimstrace/graph/org")
     )

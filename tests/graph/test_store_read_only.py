@@ -87,6 +87,6 @@ def test_each_new_view_sees_every_committed_write_and_a_view_is_a_snapshot(
 
 
 def test_a_read_only_view_needs_an_existing_store(tmp_path: Path) -> None:
-    with pytest.raises(StoreError, match="no store at"):
+    with pytest.raises(StoreError, match="no aimstrace store at"):
         Store.open_read_only(tmp_path / "nothing-here")
     assert not (tmp_path / "nothing-here").exists()

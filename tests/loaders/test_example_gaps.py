@@ -82,11 +82,6 @@ RULES: dict[tuple[str, str], str] = {
              GROUP BY ?s }}
           FILTER ((xsd:date({AS_OF}) - ?last) > xsd:dayTimeDuration(CONCAT("P", STR(?days), "D")))
         }}""",
-    ("Art. 27", "FRIA required but missing"): """
-        SELECT ?id WHERE {
-          ?s a aims:AISystem ; dcterms:identifier ?id ; aims:requiresFRIA true .
-          FILTER NOT EXISTS { ?ia aims:assessesSystem ?s ; aims:isFRIA true }
-        }""",
 }
 
 

@@ -32,6 +32,7 @@ KIND_CLASS = {
     "objective-group": AIMS.ControlObjective,
     "control-objective": AIMS.ControlObjective,
     "control": AIMS.ReferenceControl,
+    "annex-i-act": AIMS.AnnexIAct,
     "guidance": AIMS.ImplementationGuidance,
     "ai-objective": AIMS.AIObjective,
     "risk-source": AIMS.RiskSourceCategory,
@@ -113,6 +114,8 @@ def expected_eu_ai_act() -> Expected:
             nodes[f"{area_notation}({letter})"] = ("annex-point", area_notation)
     for point in annexes["annex_IV_points"]:
         nodes[f"Annex IV.{point['point']}"] = ("annex-point", "Annex IV")
+    for row in _csv("eu_ai_act_annex_i.csv"):
+        nodes[f"Annex I.{row['point']}"] = ("annex-i-act", "Annex I")
     return nodes
 
 
@@ -144,6 +147,7 @@ KIND_COUNTS = {
         "annex": 13,
         "annex-area": 8,
         "annex-point": 34,
+        "annex-i-act": 21,
     },
 }
 
@@ -348,3 +352,29 @@ def test_a_missing_reference_file_is_named(reference_copy: Path) -> None:
     (reference_copy / "nist_ai_600_1_gai_risks.csv").unlink()
     with pytest.raises(ReferenceError, match=re.escape("nist_ai_600_1_gai_risks.csv")):
         build_graph("nist-ai-600-1", reference_copy)
+
+
+def test_eu_ai_act_holds_two_versions_and_dated_obligations(catalogs: dict[str, Graph]) -> None:
+    graph = catalogs["eu-ai-act"]
+    versions = {
+        str(graph.value(v, SKOS.notation)): (
+            str(graph.value(v, AIMS.validFrom)),
+            graph.value(v, AIMS.validUntil),
+        )
+        for v in graph.objects(framework_iri("eu-ai-act"), AIMS.hasVersion)
+    }
+    assert versions["2024"][0] == "2024-08-01" and str(versions["2024"][1]) == "2026-07-26"
+    assert versions["2026"] == ("2026-07-27", None)
+    rows = _csv("eu_ai_act_obligations.csv")
+    assert len(set(graph.subjects(RDF.type, AIMS.ObligationDefinition))) == len(rows) == 125
+    # The amendment's deferred dates (Art. 113(c) as replaced by 2026/1744 Art. 1(40)(b)).
+    dates = {(r["route"], r["version"]) for r in rows if r["provision"] == "Art. 9"}
+    assert dates == {("annex-iii", "2024"), ("annex-iii", "2026"), ("annex-i-a", "2024"),
+                     ("annex-i-a", "2026")}  # fmt: skip
+    by = {(r["key"], r["version"]): r["applies_from"] for r in rows}
+    assert by[("annex-iii-9-provider", "2024")] == "2026-08-02"
+    assert by[("annex-iii-9-provider", "2026")] == "2027-12-02"
+    assert by[("annex-i-a-9-provider", "2024")] == "2027-08-02"
+    assert by[("annex-i-a-9-provider", "2026")] == "2028-08-02"
+    assert ("art5ba-provider", "2024") not in by and by[("art5ba-provider", "2026")] == "2026-12-02"
+    assert all(r["source"].startswith("OJ L, 20") for r in rows)

@@ -78,7 +78,7 @@ def _enumerations() -> dict[str, list[str]]:
     for name, values in re.findall(
         r"^- `aims:(\w+)`(?: \([^)]*\))?: (.+)$", CONVENTIONS, flags=re.M
     ):
-        found[name] = re.findall(r"`([a-z-]+)`", values)
+        found[name] = re.findall(r"`([a-z0-9-]+)`", values)
     return found
 
 
@@ -90,6 +90,11 @@ STEMS = {
     "ControlStatus": "status",
     "ActionStatus": "action",
     "EvidenceType": "evidence",
+    "ProhibitedScreening": "screening",
+    "TransparencyCase": "transparency",
+    "GPAIClass": "gpai",
+    "RoleChange": "change",
+    "EnterpriseSize": "size",
 }
 
 

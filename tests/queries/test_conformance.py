@@ -11,6 +11,7 @@ and multiplicity count.
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 from collections.abc import Iterator
 from typing import Any
@@ -96,6 +97,14 @@ def _values(store: Store, parameter: Parameter) -> list[Any]:
     elif parameter.type == "integer":
         low = parameter.minimum if parameter.minimum is not None else 0
         values = list(range(low, low + 5))
+    elif parameter.type == "date":
+        # Before the Act, the 2024 text, the amended text, after both deferred dates.
+        values = [
+            dt.date(2024, 7, 31),
+            dt.date(2026, 6, 1),
+            dt.date(2026, 12, 2),
+            dt.date(2028, 9, 1),
+        ]
     elif parameter.type == "node":
         systems = _subjects(store, f"{DATA_BASE}system/")
         values = [

@@ -1,0 +1,76 @@
+"""`load --mlflow URI`: a local file registry made by MLflow itself, read through its client."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from aimstrace.loaders.errors import InventoryLoadError
+from aimstrace.loaders.load import load
+from aimstrace.loaders.ml.mlflow_registry import parse
+from aimstrace.ontology.iris import entity_iri
+from tests.loaders.inventory_support import ORG, all_quads, catalog_store
+
+mlflow = pytest.importorskip("mlflow")
+AIMS = "https://w3id.org/aimstrace/ns#"
+
+
+@pytest.fixture
+def registry(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    # MLflow 3 keeps the file store for existing registries behind this switch.
+    monkeypatch.setenv("MLFLOW_ALLOW_FILE_STORE", "true")
+    uri = (tmp_path / "mlruns").as_uri()
+    client = mlflow.MlflowClient(tracking_uri=uri, registry_uri=uri)
+    experiment = client.create_experiment("credit")
+    run = client.create_run(experiment, run_name="train-2026-06")
+    client.log_param(run.info.run_id, "max_depth", "6")
+    client.log_metric(run.info.run_id, "auc", 0.91)
+    from mlflow.entities import Dataset, DatasetInput, InputTag
+
+    dataset = Dataset(
+        name="loans-2025", digest="abc123", source_type="local", source="/data/loans.parquet"
+    )
+    tag = InputTag(key="mlflow.data.context", value="training")
+    client.log_inputs(run.info.run_id, datasets=[DatasetInput(dataset, [tag])])
+    client.set_terminated(run.info.run_id)
+    client.create_registered_model("credit-scorer", description="scores loan applications")
+    client.create_model_version(
+        "credit-scorer", source=f"runs:/{run.info.run_id}/model", run_id=run.info.run_id
+    )
+    client.set_registered_model_alias("credit-scorer", "champion", "1")
+    return uri
+
+
+def test_registry_gives_models_versions_runs_and_training_data(registry: str) -> None:
+    store = catalog_store()
+    load([], store, extra=[parse(registry)])
+
+    def objects(kind: str, identifier: str, local: str) -> set[str]:
+        subject = ox.NamedNode(str(entity_iri(kind, identifier)))
+        predicate = ox.NamedNode(AIMS + local)
+        return {
+            q.object.value for q in store.oxigraph.quads_for_pattern(subject, predicate, None, ORG)
+        }  # type: ignore[union-attr]
+
+    model = str(entity_iri("model", "credit-scorer"))
+    assert objects("model-version", "credit-scorer/1", "versionOf") == {model}
+    assert objects("model-version", "credit-scorer/1", "alias") == {"champion"}
+    assert objects("model", "credit-scorer", "trainedOn") == {
+        str(entity_iri("dataset", "loans-2025"))
+    }
+    runs = objects("model-version", "credit-scorer/1", "trainingRun")
+    assert len(runs) == 1
+    assert objects("dataset", "loans-2025", "sourceFormat") == {"mlflow"}
+    assert objects("dataset", "loans-2025", "sourceIdentifier") == {"abc123"}
+
+
+def test_unreadable_registry_is_one_located_error(tmp_path: Path) -> None:
+    store = catalog_store()
+    before = all_quads(store)
+    uri = "sqlite:///" + str(tmp_path / "missing" / "nothing.db")
+    with pytest.raises(InventoryLoadError) as caught:
+        load([], store, extra=[parse(uri)])
+    assert str(caught.value.issues[0]).startswith(uri)
+    assert all_quads(store) == before
