@@ -13,15 +13,18 @@ from fastapi import APIRouter, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from aimstrace.api import routes
+from aimstrace.api.browser import BrowserGuardMiddleware
 from aimstrace.api.errors import Problem, install_problem_handlers
-from aimstrace.api.limits import BodySizeLimitMiddleware, QueryGate
+from aimstrace.api.limits import BodySizeLimitMiddleware, DaemonExecutor, QueryGate
 from aimstrace.api.logging import RequestContextMiddleware
 from aimstrace.api.security import KeyRing
 from aimstrace.api.served import remove_server_file, write_server_file
 from aimstrace.api.settings import Settings
+from aimstrace.api.sparql_pool import SparqlPool
 from aimstrace.graph.engine import Engine
 from aimstrace.graph.store import Store, resolve_store_dir
 from aimstrace.graph.store.answer_cache import AnswerCache
+from aimstrace.graph.store.sparql_guard import QueryLimits
 
 log = logging.getLogger("aimstrace.api")
 
@@ -82,6 +85,7 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.gate = new_gate()
+        app.state.health_pool = DaemonExecutor(1, "aimstrace-health")
         if engine is None:
             # Opened here, once per process, so importing the app never touches the disk.
             store = Store(resolve_store_dir(settings.store))
@@ -92,6 +96,14 @@ def create_app(
             if store.path is not None and settings.port:
                 # Tells the CLI where to send writes while this process holds the store.
                 write_server_file(store.path, settings.host, settings.port)
+        store_dir = app.state.engine.store.path
+        if settings.query_processes and store_dir is not None:
+            app.state.sparql_pool = SparqlPool(
+                store_dir,
+                settings.query_workers,
+                settings.query_timeout_seconds,
+                settings.query_worker_memory_mb * 1024 * 1024,
+            )
         if freeze_heap:
             # A full collection scans every tracked object; after start that is mostly the
             # imported libraries (the routes import theirs on first use, so they are imported
@@ -119,6 +131,10 @@ def create_app(
             yield
         finally:
             app.state.gate.close()
+            app.state.health_pool.shutdown(wait=False, cancel_futures=True)
+            if app.state.sparql_pool is not None:
+                app.state.sparql_pool.close()
+                app.state.sparql_pool = None
             if engine is None:
                 app.state.engine.store.flush()
                 if app.state.engine.store.path is not None:
@@ -140,6 +156,13 @@ def create_app(
     app.state.keyring = keyring
     # Also usable without a lifespan (e.g. under a bare ASGI transport); replaced at startup.
     app.state.gate = new_gate()
+    # /health has its own thread: it never waits behind queries.
+    app.state.health_pool = DaemonExecutor(1, "aimstrace-health")
+    app.state.health_count = None
+    app.state.sparql_pool = None
+    app.state.query_limits = QueryLimits(
+        max_bytes=settings.max_query_bytes, service_allow=tuple(settings.sparql_service_allow)
+    )
     if engine is not None:
         app.state.engine = engine
     install_problem_handlers(app)
@@ -150,6 +173,8 @@ def create_app(
             allow_methods=["GET", "POST"],
             allow_headers=["Authorization", "X-API-Key", "Content-Type", "Accept"],
         )
+    hosts = [*settings.allowed_hosts, settings.host]
+    app.add_middleware(BrowserGuardMiddleware, hosts=hosts, origins=settings.cors_origins)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestContextMiddleware)
     for router in _routers():

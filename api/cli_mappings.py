@@ -202,6 +202,35 @@ def crosswalk_export(
         click.echo(f"wrote {output}", err=True)
 
 
+@crosswalk.command("stats")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_state
+def crosswalk_stats(state: CliState, as_json: bool) -> None:
+    """Per mapping set: pairs considered, mappings by relationship, targets per subject, gaps."""
+    stats = state.engine.crosswalk_stats()
+    if as_json:
+        print_json([s.as_dict() for s in stats])
+        return
+    rows = [
+        {
+            "set": s.name,
+            "pairs": s.pairs_considered,
+            "rows": s.rows,
+            **{rel: s.by_relationship[rel] for rel in s.by_relationship},
+            "targets min/median/max": f"{s.targets_min}/{s.targets_median:g}/{s.targets_max}",
+            "no decision": len(s.without_decision),
+            "subjects unmapped": len(s.subjects_never_mapped),
+            "objects unmapped": f"{len(s.objects_never_mapped)}/{s.candidates}",
+        }
+        for s in stats
+    ]
+    if rows:
+        print_table(rows, list(rows[0]))
+    for s in stats:
+        if s.without_decision:
+            click.echo(f"{s.name}: no decision for {', '.join(s.without_decision)}")
+
+
 @crosswalk.command("derive")
 @click.option("--max-chain", default=3, show_default=True, type=click.IntRange(2, 6))
 @click.option("--candidates", is_flag=True, help="List the review candidates too.")

@@ -1,4 +1,10 @@
-"""`aimstrace validate`: the completeness shapes over the organisation data, as a gap report."""
+"""`aimstrace validate`: the completeness shapes over the organisation data, as a gap report;
+with `--data`, any SHACL shapes over RDF files, without a store.
+
+Exit codes: 0 no result of severity Violation, 1 Violations found, 2 a usage error, bad input,
+or shapes no engine can run. `conforms` is SHACL's (no result of any severity); Warnings and
+Infos alone make it false and still exit 0.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +14,15 @@ import click
 
 from aimstrace.api.cli import CliState, at_option, main, message_option, pass_state
 from aimstrace.api.output import print_table
-from aimstrace.graph.validation.gaps import SEVERITIES, to_html, to_json, to_markdown
+from aimstrace.graph.validation.gaps import (
+    SEVERITIES,
+    GapReport,
+    to_html,
+    to_json,
+    to_markdown,
+    to_result_json,
+    to_turtle,
+)
 from aimstrace.graph.validation.writeback import WRITE_BACK_SEVERITIES
 
 
@@ -22,8 +36,9 @@ from aimstrace.graph.validation.writeback import WRITE_BACK_SEVERITIES
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["md", "html"]),
-    help="Print the gap report as Markdown or self-contained HTML.",
+    type=click.Choice(["md", "html", "json", "shacl"]),
+    help="md, html: the gap report; json: every result with value, constraint component, source"
+    " shape, path and nested details; shacl: the SHACL validation report graph as Turtle.",
 )
 @click.option("--output", type=click.Path(path_type=Path), help="Write the output to FILE.")
 @click.option(
@@ -32,6 +47,13 @@ from aimstrace.graph.validation.writeback import WRITE_BACK_SEVERITIES
     multiple=True,
     type=click.Path(path_type=Path),
     help="Validate with these SHACL files or folders instead of the packaged shapes.",
+)
+@click.option(
+    "--data",
+    "data_paths",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="Validate these RDF files (no store; literals as written) against --shapes.",
 )
 @click.option(
     "--write-back",
@@ -50,7 +72,7 @@ from aimstrace.graph.validation.writeback import WRITE_BACK_SEVERITIES
     type=click.Choice(["auto", "pyshacl", "turbo"]),
     default="auto",
     show_default=True,
-    help="SHACL engine (auto: pyshacl-turbo when installed; its reports equal pySHACL's).",
+    help="SHACL engine (auto: pyshacl-turbo, pySHACL where pyshacl-turbo cannot run the shapes).",
 )
 @pass_state
 def validate(
@@ -60,29 +82,34 @@ def validate(
     fmt: str | None,
     output: Path | None,
     shape_paths: tuple[Path, ...],
+    data_paths: tuple[Path, ...],
     write_back: bool,
     severities: tuple[str, ...],
     engine: str,
 ) -> None:
     """Check the AIMS for completeness; exit 0 without violations, 1 with, 2 on error."""
+    from aimstrace.graph.engine import Engine
+
     if as_json and fmt:
         raise click.UsageError("give either --json or --format, not both")
-    if severities and not write_back:
-        raise click.UsageError("--severity chooses what --write-back writes; give --write-back")
-    if write_back:
-        state.write_through_server(click.get_current_context())
-    report = state.engine.validate(as_of, shapes=list(shape_paths) or None, engine=engine)
-    if write_back:
-        with state.writing():
-            written = state.engine.write_back(report, severities or WRITE_BACK_SEVERITIES)
-    if as_json:
-        text = to_json(report)
-    elif fmt == "md":
-        text = to_markdown(report)
-    elif fmt == "html":
-        text = to_html(report)
+    if data_paths:
+        if not shape_paths:
+            raise click.UsageError("--data needs --shapes: the shapes to validate the files with")
+        if write_back or as_of:
+            raise click.UsageError("--data validates files: --write-back and --as-of do not apply")
+        report = Engine.validate_files(list(data_paths), list(shape_paths), engine)
     else:
-        text = None
+        if severities and not write_back:
+            raise click.UsageError("--severity chooses what --write-back writes; give --write-back")
+        if write_back:
+            state.write_through_server(click.get_current_context())
+        report = state.engine.validate(as_of, shapes=list(shape_paths) or None, engine=engine)
+        if write_back:
+            with state.writing():
+                written = state.engine.write_back(report, severities or WRITE_BACK_SEVERITIES)
+    for note in report.notes:
+        click.echo(f"aimstrace: note: {note}", err=True)
+    text = _render(report, "json-contract" if as_json else fmt)
     if text is not None:
         if output is not None:
             output.write_text(text + "\n", encoding="utf-8")
@@ -104,8 +131,24 @@ def validate(
         else:
             print_table(rows, ["severity", "requirement", "focus", "message"])
         summary = ", ".join(f"{counts[s]} {s}" for s in SEVERITIES)
-        click.echo(f"as of {report.as_of.isoformat()}: {summary}", err=output is not None)
+        when = "" if data_paths else f"as of {report.as_of.isoformat()}: "
+        click.echo(f"{when}{summary}", err=output is not None)
     if write_back:
         # Beside the report, never inside it: stdout may be the JSON contract or a file.
         click.echo(written.line(), err=as_json or fmt is not None or output is not None)
-    raise SystemExit(0 if report.conforms else 1)
+    raise SystemExit(1 if report.has_violations else 0)
+
+
+def _render(report: GapReport, fmt: str | None) -> str | None:
+    """The report as text in a format, or None for the default table."""
+    if fmt == "json-contract":
+        return to_json(report)
+    if fmt == "json":
+        return to_result_json(report)
+    if fmt == "shacl":
+        return to_turtle(report)
+    if fmt == "md":
+        return to_markdown(report)
+    if fmt == "html":
+        return to_html(report)
+    return None

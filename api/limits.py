@@ -23,6 +23,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from aimstrace.api.errors import ApiProblem, problem_response
 
 T = TypeVar("T")
+WORKER_STACK_BYTES = 256 * 1024 * 1024
 
 
 class Deadline:
@@ -124,8 +125,13 @@ class DaemonExecutor(Executor):
         if not self._started:
             with self._start_lock:
                 if not self._started:
-                    for thread in self._threads:
-                        thread.start()
+                    # Big stacks: Oxigraph recurses over a query's tree (see sparql_guard).
+                    previous = threading.stack_size(WORKER_STACK_BYTES)
+                    try:
+                        for thread in self._threads:
+                            thread.start()
+                    finally:
+                        threading.stack_size(previous)
                     self._started = True
         future: Future[T] = Future()
         self._tasks.put((future, functools.partial(fn, *args, **kwargs)))

@@ -52,6 +52,8 @@ class FrameworkId(StrEnum):
     nist_ai_rmf = "nist-ai-rmf"
     nist_ai_600_1 = "nist-ai-600-1"
     eu_ai_act = "eu-ai-act"
+    iso27701 = "iso27701"
+    dpdp = "dpdp"
 
 
 # A register id as the named queries accept it: a letter or digit first, then these characters.
@@ -244,11 +246,19 @@ class Gap(BaseModel):
     system: str | None = None
     requirement_iri: str | None = None
     shape: str | None = None
+    value: str | None = Field(
+        default=None, description="the value, as Turtle: lexical form and datatype as written"
+    )
+    component: str | None = Field(default=None, description="the SHACL constraint component")
+    source_shape: str | None = None
+    details: list[Gap] = Field(default=[], description="the nested sh:detail results")
 
 
 class GapPage(Page[Gap]):
     """One page of the gap report, with the verdict and counts for the whole report."""
 
     as_of: str
-    conforms: bool
+    conforms: bool = Field(
+        description="SHACL's sh:conforms: true only when there is no result of any severity"
+    )
     counts: dict[str, int]

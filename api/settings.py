@@ -54,6 +54,29 @@ class Settings(BaseModel):
     cors_origins: list[str] = Field(
         default_factory=list, description="origins allowed by CORS; empty means CORS is off"
     )
+    allowed_hosts: list[str] = Field(
+        default_factory=list,
+        description="host names served besides the loopback names (a Host allow-list against "
+        "DNS rebinding); the bind address is served too",
+    )
+    sparql_service_allow: list[str] = Field(
+        default_factory=list,
+        description="endpoint IRIs a SPARQL SERVICE clause may call; empty refuses SERVICE",
+    )
+    max_query_bytes: int = Field(default=256 * 1024, ge=64, description="SPARQL text size cap")
+    max_value_chars: int = Field(
+        default=1024 * 1024, ge=1, description="cap on the size of one value in a SPARQL answer"
+    )
+    max_response_bytes: int = Field(
+        default=64 * 1024 * 1024, ge=1024, description="cap on the size of a SPARQL answer"
+    )
+    query_processes: bool = Field(
+        default=True,
+        description="run user SPARQL in worker processes killed at the deadline (on-disk stores)",
+    )
+    query_worker_memory_mb: int = Field(
+        default=4096, ge=0, description="address-space cap of a SPARQL worker process; 0: none"
+    )
     log_level: str = Field(default="info", pattern="^(debug|info|warning|error)$")
 
     @classmethod
@@ -65,7 +88,7 @@ class Settings(BaseModel):
             raw = env.get(ENV_PREFIX + name.upper())
             if raw is None or raw == "":
                 continue
-            if name == "cors_origins":
+            if name in ("cors_origins", "allowed_hosts", "sparql_service_allow"):
                 values[name] = [o.strip() for o in raw.split(",") if o.strip()]
             else:
                 values[name] = raw

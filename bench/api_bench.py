@@ -262,7 +262,7 @@ def main(argv: list[str] | None = None) -> int:
             [
                 sys.executable,
                 "-c",
-                "from api.cli import main; main()",
+                "from aimstrace.api.cli import main; main()",
                 "serve",
                 "--store",
                 str(store),

@@ -44,8 +44,10 @@ if TYPE_CHECKING:
     from aimstrace.graph.crosswalk.coverage import CoverageEntry
     from aimstrace.graph.crosswalk.derivation import DerivationResult
     from aimstrace.graph.crosswalk.sets import MappingView
+    from aimstrace.graph.crosswalk.stats import SetStats
     from aimstrace.graph.history import Diff, GapLifecycle
     from aimstrace.graph.store.history import Revision, Verification
+    from aimstrace.graph.store.sparql_guard import QueryLimits
     from aimstrace.graph.validation.gaps import GapReport
     from aimstrace.graph.validation.writeback import WriteBackSummary
 
@@ -164,6 +166,12 @@ class Engine:
 
         return list_mappings(self.store, from_framework, to_framework, derived, requirement)
 
+    def crosswalk_stats(self) -> list[SetStats]:
+        """Density and balance of every asserted mapping set (pairs, relationships, targets)."""
+        from aimstrace.graph.crosswalk.stats import crosswalk_stats
+
+        return crosswalk_stats(self.store)
+
     def coverage(self, framework: str) -> list[CoverageEntry]:
         """Coverage of a framework's requirements by the implemented controls."""
         from aimstrace.graph.crosswalk.coverage import coverage
@@ -198,8 +206,10 @@ class Engine:
         """Run the completeness shapes on an evaluation date; optionally write Violations back."""
         from aimstrace.graph.validation.runner import choose_engine, load_shape_files, validate
 
+        if engine != "auto":
+            choose_engine(engine)  # an unknown engine is an error before any work
         shape_set = load_shape_files(shapes) if shapes else None
-        report = validate(self.store, as_of, shape_set, choose_engine(engine))
+        report = validate(self.store, as_of, shape_set, engine)
         if write_back:
             self.write_back(report)
         return report
@@ -213,6 +223,16 @@ class Engine:
         summary = write_back(self.store, report, severities)
         self.store.flush()
         return summary
+
+    @staticmethod
+    def validate_files(data: list[Path], shapes: list[Path], engine: str = "auto") -> GapReport:
+        """Validate RDF files against SHACL files without a store (literals kept as written)."""
+        from aimstrace.graph.validation.files import validate_files
+        from aimstrace.graph.validation.runner import choose_engine
+
+        if engine != "auto":
+            choose_engine(engine)
+        return validate_files(data, shapes, engine)
 
     # ----- history (graph/store/history.py, graph/history.py) ---------------------------------
 
@@ -271,25 +291,32 @@ class Engine:
         """The requirements of one framework."""
         return list_requirements(self.store, framework)
 
-    def sparql_select(self, query: str) -> tuple[list[str], list[Row]]:
+    def sparql_select(
+        self, query: str, limits: QueryLimits | None = None
+    ) -> tuple[list[str], list[Row]]:
         """Run a user's read-only SPARQL SELECT; returns variable names and rows."""
         from aimstrace.graph.store.sparql import run_read_only
 
-        return run_read_only(self.store, query)
+        return run_read_only(self.store, query, limits)
 
     def sparql(
         self,
         query: str,
         default_graphs: Sequence[str] = (),
         named_graphs: Sequence[str] = (),
+        limits: QueryLimits | None = None,
     ) -> ox.QuerySolutions | ox.QueryTriples | ox.QueryBoolean:
         """Start a user's read-only SPARQL query; results come lazily, updates are refused.
 
         Lazy so that a caller with a deadline or a row cap (the API) can stop consuming.
         `default_graphs` / `named_graphs` are the protocol's dataset (SPARQL 1.1 Protocol 2.1.4).
+        The text passes the guard (graph/store/sparql_guard.py) before Oxigraph sees it.
         """
         from aimstrace.graph.store.dataset import ProtocolDataset
         from aimstrace.graph.store.sparql import UpdateRefused, looks_like_update
+        from aimstrace.graph.store.sparql_guard import check_query
+
+        check_query(query, limits)
 
         try:
             return self.store.query(
@@ -340,9 +367,19 @@ class Engine:
 
     def trace(self, system_id: str) -> QueryResult:
         """Everything behind one AI system (the system-trace named query)."""
-        result = self.run_query("system-trace", {"system": system_id})
-        if not result.rows:
-            self._require_entity("system", system_id)
+        # Query and existence check must see one state of the store: repeat them when a write
+        # ran in between (an import adding the system gave 200 with no rows).
+        for _ in range(20):
+            before = self.store.stable_generation()
+            result = self.run_query("system-trace", {"system": system_id})
+            if result.rows:
+                return result
+            exists = self._entity_exists("system", system_id)
+            if before is not None and before == self.store.stable_generation():
+                break
+            time.sleep(0.005)
+        if not exists:
+            raise KeyError(f"no system {system_id} in the store")
         return result
 
     def impact(self, kind: str, entity_id: str) -> ImpactRadius:
@@ -367,9 +404,11 @@ class Engine:
         return analytics_for(self.store).single_points_of_failure(limit)
 
     def _require_entity(self, kind: str, entity_id: str) -> None:
+        if not self._entity_exists(kind, entity_id):
+            raise KeyError(f"no {kind} {entity_id} in the store")
+
+    def _entity_exists(self, kind: str, entity_id: str) -> bool:
         from aimstrace.queries.registry import resolve_node
 
         iri = entity_id if ":" in entity_id else resolve_node(f"{kind}:{entity_id}")
-        subject = ox.NamedNode(iri)
-        if not any(True for _ in self.store.oxigraph.quads_for_pattern(subject, None, None)):
-            raise KeyError(f"no {kind} {entity_id} in the store")
+        return self.store.has_subject(ox.NamedNode(iri))

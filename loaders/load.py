@@ -26,6 +26,7 @@ from aimstrace.loaders.inventory import (
     build_entities,
     check_table,
 )
+from aimstrace.loaders.limits import LoadLimits
 from aimstrace.loaders.ml import plan as ml_plan
 from aimstrace.loaders.ml.build import MlEntity
 from aimstrace.loaders.ml.model import Parsed
@@ -129,6 +130,7 @@ def plan(
     started = time.perf_counter()
     if fmt is not None and fmt not in ML_FORMATS:
         raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(ML_FORMATS)}")
+    limits = LoadLimits.from_env()
     files, skipped, issues = expand_paths(Path(p) for p in paths)
     report = LoadReport([str(f) for f in files] + [p.file for p in extra], dry_run, skipped=skipped)
     tables = []
@@ -143,7 +145,7 @@ def plan(
             triples, found = read_rdf(file)
             rdf_inputs.append((file, triples))
         else:
-            file_tables, found = read_tables(file)
+            file_tables, found = read_tables(file, limits)
             tables.extend(file_tables)
         issues.extend(found)
     parsed = time.perf_counter()
@@ -177,6 +179,13 @@ def plan(
     changeset = _changeset(store, built + _rdf_entities(rdf_inputs), kinds, report)
     if ml_entities:
         changeset = _with_ml(store, changeset, ml_entities, report)
+    if len(changeset.add) > limits.max_triples:
+        message = (
+            f"the load would add {len(changeset.add)} triples, more than the limit of "
+            f"{limits.max_triples} (AIMSTRACE_LOAD_MAX_TRIPLES); load the registers in parts"
+        )
+        where = files[0] if len(files) == 1 else Path(", ".join(f.name for f in files))
+        return LoadPlan(report, [InputIssue(str(where), None, None, message)])
     report.seconds["diff"] = time.perf_counter() - checked_at
     return LoadPlan(report, [], changeset)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ from typing import Any
 import yaml
 
 from aimstrace.loaders.errors import InputIssue
+from aimstrace.loaders.limits import LoadLimits
 from aimstrace.ontology.registers import Register, register_for
 
 TABULAR_SUFFIXES = {".csv", ".xlsx", ".yaml", ".yml", ".json"}
@@ -58,21 +60,84 @@ def normalise_column(name: object) -> str:
     return str(name).strip().lower().replace("-", "_").replace(" ", "_")
 
 
-def read_tables(path: Path) -> tuple[list[Table], list[InputIssue]]:
+def read_tables(
+    path: Path, limits: LoadLimits | None = None
+) -> tuple[list[Table], list[InputIssue]]:
     """Read every register table in one tabular file; problems come back located, not raised."""
+    limits = limits or LoadLimits()
     suffix = path.suffix.lower()
     try:
         if suffix == ".csv":
-            return _read_csv(path)
-        if suffix == ".xlsx":
-            return _read_xlsx(path)
-        if suffix in (".yaml", ".yml"):
-            return _read_yaml(path)
-        if suffix == ".json":
-            return _read_json(path)
+            tables, issues = _read_csv(path, limits)
+        elif suffix == ".xlsx":
+            tables, issues = _read_xlsx(path, limits)
+        elif suffix in (".yaml", ".yml"):
+            tables, issues = _read_yaml(path)
+        elif suffix == ".json":
+            tables, issues = _read_json(path)
+        else:
+            return [], [InputIssue(str(path), None, None, f"unsupported file type {suffix!r}")]
     except OSError as exc:
         return [], [InputIssue(str(path), None, None, f"cannot read file: {exc.strerror}")]
-    return [], [InputIssue(str(path), None, None, f"unsupported file type {suffix!r}")]
+    except RecursionError:
+        message = "nested too deeply: a register is a list of flat records"
+        return [], [InputIssue(str(path), None, None, message)]
+    return tables, issues + _value_issues(tables, limits)
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_MAX_VALUE_ISSUES = 100
+
+
+def _value_issues(tables: list[Table], limits: LoadLimits) -> list[InputIssue]:
+    """Control characters (with their position) and values over the cell size, per cell."""
+    issues: list[InputIssue] = []
+    rows = 0
+    for table in tables:
+        rows += len(table.rows)
+        if rows > limits.max_rows:
+            message = f"more than {limits.max_rows} rows in one load (AIMSTRACE_LOAD_MAX_ROWS)"
+            return [InputIssue(table.source, None, None, message)]
+        for record in table.rows:
+            for column, value in record.values.items():
+                for text in _texts(value):
+                    issue = _text_issue(table.source, record.line_of(column), column, text, limits)
+                    if issue is not None:
+                        issues.append(issue)
+                        if len(issues) >= _MAX_VALUE_ISSUES:
+                            return issues
+    return issues
+
+
+def _texts(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _texts(item)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield str(key)
+            yield from _texts(item)
+
+
+def _text_issue(
+    source: str, row: int, column: str, text: str, limits: LoadLimits
+) -> InputIssue | None:
+    if len(text) > limits.max_cell_chars:
+        message = (
+            f"the value has {len(text)} characters, more than the limit of "
+            f"{limits.max_cell_chars} (AIMSTRACE_LOAD_MAX_CELL_CHARS)"
+        )
+        return InputIssue(source, row, column or None, message, text[:40])
+    found = _CONTROL.search(text)
+    if found is None:
+        return None
+    message = (
+        f"control character U+{ord(found.group()):04X} at position {found.start() + 1} "
+        "of the value; remove it"
+    )
+    return InputIssue(source, row, column or None, message, _CONTROL.sub("?", text[:80]))
 
 
 def _register_from_stem(path: Path) -> tuple[Register | None, list[InputIssue]]:
@@ -86,7 +151,7 @@ def _register_from_stem(path: Path) -> tuple[Register | None, list[InputIssue]]:
 # ----- CSV -----------------------------------------------------------------------------------
 
 
-def _read_csv(path: Path) -> tuple[list[Table], list[InputIssue]]:
+def _read_csv(path: Path, limits: LoadLimits) -> tuple[list[Table], list[InputIssue]]:
     register, issues = _register_from_stem(path)
     data = path.read_bytes()
     try:
@@ -100,6 +165,8 @@ def _read_csv(path: Path) -> tuple[list[Table], list[InputIssue]]:
         return [], [*issues, InputIssue(str(path), line, None, message, f"bytes {bad}")]
     if register is None:
         return [], issues
+    # Python's csv module refuses fields over its own limit (128 KiB) with a clear error.
+    csv.field_size_limit(max(limits.max_cell_chars + 1, 1024))
     reader = csv.reader(io.StringIO(text, newline=""))
     header: list[str] | None = None
     rows: list[SourceRow] = []
@@ -127,6 +194,10 @@ def _read_csv(path: Path) -> tuple[list[Table], list[InputIssue]]:
                 if len(record) > len(header):
                     message = f"{len(record)} cells but the header has {len(header)} columns"
                     issues.append(InputIssue(str(path), start, None, message))
+                if len(rows) >= limits.max_rows:
+                    message = f"more than {limits.max_rows} rows (AIMSTRACE_LOAD_MAX_ROWS)"
+                    issues.append(InputIssue(str(path), start, None, message))
+                    break
                 values = {h: v for h, v in zip(header, record, strict=False) if h}
                 rows.append(SourceRow(start, values))
             start = reader.line_num + 1
@@ -143,13 +214,21 @@ def _read_csv(path: Path) -> tuple[list[Table], list[InputIssue]]:
 _SKIPPED_SHEETS = ("readme", "instructions", "help")
 
 
-def _read_xlsx(path: Path) -> tuple[list[Table], list[InputIssue]]:
+def _read_xlsx(path: Path, limits: LoadLimits) -> tuple[list[Table], list[InputIssue]]:
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
 
     tables: list[Table] = []
     issues: list[InputIssue] = []
     try:
+        with zipfile.ZipFile(path) as archive:
+            expanded = sum(info.file_size for info in archive.infolist())
+        if expanded > limits.max_xlsx_bytes:
+            message = (
+                f"the workbook expands to {expanded} bytes, more than the limit of "
+                f"{limits.max_xlsx_bytes} (AIMSTRACE_LOAD_MAX_XLSX_BYTES)"
+            )
+            return [], [InputIssue(str(path), None, None, message)]
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
         try:
             sheets = list(workbook.worksheets)
@@ -163,23 +242,29 @@ def _read_xlsx(path: Path) -> tuple[list[Table], list[InputIssue]]:
                         message = "sheet name does not name a register (e.g. systems, datasets)"
                         issues.append(InputIssue(source, None, None, message, sheet.title))
                     continue
-                table = _sheet_table(register, source, sheet.iter_rows(values_only=True))
+                cells = sheet.iter_rows(values_only=True)
+                table = _sheet_table(register, source, cells, limits)
                 if table is not None:
                     tables.append(table)
         finally:
             workbook.close()
     except (zipfile.BadZipFile, InvalidFileException, KeyError, EOFError, ValueError) as exc:
-        message = f"not a readable XLSX workbook (truncated or corrupt?): {exc}"
+        # The exception's text may name the file by its full (server) path: say what, not where.
+        message = f"not a readable XLSX workbook (truncated or corrupt?): {type(exc).__name__}"
         return [], [InputIssue(str(path), None, None, message)]
     except Exception as exc:  # a damaged sheet XML surfaces as a parser error
         if isinstance(exc, OSError):
             raise
         message = f"not a readable XLSX workbook (truncated or corrupt?): {type(exc).__name__}"
-        return [], [InputIssue(str(path), None, None, message, str(exc))]
+        return [], [
+            InputIssue(str(path), None, None, message, str(exc).replace(str(path), path.name))
+        ]
     return tables, issues
 
 
-def _sheet_table(register: Register, source: str, cells: Iterator[tuple[Any, ...]]) -> Table | None:
+def _sheet_table(
+    register: Register, source: str, cells: Iterator[tuple[Any, ...]], limits: LoadLimits
+) -> Table | None:
     header: list[str] | None = None
     header_row = 1
     rows: list[SourceRow] = []
@@ -191,6 +276,8 @@ def _sheet_table(register: Register, source: str, cells: Iterator[tuple[Any, ...
             header = [normalise_column(v) if v is not None else "" for v in values]
             header_row = number
             continue
+        if len(rows) >= limits.max_rows:
+            break  # reported by read_tables: more rows than the limit
         rows.append(SourceRow(number, {h: v for h, v in zip(header, values, strict=False) if h}))
     if header is None:
         return None
@@ -227,7 +314,22 @@ def _read_yaml(path: Path) -> tuple[list[Table], list[InputIssue]]:
         loader.dispose()
     if root is None:
         return [], [InputIssue(str(path), None, None, "empty document")]
-    return _tables_from_node(path, root, loader)
+    return _constructed(path, root, loader)
+
+
+def _constructed(
+    path: Path, root: yaml.Node, loader: yaml.SafeLoader
+) -> tuple[list[Table], list[InputIssue]]:
+    """Tables from a composed document; a tag the safe loader refuses is a located error."""
+    try:
+        return _tables_from_node(path, root, loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else None
+        problem = exc.problem or "cannot be read"
+        if "python/" in problem or "could not determine a constructor" in problem:
+            problem = "this YAML tag is not allowed; write plain values"
+        return [], [InputIssue(str(path), line, None, f"invalid YAML: {problem}")]
 
 
 def _read_json(path: Path) -> tuple[list[Table], list[InputIssue]]:
@@ -245,7 +347,7 @@ def _read_json(path: Path) -> tuple[list[Table], list[InputIssue]]:
     except yaml.YAMLError:
         root = None
     if root is not None:
-        return _tables_from_node(path, root, loader)
+        return _constructed(path, root, loader)
     return _tables_from_data(path, json.loads(text))
 
 

@@ -16,6 +16,8 @@ FRAMEWORK_IDS: tuple[str, ...] = (
     "nist-ai-rmf",
     "nist-ai-600-1",
     "eu-ai-act",
+    "iso27701",
+    "dpdp",
 )
 
 

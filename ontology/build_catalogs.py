@@ -20,8 +20,10 @@ from aimstrace.ontology import FRAMEWORK_IDS
 from aimstrace.ontology.catalog_sources import (
     REFERENCE_DIR,
     CatalogNode,
+    dpdp_nodes,
     eu_ai_act_nodes,
     iso27001_nodes,
+    iso27701_nodes,
     iso42001_nodes,
     nist_ai_600_1_nodes,
     nist_ai_rmf_nodes,
@@ -52,6 +54,13 @@ KIND_CLASS: dict[str, URIRef] = {
     "annex": AIMS.Annex,
     "annex-area": AIMS.AnnexArea,
     "annex-point": AIMS.AnnexPoint,
+    "control-table": AIMS.ControlTable,
+    "act-section": AIMS.LegalSection,
+    "act-section-provision": AIMS.LegalSection,
+    "sub-section": AIMS.SubSection,
+    "sub-section-provision": AIMS.SubSection,
+    "rule": AIMS.LegalRule,
+    "rule-provision": AIMS.LegalRule,
 }
 
 PREFIXES = {
@@ -155,6 +164,32 @@ EU_AI_ACT_MILESTONES = (
     ),
 )
 
+DPDP_MILESTONES = (
+    Milestone(
+        "2023-08-11 Act published", "2023-08-11", "DPDP Act 2023 receives assent and is published"
+    ),
+    Milestone(
+        "2025-11-13 Rules in force on publication",
+        "2025-11-13",
+        "DPDP Rules 2025 notified; rules 1, 2 and 17 to 21 (the Board) commence on publication",
+        ("Rule 1", "Rule 2", "Rule 17", "Rule 18", "Rule 19", "Rule 20", "Rule 21"),
+    ),
+    Milestone(
+        "2026-11-13 Consent Managers",
+        "2026-11-13",
+        "Rule 4 (registration and obligations of Consent Managers) commences one year after "
+        "publication",
+        ("Rule 4",),
+    ),
+    Milestone(
+        "2027-05-13 remaining Rules",
+        "2027-05-13",
+        "Rules 3, 5 to 16, 22 and 23 commence eighteen months after publication (one source "
+        "gives 14 May 2027)",
+        tuple(f"Rule {n}" for n in (3, *range(5, 17), 22, 23)),
+    ),
+)
+
 FRAMEWORKS: dict[str, FrameworkInfo] = {
     "iso42001": FrameworkInfo(
         "iso42001",
@@ -214,6 +249,33 @@ FRAMEWORKS: dict[str, FrameworkInfo] = {
             "amendment's wording is paraphrased in the obligation titles, not merged in."
         ),
         milestones=EU_AI_ACT_MILESTONES,
+    ),
+    "iso27701": FrameworkInfo(
+        "iso27701",
+        "ISO/IEC 27701:2025 Information security, cybersecurity and privacy protection - Privacy "
+        "information management systems - Requirements and guidance",
+        "2025",
+        "ISO/IEC",
+        _ISO_LICENCE.format(std="ISO/IEC 27701:2025"),
+        "https://www.iso.org/obp/ui/en/#iso:std:iso-iec:27701:ed-2:v1:en",
+        iso27701_nodes,
+    ),
+    "dpdp": FrameworkInfo(
+        "dpdp",
+        "India: The Digital Personal Data Protection Act, 2023 (No. 22 of 2023) and the Digital "
+        "Personal Data Protection Rules, 2025",
+        "Act 2023-08-11; Rules 2025-11-13",
+        "Government of India (Parliament; Ministry of Electronics and Information Technology)",
+        "Chapter, section and rule headings of Indian legislation, which may be reproduced with "
+        "commentary (Copyright Act 1957, s. 52(1)(q)); sub-section labels and all definitions are "
+        "aimstrace's own paraphrases, not the text of the Act or the Rules.",
+        "https://www.indiacode.nic.in/",
+        dpdp_nodes,
+        text_version=(
+            "The Act as published in the Gazette of India on 11 August 2023 and the Rules as "
+            "notified on 13 November 2025; headings only, paraphrased content."
+        ),
+        milestones=DPDP_MILESTONES,
     ),
 }
 

@@ -14,6 +14,12 @@ from pathlib import Path
 from typing import Any
 
 from aimstrace.ontology.eu_ai_act_labels import ANNEX_III_POINT_LABELS
+from aimstrace.ontology.iso27701_paraphrases import (
+    CONTROL_PARAPHRASES as PIMS_CONTROL_PARAPHRASES,
+)
+from aimstrace.ontology.iso27701_paraphrases import (
+    OBJECTIVE_PARAPHRASES as PIMS_OBJECTIVE_PARAPHRASES,
+)
 from aimstrace.ontology.iso42001_paraphrases import ANNEX_C_PARAPHRASES, CONTROL_PARAPHRASES
 
 REFERENCE_DIR = Path(__file__).resolve().parent / "reference"
@@ -323,6 +329,67 @@ def _annex_iv(points: list[dict[str, Any]], texts: list[str], title: str) -> lis
                 point["summary"],
                 "Annex IV",
                 point_text.strip(),
+            )
+        )
+    return nodes
+
+
+_PIMS_KINDS = {
+    "clause": "clause",
+    "table": "control-table",
+    "objective": "objective-group",
+    "control": "control",
+}
+
+
+def iso27701_nodes(reference_dir: Path = REFERENCE_DIR) -> list[CatalogNode]:
+    """ISO/IEC 27701:2025: clauses 4-10, the Annex A tables, objective groups and 78 controls."""
+    name = "iso27701_2025_clauses_and_annexA.csv"
+    nodes = []
+    for row in _rows(reference_dir, name):
+        kind = _PIMS_KINDS.get(row["kind"])
+        if kind is None:
+            raise ReferenceError(f"{name}: {row['id']}: unknown kind {row['kind']!r}")
+        definition = None
+        if kind == "control":
+            definition = PIMS_CONTROL_PARAPHRASES.get(row["id"])
+            if definition is None:
+                raise ReferenceError(
+                    f"control {row['id']} has no paraphrase in iso27701_paraphrases"
+                )
+        elif kind == "objective-group":
+            definition = PIMS_OBJECTIVE_PARAPHRASES.get(row["id"])
+        nodes.append(CatalogNode(row["id"], kind, row["title"], row["parent"] or None, definition))
+    return nodes
+
+
+#: Structural level of a DPDP notation; a provision without obligations gets "<level>-provision".
+_DPDP_LEVELS = (
+    (re.compile(r"Chapter [IVX]+"), "chapter"),
+    (re.compile(r"Section \d+"), "act-section"),
+    (re.compile(r"Section \d+\((\d+|[a-z])\)"), "sub-section"),
+    (re.compile(r"Rule \d+"), "rule"),
+)
+
+
+def dpdp_nodes(reference_dir: Path = REFERENCE_DIR) -> list[CatalogNode]:
+    """India's DPDP Act 2023 (chapters, sections, sub-sections) and the DPDP Rules 2025."""
+    name = "dpdp_2023_act_and_2025_rules.csv"
+    nodes = []
+    for row in _rows(reference_dir, name):
+        level = next((k for pattern, k in _DPDP_LEVELS if pattern.fullmatch(row["id"])), None)
+        if level is None:
+            raise ReferenceError(
+                f"{name}: {row['id']!r} is not a chapter, section, sub-section or rule notation"
+            )
+        if row["kind"] not in (level, "provision"):
+            raise ReferenceError(
+                f"{name}: {row['id']}: kind {row['kind']!r} does not fit a {level}"
+            )
+        kind = level if row["kind"] == level or level == "chapter" else f"{level}-provision"
+        nodes.append(
+            CatalogNode(
+                row["id"], kind, row["title"], row["parent"] or None, row["paraphrase"] or None
             )
         )
     return nodes

@@ -103,4 +103,4 @@ RETURN DISTINCT
   coalesce(e.identifier, e.notation) AS identifier,
   coalesce(e.label, e.prefLabel) AS label,
   via.iri AS via
-ORDER BY category, identifier, via
+ORDER BY category, identifier, via, entity

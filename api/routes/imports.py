@@ -65,7 +65,11 @@ def _load_problem(error: InventoryLoadError, folder: Path) -> ApiProblem:
             where += f":{issue.row if issue.row is not None else '-'}"
         if issue.column is not None:
             where += f":{issue.column}"
-        reason = issue.message + ("" if issue.value is None else f" (value {issue.value!r})")
+        # No server paths in answers: the temp folder goes from the message and value too.
+        value = None if issue.value is None else issue.value.replace(prefix, "")
+        reason = issue.message.replace(prefix, "") + (
+            "" if value is None else f" (value {value!r})"
+        )
         invalid.append(InvalidParam(field=where, reason=reason))
     first = invalid[0]
     problem = ApiProblem(

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Query, Request, Response
 from aimstrace.api.deps import EngineDep, GateDep, ReaderDep
 from aimstrace.api.errors import ApiProblem
 from aimstrace.api.limits import Deadline, bounded
+from aimstrace.api.sparql_pool import SparqlPool
 from aimstrace.api.sparql_results import (
     BOOLEAN_TYPES,
     GRAPH_TYPES,
@@ -22,6 +23,8 @@ from aimstrace.api.sparql_results import (
     solutions_to_bytes,
 )
 from aimstrace.graph.engine import Engine
+from aimstrace.graph.store.sparql import looks_like_update
+from aimstrace.graph.store.sparql_guard import QueryLimits, QueryRefused, check_query
 
 router = APIRouter(tags=["sparql"])
 
@@ -124,9 +127,10 @@ def _evaluate(
     max_rows: int,
     deadline: Deadline,
     dataset: tuple[list[str], list[str]],
+    limits: QueryLimits | None = None,
 ) -> tuple[bytes, str]:
     """Run the query and serialize its answer, honouring the deadline and row cap."""
-    result = engine.sparql(text, *dataset)
+    result = engine.sparql(text, *dataset, limits=limits)
     if isinstance(result, ox.QueryBoolean):
         media = negotiate(accept, list(BOOLEAN_TYPES))
         if media is None:
@@ -150,6 +154,7 @@ def _evaluate(
 
 
 async def _answer(
+    request: Request,
     engine: Engine,
     gate: GateDep,
     text: str,
@@ -160,9 +165,56 @@ async def _answer(
         raise ApiProblem(
             400, "the query is empty", kind="invalid-input", field="query", reason="empty"
         )
-    body, media = await gate.run(
-        lambda deadline: _evaluate(engine, text, accept, gate.max_rows, deadline, dataset)
-    )
+    state = request.app.state
+    settings = state.settings
+    try:
+        # Checked here, before any worker or Oxigraph sees the text (graph/store/sparql_guard).
+        check_query(text, state.query_limits)
+    except QueryRefused as exc:
+        raise ApiProblem(
+            400, str(exc), kind="query-refused", field="query", reason=exc.reason
+        ) from None
+    # A past state (`at=`) lives only in this process: the workers open the store as it is now.
+    pool: SparqlPool | None = state.sparql_pool if engine.store.revision is None else None
+    if pool is not None:
+        answer = await pool.run(
+            {
+                "query": text,
+                "accept": accept,
+                "default_graphs": dataset[0],
+                "named_graphs": dataset[1],
+                "generation": engine.store.generation,
+                "max_rows": gate.max_rows,
+                "max_value_chars": settings.max_value_chars,
+                "max_response_bytes": settings.max_response_bytes,
+            }
+        )
+        if not answer["ok"]:
+            if answer["kind"] == "invalid-query" and looks_like_update(text):
+                raise _refuse_update()
+            raise ApiProblem(
+                answer["status"],
+                answer["message"],
+                kind=answer["kind"],
+                field="query",
+                reason=answer["reason"],
+            )
+        body, media = answer["body"], answer["media"]
+    else:
+        body, media = await gate.run(
+            lambda deadline: _evaluate(
+                engine, text, accept, gate.max_rows, deadline, dataset, state.query_limits
+            )
+        )
+        if len(body) > settings.max_response_bytes:
+            raise ApiProblem(
+                422,
+                f"the answer is larger than the server's cap of {settings.max_response_bytes} "
+                "bytes (AIMSTRACE_MAX_RESPONSE_BYTES); add a LIMIT or select fewer values",
+                kind="result-too-large",
+                field="query",
+                reason="response too large",
+            )
     charset = "; charset=utf-8" if media.startswith(("text/", "application/sparql")) else ""
     return Response(body, media_type=media + charset, headers={"Vary": "Accept"})
 
@@ -181,7 +233,7 @@ async def sparql_get(
     if query is None:
         raise _missing_query("query")
     dataset = _dataset(default_graph_uri, named_graph_uri)
-    return await _answer(engine, gate, query, request.headers.get("accept"), dataset)
+    return await _answer(request, engine, gate, query, request.headers.get("accept"), dataset)
 
 
 @router.post(
@@ -221,4 +273,4 @@ async def sparql_post(request: Request, _: ReaderDep, engine: EngineDep, gate: G
             field="header.content-type",
             reason="unsupported media type",
         )
-    return await _answer(engine, gate, text, request.headers.get("accept"), dataset)
+    return await _answer(request, engine, gate, text, request.headers.get("accept"), dataset)

@@ -12,7 +12,10 @@ Mappings are used in whichever direction they are stored ("T subset-of R" is "R 
 Only requirements that carry obligations of their own are counted: clause leaves and controls
 (ISO/IEC 42001, ISO/IEC 27001), subcategories (NIST AI RMF), risks (NIST AI 600-1), articles and
 the Annex IV technical-documentation points (EU AI Act; Annex III points list use cases, not
-obligations). Controls whose status is planned, in progress or not applicable do not count.
+obligations), clause leaves and controls (ISO/IEC 27701), and the sub-sections and rules of the
+DPDP Act and Rules that oblige organisations (definitions, permissions and the Board's
+constitution are ``*-provision`` kinds and not counted). Controls whose status is planned, in
+progress or not applicable do not count.
 """
 
 from __future__ import annotations
@@ -41,6 +44,9 @@ COUNTED_KINDS: dict[str, frozenset[str]] = {
     "nist-ai-rmf": frozenset({"subcategory"}),
     "nist-ai-600-1": frozenset({"risk"}),
     "eu-ai-act": frozenset({"article", "annex-point"}),
+    "iso27701": frozenset({"clause", "control"}),
+    # only provisions that oblige organisations; "*-provision" kinds (definitions, Board) are not
+    "dpdp": frozenset({"sub-section", "rule"}),
 }
 FULL = frozenset({"equal", "superset-of"})
 PARTIAL = frozenset({"subset-of", "intersects-with"})

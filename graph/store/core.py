@@ -24,7 +24,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from aimstrace.graph.store.changelog import EVERYTHING, ChangeLog
-from aimstrace.graph.store.dataset import ProtocolDataset, names_dataset
+from aimstrace.graph.store.dataset import ProtocolDataset, query_with_dataset
 from aimstrace.graph.store.history import History, writing_as
 from aimstrace.graph.store.read_only import READ_ONLY_OPEN_ATTEMPTS, open_read_only_with_retries
 
@@ -92,6 +92,7 @@ class Store:
         self.read_only = False  # a view of a store another process holds (open_read_only)
         self._write_lock = threading.Lock()
         self._generation = 0
+        self._writing = False
         self._replica: ox.Store | None = None
         self._frozen: str | None = None  # set on a past state: the revision it shows
         self._past: dict[int, Store] = {}
@@ -172,6 +173,18 @@ class Store:
         """
         return self._generation
 
+    def stable_generation(self) -> int | None:
+        """The generation, or None while a write is under way (for snapshot-consistent reads).
+
+        A request that reads twice (a query, then an existence check) saw one state of the store
+        when this gives the same number before and after both reads.
+        """
+        return None if self._writing else self._generation
+
+    def has_subject(self, node: ox.NamedNode) -> bool:
+        """True when some triple has node as subject, read where queries read (the replica)."""
+        return any(True for _ in self._reader.quads_for_pattern(node, None, None, None))
+
     # ----- read replica ----------------------------------------------------------------------
 
     def enable_read_replica(self, background: bool = False) -> threading.Thread | None:
@@ -238,21 +251,7 @@ class Store:
             ox.Variable(name): term for name, term in (substitutions or {}).items()
         }
         try:
-            if dataset:
-                # Protocol 2.1.4: the graphs named are the whole dataset; a kind not named is
-                # empty (only named-graph-uri given: an empty default graph).
-                default: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = [
-                    ox.NamedNode(iri) for iri in dataset.default_graphs
-                ]
-                named: list[ox.NamedNode | ox.BlankNode] = [
-                    ox.NamedNode(iri) for iri in dataset.named_graphs
-                ]
-                return self._reader.query(
-                    sparql, default_graph=default, named_graphs=named, substitutions=subs
-                )
-            if names_dataset(sparql):
-                return self._reader.query(sparql, substitutions=subs)
-            return self._reader.query(sparql, use_default_graph_as_union=True, substitutions=subs)
+            return query_with_dataset(self._reader, sparql, dataset, subs)
         except SyntaxError as exc:
             raise StoreError(f"SPARQL syntax error: {exc}") from exc
         except OSError as exc:
@@ -320,6 +319,7 @@ class Store:
                 removed = [q for q in dict.fromkeys(changes.remove) if q in self._ox]
             if not added and not removed:
                 return summary
+            self._writing = True
             self.changes.record(_touched_iris(changes))
             revision = self.history.begin(added, removed)
             try:
@@ -334,6 +334,7 @@ class Store:
                 self.history.discard(revision)
                 raise StoreError(f"write failed, store unchanged: {exc}") from exc
             finally:
+                self._writing = False
                 self._generation += 1
             self.history.commit(revision)
         return summary
@@ -371,6 +372,7 @@ class Store:
         if any(True for _ in self._ox.quads_for_pattern(None, None, None, graph)):
             raise StoreError(f"bulk load needs an empty graph; {graph.value} already holds data")
         with self._write_lock:
+            self._writing = True
             self.changes.record([EVERYTHING])
             marker = self._bulk_marker()
             if marker is not None:
@@ -387,6 +389,7 @@ class Store:
                 self._ox.clear_graph(graph)
                 raise StoreError(f"{path}: bulk load failed, graph left empty: {exc}") from exc
             finally:
+                self._writing = False
                 self._generation += 1
                 if marker is not None and marker.exists():
                     marker.unlink()
@@ -412,6 +415,7 @@ class Store:
             everything = list(self._ox.quads_for_pattern(None, None, None, None))
             if not everything:
                 return
+            self._writing = True
             self.changes.record([EVERYTHING])
             revision = self.history.begin([], everything)
             try:
@@ -421,6 +425,7 @@ class Store:
                 self.history.discard(revision)
                 raise StoreError(f"clear failed: {exc}") from exc
             finally:
+                self._writing = False
                 self._generation += 1
             self.history.commit(revision)
 

@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+import pyoxigraph as ox
+
 # Comments, strings and IRI references are blanked before looking for the FROM keyword, so
 # `"FROM <x>"` in a literal or `<http://ex/FROM>` never counts.
 _SKIP = re.compile(
@@ -57,3 +59,27 @@ class ProtocolDataset:
 
     def __bool__(self) -> bool:
         return bool(self.default_graphs or self.named_graphs)
+
+
+def query_with_dataset(
+    store: ox.Store,
+    sparql: str,
+    dataset: ProtocolDataset | None = None,
+    substitutions: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple]
+    | None = None,
+) -> ox.QuerySolutions | ox.QueryTriples | ox.QueryBoolean:
+    """Run a query on an Oxigraph store with SPARQL 1.1 dataset semantics (see the module)."""
+    subs = substitutions or {}
+    if dataset:
+        # Protocol 2.1.4: the graphs named are the whole dataset; a kind not named is empty
+        # (only named-graph-uri given: an empty default graph).
+        default: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = [
+            ox.NamedNode(iri) for iri in dataset.default_graphs
+        ]
+        named: list[ox.NamedNode | ox.BlankNode] = [
+            ox.NamedNode(iri) for iri in dataset.named_graphs
+        ]
+        return store.query(sparql, default_graph=default, named_graphs=named, substitutions=subs)
+    if names_dataset(sparql):
+        return store.query(sparql, substitutions=subs)
+    return store.query(sparql, use_default_graph_as_union=True, substitutions=subs)

@@ -16,7 +16,9 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 
 import pyoxigraph as ox
+from rdflib import Graph
 
+from aimstrace.graph.validation import rdf_files
 from aimstrace.ontology.iris import graph_iri
 
 SEVERITIES: tuple[str, ...] = ("Violation", "Warning", "Info")
@@ -46,6 +48,12 @@ class GapRecord:
     shape: str | None = None
     # The file an imported entity came from (aims:sourceFile), so a gap points at it.
     source_file: str | None = None
+    # The result as SHACL states it: the value (Turtle, lexical form and datatype as written),
+    # the constraint component and the source shape (compact names), the nested sh:detail results.
+    value: str | None = None
+    component: str | None = None
+    source_shape: str | None = None
+    details: tuple[GapRecord, ...] = ()
 
     def contract_dict(self) -> dict[str, object]:
         """The fields of the `validate --json` contract, in its order."""
@@ -62,14 +70,27 @@ class GapRecord:
             contract["source_file"] = self.source_file
         return contract
 
-    def sort_key(self) -> tuple[int, str, str, str, str]:
-        """Violations first, then by requirement, focus and message."""
+    def result_dict(self) -> dict[str, object]:
+        """The contract fields plus the SHACL result's own: value, component, source shape,
+        and the nested details (each as a result_dict)."""
+        return {
+            **self.contract_dict(),
+            "value": self.value,
+            "component": self.component,
+            "source_shape": self.source_shape,
+            "details": [d.result_dict() for d in self.details],
+        }
+
+    def sort_key(self) -> tuple[int, str, str, str, str, str, str]:
+        """Violations first, then by requirement, focus and message (path, value: ties)."""
         return (
-            SEVERITIES.index(self.severity),
+            SEVERITIES.index(self.severity) if self.severity in SEVERITIES else len(SEVERITIES),
             self.framework or "",
             self.requirement or "",
             self.focus,
             self.message,
+            self.path or "",
+            self.value or "",
         )
 
 
@@ -80,16 +101,30 @@ class GapReport:
     as_of: date
     records: list[GapRecord] = field(default_factory=list)
     engine: str = "pyshacl"
+    # What the run reported besides results: SHACL-SHACL findings, an engine fallback taken.
+    notes: list[str] = field(default_factory=list)
+    # The SHACL validation report graph the records were read from (for `--format shacl`),
+    # and the prefixes to write it with (the shapes files' own over the defaults).
+    report: Graph | None = field(default=None, repr=False, compare=False)
+    prefixes: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def conforms(self) -> bool:
-        """True when no result has severity Violation."""
-        return not any(r.severity == "Violation" for r in self.records)
+        """SHACL's sh:conforms: true when there is no result at all, whatever its severity."""
+        return not self.records
+
+    @property
+    def has_violations(self) -> bool:
+        """True when a result has severity Violation (what makes `validate` exit 1)."""
+        return any(r.severity == "Violation" for r in self.records)
 
     def counts(self) -> dict[str, int]:
-        """Number of results per severity (every severity present, zero when none)."""
+        """Number of results per severity (the three of SHACL always, zero when none; a
+        severity of a shapes graph's own, such as `ex:Minor`, when a result has it)."""
         found = Counter(r.severity for r in self.records)
-        return {s: found.get(s, 0) for s in SEVERITIES}
+        counts = {s: found.get(s, 0) for s in SEVERITIES}
+        counts.update(sorted((s, n) for s, n in found.items() if s not in SEVERITIES))
+        return counts
 
     def contract(self) -> dict[str, object]:
         """Exactly the `aimstrace validate --json` document."""
@@ -140,6 +175,26 @@ def group_by(records: Iterable[GapRecord], dimension: str) -> list[GapGroup]:
 # ----- renderings ------------------------------------------------------------------------------
 
 DIMENSIONS = (("requirement", "By requirement"), ("system", "By AI system"), ("owner", "By owner"))
+
+
+def to_result_json(report: GapReport) -> str:
+    """Every result as SHACL states it (`validate --format json`): the contract's fields plus
+    value, constraint component, source shape and nested details; the engine and the notes."""
+    document = {
+        "conforms": report.conforms,
+        "counts": report.counts(),
+        "engine": report.engine,
+        "notes": report.notes,
+        "results": [r.result_dict() for r in sorted(report.records, key=GapRecord.sort_key)],
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False)
+
+
+def to_turtle(report: GapReport) -> str:
+    """The SHACL validation report graph as Turtle (`validate --format shacl`)."""
+    if report.report is None:
+        raise ValueError("this gap report keeps no SHACL report graph (an incremental run)")
+    return rdf_files.to_turtle(report.report, report.prefixes).rstrip("\n")
 
 
 def to_json(report: GapReport, full: bool = False) -> str:

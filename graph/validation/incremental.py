@@ -32,9 +32,8 @@ from aimstrace.graph.validation.report import StoreLookup, report_records
 from aimstrace.graph.validation.runner import (
     ORG_GRAPH,
     build_data,
-    choose_engine,
     parse_as_of,
-    run_shacl,
+    run_engines,
     validate,
 )
 from aimstrace.graph.validation.shapes import ShapeSet, packaged_shapes
@@ -404,7 +403,6 @@ def validate_changes(
     engine: str = "auto",
 ) -> GapReport:
     """Re-validate only what a changeset (already applied to the store) can have changed."""
-    engine = choose_engine(engine)
     when = parse_as_of(as_of if as_of is not None else previous.as_of)
     shape_set = shapes or packaged_shapes()
     try:
@@ -412,10 +410,11 @@ def validate_changes(
     except FullRunNeeded:
         return validate(store, when, shape_set, engine)
     data = build_data(store, when, subgraph(store, focus), shape_set.read_predicates())
-    report = run_shacl(data, shape_set, engine, focus_nodes=[URIRef(f.value) for f in focus])
-    fresh = report_records(report, StoreLookup(store), shape_set)
+    run = run_engines(data, shape_set, engine, focus_nodes=[URIRef(f.value) for f in focus])
+    fresh = report_records(run.report, StoreLookup(store), shape_set)
     focus_iris = {f.value for f in focus}
-    return GapReport(as_of=when, records=_merge(previous.records, fresh, focus_iris), engine=engine)
+    merged = _merge(previous.records, fresh, focus_iris)
+    return GapReport(as_of=when, records=merged, engine=run.engine, notes=run.notes)
 
 
 def _merge(previous: list[GapRecord], fresh: list[GapRecord], focus: set[str]) -> list[GapRecord]:

@@ -31,8 +31,8 @@ _SYSTEM_LINKS = (
 class StoreLookup:
     """Small reads over the union of the store's graphs, by IRI strings."""
 
-    def __init__(self, store: Store) -> None:
-        self._ox = store.oxigraph
+    def __init__(self, store: Store | ox.Store) -> None:
+        self._ox = store if isinstance(store, ox.Store) else store.oxigraph
 
     def objects(self, subject: str, predicate: str) -> list[str]:
         """Values of one property, sorted (literal lexical forms or IRIs)."""
@@ -104,73 +104,94 @@ def requirement_ref(lookup: StoreLookup, iri: str) -> RequirementRef:
     return RequirementRef(notation, framework)
 
 
-def render_path(graph: Graph, path: Node | None) -> str | None:
-    """A SHACL property path as compact text: `aims:x`, `^aims:x`, `aims:x|aims:y`."""
-    if path is None:
-        return None
-    if isinstance(path, URIRef):
-        return _curie(path)
-    if isinstance(path, BNode):
-        inverse = graph.value(path, SH.inversePath)
-        if inverse is not None:
-            return "^" + (render_path(graph, inverse) or "")
-        alternatives = graph.value(path, SH.alternativePath)
-        if alternatives is not None:
-            return "|".join(render_path(graph, i) or "" for i in graph.items(alternatives))
-        items = list(graph.items(path))
-        if items:
-            return "/".join(render_path(graph, i) or "" for i in items)
-    return str(path)
-
-
-def _curie(iri: URIRef) -> str:
-    text = str(iri)
-    for prefix, namespace in (("aims", AIMS), ("rdfs", RDFS), ("skos", SKOS), ("dcterms", DCTERMS)):
-        if text.startswith(str(namespace)):
-            return f"{prefix}:" + text[len(str(namespace)) :]
-    return text
+def report_node(report: Graph) -> Node | None:
+    """The report's sh:ValidationReport node (None for a graph that holds none)."""
+    return next(iter(report.subjects(RDF.type, SH.ValidationReport)), None)
 
 
 def report_records(report: Graph, lookup: StoreLookup, shapes: ShapeSet) -> list[GapRecord]:
-    """Turn a SHACL report graph into sorted, de-duplicated gap records."""
-    records: set[GapRecord] = set()
-    refs: dict[str, RequirementRef] = {}
-    # A focus node has many results (one per rule it fails): look its labels up once.
-    about: dict[str, tuple[str, str | None, str | None, str | None]] = {}
-    for result in report.subjects(RDF.type, SH.ValidationResult):
+    """Turn a SHACL report graph into sorted, de-duplicated gap records: one per sh:result of
+    the report, each with its sh:detail results nested inside it (not as gaps of their own)."""
+    reader = _Reader(report, lookup, shapes)
+    node = report_node(report)
+    results = report.objects(node, SH.result) if node is not None else iter(())
+    records = {reader.record(result, frozenset()) for result in results}
+    return sorted(records, key=GapRecord.sort_key)
+
+
+class _Reader:
+    """Reads result nodes into records, looking labels and requirements up once each."""
+
+    def __init__(self, report: Graph, lookup: StoreLookup, shapes: ShapeSet) -> None:
+        self.report = report
+        self.lookup = lookup
+        self.shapes = shapes
+        self.names = shapes.names()
+        self.refs: dict[str, RequirementRef] = {}
+        # A focus node has many results (one per rule it fails): look its labels up once.
+        self.about: dict[str, tuple[str, str | None, str | None, str | None]] = {}
+
+    def shape_name(self, shape: Node | None) -> str | None:
+        """A shape's IRI; a blank-node property shape as `[ sh:path PATH ]` (the engines copy
+        its triples into the report), since its label differs from engine to engine."""
+        if isinstance(shape, BNode):
+            path = self.report.value(shape, SH.path)
+            if path is not None:
+                return f"[ sh:path {self.names.path(self.report, path)} ]"
+        return self.names.term(shape)
+
+    def record(self, result: Node, seen: frozenset[Node]) -> GapRecord:
+        """One result and, recursively, its details (a detail cycle is cut, not followed)."""
+        report, shapes, names = self.report, self.shapes, self.names
         focus_node = report.value(result, SH.focusNode)
         focus = str(focus_node) if focus_node is not None else ""
         is_iri = isinstance(focus_node, URIRef)
-        severity = str(report.value(result, SH.resultSeverity) or "").rsplit("#", 1)[-1]
+        severity_node = report.value(result, SH.resultSeverity)
+        severity = str(severity_node or "")
+        # SHACL's own severities by local name; any other IRI (SHACL allows them) compactly.
+        severity = (
+            severity[len(str(SH)) :]
+            if severity.startswith(str(SH)) and severity[len(str(SH)) :] in SEVERITIES
+            else (names.term(severity_node) or "Violation")
+        )
         shape = report.value(result, SH.sourceShape)
         constraint = report.value(result, SH.sourceConstraint)
         requirement = shapes.requirement_of(shape, constraint)
         ref = None
         if requirement is not None:
-            ref = refs.setdefault(str(requirement), requirement_ref(lookup, str(requirement)))
+            key = str(requirement)
+            ref = self.refs.setdefault(key, requirement_ref(self.lookup, key))
         messages = sorted(str(m) for m in report.objects(result, SH.resultMessage))
         carrier = shapes.carrier_of(shape, constraint) or shape
-        if is_iri and focus not in about:
+        if is_iri and focus not in self.about:
+            lookup = self.lookup
+            # The file an imported entity came from (aims:sourceFile), so the gap points at it.
             source = lookup.value(focus, str(AIMS["sourceFile"]))
             label = lookup.label(focus)
             if source is not None:
                 label = f"{label} (from {source})"
-            about[focus] = (label, lookup.owner(focus), lookup.system(focus), source)
-        label, owner, system, source_file = about[focus] if is_iri else (focus, None, None, None)
-        records.add(
-            GapRecord(
-                severity=severity if severity in SEVERITIES else "Violation",
-                focus=focus,
-                focus_label=label,
-                path=render_path(report, report.value(result, SH.resultPath)),
-                message=messages[0] if messages else "",
-                requirement=ref.notation if ref else None,
-                framework=ref.framework if ref else None,
-                owner=owner,
-                system=system,
-                requirement_iri=str(requirement) if requirement is not None else None,
-                shape=str(carrier) if isinstance(carrier, URIRef) else None,
-                source_file=source_file,
-            )
+            self.about[focus] = (label, lookup.owner(focus), lookup.system(focus), source)
+        label, owner, system, source_file = (
+            self.about[focus] if is_iri else (focus, None, None, None)
         )
-    return sorted(records, key=GapRecord.sort_key)
+        inner = seen | {result}
+        nested = [d for d in report.objects(result, SH.detail) if d not in inner]
+        details = sorted((self.record(d, inner) for d in nested), key=GapRecord.sort_key)
+        return GapRecord(
+            severity=severity,
+            focus=focus,
+            focus_label=label,
+            path=names.path(report, report.value(result, SH.resultPath)),
+            message=messages[0] if messages else "",
+            requirement=ref.notation if ref else None,
+            framework=ref.framework if ref else None,
+            owner=owner,
+            system=system,
+            requirement_iri=str(requirement) if requirement is not None else None,
+            shape=str(carrier) if isinstance(carrier, URIRef) else None,
+            value=names.term(report.value(result, SH.value)),
+            component=names.term(report.value(result, SH.sourceConstraintComponent)),
+            source_shape=self.shape_name(shape),
+            details=tuple(details),
+            source_file=source_file,
+        )

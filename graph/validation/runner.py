@@ -12,23 +12,26 @@ them against SHACL-SHACL). Incremental validation lives in graph/validation/incr
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
-from typing import Any
 
 import pyoxigraph as ox
-import pyshacl
-from rdflib import Graph, Node, URIRef
+from rdflib import Node, URIRef
 from rdflib.namespace import XSD
 
 from aimstrace.graph.store import Store
+from aimstrace.graph.validation.engines import (
+    ENGINES,
+    DataGraph,
+    EngineError,
+    choose_engine,
+    run_engines,
+    run_shacl,
+)
 from aimstrace.graph.validation.gaps import GapReport
 from aimstrace.graph.validation.shapes import (
     ShapeSet,
     ValidationError,
-    check_shapes_graph,
+    load_shape_files,
     packaged_shapes,
 )
 from aimstrace.ontology.iris import AIMS, DATA_BASE, graph_iri
@@ -48,7 +51,19 @@ HORIZON_END = AIMS["horizonEnd"]
 DEFAULT_HORIZON_MONTHS = 18
 ORG_GRAPH = str(graph_iri("org"))
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-ENGINES = ("pyshacl", "turbo")
+# Re-exported: the runner is where callers find the whole validation path.
+__all__ = [
+    "ENGINES",
+    "DataGraph",
+    "EngineError",
+    "build_data",
+    "choose_engine",
+    "load_shape_files",
+    "parse_as_of",
+    "run_engines",
+    "run_shacl",
+    "validate",
+]
 
 
 def parse_as_of(text: str | date | None) -> date:
@@ -63,34 +78,6 @@ def parse_as_of(text: str | date | None) -> date:
         return date.fromisoformat(text.strip())
     except ValueError as exc:
         raise ValidationError(f"--as-of: {text!r} is not a calendar date ({exc})") from None
-
-
-def load_shape_files(paths: Sequence[Path]) -> ShapeSet:
-    """User-supplied shapes (files or folders of .ttl), parsed and checked with SHACL-SHACL."""
-    files: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            files += sorted(path.glob("*.ttl"))
-        elif path.is_file():
-            files.append(path)
-        else:
-            raise ValidationError(f"--shapes: {path} does not exist")
-    if not files:
-        raise ValidationError("--shapes: no .ttl shapes files found")
-    graph = Graph()
-    for file in files:
-        fmt = "turtle" if file.suffix in (".ttl", ".turtle") else None
-        try:
-            graph.parse(str(file), format=fmt)
-        except Exception as exc:  # rdflib raises many parser-specific types
-            raise ValidationError(f"--shapes: cannot parse {file}: {exc}") from None
-    source = ", ".join(str(f) for f in files)
-    check_shapes_graph(graph, source)
-    shape_set = ShapeSet.from_graph(graph, source)
-    # Valid SHACL can still be unrunnable (a SPARQL syntax error, VALUES in a constraint):
-    # a run over an empty graph surfaces that now, with the file named, not mid-validation.
-    run_shacl(DataGraph(b""), shape_set)
-    return shape_set
 
 
 # ----- the data graph --------------------------------------------------------------------------
@@ -137,22 +124,6 @@ def evaluation_context(as_of: date, horizon_months: int = DEFAULT_HORIZON_MONTHS
     return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
 
 
-@dataclass
-class DataGraph:
-    """The validated data: N-Triples text (read natively by pyshacl-turbo) and, on demand, an
-    rdflib graph (what pySHACL needs; parsing it is most of pySHACL's cost on large graphs)."""
-
-    ntriples: bytes
-    _graph: Graph | None = None
-
-    def graph(self) -> Graph:
-        """The data as an rdflib graph, parsed on first use."""
-        if self._graph is None:
-            self._graph = Graph()
-            self._graph.parse(data=self.ntriples.decode("utf-8"), format="nt")
-        return self._graph
-
-
 def build_data(
     store: Store,
     as_of: date,
@@ -176,62 +147,6 @@ def keep_predicates(ntriples: bytes, read: frozenset[bytes]) -> bytes:
     return b"\n".join(lines) + b"\n" if lines else b""
 
 
-def choose_engine(name: str) -> str:
-    """Resolve 'auto' to pyshacl-turbo when it is installed, else pySHACL."""
-    if name == "auto":
-        try:
-            import pyshacl_turbo  # noqa: F401
-        except ImportError:
-            return "pyshacl"
-        return "turbo"
-    if name not in ENGINES:
-        raise ValidationError(f"unknown validation engine {name!r}; expected auto or {ENGINES}")
-    return name
-
-
-def run_shacl(
-    data: DataGraph,
-    shapes: ShapeSet,
-    engine: str = "pyshacl",
-    focus_nodes: Iterable[URIRef] | None = None,
-) -> Graph:
-    """Validate and return the SHACL report graph (engine: 'pyshacl' or 'turbo')."""
-    focus: list[str | URIRef] | None = list(focus_nodes) if focus_nodes is not None else None
-    if engine == "pyshacl":
-        _, report, _ = pyshacl.validate(
-            data.graph(),
-            shacl_graph=shapes.graph,
-            inference="none",
-            inplace=True,
-            allow_infos=True,
-            allow_warnings=True,
-            focus_nodes=focus,
-        )
-    elif engine == "turbo":
-        _, report, _ = shapes.turbo_program().validate(
-            _turbo_input(data), allow_infos=True, allow_warnings=True, focus_nodes=focus
-        )
-    else:
-        raise ValidationError(f"unknown validation engine {engine!r}; expected one of {ENGINES}")
-    if not isinstance(report, Graph):
-        # The engines return (not raise) a failure for shapes they cannot run.
-        raise ValidationError(f"{shapes.source}: the shapes cannot be run: {report}")
-    return report
-
-
-def _turbo_input(data: DataGraph) -> Any:
-    """N-Triples text as pyshacl-turbo's native input, skipping a detour through rdflib.
-
-    `Input` is what pyshacl-turbo itself builds from a serialized graph; should a release move
-    it, the rdflib graph (slower to build, same report) is used instead.
-    """
-    try:
-        from pyshacl_turbo.rdf import Input
-    except ImportError:  # pragma: no cover - depends on the installed release
-        return data.graph()
-    return Input(data.ntriples.decode("utf-8"), "nt", None, {}, {})
-
-
 def validate(
     store: Store,
     as_of: str | date | None = None,
@@ -241,13 +156,19 @@ def validate(
     """Validate the store's organisation data against the shapes on the evaluation date."""
     from aimstrace.graph.validation.report import StoreLookup, report_records
 
-    engine = choose_engine(engine)
     when = parse_as_of(as_of)
     shape_set = shapes or packaged_shapes()
     data = build_data(store, when, read=shape_set.read_predicates())
-    report = run_shacl(data, shape_set, engine)
-    records = report_records(report, StoreLookup(store), shape_set)
-    return GapReport(as_of=when, records=records, engine=engine)
+    run = run_engines(data, shape_set, engine)
+    records = report_records(run.report, StoreLookup(store), shape_set)
+    return GapReport(
+        as_of=when,
+        records=records,
+        engine=run.engine,
+        notes=[*shape_set.warnings, *run.notes],
+        report=run.report,
+        prefixes=shape_set.all_prefixes(),
+    )
 
 
 def is_data_iri(node: Node) -> bool:

@@ -3,13 +3,22 @@
 A `ShapeSet` holds a parsed shapes graph and, per shape or constraint, the requirement it
 enforces (``aims:enforces``), the predicates it can read (so the data sent to validation keeps only
 those) and the shapes compiled by pyshacl-turbo.
+
+User-supplied shapes are read as written (``rdf_files``: no literal is normalised, so
+`"1"^^xsd:boolean` stays distinct from `true`, as SHACL requires) and checked against
+SHACL-SHACL. That check reports, it does not refuse: SHACL-SHACL rejects some shapes graphs the
+SHACL test suite calls valid (a path whose list shares nodes, core/path/path-strange-002), and
+SHACL accepts shapes that carry no `rdf:type` at all. An engine that cannot run a shapes graph
+says so when it runs (``engines``); no trial run on an empty graph stands in its way.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib.abc import Traversable
+from pathlib import Path
 from typing import Any
 
 import pyshacl
@@ -18,8 +27,21 @@ from rdflib.paths import NegatedPath
 from rdflib.paths import Path as PropertyPath
 from rdflib.plugins.sparql import prepareQuery
 
+from aimstrace.graph.validation.rdf_files import RdfFileError, read_rdf_files
+from aimstrace.graph.validation.terms import Names
 from aimstrace.ontology import data_path
 from aimstrace.ontology.iris import AIMS
+
+# Prefixes every rendering knows, besides those the shapes files declare.
+DEFAULT_PREFIXES = {
+    "sh": str(SH),
+    "rdf": str(RDF),
+    "rdfs": str(RDFS),
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "aims": str(AIMS),
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "dcterms": "http://purl.org/dc/terms/",
+}
 
 ENFORCES = AIMS["enforces"]
 
@@ -38,15 +60,39 @@ class ShapeSet:
     graph: Graph
     source: str
     enforces: dict[Node, URIRef] = field(default_factory=dict)
+    # The shapes as written (N-Triples), for user files; pyshacl-turbo compiles this text.
+    ntriples: bytes | None = None
+    prefixes: dict[str, str] = field(default_factory=dict)
+    # What the SHACL-SHACL check found, one line each (reported, never refused).
+    warnings: list[str] = field(default_factory=list)
     _turbo: Any = None
     _read: frozenset[bytes] | None = None
     _read_known: bool = False
 
     @classmethod
-    def from_graph(cls, graph: Graph, source: str) -> ShapeSet:
-        """Index a parsed shapes graph."""
-        enforces = {s: o for s, o in graph.subject_objects(ENFORCES) if isinstance(o, URIRef)}
-        return cls(graph=graph, source=source, enforces=enforces)
+    def from_graph(
+        cls,
+        graph: Graph,
+        source: str,
+        ntriples: bytes | None = None,
+        prefixes: dict[str, str] | None = None,
+    ) -> ShapeSet:
+        """Index a parsed shapes graph (and the text it was read from, when given)."""
+        return cls(
+            graph=graph,
+            source=source,
+            enforces=_enforces(graph),
+            ntriples=ntriples,
+            prefixes=dict(prefixes or {}),
+        )
+
+    def all_prefixes(self) -> dict[str, str]:
+        """The shapes files' prefixes over the defaults (sh, rdf, rdfs, xsd, aims, ...)."""
+        return {**DEFAULT_PREFIXES, **self.prefixes}
+
+    def names(self) -> Names:
+        """Compact names for reports, from `all_prefixes`."""
+        return Names(self.all_prefixes())
 
     def requirement_of(self, shape: Node | None, constraint: Node | None) -> URIRef | None:
         """The requirement a result's SPARQL constraint or source shape enforces."""
@@ -73,8 +119,22 @@ class ShapeSet:
         if self._turbo is None:
             from pyshacl_turbo import compile_shapes
 
-            self._turbo = compile_shapes(self.graph)  # type: ignore[no-untyped-call]
+            if self.ntriples is None:
+                self._turbo = compile_shapes(self.graph)  # type: ignore[no-untyped-call]
+            else:
+                # From the text, not from an rdflib graph: given a graph, pyshacl-turbo reads
+                # "1"^^xsd:boolean as true, as pySHACL does (W3C core/property/uniqueLang-002).
+                program = compile_shapes(  # type: ignore[no-untyped-call]
+                    self.ntriples.decode("utf-8"), shacl_graph_format="nt"
+                )
+                # Its reports name blank-node shapes by the nodes of its own parse of the text.
+                self.enforces.update(_enforces(program.graph))
+                self._turbo = program
         return self._turbo
+
+
+def _enforces(graph: Graph) -> dict[Node, URIRef]:
+    return {s: o for s, o in graph.subject_objects(ENFORCES) if isinstance(o, URIRef)}
 
 
 def read_predicates(shapes: Graph) -> frozenset[bytes] | None:
@@ -140,19 +200,60 @@ def packaged_shapes() -> ShapeSet:
 
 
 @lru_cache(maxsize=1)
-def _shacl_shacl() -> Graph:
+def _shacl_shacl_text() -> str:
     from importlib import resources
 
-    text = resources.files("pyshacl").joinpath("assets", "shacl-shacl.ttl").read_text("utf-8")
-    return Graph().parse(data=text, format="turtle")
+    return resources.files("pyshacl").joinpath("assets", "shacl-shacl.ttl").read_text("utf-8")
 
 
-def check_shapes_graph(graph: Graph, source: str) -> None:
-    """Reject a shapes graph that is not valid SHACL (SHACL-SHACL), naming the problems."""
-    conforms, _, text = pyshacl.validate(graph, shacl_graph=_shacl_shacl(), inference="none")
-    if not conforms:
-        raise ValidationError(f"{source}: not valid SHACL (checked with SHACL-SHACL):\n{text}")
-    if not any(graph.subjects(RDF.type, SH.NodeShape)) and not any(
-        graph.subjects(RDF.type, SH.PropertyShape)
-    ):
-        raise ValidationError(f"{source}: holds no sh:NodeShape or sh:PropertyShape")
+@lru_cache(maxsize=1)
+def _shacl_shacl_turbo() -> Any:
+    from pyshacl_turbo import compile_shapes
+
+    return compile_shapes(_shacl_shacl_text(), shacl_graph_format="turtle")  # type: ignore[no-untyped-call]
+
+
+def _shacl_shacl_report(shapes: ShapeSet) -> Graph:
+    """SHACL-SHACL over the shapes: pyshacl-turbo (milliseconds), else pySHACL."""
+    try:
+        from pyshacl_turbo.rdf import Input
+
+        text = shapes.ntriples or shapes.graph.serialize(format="nt").encode("utf-8")
+        source = Input(text.decode("utf-8"), "nt", None, {}, {})
+        _, report, _ = _shacl_shacl_turbo().validate(source)
+    except ImportError:  # pragma: no cover - pyshacl-turbo is a dependency
+        meta = Graph().parse(data=_shacl_shacl_text(), format="turtle")
+        _, report, _ = pyshacl.validate(shapes.graph, shacl_graph=meta, inference="none")
+    if not isinstance(report, Graph):  # pragma: no cover - SHACL-SHACL itself always runs
+        raise ValidationError(f"{shapes.source}: the SHACL-SHACL check failed: {report}")
+    return report
+
+
+def check_shapes_graph(shapes: ShapeSet) -> list[str]:
+    """What SHACL-SHACL finds in the shapes, one line per result (a report, not a refusal)."""
+    names = shapes.names()
+    report = _shacl_shacl_report(shapes)
+    lines: set[str] = set()
+    for result in report.objects(None, SH.result):
+        focus = names.term(report.value(result, SH.focusNode))
+        path = names.path(report, report.value(result, SH.resultPath))
+        message = report.value(result, SH.resultMessage) or names.term(
+            report.value(result, SH.sourceConstraintComponent)
+        )
+        lines.add(f"{focus}{' ' + path if path else ''}: {message}")
+    warnings = [f"{shapes.source}: SHACL-SHACL: {line}" for line in sorted(lines)]
+    if not any(str(p).startswith(str(SH)) for p in shapes.graph.predicates()):
+        warnings.append(f"{shapes.source}: holds no SHACL shapes (no sh: property anywhere)")
+    return warnings
+
+
+def load_shape_files(paths: Sequence[Path]) -> ShapeSet:
+    """User-supplied shapes (files, or folders of .ttl), read as written, checked with
+    SHACL-SHACL (the findings become the shape set's warnings)."""
+    try:
+        files = read_rdf_files(paths, "--shapes")
+    except RdfFileError as exc:
+        raise ValidationError(str(exc)) from None
+    shape_set = ShapeSet.from_graph(files.graph(), files.source, files.ntriples, files.prefixes)
+    shape_set.warnings = check_shapes_graph(shape_set)
+    return shape_set

@@ -51,6 +51,13 @@ def parse(uri: str) -> Parsed:
     except OSError as exc:
         result.problem(f"MLflow could not read the registry: {exc}")
         return result
+    except ImportError as exc:
+        # mlflow-skinny reads file stores; SQL stores need MLflow's database extras.
+        result.problem(
+            f"MLflow needs the {exc.name or 'missing'} package to read this kind of registry: "
+            "python -m pip install mlflow"
+        )
+        return result
     for registered in models:
         model = result.entity(Found("model", registered.name, registered.name, registered.name))
         model.add(DESCRIPTION, registered.description)

@@ -46,6 +46,9 @@ def detect(path: Path, text: str) -> str | None:
         return None
     try:
         document = json.loads(stripped)
+    except RecursionError:
+        # Nested past Python's limit: not ML metadata; the register reader reports where.
+        return None
     except json.JSONDecodeError:
         if openlineage.looks_like_lines(stripped):
             return openlineage.FORMAT

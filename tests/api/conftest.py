@@ -42,7 +42,10 @@ def client(engine: Engine, settings: Settings) -> Iterator[TestClient]:
     """A client with the reader key (pass other headers per request to change role)."""
     app = create_app(settings, engine)
     with TestClient(
-        app, headers=auth_headers("reader"), raise_server_exceptions=False
+        base_url="http://127.0.0.1",
+        app=app,
+        headers=auth_headers("reader"),
+        raise_server_exceptions=False,
     ) as test_client:
         yield test_client
 
@@ -51,5 +54,7 @@ def client(engine: Engine, settings: Settings) -> Iterator[TestClient]:
 def local_client(engine: Engine) -> Iterator[TestClient]:
     """A loopback client of a server with no keys configured (local mode)."""
     app = create_app(Settings(), engine)
-    with TestClient(app, client=LOOPBACK, raise_server_exceptions=False) as test_client:
+    with TestClient(
+        base_url="http://127.0.0.1", app=app, client=LOOPBACK, raise_server_exceptions=False
+    ) as test_client:
         yield test_client

@@ -24,7 +24,12 @@ def client() -> Iterator[TestClient]:
     engine.load_catalogs()
     load([FIXTURE], engine.store)
     app = create_app(Settings(api_keys=key_entries()), engine)
-    with TestClient(app, headers=auth_headers("reader"), raise_server_exceptions=False) as c:
+    with TestClient(
+        app,
+        base_url="http://127.0.0.1",  # a loopback host name: the server refuses others
+        headers=auth_headers("reader"),
+        raise_server_exceptions=False,
+    ) as c:
         yield c
 
 

@@ -47,7 +47,9 @@ def test_a_served_disk_store_answers_the_same_with_or_without_replica(
 ) -> None:
     store = _disk_store(tmp_path / "store")
     settings = Settings(api_keys=key_entries(), store=store, read_replica=replica)
-    with TestClient(create_app(settings), headers=auth_headers("reader")) as client:
+    with TestClient(
+        base_url="http://127.0.0.1", app=create_app(settings), headers=auth_headers("reader")
+    ) as client:
         if replica:
             _wait_for_replica(client)
         else:
@@ -72,7 +74,9 @@ def test_serving_freezes_the_heap_it_starts_with(tmp_path: Path) -> None:
     store = _disk_store(tmp_path / "store")
     settings = Settings(api_keys=key_entries(), store=store, read_replica=False)
     try:
-        with TestClient(create_app(settings, freeze_heap=True)) as client:
+        with TestClient(
+            base_url="http://127.0.0.1", app=create_app(settings, freeze_heap=True)
+        ) as client:
             assert gc.get_freeze_count() > 10_000
             assert client.get("/systems/SYS-001/trace", headers=auth_headers("reader")).is_success
     finally:

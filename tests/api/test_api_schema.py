@@ -12,7 +12,11 @@ from aimstrace.api.app import create_app
 from aimstrace.api.settings import Settings
 
 # One engine for the whole run; imports from generated data may add to it, which is fine here.
-APP = create_app(Settings(api_keys=key_entries(), query_timeout_seconds=30), small_engine())
+# schemathesis calls the ASGI app as host `testserver`: configured like any other name.
+APP = create_app(
+    Settings(api_keys=key_entries(), query_timeout_seconds=30, allowed_hosts=["testserver"]),
+    small_engine(),
+)
 schema = schemathesis.openapi.from_asgi("/openapi.json", APP)
 GRAMMAR_PATHS = {"/sparql", "/paths", "/imports", "/exports/{fmt}", "/cli/run"}
 

@@ -19,7 +19,7 @@ PROBLEM = "application/problem+json"
 
 
 def test_health_needs_no_key_and_counts_triples(engine: Engine, settings: Settings) -> None:
-    with TestClient(create_app(settings, engine)) as anonymous:
+    with TestClient(base_url="http://127.0.0.1", app=create_app(settings, engine)) as anonymous:
         answer = anonymous.get("/health")
     assert answer.status_code == 200
     body = answer.json()
@@ -101,7 +101,7 @@ def test_role_matrix(
     [{}, {"Authorization": "Bearer wrong"}, {"X-API-Key": "wrong"}, {"Authorization": "Basic x"}],
 )
 def test_missing_or_wrong_key_is_401(engine: Engine, settings: Settings, headers: dict) -> None:
-    with TestClient(create_app(settings, engine)) as anonymous:
+    with TestClient(base_url="http://127.0.0.1", app=create_app(settings, engine)) as anonymous:
         answer = anonymous.get("/frameworks", headers=headers)
     assert answer.status_code == 401
     assert answer.headers["content-type"] == PROBLEM
@@ -109,7 +109,7 @@ def test_missing_or_wrong_key_is_401(engine: Engine, settings: Settings, headers
 
 
 def test_x_api_key_header_works_too(engine: Engine, settings: Settings) -> None:
-    with TestClient(create_app(settings, engine)) as anonymous:
+    with TestClient(base_url="http://127.0.0.1", app=create_app(settings, engine)) as anonymous:
         answer = anonymous.get("/frameworks", headers={"X-API-Key": "reader-key-0123456789"})
     assert answer.status_code == 200
 
@@ -120,7 +120,11 @@ def test_local_mode_serves_loopback_without_key(local_client: TestClient) -> Non
 
 
 def test_local_mode_refuses_other_clients(engine: Engine) -> None:
-    with TestClient(create_app(Settings(), engine), client=("203.0.113.9", 4000)) as remote:
+    with TestClient(
+        base_url="http://127.0.0.1",
+        app=create_app(Settings(), engine),
+        client=("203.0.113.9", 4000),
+    ) as remote:
         answer = remote.get("/frameworks")
     assert answer.status_code == 403
     assert answer.json()["reason"] == "local mode"
@@ -130,7 +134,7 @@ def test_keys_are_read_from_a_file(tmp_path, engine: Engine) -> None:
     key_file = tmp_path / "keys"
     key_file.write_text(f"# ci\nci-bot:editor:{hash_key('file-key')}\n", encoding="utf-8")
     settings = Settings(api_keys_file=key_file)
-    with TestClient(create_app(settings, engine)) as client:
+    with TestClient(base_url="http://127.0.0.1", app=create_app(settings, engine)) as client:
         assert client.get("/frameworks", headers={"X-API-Key": "file-key"}).status_code == 200
         assert client.get("/frameworks", headers={"X-API-Key": "other"}).status_code == 401
 
@@ -173,7 +177,9 @@ def test_settings_come_from_the_environment() -> None:
 
 def test_body_over_the_cap_is_413(engine: Engine) -> None:
     settings = Settings(max_body_bytes=2048)
-    with TestClient(create_app(settings, engine), client=("127.0.0.1", 1)) as client:
+    with TestClient(
+        base_url="http://127.0.0.1", app=create_app(settings, engine), client=("127.0.0.1", 1)
+    ) as client:
         declared = client.post(
             "/sparql",
             content=b"ASK {}" + b" " * 4096,
@@ -191,7 +197,9 @@ def test_body_over_the_cap_is_413(engine: Engine) -> None:
 
 def test_row_cap_is_reported_not_truncated(engine: Engine) -> None:
     settings = Settings(max_result_rows=3)
-    with TestClient(create_app(settings, engine), client=("127.0.0.1", 1)) as client:
+    with TestClient(
+        base_url="http://127.0.0.1", app=create_app(settings, engine), client=("127.0.0.1", 1)
+    ) as client:
         over = client.get("/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o }"})
         under = client.get("/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o } LIMIT 3"})
     assert over.status_code == 422
@@ -203,7 +211,9 @@ def test_row_cap_is_reported_not_truncated(engine: Engine) -> None:
 def test_slow_query_is_stopped_at_the_time_limit(engine: Engine) -> None:
     settings = Settings(query_timeout_seconds=0.3)
     slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?p ?b . ?c ?q ?d . ?e ?r ?f . ?g ?s ?h . ?i ?t ?j }"
-    with TestClient(create_app(settings, engine), client=("127.0.0.1", 1)) as client:
+    with TestClient(
+        base_url="http://127.0.0.1", app=create_app(settings, engine), client=("127.0.0.1", 1)
+    ) as client:
         answer = client.get("/sparql", params={"query": slow})
     assert answer.status_code == 504
     assert answer.json()["reason"] == "time limit exceeded"
@@ -219,7 +229,7 @@ def test_cors_is_off_by_default(client: TestClient) -> None:
 
 def test_cors_can_be_enabled(engine: Engine) -> None:
     settings = Settings(cors_origins=["https://dashboard.example"])
-    with TestClient(create_app(settings, engine)) as client:
+    with TestClient(base_url="http://127.0.0.1", app=create_app(settings, engine)) as client:
         answer = client.get("/health", headers={"Origin": "https://dashboard.example"})
     assert answer.headers["access-control-allow-origin"] == "https://dashboard.example"
 

@@ -101,6 +101,8 @@ def test_gap_report_and_coverage_matrix(base_url: str, browser: object) -> None:
     assert "violations" in page.inner_text("#gaps-summary")
     assert page.locator("#gaps-table td.sev-Violation").count() > 0
     page.click("nav button[data-tab=coverage]")
+    options = page.locator("#coverage-framework option").evaluate_all("os => os.map(o => o.value)")
+    assert {"iso27701", "dpdp", "eu-ai-act"} <= set(options)
     page.select_option("#coverage-framework", "eu-ai-act")
     page.click("#coverage-form button[type=submit]")
     page.locator("#coverage-matrix .cell").first.wait_for(timeout=30_000)

@@ -49,11 +49,13 @@ def report() -> GapReport:
 
 def test_counts_and_conformance(report: GapReport) -> None:
     assert report.counts() == {"Violation": 2, "Warning": 1, "Info": 1}
-    assert not report.conforms
+    assert not report.conforms and report.has_violations
     only_warnings = GapReport(
         date(2026, 11, 1), [r for r in report.records if r.severity != "Violation"]
     )
-    assert only_warnings.conforms
+    # SHACL: any result, whatever its severity, means the data does not conform.
+    assert not only_warnings.conforms and not only_warnings.has_violations
+    assert GapReport(date(2026, 11, 1), []).conforms
 
 
 def test_grouping_by_requirement_system_and_owner(report: GapReport) -> None:

@@ -248,21 +248,34 @@ def test_as_of_accepts_iso_dates() -> None:
     assert parse_as_of("2026-02-28").isoformat() == "2026-02-28"
 
 
-def test_invalid_shapes_file_is_rejected_with_the_reason(tmp_path: Path) -> None:
+def test_shacl_shacl_findings_are_reported_and_the_engines_say_why_they_cannot_run(
+    engine: Engine, tmp_path: Path
+) -> None:
     bad = tmp_path / "bad.ttl"
     bad.write_text(
         "@prefix sh: <http://www.w3.org/ns/shacl#> .\n@prefix ex: <http://example.org/> .\n"
         "ex:S a sh:NodeShape ; sh:targetClass ex:C ;\n"
         '  sh:property [ sh:path ex:p ; sh:minCount "one" ] .\n'
     )
-    with pytest.raises(ValidationError, match=r"(?s)bad\.ttl: not valid SHACL.*minCount"):
-        load_shape_files([bad])
+    shapes = load_shape_files([bad])
+    assert len(shapes.warnings) == 1
+    assert re.search(r"bad\.ttl: SHACL-SHACL: .*sh:minCount", shapes.warnings[0])
+    with pytest.raises(
+        ValidationError, match=r"(?s)pyshacl-turbo cannot run.*minCount.*SHACL-SHACL"
+    ):
+        engine.validate(AS_OF, shapes=[bad], engine="turbo")
+    # pySHACL builds a constraint only for a shape with focus nodes (no ex:C here): `auto`
+    # falls back to it, and says both what SHACL-SHACL found and why.
+    report = engine.validate(AS_OF, shapes=[bad])
+    assert report.engine == "pyshacl" and report.records == []
+    assert re.search(r"bad\.ttl: SHACL-SHACL: .*sh:minCount", report.notes[0])
+    assert "validated with pySHACL instead" in report.notes[1]
 
 
-def test_unparseable_and_unrunnable_shapes_are_rejected(tmp_path: Path) -> None:
+def test_unparseable_and_unrunnable_shapes_are_errors(engine: Engine, tmp_path: Path) -> None:
     broken = tmp_path / "broken.ttl"
     broken.write_text("this is not turtle")
-    with pytest.raises(ValidationError, match="cannot parse"):
+    with pytest.raises(ValidationError, match=r"broken\.ttl: not valid Turtle: .*line 1"):
         load_shape_files([broken])
     values = tmp_path / "values.ttl"
     values.write_text(
@@ -270,8 +283,11 @@ def test_unparseable_and_unrunnable_shapes_are_rejected(tmp_path: Path) -> None:
         'ex:S a sh:NodeShape ; sh:targetNode ex:n ; sh:sparql [ sh:select """'
         'SELECT $this WHERE { VALUES ?x { 1 } }""" ] .\n'
     )
-    with pytest.raises(ValidationError, match="cannot be run"):
-        load_shape_files([values])
+    assert load_shape_files([values]).warnings == []  # valid SHACL-SHACL, unrunnable SPARQL
+    with pytest.raises(ValidationError, match=r"pyshacl-turbo cannot run these shapes: .*VALUES"):
+        engine.validate(AS_OF, shapes=[values], engine="turbo")
+    with pytest.raises(ValidationError, match=r"pyshacl-turbo: .*VALUES.*pySHACL: .*VALUES"):
+        engine.validate(AS_OF, shapes=[values])
     with pytest.raises(ValidationError, match="does not exist"):
         load_shape_files([tmp_path / "missing.ttl"])
 

@@ -47,6 +47,13 @@ KIND_CLASS = {
     "annex": AIMS.Annex,
     "annex-area": AIMS.AnnexArea,
     "annex-point": AIMS.AnnexPoint,
+    "control-table": AIMS.ControlTable,
+    "act-section": AIMS.LegalSection,
+    "act-section-provision": AIMS.LegalSection,
+    "sub-section": AIMS.SubSection,
+    "sub-section-provision": AIMS.SubSection,
+    "rule": AIMS.LegalRule,
+    "rule-provision": AIMS.LegalRule,
 }
 
 Expected = dict[str, tuple[str, str | None]]  # notation -> (kind, parent notation)
@@ -119,12 +126,37 @@ def expected_eu_ai_act() -> Expected:
     return nodes
 
 
+def expected_iso27701() -> Expected:
+    kinds = {"clause": "clause", "table": "control-table", "objective": "objective-group"}
+    return {
+        r["id"]: (kinds.get(r["kind"], "control"), r["parent"] or None)
+        for r in _csv("iso27701_2025_clauses_and_annexA.csv")
+    }
+
+
+def expected_dpdp() -> Expected:
+    nodes: Expected = {}
+    for r in _csv("dpdp_2023_act_and_2025_rules.csv"):
+        notation = r["id"]
+        if notation.startswith("Chapter"):
+            level = "chapter"
+        elif notation.startswith("Rule"):
+            level = "rule"
+        else:
+            level = "sub-section" if "(" in notation else "act-section"
+        kind = level if r["obligations"] in ("yes", "") else f"{level}-provision"
+        nodes[notation] = (kind, r["parent"] or None)
+    return nodes
+
+
 EXPECTED = {
     "iso42001": expected_iso42001,
     "iso27001": expected_iso27001,
     "nist-ai-rmf": expected_nist_ai_rmf,
     "nist-ai-600-1": expected_nist_ai_600_1,
     "eu-ai-act": expected_eu_ai_act,
+    "iso27701": expected_iso27701,
+    "dpdp": expected_dpdp,
 }
 
 KIND_COUNTS = {
@@ -149,7 +181,64 @@ KIND_COUNTS = {
         "annex-point": 34,
         "annex-i-act": 21,
     },
+    # SOURCES-iso27701-dpdp.md: 41 clause nodes (30 leaves), 3 tables, 8 objectives, 78 controls
+    "iso27701": {"clause": 41, "control-table": 3, "objective-group": 8, "control": 78},
+    # 9 chapters and 44 sections; obligations in ss. 4-14 and 16 (33 sub-sections) and 13 rules
+    "dpdp": {
+        "chapter": 9,
+        "act-section": 12,
+        "act-section-provision": 32,
+        "sub-section": 33,
+        "sub-section-provision": 21,
+        "rule": 13,
+        "rule-provision": 10,
+    },
 }
+
+
+def test_iso27701_tables_hold_31_18_29_controls(catalogs: dict[str, Graph]) -> None:
+    graph = catalogs["iso27701"]
+    nodes = _requirements(graph, "iso27701")
+    controls = [n for n, iri in nodes.items() if str(graph.value(iri, AIMS.kind)) == "control"]
+    per_table = Counter(n[:3] for n in controls)
+    assert per_table == {"A.1": 31, "A.2": 18, "A.3": 29}
+    clause_leaves = [
+        r["id"]
+        for r in _csv("iso27701_2025_clauses_and_annexA.csv")
+        if r["kind"] == "clause" and r["leaf"] == "True"
+    ]
+    assert len(clause_leaves) == 30
+    for notation in controls:
+        definition = graph.value(nodes[notation], SKOS.definition)
+        assert definition is not None and len(str(definition)) < 200, notation
+
+
+def test_reference_lists_name_their_sources() -> None:
+    """Every row of the two new lists names at least one source key explained beside it."""
+    text = (REFERENCE / "SOURCES-iso27701-dpdp.md").read_text(encoding="utf-8")
+    for name in ("iso27701_2025_clauses_and_annexA.csv", "dpdp_2023_act_and_2025_rules.csv"):
+        for row in _csv(name):
+            keys = [k for k in row["sources"].split(";") if k]
+            assert keys, f"{name}: {row['id']} has no source"
+            for key in keys:
+                assert f"| {key} |" in text, f"{name}: source key {key} is not explained"
+
+
+def test_dpdp_rules_commence_in_three_phases(catalogs: dict[str, Graph]) -> None:
+    rows = [r for r in _csv("dpdp_2023_act_and_2025_rules.csv") if r["id"].startswith("Rule")]
+    assert len(rows) == 23
+    phases = Counter(r["commencement"] for r in rows)
+    assert phases == {"2025-11-13": 7, "2026-11-13": 1, "2027-05-13": 15}
+    graph = catalogs["dpdp"]
+    nodes = _requirements(graph, "dpdp")
+    dated: dict[str, str] = {}
+    for milestone in graph.objects(framework_iri("dpdp"), AIMS.milestone):
+        day = str(graph.value(milestone, AIMS.date))
+        for requirement in graph.objects(milestone, DCTERMS.references):
+            notation = str(graph.value(requirement, SKOS.notation))
+            dated[notation] = day
+    assert {r["id"]: r["commencement"] for r in rows} == dated
+    assert set(dated) <= set(nodes)
 
 
 @pytest.fixture(scope="module")

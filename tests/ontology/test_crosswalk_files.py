@@ -59,6 +59,8 @@ PREFIX_OF = {
     "nist-ai-rmf": "nistairmf",
     "nist-ai-600-1": "nistai6001",
     "eu-ai-act": "euaiact",
+    "iso27701": "iso27701",
+    "dpdp": "dpdp",
 }
 #: file name -> (subject framework, object framework)
 FILES = {
@@ -66,6 +68,10 @@ FILES = {
     "iso42001--eu-ai-act.sssom.tsv": ("iso42001", "eu-ai-act"),
     "iso42001--iso27001.sssom.tsv": ("iso42001", "iso27001"),
     "nist-ai-600-1--iso42001.sssom.tsv": ("nist-ai-600-1", "iso42001"),
+    "iso27701--iso27001.sssom.tsv": ("iso27701", "iso27001"),
+    "iso27701--iso42001.sssom.tsv": ("iso27701", "iso42001"),
+    "dpdp--iso27701.sssom.tsv": ("dpdp", "iso27701"),
+    "dpdp--iso42001.sssom.tsv": ("dpdp", "iso42001"),
 }
 EU_ARTICLES_REQUIRED = [4, 9, 10, 11, 12, 13, 14, 15, 16, 17, 26, 27, 43, 49, 50, 72, 73]
 
@@ -100,6 +106,8 @@ def reference_notations() -> dict[str, set[str]]:
         "nist-ai-rmf": {row["id"] for row in _csv("nist_ai_rmf_1.0_core.csv")},
         "nist-ai-600-1": {row["section"] for row in _csv("nist_ai_600_1_gai_risks.csv")},
         "eu-ai-act": eu,
+        "iso27701": {row["id"] for row in _csv("iso27701_2025_clauses_and_annexA.csv")},
+        "dpdp": {row["id"] for row in _csv("dpdp_2023_act_and_2025_rules.csv")},
     }
 
 
@@ -222,7 +230,7 @@ def notations(name: str, column: str, framework: str) -> set[str]:
     return {n for n in found if n is not None}
 
 
-def test_exactly_the_four_crosswalk_files_are_shipped() -> None:
+def test_exactly_the_listed_crosswalk_files_are_shipped() -> None:
     assert sorted(p.name for p in CROSSWALKS.glob("*.sssom.tsv")) == sorted(FILES)
 
 
@@ -389,3 +397,49 @@ def test_resolve_rejects_wrong_framework_prefix() -> None:
     assert resolve("euaiact:Annex_IV.2", "eu-ai-act") == "Annex IV.2"
     assert resolve("euaiact:Annex_IV.10", "eu-ai-act") is None
     assert resolve("nistairmf:GOVERN_1.1", "nist-ai-rmf") == "GOVERN 1.1"
+
+
+def _pims_rows() -> list[dict[str, str]]:
+    return _csv("iso27701_2025_clauses_and_annexA.csv")
+
+
+def test_iso27701_every_clause_leaf_and_control_has_a_decision_against_iso27001() -> None:
+    wanted = {r["id"] for r in _pims_rows() if r["leaf"] == "True"}
+    assert len(wanted) == 30 + 78
+    assert notations("iso27701--iso27001.sssom.tsv", "subject_id", "iso27701") == wanted
+
+
+def test_iso27701_table_a3_is_keyed_to_its_iso27002_origin() -> None:
+    """Each Table A.3 control is mapped to the ISO/IEC 27001 control its reference list names."""
+    pairs = {
+        (resolve(row["subject_id"], "iso27701"), resolve(row["object_id"], "iso27001"))
+        for _, row in load("iso27701--iso27001.sssom.tsv").rows
+    }
+    for r in _pims_rows():
+        for origin in r["iso27002_2022_origin"].split():
+            assert (r["id"], f"A.{origin}") in pairs, r["id"]
+
+
+def test_harmonised_equalities_are_same_numbered_clause_leaves() -> None:
+    leaves = {r["id"] for r in _pims_rows() if r["kind"] == "clause" and r["leaf"] == "True"}
+    for name, (subject_fw, object_fw) in FILES.items():
+        if "iso27701" not in (subject_fw, object_fw):
+            continue
+        for _, row in load(name).rows:
+            if row["relationship"] != "equal" or row["rationale"] != "syntactic":
+                continue
+            subject = resolve(row["subject_id"], subject_fw)
+            obj = resolve(row["object_id"], object_fw)
+            table_a3_twin = subject is not None and subject.startswith("A.3.")
+            assert (subject == obj and subject in leaves) or table_a3_twin, row
+
+
+def test_dpdp_every_obligation_has_a_decision() -> None:
+    obligations = {
+        r["id"]
+        for r in _csv("dpdp_2023_act_and_2025_rules.csv")
+        if r["kind"] in ("sub-section", "rule")
+    }
+    assert len(obligations) == 46
+    for name in ("dpdp--iso27701.sssom.tsv", "dpdp--iso42001.sssom.tsv"):
+        assert notations(name, "subject_id", "dpdp") == obligations, name

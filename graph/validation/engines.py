@@ -1,0 +1,193 @@
+"""The SHACL engines: pyshacl-turbo and pySHACL over one data graph, failures named.
+
+An engine that cannot run a shapes graph raises (pyshacl-turbo: `NotImplementedError` for a
+feature it does not support, `ValidationFailure` for SPARQL that SHACL forbids, `ValueError` for
+SPARQL it cannot parse; pySHACL: `NotImplementedError`, its own error types, a plain `Exception`
+for an unknown prefix) or returns a `ValidationFailure` in place of the report. Both become an
+`EngineError` that names the engine, the shapes and the engine's own reason (the feature), which
+the CLI answers with exit code 2. `auto` runs pyshacl-turbo and, when it cannot run the shapes,
+pySHACL, with a note saying so; when neither can, the error gives both reasons.
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pyshacl
+from rdflib import Graph, URIRef
+
+from aimstrace.graph.validation.rdf_files import lossless_graph
+from aimstrace.graph.validation.shapes import ShapeSet, ValidationError
+
+ENGINES = ("pyshacl", "turbo")
+ENGINE_NAMES = {"turbo": "pyshacl-turbo", "pyshacl": "pySHACL"}
+
+
+class EngineError(ValidationError):
+    """An engine cannot run the shapes graph; the message names the engine and the reason."""
+
+    def __init__(self, engine: str, source: str, reason: str, findings: Sequence[str] = ()) -> None:
+        message = f"{source}: {ENGINE_NAMES.get(engine, engine)} cannot run these shapes: {reason}"
+        super().__init__(_with_findings(message, findings))
+        self.engine = engine
+        self.reason = reason
+
+
+@dataclass
+class DataGraph:
+    """The validated data: N-Triples text (read natively by pyshacl-turbo) and, on demand, an
+    rdflib graph (what pySHACL needs; parsing it is most of pySHACL's cost on large graphs).
+
+    `lossless` data (a file given with `--data`) becomes an rdflib graph term by term, every
+    literal as written; the store's data is canonical already and takes rdflib's faster path.
+    """
+
+    ntriples: bytes
+    _graph: Graph | None = None
+    lossless: bool = False
+
+    def graph(self) -> Graph:
+        """The data as an rdflib graph, parsed on first use."""
+        if self._graph is None:
+            if self.lossless:
+                import pyoxigraph as ox
+
+                self._graph = lossless_graph(ox.parse(self.ntriples, format=ox.RdfFormat.N_TRIPLES))
+            else:
+                self._graph = Graph()
+                self._graph.parse(data=self.ntriples.decode("utf-8"), format="nt")
+        return self._graph
+
+
+@dataclass
+class EngineRun:
+    """A report graph, the engine that produced it, and notes (a fallback taken)."""
+
+    report: Graph
+    engine: str
+    notes: list[str] = field(default_factory=list)
+
+
+def turbo_installed() -> bool:
+    """True when pyshacl-turbo can be imported."""
+    try:
+        import pyshacl_turbo  # noqa: F401
+    except ImportError:  # pragma: no cover - pyshacl-turbo is a dependency
+        return False
+    return True
+
+
+def choose_engine(name: str) -> str:
+    """Resolve 'auto' to pyshacl-turbo when it is installed, else pySHACL."""
+    if name == "auto":
+        return "turbo" if turbo_installed() else "pyshacl"
+    if name not in ENGINES:
+        raise ValidationError(f"unknown validation engine {name!r}; expected auto or {ENGINES}")
+    return name
+
+
+def _with_findings(message: str, findings: Sequence[str]) -> str:
+    """The message and, when SHACL-SHACL found something, what (often the cause)."""
+    return "\n".join([message, *findings])
+
+
+class _Quiet(logging.Filter):
+    """Keeps pySHACL from printing its error to stderr: the EngineError carries it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return False
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    # pyshacl-turbo prefixes its failures; the reason after it is what names the feature.
+    return text.removeprefix("SHACL validation failure: ")
+
+
+def run_shacl(
+    data: DataGraph,
+    shapes: ShapeSet,
+    engine: str = "pyshacl",
+    focus_nodes: Iterable[URIRef] | None = None,
+) -> Graph:
+    """Validate with one engine ('pyshacl' or 'turbo') and return the SHACL report graph."""
+    if engine not in ENGINES:
+        raise ValidationError(f"unknown validation engine {engine!r}; expected one of {ENGINES}")
+    focus: list[str | URIRef] | None = list(focus_nodes) if focus_nodes is not None else None
+    # No allow_warnings / allow_infos: those make a report of Warnings `sh:conforms true`, which
+    # SHACL does not (conforms means no result at all); severities only set the exit code.
+    quiet = _Quiet()
+    pyshacl_log = logging.getLogger("pyshacl-validate")
+    pyshacl_log.addFilter(quiet)
+    try:
+        with warnings.catch_warnings():
+            # rdflib warns when it reads an ill-typed boolean ("none"^^xsd:boolean) in data or
+            # report; SHACL judges such literals, they are not our fault to print.
+            warnings.filterwarnings("ignore", message="Parsing weird boolean", category=UserWarning)
+            if engine == "pyshacl":
+                _, report, _ = pyshacl.validate(
+                    data.graph(),
+                    shacl_graph=shapes.graph,
+                    inference="none",
+                    inplace=True,
+                    focus_nodes=focus,
+                )
+            else:
+                _, report, _ = shapes.turbo_program().validate(
+                    _turbo_input(data), focus_nodes=focus
+                )
+    except ValidationError:
+        raise
+    except Exception as exc:  # each engine raises its own (and plain) types for unrunnable shapes
+        raise EngineError(engine, shapes.source, _reason(exc), shapes.warnings) from None
+    finally:
+        pyshacl_log.removeFilter(quiet)
+    if not isinstance(report, Graph):
+        raise EngineError(engine, shapes.source, _reason(report), shapes.warnings)
+    return report
+
+
+def run_engines(
+    data: DataGraph,
+    shapes: ShapeSet,
+    engine: str = "auto",
+    focus_nodes: Iterable[URIRef] | None = None,
+) -> EngineRun:
+    """Validate with the named engine, or with `auto`: pyshacl-turbo, else pySHACL."""
+    focus = list(focus_nodes) if focus_nodes is not None else None
+    if engine != "auto" or not turbo_installed():
+        chosen = choose_engine(engine)
+        return EngineRun(run_shacl(data, shapes, chosen, focus), chosen)
+    try:
+        return EngineRun(run_shacl(data, shapes, "turbo", focus), "turbo")
+    except EngineError as first:
+        try:
+            report = run_shacl(data, shapes, "pyshacl", focus)
+        except EngineError as second:
+            message = (
+                f"{shapes.source}: no engine can run these shapes: pyshacl-turbo: {first.reason};"
+                f" pySHACL: {second.reason}"
+            )
+            raise ValidationError(_with_findings(message, shapes.warnings)) from None
+        note = (
+            f"pyshacl-turbo cannot run these shapes ({first.reason}); validated with pySHACL"
+            " instead"
+        )
+        return EngineRun(report, "pyshacl", [note])
+
+
+def _turbo_input(data: DataGraph) -> Any:
+    """N-Triples text as pyshacl-turbo's native input, skipping a detour through rdflib.
+
+    `Input` is what pyshacl-turbo itself builds from a serialized graph; should a release move
+    it, the rdflib graph (slower to build, same report) is used instead.
+    """
+    try:
+        from pyshacl_turbo.rdf import Input
+    except ImportError:  # pragma: no cover - depends on the installed release
+        return data.graph()
+    return Input(data.ntriples.decode("utf-8"), "nt", None, {}, {})
