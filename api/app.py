@@ -18,6 +18,7 @@ from aimstrace.api.errors import Problem, install_problem_handlers
 from aimstrace.api.limits import BodySizeLimitMiddleware, DaemonExecutor, QueryGate
 from aimstrace.api.logging import RequestContextMiddleware
 from aimstrace.api.security import KeyRing
+from aimstrace.api.served import remove_server_file, write_server_file
 from aimstrace.api.settings import Settings
 from aimstrace.api.sparql_pool import SparqlPool
 from aimstrace.graph.engine import Engine
@@ -92,6 +93,9 @@ def create_app(
                 # Built in the background: the service answers from disk until it is ready.
                 store.enable_read_replica(background=True)
             app.state.engine = Engine(store, AnswerCache(max_rows=settings.answer_cache_rows))
+            if store.path is not None and settings.port:
+                # Tells the CLI where to send writes while this process holds the store.
+                write_server_file(store.path, settings.host, settings.port)
         store_dir = app.state.engine.store.path
         if settings.query_processes and store_dir is not None:
             app.state.sparql_pool = SparqlPool(
@@ -133,6 +137,8 @@ def create_app(
                 app.state.sparql_pool = None
             if engine is None:
                 app.state.engine.store.flush()
+                if app.state.engine.store.path is not None:
+                    remove_server_file(app.state.engine.store.path)
             log.info("api stopped")
 
     app = FastAPI(

@@ -6,19 +6,28 @@ this module holds the group, the shared options and the error handling.
 
 from __future__ import annotations
 
+import functools
 import shlex
 import sys
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import click
 
 from aimstrace.api.output import print_json, print_table
+from aimstrace.api.remote import FORWARDED, SERVING, build_request, send, swap_paths
+from aimstrace.api.served import find_server
 from aimstrace.graph.engine import Engine
-from aimstrace.graph.store import DEMO_STORE_DIR, StoreError, resolve_store_dir
+from aimstrace.graph.store import (
+    DEMO_STORE_DIR,
+    Store,
+    StoreError,
+    StoreLockedError,
+    resolve_store_dir,
+)
 from aimstrace.graph.store.history import WriteContext, writing_as
 from aimstrace.loaders.pipeline import DemoSummary
 from aimstrace.loaders.pipeline import demo as load_demo
@@ -28,13 +37,21 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 class CliState:
-    """The options shared by all commands; the engine is opened on first use."""
+    """The options shared by all commands; the engine is opened on first use.
+
+    While `aimstrace serve` holds the store, a read command reads a read-only view of it and a
+    write command is run by that server (see api/served.py and api/remote.py).
+    """
 
     def __init__(self, store_dir: str | None, in_memory: bool) -> None:
         self.explicit_store = store_dir
         self.in_memory = in_memory
         self.store_dir = None if in_memory else resolve_store_dir(store_dir)
-        self._engine: Engine | None = None
+        serving = SERVING.get()
+        # Inside the server that runs a forwarded command: its engine, and never forward again.
+        self._engine: Engine | None = serving if isinstance(serving, Engine) else None
+        self.in_server = self._engine is not None
+        self.for_write = False
         self.at: str | None = None  # --at: answer from the store as it was after a revision
         self.message: str | None = None  # --message: recorded with the revisions written
 
@@ -43,7 +60,13 @@ class CliState:
         """The engine over an initialised store as it is now; a missing or never-initialised
         store is an error (exit 2)."""
         if self._engine is None:
-            engine = Engine.open(self.store_dir, create=False)
+            try:
+                engine = Engine.open(self.store_dir, create=False)
+            except StoreLockedError:
+                if self.for_write or self.store_dir is None:
+                    raise
+                # A server (or another command) holds the store: read a snapshot of it instead.
+                engine = Engine(Store.open_read_only(self.store_dir))
             engine.require_initialised()
             self._engine = engine
         return self._engine
@@ -64,8 +87,51 @@ class CliState:
     def writing(self, sources: Sequence[Path] = ()) -> AbstractContextManager[WriteContext]:
         """The context that every revision this command writes is recorded with."""
         root = click.get_current_context().find_root()
-        command = shlex.join(["aimstrace", *root.meta.get(ARGV_KEY, sys.argv[1:])])
-        return writing_as(command, message=self.message, sources=sources)
+        forwarded = FORWARDED.get()
+        if forwarded is None:
+            command = shlex.join(["aimstrace", *root.meta.get(ARGV_KEY, sys.argv[1:])])
+            return writing_as(command, message=self.message, sources=sources)
+        # Run by the server for a CLI beside it: record that user's command line, key and files.
+        command = shlex.join(["aimstrace", *forwarded.argv])
+        return writing_as(
+            command,
+            actor=forwarded.actor,
+            message=self.message,
+            sources=sources,
+            shown=lambda path: swap_paths(str(path), forwarded.swaps),
+        )
+
+    def write_through_server(self, ctx: click.Context, default: Path | None = None) -> None:
+        """Before a write: when a server holds the store, run the command there and exit."""
+        self.for_write = True
+        if self.in_server or self.in_memory:
+            return
+        store_dir = resolve_store_dir(self.explicit_store, default)
+        server = find_server(store_dir)
+        if server is None:
+            return
+        extra: list[str] = []
+        if self.message is not None:
+            extra += ["--message", self.message]
+        if self.at is not None:
+            extra += ["--at", self.at]
+        typed = ctx.find_root().meta.get(ARGV_KEY, sys.argv[1:])
+        answer = send(server.url, build_request(ctx, extra, typed))
+        sys.stdout.write(answer.stdout)
+        sys.stdout.flush()
+        sys.stderr.write(answer.stderr)
+        ctx.exit(answer.exit_code)
+
+
+def writes(command: F) -> F:
+    """Mark a command callback (taking the CliState first) as a write: see CliState."""
+
+    @functools.wraps(command)
+    def wrapper(state: CliState, *args: Any, **kwargs: Any) -> Any:
+        state.write_through_server(click.get_current_context())
+        return command(state, *args, **kwargs)
+
+    return cast(F, wrapper)
 
 
 def _set_at(ctx: click.Context, _: click.Parameter, value: str | None) -> None:
@@ -164,6 +230,7 @@ def _summary_json(state: CliState, summary: DemoSummary) -> dict[str, object]:
 def demo(state: CliState, as_json: bool) -> None:
     """Load the vocabulary, catalogs, crosswalks and the fictional example organisation into the
     demo store (~/.local/share/aimstrace/demo unless --store or $AIMSTRACE_STORE says otherwise)."""
+    state.write_through_server(click.get_current_context(), DEMO_STORE_DIR)
     with state.writing():
         summary = load_demo(state.creating_engine(DEMO_STORE_DIR))
     if as_json:
@@ -181,6 +248,7 @@ def demo(state: CliState, as_json: bool) -> None:
 )
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @pass_state
+@writes
 def init(state: CliState, organisation: Path | None, as_json: bool) -> None:
     """Create or update a store with the vocabulary, catalogs, crosswalks and derived mappings,
     and no example data (safe to run again); --organisation loads your organisation too."""

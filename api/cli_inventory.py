@@ -6,7 +6,14 @@ from pathlib import Path
 
 import click
 
-from aimstrace.api.cli import CliState, at_option, main, message_option, pass_state
+from aimstrace.api.cli import (
+    CliState,
+    at_option,
+    main,
+    message_option,
+    pass_state,
+    writes,
+)
 from aimstrace.api.output import print_json, print_table
 from aimstrace.graph.inventory import INVENTORY_KINDS, register_of_kind
 from aimstrace.loaders.errors import InventoryLoadError
@@ -31,6 +38,7 @@ FILE_FORMATS = tuple(FORMATS)
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @message_option
 @pass_state
+@writes
 def load(
     state: CliState,
     paths: tuple[Path, ...],
@@ -91,6 +99,7 @@ def _ids(refs: list[EntityRef], limit: int = 8) -> str:
 @click.argument("ids", nargs=-1, required=True)
 @click.option("--dry-run", is_flag=True, help="Check and report what would be removed.")
 @pass_state
+@writes
 def remove(state: CliState, kind: str, ids: tuple[str, ...], dry_run: bool) -> None:
     """Remove entities of one register by id, all or nothing; refused (exit 1, listed) when
     another entity still points at one of them."""
@@ -125,4 +134,7 @@ def list_command(state: CliState, kind: str, as_json: bool) -> None:
     register = register_of_kind(kind)
     shown = [c.name for c in register.columns if c.name != "description"][:4]
     columns = ["id", "label", *shown]
+    if register.name == "nonconformities":
+        # Audit findings and validation write-back side by side, each row marked.
+        columns = ["id", "source", "status", "requirement", "label"]
     print_table(rows, columns)

@@ -13,7 +13,14 @@ from typing import Any
 
 import click
 
-from aimstrace.api.cli import CliState, at_option, main, message_option, pass_state
+from aimstrace.api.cli import (
+    CliState,
+    at_option,
+    main,
+    message_option,
+    pass_state,
+    writes,
+)
 from aimstrace.api.output import print_json, print_table
 from aimstrace.loaders.pipeline import import_and_derive, load_crosswalks
 from aimstrace.ontology import FRAMEWORK_IDS
@@ -108,6 +115,7 @@ def crosswalk() -> None:
 )
 @message_option
 @pass_state
+@writes
 def crosswalk_load(state: CliState, directory: Path | None) -> None:
     """Validate and (re)load the crosswalks, then re-derive."""
     with state.writing(sources=[directory] if directory else []):
@@ -122,6 +130,7 @@ def crosswalk_load(state: CliState, directory: Path | None) -> None:
 @crosswalk.command("remove")
 @click.argument("name")
 @pass_state
+@writes
 def crosswalk_remove(state: CliState, name: str) -> None:
     """Remove one mapping set (all or nothing), then re-derive the derived mappings."""
     from aimstrace.loaders.remove import remove_mapping_set
@@ -144,6 +153,7 @@ def crosswalk_remove(state: CliState, name: str) -> None:
 @click.option("--licence", help="OLIR: licence note for the set.")
 @message_option
 @pass_state
+@writes
 def crosswalk_import(
     state: CliState,
     file: Path,
@@ -227,6 +237,7 @@ def crosswalk_stats(state: CliState, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @message_option
 @pass_state
+@writes
 def crosswalk_derive(state: CliState, max_chain: int, candidates: bool, as_json: bool) -> None:
     """Recompute derived mappings; chains through intersects-with are only review candidates."""
     from aimstrace.graph.crosswalk.derivation import Step

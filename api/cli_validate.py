@@ -23,6 +23,7 @@ from aimstrace.graph.validation.gaps import (
     to_result_json,
     to_turtle,
 )
+from aimstrace.graph.validation.writeback import WRITE_BACK_SEVERITIES
 
 
 @main.command()
@@ -54,7 +55,18 @@ from aimstrace.graph.validation.gaps import (
     type=click.Path(path_type=Path),
     help="Validate these RDF files (no store; literals as written) against --shapes.",
 )
-@click.option("--write-back", is_flag=True, help="Store the gaps as aims:Nonconformity nodes.")
+@click.option(
+    "--write-back",
+    is_flag=True,
+    help="Store the findings as aims:Nonconformity nodes (replacing the previous write-back).",
+)
+@click.option(
+    "--severity",
+    "severities",
+    multiple=True,
+    type=click.Choice(SEVERITIES),
+    help="With --write-back: which severities to write (repeatable; default Violation).",
+)
 @click.option(
     "--engine",
     type=click.Choice(["auto", "pyshacl", "turbo"]),
@@ -72,6 +84,7 @@ def validate(
     shape_paths: tuple[Path, ...],
     data_paths: tuple[Path, ...],
     write_back: bool,
+    severities: tuple[str, ...],
     engine: str,
 ) -> None:
     """Check the AIMS for completeness; exit 0 without violations, 1 with, 2 on error."""
@@ -86,10 +99,14 @@ def validate(
             raise click.UsageError("--data validates files: --write-back and --as-of do not apply")
         report = Engine.validate_files(list(data_paths), list(shape_paths), engine)
     else:
-        with state.writing():
-            report = state.engine.validate(
-                as_of, shapes=list(shape_paths) or None, engine=engine, write_back=write_back
-            )
+        if severities and not write_back:
+            raise click.UsageError("--severity chooses what --write-back writes; give --write-back")
+        if write_back:
+            state.write_through_server(click.get_current_context())
+        report = state.engine.validate(as_of, shapes=list(shape_paths) or None, engine=engine)
+        if write_back:
+            with state.writing():
+                written = state.engine.write_back(report, severities or WRITE_BACK_SEVERITIES)
     for note in report.notes:
         click.echo(f"aimstrace: note: {note}", err=True)
     text = _render(report, "json-contract" if as_json else fmt)
@@ -116,6 +133,9 @@ def validate(
         summary = ", ".join(f"{counts[s]} {s}" for s in SEVERITIES)
         when = "" if data_paths else f"as of {report.as_of.isoformat()}: "
         click.echo(f"{when}{summary}", err=output is not None)
+    if write_back:
+        # Beside the report, never inside it: stdout may be the JSON contract or a file.
+        click.echo(written.line(), err=as_json or fmt is not None or output is not None)
     raise SystemExit(1 if report.has_violations else 0)
 
 

@@ -49,6 +49,7 @@ if TYPE_CHECKING:
     from aimstrace.graph.store.history import Revision, Verification
     from aimstrace.graph.store.sparql_guard import QueryLimits
     from aimstrace.graph.validation.gaps import GapReport
+    from aimstrace.graph.validation.writeback import WriteBackSummary
 
 VOCABULARY_GRAPH = graph_iri("vocabulary")
 CACHED_BACKENDS = frozenset({"rdf", "oxigraph"})
@@ -202,8 +203,7 @@ class Engine:
         engine: str = "auto",
         write_back: bool = False,
     ) -> GapReport:
-        """Run the completeness shapes on an evaluation date; optionally store the gaps."""
-        from aimstrace.graph.validation.gaps import write_back as store_gaps
+        """Run the completeness shapes on an evaluation date; optionally write Violations back."""
         from aimstrace.graph.validation.runner import choose_engine, load_shape_files, validate
 
         if engine != "auto":
@@ -211,9 +211,18 @@ class Engine:
         shape_set = load_shape_files(shapes) if shapes else None
         report = validate(self.store, as_of, shape_set, engine)
         if write_back:
-            store_gaps(self.store, report)
-            self.store.flush()
+            self.write_back(report)
         return report
+
+    def write_back(
+        self, report: GapReport, severities: tuple[str, ...] = ("Violation",)
+    ) -> WriteBackSummary:
+        """Store a report's findings as nonconformities, replacing the previous write-back."""
+        from aimstrace.graph.validation.writeback import write_back
+
+        summary = write_back(self.store, report, severities)
+        self.store.flush()
+        return summary
 
     @staticmethod
     def validate_files(data: list[Path], shapes: list[Path], engine: str = "auto") -> GapReport:

@@ -11,6 +11,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from aimstrace.graph.store import Store, StoreError
+from aimstrace.ontology.iris import graph_iri
 from aimstrace.ontology.registers import (
     AIMS_OWNER_ROLE_IRI,
     AIMS_OWNER_ROLE_WORD,
@@ -82,7 +83,38 @@ def list_entities(store: Store, kind: str) -> list[dict[str, Any]]:
             column = inverse.get(row["p"].value)
             if column is not None:
                 _put(entry(row["s"].value), column, row["xid"].value)
+    if register.name == "nonconformities":
+        _mark_written_back(store, found)
     return sorted(found.values(), key=lambda e: str(e["id"]))
+
+
+_WRITTEN_BACK = """
+PREFIX aims: <https://w3id.org/aimstrace/ns#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+SELECT ?gaps ?s ?status ?severity ?focus ?found ?evaluated ?closed WHERE {
+  GRAPH ?gaps { ?s a aims:Nonconformity }
+  OPTIONAL { GRAPH ?gaps { ?s aims:findingStatus ?status } }
+  OPTIONAL { GRAPH ?gaps { ?s dcterms:type ?severity } }
+  OPTIONAL { GRAPH ?gaps { ?s dcterms:subject ?subject } ?subject dcterms:identifier ?focus }
+  OPTIONAL { GRAPH ?gaps { ?s dcterms:created ?found } }
+  OPTIONAL { GRAPH ?gaps { ?s dcterms:date ?evaluated } }
+  OPTIONAL { GRAPH ?gaps { ?s aims:closedOn ?closed } }
+}
+"""
+
+
+def _mark_written_back(store: Store, found: dict[str, dict[str, Any]]) -> None:
+    """Say which nonconformities an audit recorded and which validation wrote back."""
+    for item in found.values():
+        item["source"] = "audit"
+    subs = {"gaps": ox.NamedNode(str(graph_iri("gaps")))}
+    for row in store.select(_WRITTEN_BACK, subs):
+        written = found.get(row["s"].value)
+        if written is None:
+            continue
+        written["source"] = "validation"
+        for key in ("status", "severity", "focus", "found", "evaluated", "closed"):
+            written[key] = row[key].value if key in row else None
 
 
 def _put(item: dict[str, Any], column: Any, value: Any) -> None:

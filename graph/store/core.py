@@ -26,6 +26,7 @@ import pyoxigraph as ox
 from aimstrace.graph.store.changelog import EVERYTHING, ChangeLog
 from aimstrace.graph.store.dataset import ProtocolDataset, query_with_dataset
 from aimstrace.graph.store.history import History, writing_as
+from aimstrace.graph.store.read_only import READ_ONLY_OPEN_ATTEMPTS, open_read_only_with_retries
 
 log = logging.getLogger("aimstrace.store")
 
@@ -40,6 +41,10 @@ Row = dict[str, Term]
 
 class StoreError(Exception):
     """The store could not be opened, read or written; the message says why and where."""
+
+
+class StoreLockedError(StoreError):
+    """Another process holds the on-disk store (Oxigraph locks it to one writer process)."""
 
 
 @dataclass(frozen=True)
@@ -84,6 +89,7 @@ class Store:
 
     def __init__(self, path: str | os.PathLike[str] | None = None, create: bool = True) -> None:
         self.path = Path(path) if path is not None else None
+        self.read_only = False  # a view of a store another process holds (open_read_only)
         self._write_lock = threading.Lock()
         self._generation = 0
         self._writing = False
@@ -110,13 +116,42 @@ class Store:
         try:
             self._ox = ox.Store(str(self.path))
         except OSError as exc:
-            hint = " (is another aimstrace process using it?)" if "lock" in str(exc).lower() else ""
-            raise StoreError(f"cannot open store at {self.path}: {exc}{hint}") from exc
+            if "lock" in str(exc).lower():
+                raise StoreLockedError(
+                    f"cannot open store at {self.path}: {exc} "
+                    "(is another aimstrace process using it?)"
+                ) from exc
+            raise StoreError(f"cannot open store at {self.path}: {exc}") from exc
         self.changes = ChangeLog(self.path / "changes.sqlite")
         self.history = History(self.path / "history.sqlite")
         self._recover_interrupted_bulk_load()
         self.history.recover(self._holds_change)
         self._start_history()
+
+    @classmethod
+    def open_read_only(cls, path: str | os.PathLike[str]) -> Store:
+        """A read-only view of an on-disk store that another process (a server) holds.
+
+        It takes no lock and sees every write committed before it opened, as one snapshot:
+        writes committed later are not seen by this view (open a new one). Oxigraph calls a
+        read-only open beside a writing process undefined behaviour; what we measured is a race
+        with the writer's compactions, a file listed in the manifest is gone when the view opens
+        it. That is an error, never a wrong answer, so the open (and a select) is retried.
+        """
+        where = Path(path)
+        if not is_store_dir(where):
+            raise StoreError(f"no aimstrace store at {where}")
+        view = cls(None)
+        view.path = where
+        view.read_only = True
+        view._ox = _open_read_only(where)
+        view.changes = ChangeLog(where / "changes.sqlite")
+        view.history = History(where / "history.sqlite")
+        return view
+
+    def _reopen(self) -> None:
+        if self.read_only and self.path is not None:
+            self._ox = _open_read_only(self.path)
 
     @classmethod
     def in_memory(cls) -> Store:
@@ -224,10 +259,18 @@ class Store:
 
     def select(self, sparql: str, substitutions: Mapping[str, Term] | None = None) -> list[Row]:
         """Run a SELECT query and return its rows as dicts of bound variables."""
-        result = self.query(sparql, substitutions)
-        if not isinstance(result, ox.QuerySolutions):
-            raise StoreError("expected a SELECT query")
-        return solution_rows(result)[1]
+        for attempt in range(READ_ONLY_OPEN_ATTEMPTS):
+            result = self.query(sparql, substitutions)
+            if not isinstance(result, ox.QuerySolutions):
+                raise StoreError("expected a SELECT query")
+            try:
+                return solution_rows(result)[1]
+            except (OSError, RuntimeError) as exc:
+                # A read-only view may find a file gone that the writer compacted away.
+                if not self.read_only or attempt == READ_ONLY_OPEN_ATTEMPTS - 1:
+                    raise StoreError(f"query failed: {exc}") from exc
+                self._reopen()
+        raise AssertionError("unreachable")
 
     def quads(self, graph: ox.NamedNode | None = None) -> Iterator[ox.Quad]:
         """All quads, or those of one named graph."""
@@ -401,6 +444,11 @@ class Store:
             self.history.commit(revision)
 
     def _refuse_if_past(self) -> None:
+        if self.read_only:
+            raise StoreError(
+                f"the store at {self.path} is open read-only (another process holds it); "
+                "nothing was written"
+            )
         if self._frozen is not None:
             raise StoreError(
                 f"the store as of {self._frozen} is read-only: history is never rewritten"
@@ -455,8 +503,15 @@ class Store:
 
     def flush(self) -> None:
         """Make sure everything written is on disk."""
-        if self.path is not None:
+        if self.path is not None and not self.read_only:
             self._ox.flush()
+
+
+def _open_read_only(path: Path) -> ox.Store:
+    try:
+        return open_read_only_with_retries(path)
+    except (OSError, RuntimeError) as exc:
+        raise StoreError(f"cannot open store at {path} read-only: {exc}") from exc
 
 
 def solution_rows(result: ox.QuerySolutions) -> tuple[list[str], list[Row]]:

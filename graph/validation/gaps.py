@@ -8,7 +8,6 @@ belongs to, so the report can be grouped the way a compliance lead reads it.
 
 from __future__ import annotations
 
-import hashlib
 import html
 import json
 from collections import Counter
@@ -19,9 +18,8 @@ from datetime import date
 import pyoxigraph as ox
 from rdflib import Graph
 
-from aimstrace.graph.store import Store, WriteSummary
 from aimstrace.graph.validation import rdf_files
-from aimstrace.ontology.iris import AIMS, DATA_BASE, graph_iri
+from aimstrace.ontology.iris import graph_iri
 
 SEVERITIES: tuple[str, ...] = ("Violation", "Warning", "Info")
 GAPS_GRAPH = ox.NamedNode(str(graph_iri("gaps")))
@@ -297,47 +295,3 @@ def to_html(report: GapReport) -> str:
             parts.append("</table></details>")
     parts.append("</body></html>")
     return "\n".join(parts)
-
-
-# ----- write-back --------------------------------------------------------------------------------
-
-
-def nonconformity_iri(record: GapRecord) -> str:
-    """Deterministic IRI of the nonconformity a gap becomes (same gap, same IRI)."""
-    key = f"{record.requirement_iri}|{record.focus}|{record.path}|{record.message}"
-    digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
-    return f"{DATA_BASE}nonconformity/gap-{digest}"
-
-
-def nonconformity_triples(report: GapReport) -> list[ox.Triple]:
-    """The gaps as aims:Nonconformity nodes linked to their requirement and focus entity."""
-    triples: list[ox.Triple] = []
-    xsd_date = ox.NamedNode("http://www.w3.org/2001/XMLSchema#date")
-    for record in report.records:
-        node = ox.NamedNode(nonconformity_iri(record))
-        triples += [
-            ox.Triple(node, RDF_TYPE, ox.NamedNode(str(AIMS["Nonconformity"]))),
-            ox.Triple(node, RDFS_LABEL, ox.Literal(f"{record.severity}: {record.focus_label}")),
-            ox.Triple(node, ox.NamedNode(DCTERMS + "description"), ox.Literal(record.message)),
-            ox.Triple(node, ox.NamedNode(DCTERMS + "subject"), ox.NamedNode(record.focus)),
-            ox.Triple(node, ox.NamedNode(DCTERMS + "type"), ox.Literal(record.severity)),
-            ox.Triple(
-                node,
-                ox.NamedNode(DCTERMS + "date"),
-                ox.Literal(report.as_of.isoformat(), datatype=xsd_date),
-            ),
-        ]
-        if record.requirement_iri:
-            triples.append(
-                ox.Triple(
-                    node,
-                    ox.NamedNode(str(AIMS["concernsRequirement"])),
-                    ox.NamedNode(record.requirement_iri),
-                )
-            )
-    return triples
-
-
-def write_back(store: Store, report: GapReport) -> WriteSummary:
-    """Replace the gaps graph with this report's nonconformities, in one transaction."""
-    return store.replace_graph(GAPS_GRAPH, nonconformity_triples(report))

@@ -17,10 +17,11 @@ from rdflib import Graph, URIRef
 from aimstrace.api.cli import main
 from aimstrace.graph.engine import Engine
 from aimstrace.graph.store import Changeset, Store
-from aimstrace.graph.validation.gaps import GAPS_GRAPH
+from aimstrace.graph.validation.gaps import SEVERITIES
 from aimstrace.graph.validation.incremental import affected_focus_nodes, validate_changes
 from aimstrace.graph.validation.runner import ORG_GRAPH, load_shape_files, parse_as_of, validate
 from aimstrace.graph.validation.shapes import ValidationError, packaged_shapes
+from aimstrace.graph.validation.writeback import GAPS_GRAPH, nonconformity_id
 from aimstrace.loaders.pipeline import load_example
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "validation"
@@ -311,21 +312,32 @@ def test_user_shapes_replace_the_packaged_ones(engine: Engine, tmp_path: Path) -
 # ----- write-back and CLI ----------------------------------------------------------------------
 
 
-def test_write_back_replaces_the_gaps_graph_and_is_not_validated(engine: Engine) -> None:
+def test_write_back_keeps_ids_closes_what_is_fixed_and_is_not_validated(engine: Engine) -> None:
     store = _with_org(engine, patched_org(CASES["Risk-treated"]))
-    first = engine.validate(AS_OF, write_back=True)
-    nonconformities = store.select(
+    first = engine.validate(AS_OF)
+    written = engine.write_back(first, SEVERITIES)  # every severity, so this case's gap is kept
+    ids = {nonconformity_id(r) for r in first.records}
+    assert written.added == len(ids) >= 1 and written.kept == written.closed == 0
+    nodes = store.select(
         "SELECT ?g ?n ?r WHERE { GRAPH ?g { ?n a <https://w3id.org/aimstrace/ns#Nonconformity> ;"
         " <https://w3id.org/aimstrace/ns#concernsRequirement> ?r } }",
         {"g": GAPS_GRAPH},
     )
-    assert len(nonconformities) == len(first.records) >= 1
-    assert {n["r"].value for n in nonconformities} == {r.requirement_iri for r in first.records}
-    again = engine.validate(AS_OF, write_back=True)
+    assert len(nodes) == len(ids)
+    assert {n["r"].value for n in nodes} == {r.requirement_iri for r in first.records}
+    again = engine.validate(AS_OF)
     assert set(again.records) == set(first.records)  # the gaps graph is not validated
+    rerun = engine.write_back(again, SEVERITIES)
+    assert (rerun.added, rerun.kept, rerun.closed) == (0, len(ids), 0)
     _with_org(engine, patched_org(None))
-    engine.validate(AS_OF, write_back=True)
-    assert store.count(GAPS_GRAPH) == 0
+    fixed = engine.write_back(engine.validate(AS_OF), SEVERITIES)  # the fixture conforms
+    assert (fixed.added, fixed.kept, fixed.closed) == (0, 0, len(ids))
+    closed = store.select(
+        "SELECT ?g ?n ?on WHERE { GRAPH ?g { ?n <https://w3id.org/aimstrace/ns#findingStatus>"
+        ' "closed" ; <https://w3id.org/aimstrace/ns#closedOn> ?on } }',
+        {"g": GAPS_GRAPH},
+    )
+    assert len(closed) == len(ids) and {c["on"].value for c in closed} == {AS_OF}
 
 
 class _Cli:
