@@ -244,6 +244,22 @@ class Gap(BaseModel):
     system: str | None = None
     requirement_iri: str | None = None
     shape: str | None = None
+    value: str | None = Field(
+        None, description="the value at fault, or null when the entity holds none at the path"
+    )
+    requirement_title: str | None = None
+
+
+class GapGroupCount(BaseModel):
+    """One group of the chosen gaps (by requirement, system or owner) with its counts."""
+
+    key: str
+    value: str = Field(description="the filter value that selects this group ('' for none)")
+    label: str
+    framework: str | None = None
+    title: str | None = None
+    counts: dict[str, int]
+    total: int
 
 
 class GapPage(Page[Gap]):
@@ -252,3 +268,9 @@ class GapPage(Page[Gap]):
     as_of: str
     conforms: bool
     counts: dict[str, int]
+    facets: dict[str, list[dict[str, Any]]] | None = Field(
+        None, description="with facets=true: each filter's values and their counts"
+    )
+    groups: list[GapGroupCount] | None = Field(
+        None, description="with group_by: the chosen gaps counted per group"
+    )

@@ -8,6 +8,7 @@ the loaders, so the layers stay api -> loaders -> graph.
 from __future__ import annotations
 
 import os
+import threading
 import time
 from dataclasses import replace
 from datetime import date
@@ -59,6 +60,10 @@ class Engine:
         self.store = store
         self._query_backends: dict[str, Any] = {}
         self.answers = answers if answers is not None else AnswerCache()
+        # Gap reports by (store generation, date, engine): the workbench pages through one
+        # report in many requests, and a validation at scale takes seconds.
+        self._gap_reports: dict[tuple[int, date, str], GapReport] = {}
+        self._gap_lock = threading.Lock()
 
     @classmethod
     def open(cls, path: str | os.PathLike[str] | None) -> Engine:
@@ -137,10 +142,25 @@ class Engine:
     ) -> GapReport:
         """Run the completeness shapes on an evaluation date; optionally store the gaps."""
         from aimstrace.graph.validation.gaps import write_back as store_gaps
-        from aimstrace.graph.validation.runner import choose_engine, load_shape_files, validate
+        from aimstrace.graph.validation.runner import (
+            choose_engine,
+            load_shape_files,
+            parse_as_of,
+            validate,
+        )
 
         shape_set = load_shape_files(shapes) if shapes else None
-        report = validate(self.store, as_of, shape_set, choose_engine(engine))
+        when = parse_as_of(as_of)
+        key = (self.store.generation, when, engine)
+        cacheable = shape_set is None and not write_back
+        if cacheable and key in self._gap_reports:
+            return self._gap_reports[key]
+        report = validate(self.store, when, shape_set, choose_engine(engine))
+        if cacheable:
+            with self._gap_lock:
+                while len(self._gap_reports) >= 4:
+                    self._gap_reports.pop(next(iter(self._gap_reports)))
+                self._gap_reports[key] = report
         if write_back:
             store_gaps(self.store, report)
             self.store.flush()

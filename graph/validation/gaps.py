@@ -46,6 +46,10 @@ class GapRecord:
     system: str | None = None
     requirement_iri: str | None = None
     shape: str | None = None
+    # The value at fault (sh:value, else what the focus holds at the path; None when it holds
+    # nothing there) and the requirement's official short title, so reports can show both.
+    value: str | None = None
+    requirement_title: str | None = None
 
     def contract_dict(self) -> dict[str, object]:
         """The fields of the `validate --json` contract, in its order."""

@@ -153,12 +153,16 @@ def report_records(report: Graph, lookup: StoreLookup, shapes: ShapeSet) -> list
         if is_iri and focus not in about:
             about[focus] = (lookup.label(focus), lookup.owner(focus), lookup.system(focus))
         label, owner, system = about[focus] if is_iri else (focus, None, None)
+        path_node = report.value(result, SH.resultPath)
+        title = None
+        if requirement is not None:
+            title = lookup.value(str(requirement), str(SKOS.prefLabel))
         records.add(
             GapRecord(
                 severity=severity if severity in SEVERITIES else "Violation",
                 focus=focus,
                 focus_label=label,
-                path=render_path(report, report.value(result, SH.resultPath)),
+                path=render_path(report, path_node),
                 message=messages[0] if messages else "",
                 requirement=ref.notation if ref else None,
                 framework=ref.framework if ref else None,
@@ -166,6 +170,24 @@ def report_records(report: Graph, lookup: StoreLookup, shapes: ShapeSet) -> list
                 system=system,
                 requirement_iri=str(requirement) if requirement is not None else None,
                 shape=str(carrier) if isinstance(carrier, URIRef) else None,
+                value=offending_value(
+                    lookup, report.value(result, SH.value), focus_node, path_node
+                ),
+                requirement_title=title,
             )
         )
     return sorted(records, key=GapRecord.sort_key)
+
+
+def offending_value(
+    lookup: StoreLookup, value: Node | None, focus: Node | None, path: Node | None
+) -> str | None:
+    """The value a result is about: sh:value when it is not the focus itself, else what the focus
+    holds at a simple path in the store (e.g. the too old assessment date); IRIs as labels."""
+    if value is not None and value != focus:
+        return lookup.label(str(value)) if isinstance(value, URIRef) else str(value)
+    if isinstance(focus, URIRef) and isinstance(path, URIRef):
+        found = lookup.objects(str(focus), str(path))
+        if found:
+            return ", ".join(lookup.label(v) if v.startswith("http") else v for v in found)
+    return None
