@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 
 import click
 
-from aimstrace.api.output import print_json, print_table
+from aimstrace.api.output import print_json, print_table, progress
 from aimstrace.graph.engine import Engine
 from aimstrace.graph.store import StoreError, resolve_store_dir
 from aimstrace.loaders.pipeline import demo as load_demo
@@ -77,7 +77,8 @@ def main(ctx: click.Context, store_dir: str | None, in_memory: bool) -> None:
 @pass_state
 def demo(state: CliState, as_json: bool) -> None:
     """Load the vocabulary, catalogs, crosswalks and example organisation; print a summary."""
-    summary = load_demo(state.engine)
+    with progress("loading the vocabulary, catalogs, crosswalks and example organisation"):
+        summary = load_demo(state.engine)
     if as_json:
         print_json(
             {

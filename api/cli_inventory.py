@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from aimstrace.api.cli import CliState, main, pass_state
-from aimstrace.api.output import print_json, print_table
+from aimstrace.api.output import print_json, print_table, progress
 from aimstrace.graph.inventory import INVENTORY_KINDS, register_of_kind
 from aimstrace.loaders.errors import InventoryLoadError
 from aimstrace.loaders.load import EntityRef, LoadReport
@@ -26,7 +26,8 @@ def load(state: CliState, paths: tuple[Path, ...], dry_run: bool, as_json: bool)
     printed to stderr as file:row:column: message, and the exit code is 1.
     """
     try:
-        report = load_paths(state.engine, list(paths), dry_run=dry_run)
+        with progress(f"checking and loading {len(paths)} path(s)"):
+            report = load_paths(state.engine, list(paths), dry_run=dry_run)
     except InventoryLoadError as exc:
         for issue in exc.issues:
             click.echo(str(issue), err=True)

@@ -14,7 +14,7 @@ from typing import Any
 import click
 
 from aimstrace.api.cli import CliState, main, pass_state
-from aimstrace.api.output import print_json, print_table
+from aimstrace.api.output import print_json, print_table, progress
 from aimstrace.loaders.pipeline import import_and_derive, load_crosswalks
 from aimstrace.ontology import FRAMEWORK_IDS
 
@@ -182,7 +182,8 @@ def crosswalk_derive(state: CliState, max_chain: int, candidates: bool, as_json:
     from aimstrace.graph.crosswalk.derivation import Step
     from aimstrace.graph.crosswalk.model import requirement_index
 
-    result = state.engine.derive_mappings(max_chain)
+    with progress("deriving mappings"):
+        result = state.engine.derive_mappings(max_chain)
     state.engine.store.flush()
     index = requirement_index(state.engine.store)
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from aimstrace.api.cli import CliState, main, pass_state
-from aimstrace.api.output import print_table
+from aimstrace.api.output import SEVERITY_STYLES, print_table, progress
 from aimstrace.graph.validation.gaps import SEVERITIES, to_html, to_json, to_markdown
 
 
@@ -52,9 +52,10 @@ def validate(
     """Check the AIMS for completeness; exit 0 without violations, 1 with, 2 on error."""
     if as_json and fmt:
         raise click.UsageError("give either --json or --format, not both")
-    report = state.engine.validate(
-        as_of, shapes=list(shape_paths) or None, engine=engine, write_back=write_back
-    )
+    with progress("validating the AIMS against the completeness shapes"):
+        report = state.engine.validate(
+            as_of, shapes=list(shape_paths) or None, engine=engine, write_back=write_back
+        )
     if as_json:
         text = to_json(report)
     elif fmt == "md":
@@ -82,7 +83,11 @@ def validate(
         if output is not None:
             output.write_text(to_markdown(report) + "\n", encoding="utf-8")
         else:
-            print_table(rows, ["severity", "requirement", "focus", "message"])
+            print_table(
+                rows,
+                ["severity", "requirement", "focus", "message"],
+                styles={"severity": SEVERITY_STYLES},
+            )
         summary = ", ".join(f"{counts[s]} {s}" for s in SEVERITIES)
         click.echo(f"as of {report.as_of.isoformat()}: {summary}", err=output is not None)
     raise SystemExit(0 if report.conforms else 1)

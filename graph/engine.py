@@ -216,6 +216,8 @@ class Engine:
         run = self._query_backends[backend].run
         if backend not in CACHED_BACKENDS:
             uncached: QueryResult = run(query, bound)
+            if not uncached.rows:
+                self._require_parameter_entities(query, bound)
             return uncached
         # Both names are the same Oxigraph backend, so they share one entry.
         key = (name, tuple(sorted(bound.items())))
@@ -226,6 +228,8 @@ class Engine:
             elapsed = (time.perf_counter() - started) * 1000.0
             return replace(cached, elapsed_ms=elapsed, cached=True)
         result: QueryResult = run(query, bound)
+        if not result.rows:
+            self._require_parameter_entities(query, bound)
         self.answers.put(key, generation, result)
         return result
 
@@ -257,10 +261,20 @@ class Engine:
 
         return analytics_for(self.store).single_points_of_failure(limit)
 
-    def _require_entity(self, kind: str, entity_id: str) -> None:
+    def _require_parameter_entities(self, query: Any, bound: Mapping[str, object]) -> None:
+        # An empty answer for an id that names nothing is a mistake, not "no rows": say so the
+        # same way the trace and the API's 404s do.
+        for parameter in query.parameters:
+            value = bound.get(parameter.name)
+            if parameter.type == "entity-id" and parameter.kind and isinstance(value, str):
+                self._require_entity(parameter.kind, value, parameter.name)
+
+    def _require_entity(self, kind: str, entity_id: str, parameter: str | None = None) -> None:
+        from aimstrace.graph.analytics.core import UnknownEntity
         from aimstrace.queries.registry import resolve_node
 
         iri = entity_id if ":" in entity_id else resolve_node(f"{kind}:{entity_id}")
         subject = ox.NamedNode(iri)
         if not any(True for _ in self.store.oxigraph.quads_for_pattern(subject, None, None)):
-            raise KeyError(f"no {kind} {entity_id} in the store")
+            shown = entity_id.rsplit("/", 1)[-1] if entity_id.startswith("http") else entity_id
+            raise UnknownEntity(f"no {kind} with id {shown!r}", parameter=parameter)

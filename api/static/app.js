@@ -150,17 +150,18 @@ async function dashboard() {
   const content = el("div", {}, heading("Dashboard", "The organisation's AI management system at a glance."),
     el("div", { class: "cards" }, gapCard, covCard),
     el("section", { class: "card wide", "aria-labelledby": "sys-h" }, el("h2", { id: "sys-h" }, "AI systems"), el("div", { class: "table-wrap" }, matrix)),
-    await timelineHook("/obligations/upcoming", "Upcoming dated obligations"));
+    await timelineHook("/timeline", "Upcoming dated obligations (EU AI Act)"));
   return content;
 }
 
-// Issue 16 adds EU AI Act obligation/timeline routes; their panels appear once the API has them.
-async function timelineHook(path, title, params = "") {
-  if (!(await hasRoute(path.replace(/\/[A-Z]+-[0-9]+\//, "/{id}/")))) return el("div", { hidden: true, "data-hook": path });
-  const answer = await api(path.replace("{id}", "") + params).catch((e) => ({ error: e.message }));
-  const rows = answer.items || answer.rows || [];
-  const columns = rows.length ? Object.keys(rows[0]).map((k) => ({ key: k, title: k })) : [];
-  return el("section", { class: "card wide", "data-hook": path, "aria-label": title }, el("h2", {}, title),
+// Issue 16 adds EU AI Act obligation/timeline routes; their panels appear once the API has them
+// (looked up in /openapi.json, so no request is made to a route that does not exist).
+async function timelineHook(template, title, id = "") {
+  if (!(await hasRoute(template))) return el("div", { hidden: true, "data-hook": template });
+  const answer = await api(template.replace("{id}", encodeURIComponent(id))).catch((e) => ({ error: e.message }));
+  const rows = answer.items || answer.rows || (Array.isArray(answer) ? answer : []);
+  const columns = rows.length ? Object.keys(rows[0]).map((k) => ({ key: k, title: k.replaceAll("_", " ") })) : [];
+  return el("section", { class: "card wide", "data-hook": template, "aria-label": title }, el("h2", {}, title),
     answer.error ? el("p", { class: "problem" }, answer.error) : sortableTable(columns, rows, { csvName: "obligations.csv" }));
 }
 
@@ -214,7 +215,7 @@ async function entityView(collection, id) {
     el("section", { class: "panel", "aria-label": "Fields" }, fieldList(fields))];
   const referrers = referencesTo(info, collection, id);
   parts.push(await referrers);
-  if (collection === "systems") parts.push(await timelineHook(`/systems/{id}/timeline`, "EU AI Act timeline", "").catch(() => ""));
+  if (collection === "systems") parts.push(await timelineHook("/systems/{id}/obligations", "EU AI Act obligations and their dates", id));
   const trace = TRACE_ROUTES[collection];
   if (trace) {
     const answer = await api(trace.path(id));
