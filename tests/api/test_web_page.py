@@ -166,7 +166,8 @@ def _wait_graph(page: Any) -> None:
 
 SMALLEST_LABEL = """() => {
   const cy = window.aimstraceGraph;
-  const sizes = cy.nodes().filter(n => n.data('text')).map(n => parseFloat(n.style('font-size')) * cy.zoom());
+  const sizes = cy.nodes().filter(n => n.data('text'))
+    .map(n => parseFloat(n.style('font-size')) * cy.zoom());
   return Math.min(...sizes);
 }"""
 
@@ -339,7 +340,9 @@ def test_api_docs_render_offline(base_url: str, browser: Any, path: str, ready: 
     # ReDoc's sidebar badge is an <img> from its CDN that hides itself when it cannot load; it is
     # the one request that tries to leave loopback, and nothing on the page depends on it.
     assert set(visit.external) <= {REDOC_BADGE}
-    assert [e for e in visit.errors if not (visit.external and "Failed to load resource" in e)] == []
+    assert [
+        e for e in visit.errors if not (visit.external and "Failed to load resource" in e)
+    ] == []
     visit.close()
 
 
