@@ -10,11 +10,12 @@ from __future__ import annotations
 import os
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 from importlib.abc import Traversable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import pyoxigraph as ox
 
@@ -28,6 +29,8 @@ from aimstrace.graph.store import Row, Store, StoreError, WriteSummary
 from aimstrace.graph.store.answer_cache import AnswerCache
 from aimstrace.ontology import FRAMEWORK_IDS, catalog_path, vocabulary_path
 from aimstrace.ontology.iris import graph_iri
+
+T = TypeVar("T")
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -64,6 +67,7 @@ class Engine:
         # report in many requests, and a validation at scale takes seconds.
         self._gap_reports: dict[tuple[int, date, str], GapReport] = {}
         self._gap_lock = threading.Lock()
+        self._reads: dict[tuple[str, str], tuple[int, Any]] = {}
 
     @classmethod
     def open(cls, path: str | os.PathLike[str] | None) -> Engine:
@@ -113,7 +117,7 @@ class Engine:
         """Coverage of a framework's requirements by the implemented controls."""
         from aimstrace.graph.crosswalk.coverage import coverage
 
-        return coverage(self.store, framework)
+        return list(self._memo(("coverage", framework), lambda: coverage(self.store, framework)))
 
     def export_mappings(
         self, fmt: str, sets: list[str] | None = None, derived: bool = False
@@ -129,7 +133,22 @@ class Engine:
         """Every entity of one register (systems, datasets, people, ...) as JSON-friendly dicts."""
         from aimstrace.graph.inventory import list_entities
 
-        return list_entities(self.store, kind)
+        return list(self._memo(("entities", kind), lambda: list_entities(self.store, kind)))
+
+    def _memo(self, key: tuple[str, str], compute: Callable[[], list[T]]) -> list[T]:
+        # Register lists and coverage are read on every workbench page; kept until the next
+        # write (the store's generation), like the named-query answers. Callers get a copy of
+        # the list and must not change the entries.
+        generation = self.store.generation
+        with self._gap_lock:
+            found = self._reads.get(key)
+        if found is not None and found[0] == generation:
+            cached: list[T] = found[1]
+            return cached
+        value = compute()
+        with self._gap_lock:
+            self._reads[key] = (generation, value)
+        return value
 
     # ----- validation (graph/validation/) ------------------------------------------------------
 

@@ -34,6 +34,9 @@ def clause_of(record: GapRecord) -> str:
     return "Annex A" if head == "A" else head
 
 
+CLAUSE_ROWS = 50  # findings listed per clause in the stage 1 pack
+
+
 def gaps_by_clause(ctx: Context) -> Section:
     """Open gaps under each ISO/IEC 42001 clause (then Annex A, then the other frameworks)."""
     records = with_titles(ctx, ctx.gaps().records)
@@ -56,11 +59,20 @@ def gaps_by_clause(ctx: Context) -> Section:
             ["requirement", *GAP_COLUMNS],
             [
                 [requirement_cell(r.framework, r.requirement, r.requirement_title), *gap_row(r)]
-                for r in members
+                for r in members[:CLAUSE_ROWS]
             ],
             name=heading,
         )
-        section.sections.append(Section(f"{heading} ({counts_text(counts)})", tables=[table]))
+        notes = []
+        if len(members) > CLAUSE_ROWS:
+            # A readiness pack shows the pattern; the gap report has every finding.
+            notes.append(
+                f"The first {CLAUSE_ROWS} of {len(members)} findings, violations first; "
+                "the gap report (aimstrace report gaps) lists them all."
+            )
+        section.sections.append(
+            Section(f"{heading} ({counts_text(counts)})", paragraphs=notes, tables=[table])
+        )
     section.tables.append(summary)
     return section
 

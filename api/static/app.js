@@ -103,12 +103,18 @@ function routeOfSystem(s) {
   return `${risk} · ${s.eu_ai_act_role || "role not set"}`;
 }
 
+// ISO/IEC 22989 life-cycle stages in their order; anything else after them.
+const STAGES = ["inception", "design-development", "verification-validation", "deployment",
+  "operation-monitoring", "re-evaluation", "retirement"];
+const stageRank = (stage) => (STAGES.includes(stage) ? STAGES.indexOf(stage) : STAGES.length);
+
 async function dashboard() {
   const [systems, frameworks, gaps] = await Promise.all([
     allPages("/systems"), api("/frameworks"), api("/gaps?limit=1"),
   ]);
   const coverage = await Promise.all(frameworks.map((f) => api(`/coverage?framework=${encodeURIComponent(f.id)}&limit=1`)));
-  const stages = [...new Set(systems.items.map((s) => s.lifecycle_stage || "not set"))].sort();
+  const stages = [...new Set(systems.items.map((s) => s.lifecycle_stage || "not set"))]
+    .sort((a, b) => stageRank(a) - stageRank(b) || a.localeCompare(b));
   const routes = new Map();
   for (const s of systems.items) {
     const key = routeOfSystem(s);
@@ -126,7 +132,7 @@ async function dashboard() {
         el("div", {}, link(entityPath("systems", s.id), `${s.id} ${s.label}`)))))))));
 
   const counts = gaps.counts || {};
-  const gapCard = el("section", { class: "card", "aria-labelledby": "gaps-h", id: "gap-card" },
+  const gapCard = el("section", { class: "card wide", "aria-labelledby": "gaps-h", id: "gap-card" },
     el("h2", { id: "gaps-h" }, "Open gaps by severity"),
     el("p", { class: "sub" }, `as of ${gaps.as_of}: ${gaps.conforms ? "conforms" : "does not conform"}`),
     el("ul", { class: "counts" }, ["Violation", "Warning", "Info"].map((sev) => el("li", {},
@@ -213,16 +219,21 @@ async function entityView(collection, id) {
   const iri = `https://w3id.org/aimstrace/data/${IRI_KIND[collection]}/${encodeURIComponent(id)}`;
   const parts = [heading(`${entity.id} ${entity.label || ""}`.trim(), COLLECTION_TITLES[collection] || collection),
     el("section", { class: "panel", "aria-label": "Fields" }, fieldList(fields))];
-  const referrers = referencesTo(info, collection, id);
-  parts.push(await referrers);
-  if (collection === "systems") parts.push(await timelineHook("/systems/{id}/obligations", "EU AI Act obligations and their dates", id));
+  // The panels' requests go out together; the page shows them in a fixed order.
   const trace = TRACE_ROUTES[collection];
+  const [referrers, timeline, answer, gaps] = await Promise.all([
+    referencesTo(info, collection, id),
+    collection === "systems" ? timelineHook("/systems/{id}/obligations", "EU AI Act obligations and their dates", id) : null,
+    trace ? api(trace.path(id)) : null,
+    gapsAbout(entity),
+  ]);
+  parts.push(referrers);
+  if (timeline) parts.push(timeline);
   if (trace) {
-    const answer = await api(trace.path(id));
     const rows = answer.rows || [];
     parts.push(tracePanel({ id, label: entity.label, iri }, rows, { title: `${trace.title} (${rows.length} links)`, csvName: `${id}-trace.csv` }));
   }
-  parts.push(await gapsAbout(entity));
+  parts.push(gaps);
   return el("div", {}, parts);
 }
 
