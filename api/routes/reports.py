@@ -45,7 +45,12 @@ async def report(
         ReportKind, Path(description="gaps, soa, stage1, management-review or pillars")
     ],
     as_of: Annotated[
-        str | None, Query(pattern=DATE_PATTERN, description="evaluation date (default today)")
+        str | None,
+        Query(
+            pattern=DATE_PATTERN,
+            description="evaluation date, YYYY-MM-DD (default: today)",
+            json_schema_extra={"format": "date"},
+        ),
     ] = None,
     format: Annotated[
         Literal["html", "md", "xlsx", "pdf", "csv", "json"],
