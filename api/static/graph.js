@@ -26,6 +26,7 @@ export const KIND_STYLE = {
 };
 const RANK = ["root", "owner", "assessment", "annex-point", "system", "model", "dataset", "vendor",
   "risk", "treatment", "control", "evidence", "requirement", "obligation", "other"];
+const IRI_KINDS = { person: "owner", "impact-assessment": "assessment", "risk-assessment": "assessment" };
 const CATALOG_KINDS = new Set(["requirement", "obligation", "annex-point"]);
 const GROUP_OVER = 6; // more nodes than this of one framework start as one group node
 export const LABEL_PX = 13;
@@ -41,7 +42,9 @@ export function graphModel(root, rows) {
   nodes.set(rootId, { id: rootId, kind: "root", ident: root.id, label: root.label || "", framework: "" });
   for (const row of rows) {
     if (!row.entity || nodes.has(row.entity)) continue;
-    const kind = row.category || categoryOfKind(row.kind) || kindOfIri(row.entity) || "other";
+    const iriKind = kindOfIri(row.entity);
+    const found = row.category || categoryOfKind(row.kind) || IRI_KINDS[iriKind] || iriKind;
+    const kind = KIND_STYLE[found] ? found : "other"; // every kind drawn has a colour and a legend entry
     nodes.set(row.entity, {
       id: row.entity, kind, ident: row.identifier || shortIri(row.entity), label: row.label || "",
       framework: frameworkOfIri(row.entity),
