@@ -6,8 +6,10 @@ this module holds the group, the shared options and the error handling.
 
 from __future__ import annotations
 
+import shlex
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any, TypeVar
@@ -17,6 +19,7 @@ import click
 from aimstrace.api.output import print_json, print_table, progress
 from aimstrace.graph.engine import Engine
 from aimstrace.graph.store import StoreError, resolve_store_dir
+from aimstrace.graph.store.history import WriteContext, writing_as
 from aimstrace.loaders.pipeline import demo as load_demo
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -28,20 +31,77 @@ class CliState:
     def __init__(self, store_dir: str | None, in_memory: bool) -> None:
         self.store_dir = None if in_memory else resolve_store_dir(store_dir)
         self._engine: Engine | None = None
+        self.at: str | None = None  # --at: answer from the store as it was after a revision
+        self.message: str | None = None  # --message: recorded with the revisions written
 
     @property
-    def engine(self) -> Engine:
-        """The engine over the chosen store, opened once per process."""
+    def live_engine(self) -> Engine:
+        """The engine over the chosen store as it is now, opened once per process."""
         if self._engine is None:
             self._engine = Engine.open(self.store_dir)
         return self._engine
+
+    @property
+    def engine(self) -> Engine:
+        """The engine over the chosen store, or over its past state when --at was given."""
+        return self.live_engine.at(self.at)
+
+    def writing(self, sources: Sequence[Path] = ()) -> AbstractContextManager[WriteContext]:
+        """The context that every revision this command writes is recorded with."""
+        root = click.get_current_context().find_root()
+        command = shlex.join(["aimstrace", *root.meta.get(ARGV_KEY, sys.argv[1:])])
+        return writing_as(command, message=self.message, sources=sources)
+
+
+def _set_at(ctx: click.Context, _: click.Parameter, value: str | None) -> None:
+    if value is not None:
+        ctx.ensure_object(CliState).at = value
+
+
+def _set_message(ctx: click.Context, _: click.Parameter, value: str | None) -> None:
+    if value is not None:
+        ctx.ensure_object(CliState).message = value
+
+
+def at_option(command: F) -> F:
+    """Add `--at REV|TIMESTAMP`: answer from the store as it was after that revision."""
+    option = click.option(
+        "--at",
+        metavar="REV|TIMESTAMP",
+        expose_value=False,
+        callback=_set_at,
+        help="Answer from the store as it was after a revision (r12, or an ISO timestamp).",
+    )
+    return option(command)
+
+
+def message_option(command: F) -> F:
+    """Add `--message TEXT`: a note recorded with the revision this command writes."""
+    option = click.option(
+        "--message",
+        "-m",
+        metavar="TEXT",
+        expose_value=False,
+        callback=_set_message,
+        help="A note recorded with the revision this command writes (aimstrace history).",
+    )
+    return option(command)
 
 
 pass_state = click.make_pass_decorator(CliState)
 
 
+ARGV_KEY = "aimstrace.argv"
+
+
 class AimstraceGroup(click.Group):
     """Turns expected errors into one clear line on stderr and exit code 2."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        """Keep the command line as typed: revisions record it."""
+        if ctx.parent is None:
+            ctx.meta[ARGV_KEY] = list(args)
+        return super().parse_args(ctx, args)
 
     def invoke(self, ctx: click.Context) -> Any:
         """Run the command; domain errors become a message and a non-zero exit."""
@@ -74,11 +134,15 @@ def main(ctx: click.Context, store_dir: str | None, in_memory: bool) -> None:
 
 @main.command()
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@message_option
 @pass_state
 def demo(state: CliState, as_json: bool) -> None:
     """Load the vocabulary, catalogs, crosswalks and example organisation; print a summary."""
-    with progress("loading the vocabulary, catalogs, crosswalks and example organisation"):
-        summary = load_demo(state.engine)
+    with (
+        state.writing(),
+        progress("loading the vocabulary, catalogs, crosswalks and example organisation"),
+    ):
+        summary = load_demo(state.live_engine)
     if as_json:
         print_json(
             {

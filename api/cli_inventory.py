@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from aimstrace.api.cli import CliState, main, pass_state
+from aimstrace.api.cli import CliState, at_option, main, message_option, pass_state
 from aimstrace.api.output import print_json, print_table, progress
 from aimstrace.graph.inventory import INVENTORY_KINDS, register_of_kind
 from aimstrace.loaders.errors import InventoryLoadError
@@ -18,6 +18,7 @@ from aimstrace.loaders.pipeline import load_paths
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Check and report what would change; write nothing.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@message_option
 @pass_state
 def load(state: CliState, paths: tuple[Path, ...], dry_run: bool, as_json: bool) -> None:
     """Load inventory files or folders (CSV, XLSX, YAML, JSON, Turtle, N-Triples, JSON-LD).
@@ -26,8 +27,11 @@ def load(state: CliState, paths: tuple[Path, ...], dry_run: bool, as_json: bool)
     printed to stderr as file:row:column: message, and the exit code is 1.
     """
     try:
-        with progress(f"checking and loading {len(paths)} path(s)"):
-            report = load_paths(state.engine, list(paths), dry_run=dry_run)
+        with (
+            state.writing(sources=paths),
+            progress(f"checking and loading {len(paths)} path(s)"),
+        ):
+            report = load_paths(state.live_engine, list(paths), dry_run=dry_run)
     except InventoryLoadError as exc:
         for issue in exc.issues:
             click.echo(str(issue), err=True)
@@ -61,6 +65,7 @@ def _ids(refs: list[EntityRef], limit: int = 8) -> str:
 
 
 @main.command(name="list")
+@at_option
 @click.argument("kind", type=click.Choice(INVENTORY_KINDS))
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array of objects.")
 @pass_state

@@ -13,7 +13,7 @@ from typing import Any
 
 import click
 
-from aimstrace.api.cli import CliState, main, pass_state
+from aimstrace.api.cli import CliState, at_option, main, message_option, pass_state
 from aimstrace.api.output import print_json, print_table, progress
 from aimstrace.loaders.pipeline import import_and_derive, load_crosswalks
 from aimstrace.ontology import FRAMEWORK_IDS
@@ -33,6 +33,7 @@ CONTRACT_KEYS = (
 
 
 @main.command()
+@at_option
 @click.option("--from", "from_framework", type=FRAMEWORK, required=True, help="Subject side.")
 @click.option("--to", "to_framework", type=FRAMEWORK, required=True, help="Object side.")
 @click.option("--derived", is_flag=True, help="Include mappings derived by set algebra.")
@@ -63,6 +64,7 @@ def mappings(
 
 
 @main.command()
+@at_option
 @click.option("--framework", type=FRAMEWORK, required=True, help="The framework to report on.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per requirement.")
 @pass_state
@@ -104,12 +106,14 @@ def crosswalk() -> None:
     type=click.Path(exists=True, file_okay=False, path_type=Path),
     help="A folder of *.sssom.tsv files instead of the packaged crosswalks.",
 )
+@message_option
 @pass_state
 def crosswalk_load(state: CliState, directory: Path | None) -> None:
     """Validate and (re)load the crosswalks, then re-derive."""
-    loaded = load_crosswalks(state.engine.store, directory)
-    derived = state.engine.derive_mappings()
-    state.engine.store.flush()
+    with state.writing(sources=[directory] if directory else []):
+        loaded = load_crosswalks(state.live_engine.store, directory)
+        derived = state.live_engine.derive_mappings()
+    state.live_engine.store.flush()
     for name, count in loaded.records.items():
         click.echo(f"  {name:<32} {count:>5} records")
     click.echo(f"  {'derived':<32} {len(derived.derived):>5} records")
@@ -125,6 +129,7 @@ def crosswalk_load(state: CliState, directory: Path | None) -> None:
 @click.option("--reference", type=FRAMEWORK, help="OLIR: framework of the reference elements.")
 @click.option("--source", help="OLIR: where the file comes from (kept with the set).")
 @click.option("--licence", help="OLIR: licence note for the set.")
+@message_option
 @pass_state
 def crosswalk_import(
     state: CliState,
@@ -137,17 +142,18 @@ def crosswalk_import(
     licence: str | None,
 ) -> None:
     """Import FILE as its own mapping set; nothing is loaded if any row is wrong."""
-    result = import_and_derive(
-        state.engine,
-        file,
-        fmt,
-        set_name=set_name,
-        subject_framework=focal,
-        object_framework=reference,
-        source=source,
-        licence=licence,
-    )
-    state.engine.store.flush()
+    with state.writing(sources=[file]):
+        result = import_and_derive(
+            state.live_engine,
+            file,
+            fmt,
+            set_name=set_name,
+            subject_framework=focal,
+            object_framework=reference,
+            source=source,
+            licence=licence,
+        )
+    state.live_engine.store.flush()
     for name, count in result.records.items():
         click.echo(f"imported {count} records into mapping set {name}")
     if result.derivation is not None:
@@ -159,6 +165,7 @@ def crosswalk_import(
 @click.option("--set", "set_names", multiple=True, help="Mapping set(s) to export (default: all).")
 @click.option("--derived", is_flag=True, help="Also export the derived set (when no --set).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="File.")
+@at_option
 @pass_state
 def crosswalk_export(
     state: CliState, fmt: str, set_names: tuple[str, ...], derived: bool, output: Path | None
@@ -176,15 +183,16 @@ def crosswalk_export(
 @click.option("--max-chain", default=3, show_default=True, type=click.IntRange(2, 6))
 @click.option("--candidates", is_flag=True, help="List the review candidates too.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@message_option
 @pass_state
 def crosswalk_derive(state: CliState, max_chain: int, candidates: bool, as_json: bool) -> None:
     """Recompute derived mappings; chains through intersects-with are only review candidates."""
     from aimstrace.graph.crosswalk.derivation import Step
     from aimstrace.graph.crosswalk.model import requirement_index
 
-    with progress("deriving mappings"):
-        result = state.engine.derive_mappings(max_chain)
-    state.engine.store.flush()
+    with state.writing(), progress("deriving mappings"):
+        result = state.live_engine.derive_mappings(max_chain)
+    state.live_engine.store.flush()
     index = requirement_index(state.engine.store)
 
     def notation(iri: str) -> str:

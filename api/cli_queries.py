@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from aimstrace.api.cli import CliState, main, pass_state
+from aimstrace.api.cli import CliState, at_option, main, pass_state
 from aimstrace.api.output import print_json, print_table
 from aimstrace.graph.backend import BackendError, QueryResult
 from aimstrace.queries.registry import NamedQuery, default_registry
@@ -104,6 +104,7 @@ def queries(as_json: bool) -> None:
     help="Query engine: the embedded RDF store, its rdflib copy, or Neo4j.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array of row objects.")
+@at_option
 @pass_state
 def query(state: CliState, name: str, pairs: tuple[str, ...], backend: str, as_json: bool) -> None:
     """Run the named query NAME (see `aimstrace queries`)."""
@@ -119,6 +120,7 @@ def query(state: CliState, name: str, pairs: tuple[str, ...], backend: str, as_j
 @main.command()
 @click.argument("system")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array of row objects.")
+@at_option
 @pass_state
 def trace(state: CliState, system: str, as_json: bool) -> None:
     """Everything behind AI system SYSTEM (register id or IRI)."""
@@ -129,6 +131,7 @@ def trace(state: CliState, system: str, as_json: bool) -> None:
 @click.argument("kind", type=click.Choice(["dataset", "vendor", "person"]))
 @click.argument("entity_id", metavar="ID")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array of row objects.")
+@at_option
 @pass_state
 def impact(state: CliState, kind: str, entity_id: str, as_json: bool) -> None:
     """What a dataset, vendor or person reaches: systems, owners, risks and requirements."""

@@ -6,12 +6,14 @@ from pathlib import Path
 
 import click
 
-from aimstrace.api.cli import CliState, main, pass_state
+from aimstrace.api.cli import CliState, at_option, main, message_option, pass_state
 from aimstrace.api.output import SEVERITY_STYLES, print_table, progress
 from aimstrace.graph.validation.gaps import SEVERITIES, to_html, to_json, to_markdown
 
 
 @main.command()
+@at_option
+@message_option
 @click.option(
     "--as-of", "as_of", metavar="DATE", help="Evaluation date YYYY-MM-DD (default: today)."
 )
@@ -52,7 +54,7 @@ def validate(
     """Check the AIMS for completeness; exit 0 without violations, 1 with, 2 on error."""
     if as_json and fmt:
         raise click.UsageError("give either --json or --format, not both")
-    with progress("validating the AIMS against the completeness shapes"):
+    with state.writing(), progress("validating the AIMS against the completeness shapes"):
         report = state.engine.validate(
             as_of, shapes=list(shape_paths) or None, engine=engine, write_back=write_back
         )

@@ -9,14 +9,16 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Request, Security
+from fastapi import Depends, Query, Request, Security
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+from starlette.concurrency import run_in_threadpool
 
 from aimstrace.api.errors import ApiProblem
 from aimstrace.api.limits import QueryGate
 from aimstrace.api.security import LOCAL_PRINCIPAL_NAME, LOOPBACK_CLIENTS, KeyRing, Principal, Role
 from aimstrace.api.settings import Settings
 from aimstrace.graph.engine import Engine
+from aimstrace.graph.store.history import HistoryError
 
 _bearer = HTTPBearer(auto_error=False, description="API key as a bearer token")
 _api_key_header = APIKeyHeader(
@@ -30,10 +32,35 @@ async def get_settings(request: Request) -> Settings:
     return settings
 
 
-async def get_engine(request: Request) -> Engine:
-    """The engine opened once per process in the app's lifespan."""
+async def get_live_engine(request: Request) -> Engine:
+    """The engine opened once per process in the app's lifespan (the store as it is now)."""
     engine: Engine = request.app.state.engine
     return engine
+
+
+async def get_engine(
+    request: Request,
+    at: Annotated[
+        str | None,
+        Query(
+            description="Answer from the store as it was after a revision (`r12`) or at a "
+            "time (ISO 8601, e.g. `2026-11-30T12:00:00Z`); see `GET /history`",
+            max_length=64,
+            pattern=r"^[0-9A-Za-z:.+\-]+$",
+        ),
+    ] = None,
+) -> Engine:
+    """The engine over the store now, or over its past state when `at` is given (read-only)."""
+    engine: Engine = request.app.state.engine
+    if at is None:
+        return engine
+    try:
+        # Building a past state copies the store in memory: off the event loop.
+        return await run_in_threadpool(engine.at, at)
+    except HistoryError as exc:
+        raise ApiProblem(
+            404, str(exc), kind="unknown-revision", field="query.at", reason=str(exc)
+        ) from None
 
 
 async def get_gate(request: Request) -> QueryGate:
@@ -50,6 +77,7 @@ async def get_keyring(request: Request) -> KeyRing:
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 EngineDep = Annotated[Engine, Depends(get_engine)]
+LiveEngineDep = Annotated[Engine, Depends(get_live_engine)]
 GateDep = Annotated[QueryGate, Depends(get_gate)]
 
 

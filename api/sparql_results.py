@@ -34,7 +34,9 @@ RESULT_TYPES: dict[str, str] = {
     CSV_RESULTS: CSV_RESULTS,
     TSV_RESULTS: TSV_RESULTS,
 }
-BOOLEAN_TYPES = {k: v for k, v in RESULT_TYPES.items() if v in (JSON_RESULTS, XML_RESULTS)}
+# The CSV/TSV results note defines no boolean form; like Oxigraph we answer the bare word, so
+# clients that ask for CSV or TSV get an ASK answer instead of a 406.
+BOOLEAN_TYPES = dict(RESULT_TYPES)
 GRAPH_TYPES: dict[str, ox.RdfFormat] = {
     "text/turtle": ox.RdfFormat.TURTLE,
     "application/n-triples": ox.RdfFormat.N_TRIPLES,
@@ -179,10 +181,12 @@ def solutions_to_bytes(media: str, variables: list[str], rows: list[Solution]) -
 
 
 def boolean_to_bytes(media: str, value: bool) -> bytes:
-    """Serialize an ASK answer as SPARQL JSON or XML."""
+    """Serialize an ASK answer as SPARQL JSON, XML, or the bare word for CSV and TSV."""
     if media == JSON_RESULTS:
         return json.dumps({"head": {}, "boolean": value}).encode()
     text = "true" if value else "false"
+    if media in (CSV_RESULTS, TSV_RESULTS):
+        return text.encode()
     return (
         f'<?xml version="1.0"?>\n<sparql xmlns="{SPARQL_RESULTS_NS}">'
         f"<head/><boolean>{text}</boolean></sparql>\n"

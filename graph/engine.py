@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import date
 from importlib.abc import Traversable
@@ -40,6 +40,8 @@ if TYPE_CHECKING:
     from aimstrace.graph.crosswalk.coverage import CoverageEntry
     from aimstrace.graph.crosswalk.derivation import DerivationResult
     from aimstrace.graph.crosswalk.sets import MappingView
+    from aimstrace.graph.history import Diff, GapLifecycle
+    from aimstrace.graph.store.history import Revision, Verification
     from aimstrace.graph.validation.gaps import GapReport
 
 VOCABULARY_GRAPH = graph_iri("vocabulary")
@@ -63,6 +65,7 @@ class Engine:
         self.store = store
         self._query_backends: dict[str, Any] = {}
         self.answers = answers if answers is not None else AnswerCache()
+        self._past: dict[str, Engine] = {}
         # Gap reports by (store generation, date, engine): the workbench pages through one
         # report in many requests, and a validation at scale takes seconds.
         self._gap_reports: dict[tuple[int, date, str], GapReport] = {}
@@ -185,6 +188,53 @@ class Engine:
             self.store.flush()
         return report
 
+    # ----- history (graph/store/history.py, graph/history.py) ---------------------------------
+
+    def at(self, ref: str | None) -> Engine:
+        """The engine over the store as it was after a revision (r12 or a timestamp), read-only.
+
+        None means the present. Past engines are kept with their store's past states, so a
+        repeated question about one revision reuses its store, answer cache and projections.
+        """
+        if ref is None:
+            return self
+        past_store = self.store.at(ref)
+        label = past_store.revision or ref
+        engine = self._past.get(label)
+        if engine is None or engine.store is not past_store:
+            engine = Engine(past_store)
+            self._past = {
+                k: v for k, v in self._past.items() if v.store in self.store.past_states()
+            }
+            self._past[label] = engine
+        return engine
+
+    def history(self, newest_first: bool = True) -> list[Revision]:
+        """Every revision of the store."""
+        return self.store.history.revisions(newest_first=newest_first)
+
+    def revision(self, ref: str) -> Revision:
+        """One revision by id (r12) or timestamp."""
+        return self.store.history.get(self.store.history.resolve(ref))
+
+    def verify_history(self) -> Verification:
+        """Recompute the hash chain; the result names the first revision that does not match."""
+        return self.store.history.verify()
+
+    def diff(self, base: str, target: str | None = None, as_of: str | date | None = None) -> Diff:
+        """Entities per register, mappings per set and gaps opened or closed between revisions."""
+        from aimstrace.graph.history import diff
+        from aimstrace.graph.validation.runner import parse_as_of
+
+        return diff(self.store, base, target, parse_as_of(as_of))
+
+    def gap_lifecycles(self, as_of: str | date | None = None) -> list[GapLifecycle]:
+        """Each gap of the history with the revision it was first seen in and, if gone, closed."""
+        from aimstrace.graph.history import gap_lifecycles
+        from aimstrace.graph.validation.runner import parse_as_of
+
+        return gap_lifecycles(self.store, parse_as_of(as_of))
+
     # ----- reads ---------------------------------------------------------------------------------
 
     def frameworks(self) -> list[FrameworkInfo]:
@@ -201,15 +251,24 @@ class Engine:
 
         return run_read_only(self.store, query)
 
-    def sparql(self, query: str) -> ox.QuerySolutions | ox.QueryTriples | ox.QueryBoolean:
+    def sparql(
+        self,
+        query: str,
+        default_graphs: Sequence[str] = (),
+        named_graphs: Sequence[str] = (),
+    ) -> ox.QuerySolutions | ox.QueryTriples | ox.QueryBoolean:
         """Start a user's read-only SPARQL query; results come lazily, updates are refused.
 
         Lazy so that a caller with a deadline or a row cap (the API) can stop consuming.
+        `default_graphs` / `named_graphs` are the protocol's dataset (SPARQL 1.1 Protocol 2.1.4).
         """
+        from aimstrace.graph.store.dataset import ProtocolDataset
         from aimstrace.graph.store.sparql import UpdateRefused, looks_like_update
 
         try:
-            return self.store.query(query)
+            return self.store.query(
+                query, dataset=ProtocolDataset(tuple(default_graphs), tuple(named_graphs))
+            )
         except StoreError:
             if looks_like_update(query):
                 raise UpdateRefused(
@@ -228,6 +287,11 @@ class Engine:
 
         query = default_registry()[name]
         bound = query.bind(params or {})
+        if self.store.revision is not None and backend == "neo4j":
+            raise ValueError(
+                f"the store as of {self.store.revision} is answered by the RDF store only: "
+                "the Neo4j projection holds the present"
+            )
         # Answers on the store itself are kept until the next write (graph/store/answer_cache.py);
         # Neo4j answers depend on when the projection last synced, rdflib's are the baseline.
         if backend not in self._query_backends:

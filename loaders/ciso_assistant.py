@@ -10,7 +10,8 @@ notations; anything that cannot be matched is an error with its line, never a gu
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
@@ -37,39 +38,75 @@ RELATIONSHIP_WORDS: dict[str, str] = {
     "not-related": "no-relationship",
 }
 
-#: Fragments of a CISO Assistant framework URN that identify our frameworks (first match wins).
-FRAMEWORK_PATTERNS: tuple[tuple[str, str], ...] = (
-    ("42001", "iso42001"),
-    ("27001", "iso27001"),
-    ("600-1", "nist-ai-600-1"),
-    ("ai-rmf", "nist-ai-rmf"),
-    ("ai-act", "eu-ai-act"),
-    ("aiact", "eu-ai-act"),
-)
+
+@dataclass(frozen=True)
+class NodeMatch:
+    """Our notation for one of their node ids, and whether the node is ours or a part of it."""
+
+    notation: str
+    #: "same": the node is our requirement; "part": a paragraph or point within it
+    granularity: str = "same"
+
+
+_NUMBERED = re.compile(r"^\d+(?:\.\d+)*$")
+_ANNEX = re.compile(r"^a\.(\d+(?:\.\d+)*)$")
+_RMF = re.compile(r"^(govern|map|measure|manage)(?:-(\d+(?:\.\d+)?))?$")
+_ACT_PART = re.compile(r"^(\d+)\.\d+(?:\.[a-z]{1,2})?(?:\.[ivx]+)?$")
+
+
+def _iso_node(node_id: str) -> NodeMatch | None:
+    if _NUMBERED.match(node_id):
+        return NodeMatch(node_id)
+    annex = _ANNEX.match(node_id)
+    return NodeMatch(f"A.{annex.group(1)}") if annex else None
+
+
+def _rmf_node(node_id: str) -> NodeMatch | None:
+    match = _RMF.match(node_id)
+    if match is None:
+        return None
+    function, number = match.groups()
+    return NodeMatch(function.upper() if number is None else f"{function.upper()} {number}")
+
+
+def _ai_act_node(node_id: str) -> NodeMatch | None:
+    # Their AI Act nodes are paragraphs and points ("9.1", "9.2.a"); our catalog has articles.
+    match = _ACT_PART.match(node_id)
+    return NodeMatch(f"Art. {match.group(1)}", "part") if match else None
+
+
+#: Their framework id (the URN after ``framework:``), edition included, to our framework and
+#: the one rule that turns their node ids into our notations. Any other edition (e.g.
+#: ``iso27001-2013``) is not one of our catalogs, however alike the ids look.
+EDITIONS: dict[str, tuple[str, Callable[[str], NodeMatch | None]]] = {
+    "iso27001-2022": ("iso27001", _iso_node),
+    "iso42001-2023": ("iso42001", _iso_node),
+    "nist-ai-rmf-1.0": ("nist-ai-rmf", _rmf_node),
+    "ai-act": ("eu-ai-act", _ai_act_node),
+}
+
+#: "X REL p" with p a part of our requirement N says "X REL' N" only for these.
+_THROUGH_PART = {"equal": "subset-of", "subset-of": "subset-of"}
+#: Strength values that mean "not given" (2,520 entries of their libraries say null).
+_NO_STRENGTH = frozenset({"", "null", "~", "0"})
 
 
 def framework_for_urn(urn: str) -> str | None:
-    """Our framework id for a CISO Assistant framework or requirement-node URN."""
-    lowered = urn.lower()
-    for fragment, framework in FRAMEWORK_PATTERNS:
-        if fragment in lowered:
-            return framework
-    return None
+    """Our framework id for a CISO Assistant framework URN of an edition we hold, else None."""
+    edition = urn.rsplit(":", 1)[-1]
+    found = EDITIONS.get(edition)
+    return found[0] if found else None
 
 
-def node_key(text: str) -> str:
-    """Fold a notation or URN node id for matching: ``Art. 9`` and ``art-9`` both give ``art9``."""
-    folded = text.lower().replace("article", "art")
-    return re.sub(r"[^a-z0-9]", "", folded)
+def match_node(framework_urn: str, node_id: str) -> NodeMatch | None:
+    """Our notation for their node id under the framework's rule (None when it has none)."""
+    found = EDITIONS.get(framework_urn.rsplit(":", 1)[-1])
+    return found[1](node_id) if found else None
 
 
-def node_lookup(index: Mapping[str, RequirementRef], framework: str) -> dict[str, list[str]]:
-    """Folded notation to IRIs (more than one means the id is ambiguous)."""
-    lookup: dict[str, list[str]] = {}
-    for ref in index.values():
-        if ref.framework == framework:
-            lookup.setdefault(node_key(ref.notation), []).append(ref.iri)
-    return lookup
+def node_lookup(index: Mapping[str, RequirementRef], framework: str) -> dict[str, str]:
+    """Exact notation to IRI for one framework."""
+    return {ref.notation: ref.iri for ref in index.values() if ref.framework == framework}
 
 
 class _Node:
@@ -167,17 +204,24 @@ def _mapping_set(
     issues: IssueCollector, node: _Node, index: Mapping[str, RequirementRef], name: str
 ) -> LoadedMappingSet | None:
     frameworks: dict[str, str] = {}
+    urns: dict[str, str] = {}
     for side in ("source", "target"):
         urn_node = node.get(f"{side}_framework_urn")
         urn = urn_node.text() if urn_node is not None else ""
         framework = framework_for_urn(urn)
         if framework is None:
             line = urn_node.line if urn_node is not None else node.line
+            editions = ", ".join(EDITIONS)
             issues.add(
-                line, f"{side}_framework_urn", urn, "no aimstrace framework matches this URN"
+                line,
+                f"{side}_framework_urn",
+                urn,
+                f"not an edition aimstrace holds a catalog of (expected one of {editions}; "
+                "another edition, e.g. iso27001-2013, is a different framework)",
             )
         else:
             frameworks[side] = framework
+            urns[side] = urn
     mappings = node.get("requirement_mappings")
     if mappings is None or not mappings.items():
         issues.add(
@@ -189,7 +233,7 @@ def _mapping_set(
     lookups = {side: node_lookup(index, fw) for side, fw in frameworks.items()}
     rows: list[tuple[int | None, MappingRecord]] = []
     for entry in mappings.items():
-        record = _mapping(RowChecker(issues, entry.line), entry, lookups, frameworks, name)
+        record = _mapping(RowChecker(issues, entry.line), entry, lookups, urns, frameworks, name)
         if record is not None:
             rows.append((entry.line, record))
     check_duplicates(issues, rows)
@@ -197,44 +241,65 @@ def _mapping_set(
     return LoadedMappingSet(placeholder, [record for _, record in rows])
 
 
+def _end(
+    check: RowChecker,
+    entry: _Node,
+    side: str,
+    lookup: dict[str, str],
+    framework_urn: str,
+    framework: str,
+) -> tuple[str | None, NodeMatch | None]:
+    column = f"{side}_requirement_urn"
+    urn = _text(entry, column)
+    node_id = urn.rsplit(":", 1)[-1] if urn else ""
+    match = match_node(framework_urn, node_id) if node_id else None
+    if match is None:
+        check.issues.add(
+            check.line, column, urn, f"not a {framework} node id this loader knows how to read"
+        )
+        return None, None
+    iri = lookup.get(match.notation)
+    if iri is None:
+        check.issues.add(
+            check.line, column, urn, f"{match.notation!r} is not in the {framework} catalog"
+        )
+    return iri, match
+
+
 def _mapping(
     check: RowChecker,
     entry: _Node,
-    lookups: dict[str, dict[str, list[str]]],
+    lookups: dict[str, dict[str, str]],
+    urns: dict[str, str],
     frameworks: dict[str, str],
     set_name: str,
 ) -> MappingRecord | None:
     before = len(check.issues.issues)
-    ends: dict[str, str | None] = {}
-    for side in ("source", "target"):
-        column = f"{side}_requirement_urn"
-        urn = _text(entry, column)
-        node_id = urn.rsplit(":", 1)[-1] if urn else ""
-        candidates = lookups[side].get(node_key(node_id), []) if node_id else []
-        ends[side] = None
-        if len(candidates) == 1:
-            ends[side] = candidates[0]
-        elif not candidates:
-            check.issues.add(
-                check.line, column, urn, f"no {frameworks[side]} requirement matches this URN"
-            )
-        else:
-            check.issues.add(
-                check.line, column, urn, f"this URN matches several {frameworks[side]} requirements"
-            )
+    subject, source = _end(
+        check, entry, "source", lookups["source"], urns["source"], frameworks["source"]
+    )
+    obj, target = _end(
+        check, entry, "target", lookups["target"], urns["target"], frameworks["target"]
+    )
     relationship = check.relationship(
         "relationship", _text(entry, "relationship"), RELATIONSHIP_WORDS
     )
-    strength_text = _text(entry, "strength_of_relationship") or _text(entry, "strength")
-    strength = check.strength("strength_of_relationship", strength_text, "no-relationship")
+    if relationship is not None and source is not None and target is not None:
+        relationship = _through_parts(check, relationship, source, target)
+    strength_node = entry.get("strength_of_relationship") or entry.get("strength")
+    strength_text = strength_node.text() if strength_node is not None else ""
+    strength = (
+        None
+        if strength_text.strip().lower() in _NO_STRENGTH
+        else check.strength("strength_of_relationship", strength_text, "no-relationship")
+    )
     rationale = check.rationale("rationale", _text(entry, "rationale"), required=False, fold=True)
     justification = check.justification("annotation", _text(entry, "annotation"), required=False)
-    subject = ends["source"]
     if len(check.issues.issues) > before or subject is None or relationship is None:
         return None
     return MappingRecord(
         subject=subject,
-        object=ends["target"],
+        object=obj,
         relationship=relationship,
         rationale=rationale,
         strength=strength,
@@ -243,3 +308,25 @@ def _mapping(
         author=None,
         mapping_set=set_name,
     )
+
+
+def _through_parts(
+    check: RowChecker, relationship: str, source: NodeMatch, target: NodeMatch
+) -> str | None:
+    """The relationship to our requirement when one side is only a paragraph of it."""
+    if source.granularity == target.granularity == "same":
+        return relationship
+    # target p is part of our N: S = p or S < p gives S < N. Source p part of N: p = T or
+    # p > T gives N > T. Anything else says nothing exact about N.
+    if source.granularity == "same" and relationship in _THROUGH_PART:
+        return "subset-of"
+    if target.granularity == "same" and relationship in ("equal", "superset-of"):
+        return "superset-of"
+    check.issues.add(
+        check.line,
+        "relationship",
+        relationship,
+        "one side is a paragraph of our requirement; this relationship to a paragraph says "
+        "nothing exact about the whole article",
+    )
+    return None

@@ -1,9 +1,11 @@
-"""NIST OLIR / STRM CSV import (NIST IR 8477 set-theory relationship mapping).
+"""NIST OLIR / IR 8477 STRM import, CSV or XLSX (docs/interchange.md "NIST OLIR / STRM").
 
-Each row reads "focal element RELATIONSHIP reference element": the focal element becomes the
-subject and the reference element the object. The file names elements by notation only, so the
-caller says which framework each side belongs to. Common header spellings are accepted
-("Focal Document Element", "focal_element", "Strength of Relationship", ...).
+Direction: NIST IR 8278A r1 defines an OLIR relationship as the one "the OLIR Developer asserts
+the Reference Document Element has compared to the Focal Document Element", so a row
+(focal F, relationship R, reference E) is stored as E R F: the reference element is the
+subject, the focal element the object. The file names elements by identifier only, so the
+caller says which framework each side belongs to. The published header spellings are accepted;
+strength is optional (blank, N/A and 0 are unknown).
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from aimstrace.graph.crosswalk.model import (
@@ -27,35 +29,56 @@ from aimstrace.loaders.mapping_common import (
     check_duplicates,
 )
 
-#: Accepted header spellings (folded: lower case, words joined by single spaces).
+#: Accepted header spellings, folded (lower case, punctuation and "(optional)" dropped). Where a
+#: file has several columns for one role, the spelling listed first wins: SCF's STRM files have
+#: "FDE #" (the identifier) beside "Focal Document Element (FDE)" (the element's text).
 HEADER_ALIASES: dict[str, tuple[str, ...]] = {
     "focal": (
-        "focal element",
-        "focal document element",
+        "fde",
         "focal element id",
         "focal document element id",
         "focal id",
+        "focal document element",
+        "focal element",
+        "focal document element fde",
     ),
     "reference": (
-        "reference element",
-        "reference document element",
+        "target id",
+        "scf",
+        "rde",
         "reference element id",
         "reference document element id",
         "reference id",
+        "reference document element",
+        "reference element",
     ),
     "relationship": (
+        "strm relationship",
         "relationship",
         "relationship type",
         "set theory relationship",
-        "strm relationship",
         "set relationship",
     ),
-    "rationale": ("rationale", "relationship rationale", "set theory relationship rationale"),
-    "strength": ("strength", "strength of relationship", "relationship strength"),
+    "rationale": (
+        "strm rationale",
+        "rationale",
+        "relationship rationale",
+        "set theory relationship rationale",
+        "nist ir 8477 rational",
+    ),
+    "strength": ("strength of relationship", "strength", "relationship strength"),
     "confidence": ("confidence", "confidence score"),
-    "justification": ("justification", "comment", "comments", "notes", "note", "explanation"),
+    "justification": (
+        "justification",
+        "comments",
+        "comment",
+        "notes",
+        "note",
+        "explanation",
+    ),
 }
-REQUIRED = ("focal", "reference", "relationship", "rationale", "strength")
+REQUIRED = ("focal", "reference", "relationship")
+HEADER_SEARCH_ROWS = 20
 
 #: OLIR relationship spellings (folded) to STRM words.
 RELATIONSHIP_WORDS: dict[str, str] = {
@@ -72,11 +95,16 @@ RELATIONSHIP_WORDS: dict[str, str] = {
     "not-related": "no-relationship",
     "not-related-to": "no-relationship",
 }
+#: Strength cells that mean "not given" (the OLIR template marks strength optional).
+UNKNOWN_STRENGTH = frozenset({"", "n/a", "na", "0", "none", "null", "-", "--"})
 
 
 def fold_header(text: str) -> str:
-    """Header text folded for comparison: lower case, punctuation to single spaces."""
-    return " ".join(re.sub(r"[^a-z0-9]+", " ", text.lower()).split())
+    """Header text folded for comparison: lower case, punctuation to spaces, no "(optional)"."""
+    words = re.sub(r"[^a-z0-9]+", " ", text.lower()).split()
+    if words and words[-1] == "optional":
+        words.pop()
+    return " ".join(words)
 
 
 def notation_lookup(index: Mapping[str, RequirementRef], framework: str) -> dict[str, str]:
@@ -89,6 +117,61 @@ def notation_lookup(index: Mapping[str, RequirementRef], framework: str) -> dict
     return lookup
 
 
+def _csv_rows(issues: IssueCollector, path: Path) -> Iterator[tuple[int, list[str]]]:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        issues.add(None, None, None, f"not UTF-8 text: {exc.reason} at byte {exc.start}")
+        return
+    first = text.split("\n", 1)[0]
+    delimiter = "\t" if first.count("\t") > first.count(",") else ","
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    for raw in reader:
+        yield reader.line_num, raw
+
+
+def _xlsx_rows(issues: IssueCollector, path: Path) -> Iterator[tuple[int, list[str]]]:
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for a file that is not a workbook
+        issues.add(None, None, None, f"not a readable XLSX workbook: {exc}")
+        return
+    try:
+        # The first sheet with a recognised header row is the mapping (NIST's files put a
+        # README or definitions sheet beside it).
+        for sheet in book.worksheets:
+            rows = [[_cell(value) for value in row] for row in sheet.iter_rows(values_only=True)]
+            for line, row in enumerate(rows[:HEADER_SEARCH_ROWS], start=1):
+                if _header_roles(row).keys() >= set(REQUIRED):
+                    yield from ((n, r) for n, r in enumerate(rows, start=1) if n >= line)
+                    return
+        issues.add(1, None, None, "no sheet has an OLIR / STRM header row")
+    finally:
+        book.close()
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _header_roles(raw: list[str]) -> dict[str, int]:
+    best: dict[str, tuple[int, int]] = {}
+    for i, cell in enumerate(raw):
+        folded = fold_header(cell)
+        for role, spellings in HEADER_ALIASES.items():
+            if folded in spellings:
+                rank = spellings.index(folded)
+                if role not in best or rank < best[role][0]:
+                    best[role] = (rank, i)
+    return {role: i for role, (_, i) in best.items()}
+
+
 def load_olir(
     path: Path,
     index: Mapping[str, RequirementRef],
@@ -98,7 +181,7 @@ def load_olir(
     source: str | None = None,
     licence: str | None = None,
 ) -> LoadedMappingSet:
-    """Parse and validate an OLIR / STRM CSV; focal and reference frameworks are given."""
+    """Parse and validate an OLIR / STRM CSV or XLSX; focal and reference frameworks are given."""
     issues = IssueCollector(str(path))
     try:
         check_set_name(set_name)
@@ -110,46 +193,45 @@ def load_olir(
         if not lookups[role]:
             issues.add(None, None, framework, f"{role} framework has no catalog in the store")
     issues.raise_if_any()
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        issues.add(None, None, None, f"not UTF-8 text: {exc.reason} at byte {exc.start}")
-        issues.raise_if_any()
-        raise
-    first = text.split("\n", 1)[0]
-    delimiter = "\t" if first.count("\t") > first.count(",") else ","
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    xlsx = path.suffix.lower() in (".xlsx", ".xlsm")
+    source_rows = _xlsx_rows(issues, path) if xlsx else _csv_rows(issues, path)
     columns: dict[str, int] | None = None
     width = 0
     rows: list[tuple[int | None, MappingRecord]] = []
-    for raw in reader:
-        line = reader.line_num
+    first: tuple[int, list[str]] | None = None
+    for line, raw in source_rows:
         if not any(cell.strip() for cell in raw):
             continue
         if columns is None:
-            columns, width = _header(issues, line, raw)
-            if any(role not in columns for role in REQUIRED):
-                break
-            continue
-        if len(raw) != width:
+            # SCF's STRM files open with banner rows ("Focal Document:", ...) above the header.
+            if _header_roles(raw).keys() >= set(REQUIRED):
+                columns, width = _header(issues, line, raw)
+                continue
+            first = first or (line, raw)
+            if line - first[0] < HEADER_SEARCH_ROWS:
+                continue
+            break
+        if len(raw) != width and not xlsx:
             issues.add(
                 line,
                 None,
-                delimiter.join(raw)[:80],
+                ",".join(raw)[:80],
                 f"malformed row: {len(raw)} fields where the header has {width}",
             )
             continue
-        values = {role: raw[i] for role, i in columns.items()}
+        values = {role: raw[i] if i < len(raw) else "" for role, i in columns.items()}
         record = _check_row(RowChecker(issues, line), values, lookups, set_name)
         if record is not None:
             rows.append((line, record))
-    if columns is None:
+    if columns is None and first is not None:
+        _header(issues, *first)
+    elif columns is None and not issues.issues:
         issues.add(1, None, None, "empty file: expected a header row")
     check_duplicates(issues, rows)
     issues.raise_if_any()
     info = MappingSetInfo(
         name=set_name,
-        title=f"{focal_framework} to {reference_framework} (OLIR import of {path.name})",
+        title=f"{reference_framework} to {focal_framework} (OLIR import of {path.name})",
         source=source or path.name,
         version="",
         licence=licence or "not stated; check the terms of the source before redistributing",
@@ -158,15 +240,10 @@ def load_olir(
 
 
 def _header(issues: IssueCollector, line: int, raw: list[str]) -> tuple[dict[str, int], int]:
-    columns: dict[str, int] = {}
-    for i, cell in enumerate(raw):
-        folded = fold_header(cell)
-        for role, spellings in HEADER_ALIASES.items():
-            if folded in spellings and role not in columns:
-                columns[role] = i
+    columns = _header_roles(raw)
     for role in REQUIRED:
         if role not in columns:
-            examples = " / ".join(HEADER_ALIASES[role][:2])
+            examples = " / ".join(HEADER_ALIASES[role][-3:])
             issues.add(line, role, None, f"required column is missing (e.g. {examples})")
     return columns, len(raw)
 
@@ -180,6 +257,7 @@ def _check_row(
     before = len(check.issues.issues)
     ends: dict[str, str | None] = {}
     for role in ("focal", "reference"):
+        # NIST's cells sometimes end in a line break ("PM-09\n"): stripped, never folded further.
         notation = values[role].strip()
         iri = lookups[role].get(notation) or lookups[role].get(notation.casefold())
         if iri is None:
@@ -188,18 +266,23 @@ def _check_row(
             )
         ends[role] = iri
     relationship = check.relationship("relationship", values["relationship"], RELATIONSHIP_WORDS)
-    rationale = check.rationale("rationale", values["rationale"], required=True, fold=True)
-    strength = check.strength("strength", values["strength"], relationship)
+    rationale = check.rationale("rationale", values.get("rationale", ""), required=False, fold=True)
+    strength_text = values.get("strength", "")
+    strength = (
+        None
+        if strength_text.strip().lower() in UNKNOWN_STRENGTH
+        else check.strength("strength", strength_text, relationship)
+    )
     confidence = check.confidence("confidence", values.get("confidence", ""))
     justification = check.justification(
         "justification", values.get("justification", ""), required=False
     )
-    subject = ends["focal"]
+    subject = ends["reference"]
     if len(check.issues.issues) > before or subject is None or relationship is None:
         return None
     return MappingRecord(
         subject=subject,
-        object=ends["reference"],
+        object=ends["focal"],
         relationship=relationship,
         rationale=rationale,
         strength=strength,

@@ -7,7 +7,9 @@ all problems of a file are reported together and nothing is returned when there 
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
+import json
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -22,6 +24,12 @@ from aimstrace.graph.crosswalk.model import (
 )
 from aimstrace.graph.crosswalk.sssom_format import (
     COLUMNS as COLUMNS,
+)
+from aimstrace.graph.crosswalk.sssom_format import (
+    LEGACY_NO_RELATIONSHIP,
+    NOT,
+    RELATIONSHIP_FOR_PREDICATE,
+    STRM_COLUMNS,
 )
 from aimstrace.graph.crosswalk.sssom_format import (
     NO_TERM_FOUND as NO_TERM_FOUND,
@@ -82,7 +90,8 @@ def _read_header(issues: IssueCollector, text: str) -> dict[str, Any]:
     ):
         issues.add(1, "curie_map", str(curie_map), "curie_map must map prefixes to IRI strings")
         header["curie_map"] = {}
-    for key in ("mapping_set_id", "license"):
+    # SSSOM requires mapping_set_id only; without a license "we assume no license".
+    for key in ("mapping_set_id",):
         if not str(header.get(key) or "").strip():
             issues.add(1, key, None, f"the header must give {key}")
     return header
@@ -118,23 +127,33 @@ def load_sssom(
         source=str(header.get("mapping_set_source") or header.get("mapping_set_id") or path.name),
         version=str(header.get("mapping_set_version") or ""),
         licence=str(header.get("license") or ""),
+        metadata=json.dumps(header, default=str, sort_keys=True, ensure_ascii=False),
     )
 
     reader = csv.reader(io.StringIO(table), delimiter="\t")
     columns: list[str] | None = None
     rows: list[tuple[int | None, MappingRecord]] = []
+    merged: dict[str, int] = {}
     for raw in reader:
         line = first_line + reader.line_num - 1
         if not any(cell.strip() for cell in raw):
             continue
         if columns is None:
             columns = [c.strip() for c in raw]
-            missing = [c for c in REQUIRED_COLUMNS if c not in columns]
+            # Our STRM columns are all there (our dialect) or none (plain SSSOM, e.g. from
+            # another project): then the predicate gives the relationship.
+            strm = [c for c in STRM_COLUMNS if c in columns and c != "comment"]
+            required = REQUIRED_COLUMNS + (STRM_COLUMNS if strm else ())
+            missing = [c for c in required if c not in columns]
             for column in missing:
                 issues.add(line, column, None, "required column is missing from the table header")
             if missing:
                 break
             continue
+        if len(raw) < len(columns) and "relationship" not in columns:
+            # Plain SSSOM writers drop trailing empty cells (IBM's files do); pandas-based
+            # readers, sssom-py among them, read those cells as empty.
+            raw = raw + [""] * (len(columns) - len(raw))
         if len(raw) != len(columns):
             issues.add(
                 line,
@@ -151,7 +170,15 @@ def load_sssom(
             name,
             default_author,
         )
-        if record is not None:
+        if record is not None and "relationship" not in columns and record.iri in merged:
+            # Plain SSSOM sets may repeat a mapping found by two methods: one record that
+            # keeps each row's comment.
+            at = merged[record.iri]
+            first = rows[at][1]
+            text = " | ".join(t for t in (first.justification, record.justification) if t)
+            rows[at] = (rows[at][0], dataclasses.replace(first, justification=text))
+        elif record is not None:
+            merged[record.iri] = len(rows)
             rows.append((line, record))
     if columns is None and not issues.issues:
         issues.add(first_line, None, None, "no table: expected a tab-separated header row")
@@ -169,14 +196,46 @@ def _check_row(
     default_author: str | None,
 ) -> MappingRecord | None:
     before = len(check.issues.issues)
-    relationship = check.relationship("relationship", row["relationship"])
+    plain = "relationship" not in row
     subject = check.requirement(
         "subject_id",
         row["subject_id"],
         _expand(check, curies, "subject_id", row["subject_id"]),
         index,
     )
+    predicate = _expand(check, curies, "predicate_id", row["predicate_id"])
+    modifier = row.get("predicate_modifier", "").strip()
+    if modifier not in ("", NOT):
+        check.issues.add(check.line, "predicate_modifier", modifier, "expected Not or nothing")
     object_iri = _expand(check, curies, "object_id", row["object_id"])
+    # No term found at all is as much "no relationship" as a negated predicate.
+    implied = (
+        "no-relationship" if object_iri == NO_TERM_FOUND else _implied(predicate, modifier == NOT)
+    )
+    if plain:
+        relationship = implied
+        if relationship is None and predicate is not None:
+            known = ", ".join(curies.compact(p) for p in RELATIONSHIP_FOR_PREDICATE)
+            check.issues.add(
+                check.line, "predicate_id", row["predicate_id"], f"expected one of {known}"
+            )
+    else:
+        relationship = check.relationship("relationship", row["relationship"])
+        if (
+            relationship is not None
+            and predicate is not None
+            and object_iri != NO_TERM_FOUND  # reported on object_id below when wrong
+            and implied != relationship
+        ):
+            expected = curies.compact(PREDICATE_FOR[relationship])
+            if relationship == "no-relationship":
+                expected += " with predicate_modifier Not"
+            check.issues.add(
+                check.line,
+                "predicate_id",
+                row["predicate_id"],
+                f"predicate does not match relationship {relationship} (expected {expected})",
+            )
     obj: str | None = None
     if object_iri == NO_TERM_FOUND:
         if relationship not in (None, "no-relationship"):
@@ -188,24 +247,19 @@ def _check_row(
             )
     else:
         obj = check.requirement("object_id", row["object_id"], object_iri, index)
-    predicate = _expand(check, curies, "predicate_id", row["predicate_id"])
-    if (
-        relationship is not None
-        and predicate is not None
-        and predicate != PREDICATE_FOR[relationship]
-    ):
-        expected = curies.compact(PREDICATE_FOR[relationship])
-        check.issues.add(
-            check.line,
-            "predicate_id",
-            row["predicate_id"],
-            f"predicate does not match relationship {relationship} (expected {expected})",
+    method = _expand(check, curies, "mapping_justification", row["mapping_justification"])
+    if plain:
+        # Plain SSSOM says which kind of match, not why nor how strong: semantic, unknown.
+        rationale: str | None = "semantic"
+        strength = None
+    else:
+        chained = method == "https://w3id.org/semapv/vocab/MappingChaining"
+        rationale = check.rationale("rationale", row["rationale"], required=not chained)
+        strength = check.strength(
+            "strength", row["strength"], "no-relationship" if chained else relationship
         )
-    _expand(check, curies, "mapping_justification", row["mapping_justification"])
-    rationale = check.rationale("rationale", row["rationale"], required=True)
-    strength = check.strength("strength", row["strength"], relationship)
     confidence = check.confidence("confidence", row.get("confidence", ""))
-    justification = check.justification("comment", row["comment"], required=True)
+    justification = check.justification("comment", row.get("comment", ""), required=not plain)
     if len(check.issues.issues) > before or subject is None or relationship is None:
         return None
     return MappingRecord(
@@ -219,6 +273,16 @@ def _check_row(
         author=(row.get("author_id") or "").strip() or default_author,
         mapping_set=set_name,
     )
+
+
+def _implied(predicate: str | None, negated: bool) -> str | None:
+    """The relationship a predicate (and modifier) claims; the legacy no-relationship form too."""
+    if predicate == LEGACY_NO_RELATIONSHIP:
+        return "no-relationship"
+    relationship = RELATIONSHIP_FOR_PREDICATE.get(predicate or "")
+    if negated and relationship is not None:
+        return "no-relationship"
+    return relationship
 
 
 def _expand(check: RowChecker, curies: CurieMap, column: str, value: str) -> str | None:

@@ -9,10 +9,11 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, File, Form, UploadFile
 from starlette.concurrency import run_in_threadpool
 
-from aimstrace.api.deps import EditorDep, EngineDep
+from aimstrace.api.deps import EditorDep, LiveEngineDep
 from aimstrace.api.errors import ApiProblem, InvalidParam
 from aimstrace.api.models import ImportReport, MappingImportReport
 from aimstrace.graph.engine import Engine
+from aimstrace.graph.store.history import writing_as
 from aimstrace.loaders.errors import InventoryLoadError
 from aimstrace.loaders.pipeline import import_and_derive, load_paths
 
@@ -95,8 +96,8 @@ def _run_inventory(engine: Engine, paths: list[Path], dry_run: bool) -> ImportRe
     responses={422: {"description": "a file is bad; every problem is listed, nothing written"}},
 )
 async def import_files(
-    _: EditorDep,
-    engine: EngineDep,
+    editor: EditorDep,
+    engine: LiveEngineDep,
     files: Annotated[list[UploadFile], File(description="one or more files to import")],
     dry_run: Annotated[bool, Form(description="check and report, write nothing")] = False,
     format: Annotated[
@@ -119,24 +120,39 @@ async def import_files(
     with tempfile.TemporaryDirectory(prefix="aimstrace-import-") as tmp:
         folder = Path(tmp)
         paths = await _save(files, folder)
-        if format == "inventory":
-            try:
-                return await run_in_threadpool(_run_inventory, engine, paths, dry_run)
-            except InventoryLoadError as exc:
-                raise _load_problem(exc, folder) from None
-        try:
-            result = await run_in_threadpool(import_and_derive, engine, paths[0], format)
-        except ValueError as exc:
-            raise ApiProblem(
-                422,
-                str(exc).replace(f"{folder}/", ""),
-                kind="invalid-import",
-                field="body.files[0]",
-                reason="bad mapping file",
-            ) from None
-        return MappingImportReport(
-            format=format,
-            records=result.records,
-            triples_added=result.written.added,
-            triples_removed=result.written.removed,
+        # The revision records who imported what: the key's name and the uploaded files' names
+        # and SHA-256 (never the server's temp paths). The context travels into the thread pool.
+        context = writing_as(
+            f"POST /imports format={format}" + (" dry_run" if dry_run else ""),
+            actor=editor.name,
+            sources=paths,
+            shown=lambda path: path.name,
         )
+        with context:
+            return await _import(engine, paths, folder, format, dry_run)
+
+
+async def _import(
+    engine: Engine, paths: list[Path], folder: Path, format: str, dry_run: bool
+) -> ImportReport | MappingImportReport:
+    if format == "inventory":
+        try:
+            return await run_in_threadpool(_run_inventory, engine, paths, dry_run)
+        except InventoryLoadError as exc:
+            raise _load_problem(exc, folder) from None
+    try:
+        result = await run_in_threadpool(import_and_derive, engine, paths[0], format)
+    except ValueError as exc:
+        raise ApiProblem(
+            422,
+            str(exc).replace(f"{folder}/", ""),
+            kind="invalid-import",
+            field="body.files[0]",
+            reason="bad mapping file",
+        ) from None
+    return MappingImportReport(
+        format=format,
+        records=result.records,
+        triples_added=result.written.added,
+        triples_removed=result.written.removed,
+    )

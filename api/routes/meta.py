@@ -6,7 +6,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 from fastapi import APIRouter, Request
 
-from aimstrace.api.deps import EngineDep, GateDep
+from aimstrace.api.deps import GateDep, LiveEngineDep
 from aimstrace.api.models import Health
 
 router = APIRouter(tags=["service"])
@@ -20,7 +20,7 @@ def _version() -> str:
 
 
 @router.get("/health", response_model=Health, summary="Liveness and store size")
-async def health(request: Request, engine: EngineDep, gate: GateDep) -> Health:
+async def health(request: Request, engine: LiveEngineDep, gate: GateDep) -> Health:
     """Answer `ok` with the number of triples; needs no API key (for load balancers)."""
     # len() is counted inside Oxigraph, far cheaper than iterating quads in Python.
     triples = await gate.run(lambda _deadline: len(engine.store.oxigraph))

@@ -80,16 +80,31 @@ def _refuse_update() -> ApiProblem:
     )
 
 
-def _refuse_datasets(default_graphs: list[str], named_graphs: list[str]) -> None:
-    if default_graphs or named_graphs:
-        field = "default-graph-uri" if default_graphs else "named-graph-uri"
-        raise ApiProblem(
-            400,
-            "this endpoint always queries the union of all graphs; use GRAPH in the query instead",
-            kind="unsupported",
-            field=field,
-            reason="dataset parameters are not supported",
-        )
+def _dataset(default_graphs: list[str], named_graphs: list[str]) -> tuple[list[str], list[str]]:
+    """The protocol's dataset parameters, each checked to be an absolute IRI."""
+    for field, values in (("default-graph-uri", default_graphs), ("named-graph-uri", named_graphs)):
+        for value in values:
+            try:
+                ox.NamedNode(value)
+                absolute = ":" in value
+            except ValueError:
+                absolute = False
+            if not absolute:
+                raise ApiProblem(
+                    400,
+                    f"{field} must be an absolute IRI, not {value!r}",
+                    kind="invalid-input",
+                    field=field,
+                    reason="not an IRI",
+                )
+    return default_graphs, named_graphs
+
+
+def _missing_query(field: str) -> ApiProblem:
+    # SPARQL 1.1 Protocol 2.1.1: a request without a query string is a 400, not a 422.
+    return ApiProblem(
+        400, "the request has no `query`", kind="invalid-input", field=field, reason="missing"
+    )
 
 
 def _not_acceptable(accept: str | None, offered: list[str]) -> ApiProblem:
@@ -103,10 +118,15 @@ def _not_acceptable(accept: str | None, offered: list[str]) -> ApiProblem:
 
 
 def _evaluate(
-    engine: Engine, text: str, accept: str | None, max_rows: int, deadline: Deadline
+    engine: Engine,
+    text: str,
+    accept: str | None,
+    max_rows: int,
+    deadline: Deadline,
+    dataset: tuple[list[str], list[str]],
 ) -> tuple[bytes, str]:
     """Run the query and serialize its answer, honouring the deadline and row cap."""
-    result = engine.sparql(text)
+    result = engine.sparql(text, *dataset)
     if isinstance(result, ox.QueryBoolean):
         media = negotiate(accept, list(BOOLEAN_TYPES))
         if media is None:
@@ -129,13 +149,19 @@ def _evaluate(
     return ox.serialize(triples, format=fmt) or b"", fmt.media_type
 
 
-async def _answer(engine: Engine, gate: GateDep, text: str, accept: str | None) -> Response:
+async def _answer(
+    engine: Engine,
+    gate: GateDep,
+    text: str,
+    accept: str | None,
+    dataset: tuple[list[str], list[str]] = ([], []),
+) -> Response:
     if not text.strip():
         raise ApiProblem(
             400, "the query is empty", kind="invalid-input", field="query", reason="empty"
         )
     body, media = await gate.run(
-        lambda deadline: _evaluate(engine, text, accept, gate.max_rows, deadline)
+        lambda deadline: _evaluate(engine, text, accept, gate.max_rows, deadline, dataset)
     )
     charset = "; charset=utf-8" if media.startswith(("text/", "application/sparql")) else ""
     return Response(body, media_type=media + charset, headers={"Vary": "Accept"})
@@ -147,13 +173,15 @@ async def sparql_get(
     _: ReaderDep,
     engine: EngineDep,
     gate: GateDep,
-    query: Annotated[str, Query(min_length=1, description="the SPARQL query")],
+    query: Annotated[str | None, Query(description="the SPARQL query")] = None,
     default_graph_uri: Annotated[list[str], Query(alias="default-graph-uri")] = [],  # noqa: B006
     named_graph_uri: Annotated[list[str], Query(alias="named-graph-uri")] = [],  # noqa: B006
 ) -> Response:
     """Run a read-only query given as the `query` parameter; the answer format follows Accept."""
-    _refuse_datasets(default_graph_uri, named_graph_uri)
-    return await _answer(engine, gate, query, request.headers.get("accept"))
+    if query is None:
+        raise _missing_query("query")
+    dataset = _dataset(default_graph_uri, named_graph_uri)
+    return await _answer(engine, gate, query, request.headers.get("accept"), dataset)
 
 
 @router.post(
@@ -175,18 +203,12 @@ async def sparql_post(request: Request, _: ReaderDep, engine: EngineDep, gate: G
         form = parse_qs(text, keep_blank_values=True)
         if "update" in form:
             raise _refuse_update()
-        _refuse_datasets(form.get("default-graph-uri", []), form.get("named-graph-uri", []))
+        dataset = _dataset(form.get("default-graph-uri", []), form.get("named-graph-uri", []))
         if "query" not in form:
-            raise ApiProblem(
-                400,
-                "the form has no `query` field",
-                kind="invalid-input",
-                field="body.query",
-                reason="missing",
-            )
+            raise _missing_query("body.query")
         text = form["query"][0]
     elif content_type == "application/sparql-query":
-        _refuse_datasets(
+        dataset = _dataset(
             request.query_params.getlist("default-graph-uri"),
             request.query_params.getlist("named-graph-uri"),
         )
@@ -199,4 +221,4 @@ async def sparql_post(request: Request, _: ReaderDep, engine: EngineDep, gate: G
             field="header.content-type",
             reason="unsupported media type",
         )
-    return await _answer(engine, gate, text, request.headers.get("accept"))
+    return await _answer(engine, gate, text, request.headers.get("accept"), dataset)

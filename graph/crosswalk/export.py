@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import uuid
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
@@ -14,6 +15,7 @@ import yaml
 
 from aimstrace.graph.crosswalk.model import (
     DERIVED_SET,
+    SKOS,
     MappingRecord,
     MappingSetInfo,
     RequirementRef,
@@ -21,7 +23,16 @@ from aimstrace.graph.crosswalk.model import (
     framework_of_iri,
     set_object_frameworks,
 )
-from aimstrace.graph.crosswalk.sssom_format import COLUMNS, PREDICATE_FOR, CurieMap
+from aimstrace.graph.crosswalk.oscal import catalog_href, control_token
+from aimstrace.graph.crosswalk.sssom_format import (
+    AIMSTRACE_NS,
+    COLUMNS,
+    EXTENSION_DEFINITIONS,
+    NOT,
+    PREDICATE_FOR,
+    XSD,
+    CurieMap,
+)
 from aimstrace.ontology import FRAMEWORK_IDS
 from aimstrace.ontology.iris import CATALOG_BASE, MAPPING_BASE
 
@@ -77,39 +88,85 @@ def _combined(sets: list[MappingSetInfo]) -> MappingSetInfo:
     )
 
 
+_URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s]+$")
+#: Header slots rebuilt on every export rather than copied from the set as loaded.
+_REBUILT = ("curie_map", "extension_definitions")
+
+
+def _set_header(info: MappingSetInfo) -> dict[str, Any]:
+    """The set's own SSSOM header (as loaded), or one made from what the store knows."""
+    if info.metadata:
+        loaded = json.loads(info.metadata)
+        if isinstance(loaded, dict):
+            return {k: v for k, v in loaded.items() if k not in _REBUILT}
+    header: dict[str, Any] = {
+        "mapping_set_id": f"{MAPPING_BASE}set/{info.name}",
+        "mapping_set_title": info.title,
+        "mapping_set_version": info.version or "unversioned",
+    }
+    # SSSOM's license is a URI; a licence note that is not one goes in the set's comment.
+    if _URI.match(info.licence or ""):
+        header["license"] = info.licence
+    elif info.licence:
+        header["comment"] = f"Licence: {info.licence}. Source: {info.source}"
+    return header
+
+
+def _header_of(sets: list[MappingSetInfo]) -> dict[str, Any]:
+    """One set's header; for several, only the values they all share (never a merged value)."""
+    headers = [_set_header(info) for info in sets]
+    if len(headers) == 1:
+        return headers[0]
+    shared = {
+        key: value
+        for key, value in headers[0].items()
+        if key not in ("mapping_set_id", "comment") and all(h.get(key) == value for h in headers)
+    }
+    names = "+".join(info.name for info in sets)
+    listing = "; ".join(
+        f"{h.get('mapping_set_id')} ({h.get('license', 'licence not stated')})" for h in headers
+    )
+    return {
+        "mapping_set_id": f"{MAPPING_BASE}export/{names}",
+        **shared,
+        "comment": f"Records of {len(sets)} mapping sets, each under its own terms: {listing}",
+    }
+
+
+def _curie_map(sets: list[MappingSetInfo]) -> dict[str, str]:
+    prefixes = {p: f"{CATALOG_BASE}{fw}/" for fw, p in FRAMEWORK_PREFIXES.items()}
+    for info in sets:
+        loaded = json.loads(info.metadata) if info.metadata else {}
+        declared = loaded.get("curie_map") if isinstance(loaded, dict) else None
+        for prefix, base in (declared or {}).items():
+            prefixes.setdefault(str(prefix), str(base))
+    prefixes.update(
+        {
+            "skos": SKOS,
+            "semapv": "https://w3id.org/semapv/vocab/",
+            "sssom": "https://w3id.org/sssom/",
+            "aimstrace": AIMSTRACE_NS,
+            "xsd": XSD,
+        }
+    )
+    return prefixes
+
+
 def export_sssom(
     records: list[MappingRecord],
     sets: list[MappingSetInfo],
     index: Mapping[str, RequirementRef],
 ) -> str:
-    """SSSOM TSV in the crosswalk-file format of docs/CONVENTIONS.md (re-importable)."""
-    info = _combined(sets)
+    """SSSOM/TSV as the SSSOM schema defines it, re-importable (docs/interchange.md "SSSOM")."""
 
     def label(iri: str | None) -> str:
         ref = index.get(iri or "")
         return "" if ref is None else " ".join(p for p in (ref.notation, ref.title) if p)
 
-    curie_map = {p: f"{CATALOG_BASE}{fw}/" for fw, p in FRAMEWORK_PREFIXES.items()}
-    curies = CurieMap(curie_map)
-    header = {
-        "curie_map": {
-            **curie_map,
-            "skos": PREDICATE_FOR["equal"].rsplit("#", 1)[0] + "#",
-            "semapv": "https://w3id.org/semapv/vocab/",
-            "sssom": "https://w3id.org/sssom/",
-        },
-        "mapping_set_id": f"{MAPPING_BASE}set/{info.name}",
-        "mapping_set_title": info.title,
-        "mapping_set_source": info.source,
-        "mapping_set_version": info.version or "unversioned",
-        "license": info.licence or "not stated",
-        "mapping_date": datetime.now(UTC).date().isoformat(),
-    }
-    text = yaml.safe_dump(header, sort_keys=False, allow_unicode=True, width=1000)
-    out = io.StringIO()
-    out.write("".join(f"# {line}\n" for line in text.splitlines()))
-    writer = csv.writer(out, delimiter="\t", lineterminator="\n")
-    writer.writerow(COLUMNS)
+    prefixes = _curie_map(sets)
+    curies = CurieMap(prefixes)
+    rows: list[list[str]] = []
+    used: set[str] = {"skos", "semapv"}
     for record in records:
         obj = curies.compact(record.object) if record.object else "sssom:NoTermFound"
         method = (
@@ -117,22 +174,43 @@ def export_sssom(
             if record.status == "derived"
             else "semapv:ManualMappingCuration"
         )
-        writer.writerow(
-            [
-                curies.compact(record.subject),
-                label(record.subject),
-                curies.compact(PREDICATE_FOR[record.relationship]),
-                obj,
-                label(record.object),
-                method,
-                record.relationship,
-                record.rationale or "",
-                "" if record.strength is None else str(record.strength),
-                "" if record.confidence is None else str(record.confidence),
-                record.justification,
-                record.author or "",
-            ]
-        )
+        # no-relationship with an object: "subject is not a relatedMatch of object"
+        modifier = NOT if record.relationship == "no-relationship" and record.object else ""
+        row = [
+            curies.compact(record.subject),
+            label(record.subject),
+            curies.compact(PREDICATE_FOR[record.relationship]),
+            modifier,
+            obj,
+            label(record.object),
+            method,
+            record.relationship,
+            record.rationale or "",
+            "" if record.strength is None else str(record.strength),
+            "" if record.confidence is None else str(record.confidence),
+            record.justification,
+            record.author or "",
+        ]
+        for value in (row[0], row[4], row[12]):
+            prefix, sep, _ = value.partition(":")
+            if sep and prefix in prefixes:
+                used.add(prefix)
+        rows.append(row)
+    header = _header_of(sets)
+    for value in header.get("creator_id") or []:
+        used.add(str(value).partition(":")[0])
+    used.add("sssom")
+    document = {
+        "curie_map": {p: base for p, base in prefixes.items() if p in used},
+        **header,
+        "extension_definitions": EXTENSION_DEFINITIONS,
+    }
+    text = yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=1000)
+    out = io.StringIO()
+    out.write("".join(f"# {line}\n" for line in text.splitlines()))
+    writer = csv.writer(out, delimiter="\t", lineterminator="\n")
+    writer.writerow(COLUMNS)
+    writer.writerows(rows)
     return out.getvalue()
 
 
@@ -154,7 +232,9 @@ def export_oscal(
         return ref.framework if ref else framework_of_iri(iri) or "unknown"
 
     def notation(iri: str) -> str:
-        return index[iri].notation if iri in index else iri
+        # The control's id in the catalog export_oscal_catalog writes (an OSCAL token).
+        ref = index.get(iri)
+        return control_token(ref.framework, ref.notation) if ref else iri
 
     pairs: dict[tuple[str, str], list[MappingRecord]] = {}
     for record in records:
@@ -170,13 +250,19 @@ def export_oscal(
         pairs.items(), key=lambda kv: (order.get(kv[0][0], 9), order.get(kv[0][1], 9))
     ):
         maps = [_map(r, notation) for r in group if r.object is not None]
-        unmapped = sorted({notation(r.subject) for r in group if r.object is None})
+        unmapped = sorted(
+            {
+                index[r.subject].notation if r.subject in index else r.subject
+                for r in group
+                if r.object is None
+            }
+        )
         if not maps:
             continue
         mapping: dict[str, Any] = {
             "uuid": _uuid("mapping", info.name, source_fw, target_fw),
-            "source-resource": {"type": "catalog", "href": f"{CATALOG_BASE}{source_fw}"},
-            "target-resource": {"type": "catalog", "href": f"{CATALOG_BASE}{target_fw}"},
+            "source-resource": {"type": "catalog", "href": catalog_href(source_fw)},
+            "target-resource": {"type": "catalog", "href": catalog_href(target_fw)},
             "maps": maps,
         }
         if unmapped:

@@ -80,6 +80,8 @@ class MappingSetInfo:
     source: str
     version: str
     licence: str
+    #: The set's own SSSOM header (JSON object) as loaded, so an export keeps its metadata.
+    metadata: str = ""
 
     @property
     def iri(self) -> str:
@@ -177,6 +179,11 @@ def set_triples(info: MappingSetInfo) -> list[ox.Triple]:
         ox.Triple(node, _dct("source"), ox.Literal(info.source)),
         ox.Triple(node, _OWL_VERSION, ox.Literal(info.version)),
         ox.Triple(node, _aims("licenceNote"), ox.Literal(info.licence)),
+        *(
+            [ox.Triple(node, _aims("sssomMetadata"), ox.Literal(info.metadata))]
+            if info.metadata
+            else []
+        ),
     ]
 
 
@@ -288,8 +295,9 @@ _INPUTS = _PREFIXES + "SELECT ?m ?input WHERE { ?m a aims:Mapping ; prov:wasDeri
 _SETS = (
     _PREFIXES
     + """
-SELECT ?name ?title ?source ?version ?licence WHERE {
+SELECT ?name ?title ?source ?version ?licence ?metadata WHERE {
   ?set a aims:MappingSet ; dcterms:identifier ?name .
+  OPTIONAL { ?set aims:sssomMetadata ?metadata }
   OPTIONAL { ?set dcterms:title ?title }
   OPTIONAL { ?set dcterms:source ?source }
   OPTIONAL { ?set owl:versionInfo ?version }
@@ -355,6 +363,7 @@ def read_mappings(store: Store) -> StoredMappings:
             source=row["source"].value if "source" in row else "",
             version=row["version"].value if "version" in row else "",
             licence=row["licence"].value if "licence" in row else "",
+            metadata=row["metadata"].value if "metadata" in row else "",
         )
     for row in store.select(_RECORDS):
         strength = row.get("strength")

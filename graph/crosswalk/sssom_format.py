@@ -24,20 +24,20 @@ BUILTIN_PREFIXES: dict[str, str] = {
     "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
 }
 
+#: The SSSOM columns every file needs (SSSOM requires these four).
 REQUIRED_COLUMNS: tuple[str, ...] = (
     "subject_id",
     "predicate_id",
     "object_id",
     "mapping_justification",
-    "relationship",
-    "rationale",
-    "strength",
-    "comment",
 )
+#: Our STRM columns: a file has all of them (our dialect) or none (plain SSSOM).
+STRM_COLUMNS: tuple[str, ...] = ("relationship", "rationale", "strength", "comment")
 COLUMNS: tuple[str, ...] = (
     "subject_id",
     "subject_label",
     "predicate_id",
+    "predicate_modifier",
     "object_id",
     "object_label",
     "mapping_justification",
@@ -49,14 +49,43 @@ COLUMNS: tuple[str, ...] = (
     "author_id",
 )
 
-#: The predicate each relationship must be written with.
+#: The predicate each relationship is written with. no-relationship is skos:relatedMatch with
+#: ``predicate_modifier: Not`` (SSSOM: "subject_id is not a predicate_id match to object_id"),
+#: and ``object_id: sssom:NoTermFound`` when there is no object at all.
 PREDICATE_FOR: dict[str, str] = {
     "equal": SKOS + "exactMatch",
     "subset-of": SKOS + "broadMatch",
     "superset-of": SKOS + "narrowMatch",
     "intersects-with": SKOS + "relatedMatch",
-    "no-relationship": NO_TERM_FOUND,
+    "no-relationship": SKOS + "relatedMatch",
 }
+NOT = "Not"
+#: Older aimstrace files wrote no-relationship with this predicate; still read.
+LEGACY_NO_RELATIONSHIP = NO_TERM_FOUND
+
+#: Plain SSSOM: the relationship a predicate claims (docs/interchange.md "SSSOM"). broadMatch
+#: says the object is broader, so the subject is a subset of it; close and related matches
+#: claim overlap, never containment.
+RELATIONSHIP_FOR_PREDICATE: dict[str, str] = {
+    SKOS + "exactMatch": "equal",
+    "http://www.w3.org/2002/07/owl#equivalentClass": "equal",
+    SKOS + "broadMatch": "subset-of",
+    SKOS + "narrowMatch": "superset-of",
+    SKOS + "closeMatch": "intersects-with",
+    SKOS + "relatedMatch": "intersects-with",
+}
+
+AIMSTRACE_NS = "https://w3id.org/aimstrace/"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+#: SSSOM extension_definitions for our STRM columns (the same as the shipped crosswalks').
+EXTENSION_DEFINITIONS: list[dict[str, str]] = [
+    {
+        "slot_name": slot,
+        "property": f"https://w3id.org/aimstrace/ns#{slot}",
+        "type_hint": XSD + ("integer" if slot == "strength" else "string"),
+    }
+    for slot in ("relationship", "rationale", "strength")
+]
 
 
 class CurieMap:

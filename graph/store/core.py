@@ -24,6 +24,8 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from aimstrace.graph.store.changelog import EVERYTHING, ChangeLog
+from aimstrace.graph.store.dataset import ProtocolDataset, names_dataset
+from aimstrace.graph.store.history import History, writing_as
 
 log = logging.getLogger("aimstrace.store")
 
@@ -78,9 +80,13 @@ class Store:
         self._write_lock = threading.Lock()
         self._generation = 0
         self._replica: ox.Store | None = None
+        self._frozen: str | None = None  # set on a past state: the revision it shows
+        self._past: dict[int, Store] = {}
+        self._past_lock = threading.Lock()
         if self.path is None:
             self._ox = ox.Store()
             self.changes = ChangeLog(None)
+            self.history = History(None)
             return
         try:
             self.path.mkdir(parents=True, exist_ok=True)
@@ -94,7 +100,10 @@ class Store:
             hint = " (is another aimstrace process using it?)" if "lock" in str(exc).lower() else ""
             raise StoreError(f"cannot open store at {self.path}: {exc}{hint}") from exc
         self.changes = ChangeLog(self.path / "changes.sqlite")
+        self.history = History(self.path / "history.sqlite")
         self._recover_interrupted_bulk_load()
+        self.history.recover(self._holds_change)
+        self._start_history()
 
     @classmethod
     def in_memory(cls) -> Store:
@@ -171,12 +180,31 @@ class Store:
         self,
         sparql: str,
         substitutions: Mapping[str, Term] | None = None,
+        dataset: ProtocolDataset | None = None,
     ) -> ox.QuerySolutions | ox.QueryTriples | ox.QueryBoolean:
-        """Run a read-only SPARQL query over the union of all graphs, values bound by the engine."""
+        """Run a read-only SPARQL query, values bound by the engine.
+
+        The dataset is the protocol's when given, else the query's FROM / FROM NAMED, else the
+        union of all graphs as the default graph (graph.store.dataset).
+        """
         subs: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {
             ox.Variable(name): term for name, term in (substitutions or {}).items()
         }
         try:
+            if dataset:
+                # Protocol 2.1.4: the graphs named are the whole dataset; a kind not named is
+                # empty (only named-graph-uri given: an empty default graph).
+                default: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = [
+                    ox.NamedNode(iri) for iri in dataset.default_graphs
+                ]
+                named: list[ox.NamedNode | ox.BlankNode] = [
+                    ox.NamedNode(iri) for iri in dataset.named_graphs
+                ]
+                return self._reader.query(
+                    sparql, default_graph=default, named_graphs=named, substitutions=subs
+                )
+            if names_dataset(sparql):
+                return self._reader.query(sparql, substitutions=subs)
             return self._reader.query(sparql, use_default_graph_as_union=True, substitutions=subs)
         except SyntaxError as exc:
             raise StoreError(f"SPARQL syntax error: {exc}") from exc
@@ -214,8 +242,12 @@ class Store:
 
     # ----- writes ----------------------------------------------------------------------------
 
-    def apply(self, changes: Changeset) -> WriteSummary:
-        """Apply removals and additions in one transaction: all of it happens or none of it."""
+    def apply(self, changes: Changeset, net: bool = False) -> WriteSummary:
+        """Apply removals and additions in one transaction: all of it happens or none of it.
+
+        `net=True` says the caller computed the change against the store (every added quad is
+        absent, every removed one present), which saves checking each quad for the revision.
+        """
         summary = WriteSummary(
             added=len(changes.add),
             removed=len(changes.remove),
@@ -223,41 +255,52 @@ class Store:
         )
         if changes.is_empty:
             return summary
+        self._refuse_if_past()
         with self._write_lock:
+            # The revision records the net change: what really was absent, or present.
+            if net:
+                added, removed = list(changes.add), list(changes.remove)
+            else:
+                added = [q for q in dict.fromkeys(changes.add) if q not in self._ox]
+                removed = [q for q in dict.fromkeys(changes.remove) if q in self._ox]
+            if not added and not removed:
+                return summary
             self.changes.record(_touched_iris(changes))
+            revision = self.history.begin(added, removed)
             try:
-                if not changes.remove:
-                    self._ox.extend(changes.add)
-                    self._mirror(lambda replica: replica.extend(changes.add))
+                if not removed:
+                    self._ox.extend(added)
+                    self._mirror(lambda replica: replica.extend(added))
                 else:
-                    update = _data_update(changes)
+                    update = _data_update(Changeset(remove=tuple(removed), add=tuple(added)))
                     self._ox.update(update)
                     self._mirror(lambda replica: replica.update(update))
             except (OSError, SyntaxError, ValueError) as exc:
+                self.history.discard(revision)
                 raise StoreError(f"write failed, store unchanged: {exc}") from exc
             finally:
                 self._generation += 1
+            self.history.commit(revision)
         return summary
 
     def replace_graph(self, graph: ox.NamedNode, triples: Iterable[ox.Triple]) -> WriteSummary:
         """Make a named graph hold exactly these triples, in one transaction."""
         new = {ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples}
         old = set(self._ox.quads_for_pattern(None, None, None, graph))
-        return self.apply(Changeset(remove=tuple(old - new), add=tuple(new - old)))
+        return self.apply(Changeset(remove=tuple(old - new), add=tuple(new - old)), net=True)
 
     def load_file(self, path: Path, fmt: ox.RdfFormat, graph: ox.NamedNode) -> None:
         """Add a whole RDF file to a graph in one transaction (a parse error writes nothing)."""
-        with self._write_lock:
-            self.changes.record([EVERYTHING])
-            try:
-                self._ox.load(path=str(path), format=fmt, to_graph=graph)
-                self._mirror(lambda copy: copy.load(path=str(path), format=fmt, to_graph=graph))
-            except SyntaxError as exc:
-                raise StoreError(f"{path}: {exc}") from exc
-            except OSError as exc:
-                raise StoreError(f"{path}: {exc}") from exc
-            finally:
-                self._generation += 1
+        try:
+            quads = [
+                ox.Quad(t.subject, t.predicate, t.object, graph)
+                for t in ox.parse(path=str(path), format=fmt)
+            ]
+        except SyntaxError as exc:
+            raise StoreError(f"{path}: {exc}") from exc
+        except OSError as exc:
+            raise StoreError(f"{path}: {exc}") from exc
+        self.apply(Changeset(add=tuple(quads)))
 
     def bulk_load_file(self, path: Path, fmt: ox.RdfFormat, graph: ox.NamedNode) -> None:
         """Fill an empty graph from a big file fast; a failure leaves the graph empty again.
@@ -269,6 +312,7 @@ class Store:
         a crash clear it. Readers in the same process could see a partial graph meanwhile, which
         is why the API never uses this path.
         """
+        self._refuse_if_past()
         if any(True for _ in self._ox.quads_for_pattern(None, None, None, graph)):
             raise StoreError(f"bulk load needs an empty graph; {graph.value} already holds data")
         with self._write_lock:
@@ -279,8 +323,11 @@ class Store:
             try:
                 self._ox.bulk_load(path=str(path), format=fmt, to_graph=graph)
                 self._ox.flush()
-                loaded = self._ox.quads_for_pattern(None, None, None, graph)
+                loaded = list(self._ox.quads_for_pattern(None, None, None, graph))
                 self._mirror(lambda replica: replica.bulk_extend(loaded))
+                # Pending until the marker is gone: a crash before that empties the graph on
+                # the next open, and the pending revision is then dropped as not held.
+                revision = self.history.begin(loaded, [])
             except (OSError, SyntaxError) as exc:
                 self._ox.clear_graph(graph)
                 raise StoreError(f"{path}: bulk load failed, graph left empty: {exc}") from exc
@@ -288,6 +335,7 @@ class Store:
                 self._generation += 1
                 if marker is not None and marker.exists():
                     marker.unlink()
+            self.history.commit(revision)
 
     def _bulk_marker(self) -> Path | None:
         return None if self.path is None else self.path / "bulk-load-in-progress"
@@ -304,13 +352,89 @@ class Store:
 
     def clear(self) -> None:
         """Remove everything (used by tests and `aimstrace demo --reset`)."""
+        self._refuse_if_past()
         with self._write_lock:
+            everything = list(self._ox.quads_for_pattern(None, None, None, None))
+            if not everything:
+                return
             self.changes.record([EVERYTHING])
+            revision = self.history.begin([], everything)
             try:
                 self._ox.clear()
                 self._mirror(lambda replica: replica.clear())
+            except OSError as exc:
+                self.history.discard(revision)
+                raise StoreError(f"clear failed: {exc}") from exc
             finally:
                 self._generation += 1
+            self.history.commit(revision)
+
+    # ----- history ---------------------------------------------------------------------------
+
+    def _holds_change(self, added: list[ox.Quad], removed: list[ox.Quad]) -> bool:
+        return all(q in self._ox for q in added) and not any(q in self._ox for q in removed)
+
+    def _start_history(self) -> None:
+        """A store written before history was kept gets one baseline revision of its content."""
+        if len(self.history) or not any(True for _ in self._ox.quads_for_pattern(None, None, None)):
+            return
+        with writing_as("baseline: the store's content when history started"):
+            everything = list(self._ox.quads_for_pattern(None, None, None, None))
+            revision = self.history.begin(everything, [])
+            self.history.commit(revision)
+
+    def _refuse_if_past(self) -> None:
+        if self._frozen is not None:
+            raise StoreError(
+                f"the store as of {self._frozen} is read-only: history is never rewritten"
+            )
+
+    def past_states(self) -> list[Store]:
+        """The past states kept in memory (at most two)."""
+        return list(self._past.values())
+
+    @classmethod
+    def frozen(cls, state: ox.Store, label: str) -> Store:
+        """A read-only store over an in-memory state of the past, labelled with its revision."""
+        past = cls(None)
+        past._ox = state
+        past._frozen = label
+        return past
+
+    @property
+    def revision(self) -> str | None:
+        """The revision a past state shows (None for the live store)."""
+        return self._frozen
+
+    def at(self, ref: str) -> Store:
+        """The store as it was after a revision (r12, 12, or a timestamp), read-only.
+
+        Built in memory from the present by undoing the newer revisions, then kept (states of
+        the past never change), so a repeated question about the same revision is answered at
+        the speed of an in-memory store.
+        """
+        if self._frozen is not None:
+            raise StoreError("a past state has no history of its own; ask the live store")
+        revision = self.history.resolve(ref)
+        with self._past_lock:
+            cached = self._past.get(revision)
+            if cached is not None:
+                return cached
+            with self._write_lock:
+                reader = self._reader
+                delta = self.history.delta_back(revision, lambda q: q in reader)
+                # Copied inside Oxigraph (dump and bulk load, no Python object per quad),
+                # then the few quads that differ are changed in Python.
+                state = ox.Store()
+                state.bulk_load(reader.dump(format=ox.RdfFormat.N_QUADS), ox.RdfFormat.N_QUADS)
+            for quad in delta.removed:
+                state.remove(quad)
+            state.extend(delta.added)
+            past = Store.frozen(state, f"r{revision}")
+            if len(self._past) >= 2:  # each past state is a full in-memory copy
+                self._past.pop(next(iter(self._past)))
+            self._past[revision] = past
+            return past
 
     def flush(self) -> None:
         """Make sure everything written is on disk."""

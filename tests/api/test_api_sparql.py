@@ -140,8 +140,12 @@ def test_get_update_is_refused(client: TestClient) -> None:
     ("request_kwargs", "status", "field"),
     [
         ({"params": {"query": "SELEKT *"}}, 400, None),
-        ({"params": {}}, 422, "query.query"),
-        ({"params": {"query": "ASK {}", "default-graph-uri": "urn:x"}}, 400, "default-graph-uri"),
+        ({"params": {}}, 400, "query"),
+        (
+            {"params": {"query": "ASK {}", "default-graph-uri": "not an iri"}},
+            400,
+            "default-graph-uri",
+        ),
         ({"params": {"query": "ASK {}"}, "headers": {"Accept": "image/png"}}, 406, "header.accept"),
     ],
 )
@@ -233,3 +237,106 @@ def test_sparqlwrapper_sees_refusals(live_url: str) -> None:
     with pytest.raises(HTTPError) as caught:
         updater.query()
     assert caught.value.code == 403
+
+
+# ----- the dataset: FROM, FROM NAMED, default-graph-uri, named-graph-uri --------------------------
+
+COUNT = "SELECT (COUNT(*) AS ?n) {dataset} WHERE {{ ?s ?p ?o }}"
+COUNT_NAMED = "SELECT (COUNT(*) AS ?n) {dataset} WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}"
+
+
+def _count(client: TestClient, query: str, **params: object) -> int:
+    answer = client.get("/sparql", params={"query": query, **params})
+    assert answer.status_code == 200, answer.text
+    return int(answer.json()["results"]["bindings"][0]["n"]["value"])
+
+
+def _two_graphs(engine: Engine) -> tuple[str, str]:
+    graphs = [g.value for g in engine.store.named_graphs() if engine.store.count(g) > 0]
+    assert len(graphs) >= 2
+    return graphs[0], graphs[1]
+
+
+def test_the_union_is_the_default_only_when_the_query_names_no_dataset(
+    client: TestClient, engine: Engine
+) -> None:
+    first, second = _two_graphs(engine)
+    in_first = engine.store.count(ox.NamedNode(first))
+    in_second = engine.store.count(ox.NamedNode(second))
+    assert _count(client, COUNT.format(dataset="")) == engine.store.count()
+    assert _count(client, COUNT.format(dataset="FROM <urn:nonexistent>")) == 0
+    assert _count(client, COUNT.format(dataset=f"FROM <{first}>")) == in_first
+    both = f"FROM <{first}> FROM <{second}>"
+    assert _count(client, COUNT.format(dataset=both)) == in_first + in_second
+    # FROM NAMED alone: the named graphs are those, the default graph is empty.
+    assert _count(client, COUNT_NAMED.format(dataset=f"FROM NAMED <{second}>")) == in_second
+    assert _count(client, COUNT.format(dataset=f"FROM NAMED <{second}>")) == 0
+
+
+def test_protocol_graphs_replace_the_querys_dataset(client: TestClient, engine: Engine) -> None:
+    first, second = _two_graphs(engine)
+    in_first = engine.store.count(ox.NamedNode(first))
+    in_second = engine.store.count(ox.NamedNode(second))
+    query = COUNT.format(dataset=f"FROM <{second}>")
+    assert _count(client, query, **{"default-graph-uri": first}) == in_first
+    # named-graph-uri alone: an empty default graph, only that named graph for GRAPH.
+    named = {"named-graph-uri": second}
+    assert _count(client, COUNT.format(dataset=""), **named) == 0
+    assert _count(client, COUNT_NAMED.format(dataset=""), **named) == in_second
+    form = client.post(
+        "/sparql",
+        data={"query": COUNT.format(dataset=""), "default-graph-uri": [first, second]},
+    )
+    assert int(form.json()["results"]["bindings"][0]["n"]["value"]) == in_first + in_second
+    direct = client.post(
+        "/sparql",
+        params={"default-graph-uri": "urn:nonexistent"},
+        content=COUNT.format(dataset=""),
+        headers={"content-type": "application/sparql-query"},
+    )
+    assert int(direct.json()["results"]["bindings"][0]["n"]["value"]) == 0
+
+
+@pytest.mark.parametrize("media", ["text/csv", "text/tab-separated-values"])
+def test_ask_answers_in_csv_and_tsv_as_oxigraph_does(client: TestClient, media: str) -> None:
+    answer = client.get("/sparql", params={"query": "ASK { ?s ?p ?o }"}, headers={"Accept": media})
+    assert answer.status_code == 200
+    assert answer.headers["content-type"].startswith(media)
+    fmt = RESULT_FORMATS[media]
+    assert answer.content == ox.Store().query("ASK {}").serialize(format=fmt)
+
+
+def test_sparqlwrapper_names_graphs(live_url: str, engine: Engine) -> None:
+    first, second = _two_graphs(engine)
+    client = SPARQLWrapper(f"{live_url}/sparql")
+    client.setReturnFormat(JSON)
+    client.setQuery(COUNT.format(dataset=""))
+    client.addDefaultGraph(first)
+    as_json = client.query().convert()
+    n = int(as_json["results"]["bindings"][0]["n"]["value"])
+    assert n == engine.store.count(ox.NamedNode(first))
+    named = SPARQLWrapper(f"{live_url}/sparql")
+    named.setReturnFormat(JSON)
+    named.setQuery(COUNT_NAMED.format(dataset=""))
+    named.addNamedGraph(second)
+    as_json = named.query().convert()
+    n = int(as_json["results"]["bindings"][0]["n"]["value"])
+    assert n == engine.store.count(ox.NamedNode(second))
+
+
+def test_rdflib_sparqlstore_reads_a_named_graph(live_url: str, engine: Engine) -> None:
+    from rdflib import Graph, URIRef
+    from rdflib.plugins.stores.sparqlstore import SPARQLStore
+
+    first, _ = _two_graphs(engine)
+    store = SPARQLStore(query_endpoint=f"{live_url}/sparql", returnFormat="json")
+    graph = Graph(store, identifier=URIRef(first))
+    assert len(graph) == engine.store.count(ox.NamedNode(first))
+    expected = {
+        (q.subject.value, q.predicate.value)
+        for q in engine.store.quads(ox.NamedNode(first))
+        if isinstance(q.subject, ox.NamedNode)
+    }
+    seen = {(str(s), str(p)) for s, p, _ in graph.triples((None, None, None))}
+    assert expected <= seen
+    assert len(seen) <= engine.store.count(ox.NamedNode(first))

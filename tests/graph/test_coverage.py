@@ -99,9 +99,10 @@ def test_derived_mappings_justify_with_their_chain(store: Store, tmp_path: Path)
     olir = tmp_path / "iso27001-eu.csv"
     olir.write_text(
         "Focal Element,Reference Element,Relationship,Rationale,Strength\n"
-        "A.5.1,Art. 12,subset of,semantic,4\n"
+        "Art. 12,A.5.1,subset of,semantic,4\n"
     )
-    import_mappings(store, olir, "olir", "iso27001-eu", "iso27001", "eu-ai-act")
+    # NIST IR 8278A r1: the reference element (A.5.1) is a subset of the focal one (Art. 12).
+    import_mappings(store, olir, "olir", "iso27001-eu", "eu-ai-act", "iso27001")
     derive_mappings(store)
     entries = by_notation(store, "eu-ai-act")
     assert entries["Art. 10"]["coverage"] == "partial"  # asserted: A.7.5 subset-of Art. 10

@@ -9,7 +9,12 @@ import pytest
 
 from aimstrace.graph.crosswalk.model import RequirementRef, requirement_index
 from aimstrace.graph.store import Store
-from aimstrace.loaders.ciso_assistant import framework_for_urn, load_ciso_assistant, node_key
+from aimstrace.loaders.ciso_assistant import (
+    NodeMatch,
+    framework_for_urn,
+    load_ciso_assistant,
+    match_node,
+)
 from aimstrace.loaders.mapping_common import MappingLoadError
 
 DATA = Path(__file__).parents[1] / "data" / "crosswalks"
@@ -60,8 +65,33 @@ def test_unmatched_urns_and_bad_words_are_errors(index: dict[str, RequirementRef
     assert len(caught.value.issues) == 4
 
 
-def test_urn_matching_helpers() -> None:
-    assert framework_for_urn("urn:intuitem:risk:framework:nist-ai-600-1") == "nist-ai-600-1"
-    assert framework_for_urn("urn:intuitem:risk:framework:eu-ai-act") == "eu-ai-act"
-    assert node_key("Art. 9") == node_key("article-9") == "art9"
-    assert node_key("GOVERN 1.1") == node_key("govern-1.1")
+FW = "urn:intuitem:risk:framework:"
+#: Their node ids (from their libraries, tests/data/interop/ciso) and ours, one row per rule.
+NORMALISATION = [
+    ("iso27001-2022", "a.8.14", NodeMatch("A.8.14")),
+    ("iso27001-2022", "9.2.1", NodeMatch("9.2.1")),
+    ("iso42001-2023", "a.2.2", NodeMatch("A.2.2")),
+    ("iso42001-2023", "10.1", NodeMatch("10.1")),
+    ("nist-ai-rmf-1.0", "govern", NodeMatch("GOVERN")),
+    ("nist-ai-rmf-1.0", "govern-1", NodeMatch("GOVERN 1")),
+    ("nist-ai-rmf-1.0", "map-1.1", NodeMatch("MAP 1.1")),
+    ("nist-ai-rmf-1.0", "node3", None),
+    ("ai-act", "9.1", NodeMatch("Art. 9", "part")),
+    ("ai-act", "9.2.a", NodeMatch("Art. 9", "part")),
+    ("ai-act", "5.1.c.i", NodeMatch("Art. 5", "part")),
+    ("ai-act", "recital-1", None),
+    ("ai-act", "node324", None),
+    ("iso27001-2013", "a.8.1.4", None),
+]
+
+
+@pytest.mark.parametrize(("framework", "node_id", "ours"), NORMALISATION)
+def test_node_id_normalisation_table(framework: str, node_id: str, ours: NodeMatch | None) -> None:
+    assert match_node(FW + framework, node_id) == ours
+
+
+def test_editions_are_checked() -> None:
+    assert framework_for_urn(FW + "iso27001-2022") == "iso27001"
+    assert framework_for_urn(FW + "iso27001-2013") is None  # never the 2022 catalog
+    assert framework_for_urn(FW + "ai-act") == "eu-ai-act"
+    assert framework_for_urn(FW + "iso42001-2023") == "iso42001"

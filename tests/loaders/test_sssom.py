@@ -126,7 +126,16 @@ def test_missing_columns_and_bad_header_are_reported(
     with pytest.raises(MappingLoadError) as caught:
         load_sssom(path, index)
     columns = {i.column for i in caught.value.issues}
-    assert {"header", "predicate_id", "relationship", "strength", "comment"} <= columns
+    assert {"header", "predicate_id", "mapping_justification"} <= columns
+    # our STRM columns come all together or not at all
+    path.write_text(
+        "subject_id\tpredicate_id\tobject_id\tmapping_justification\trelationship\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(MappingLoadError) as caught:
+        load_sssom(path, index)
+    columns = {i.column for i in caught.value.issues}
+    assert {"rationale", "strength", "comment"} <= columns
 
 
 def test_no_term_found_object_only_for_no_relationship(

@@ -31,6 +31,7 @@ COLUMNS = [
     "subject_id",
     "subject_label",
     "predicate_id",
+    "predicate_modifier",
     "object_id",
     "object_label",
     "mapping_justification",
@@ -46,7 +47,8 @@ PREDICATE_FOR = {
     "subset-of": "skos:broadMatch",
     "superset-of": "skos:narrowMatch",
     "intersects-with": "skos:relatedMatch",
-    "no-relationship": "sssom:NoTermFound",
+    # SSSOM's negation: relatedMatch with predicate_modifier Not (or object sssom:NoTermFound)
+    "no-relationship": "skos:relatedMatch",
 }
 RATIONALES = {"syntactic", "semantic", "functional"}
 #: A full stop followed by a capitalised word starts a second sentence ("Art. 9" does not).
@@ -160,6 +162,9 @@ def row_problems(line: int, row: dict[str, str], subject_fw: str, object_fw: str
         bad("relationship", "unknown relationship word")
     elif row["predicate_id"] != PREDICATE_FOR[relationship]:
         bad("predicate_id", f"expected {PREDICATE_FOR[relationship]}")
+    negated = relationship == "no-relationship" and row["object_id"] != "sssom:NoTermFound"
+    if row.get("predicate_modifier", "") != ("Not" if negated else ""):
+        bad("predicate_modifier", "Not exactly for no-relationship with an object")
     if row["rationale"] not in RATIONALES:
         bad("rationale", "unknown rationale word")
     if not re.fullmatch(r"[0-9]+", row["strength"]) or not 1 <= int(row["strength"]) <= 10:
@@ -350,9 +355,9 @@ BROKEN = """# curie_map:
 #   iso42001: https://w3id.org/aimstrace/catalog/iso42001/
 # license: https://creativecommons.org/licenses/by/4.0/
 {columns}
-iso42001:A.3.4\tA.3.4 Invented\tskos:relatedMatch\teuaiact:Art._9\tArt. 9 Risk management system\tsemapv:ManualMappingCuration\tintersects-with\tsemantic\t5\t0.5\tA control that does not exist.\taimstrace:test
-iso42001:A.7.5\tA.7.5 Data provenance\tskos:exactMatch\teuaiact:Art._10\tArt. 10 Data and data governance\tsemapv:ManualMappingCuration\tsubset-of\tlogical\t11\t1.5\t\taimstrace:test
-iso42001:A.7.5\tA.7.5 Data provenance\tskos:broadMatch\teuaiact:Art._10\tArt. 10 Data and data governance\tsemapv:ManualMappingCuration\toverlaps\tsemantic\t7\t0.7\tSecond row for the same pair.\taimstrace:test
+iso42001:A.3.4\tA.3.4 Invented\tskos:relatedMatch\t\teuaiact:Art._9\tArt. 9 Risk management system\tsemapv:ManualMappingCuration\tintersects-with\tsemantic\t5\t0.5\tA control that does not exist.\taimstrace:test
+iso42001:A.7.5\tA.7.5 Data provenance\tskos:exactMatch\t\teuaiact:Art._10\tArt. 10 Data and data governance\tsemapv:ManualMappingCuration\tsubset-of\tlogical\t11\t1.5\t\taimstrace:test
+iso42001:A.7.5\tA.7.5 Data provenance\tskos:broadMatch\t\teuaiact:Art._10\tArt. 10 Data and data governance\tsemapv:ManualMappingCuration\toverlaps\tsemantic\t7\t0.7\tSecond row for the same pair.\taimstrace:test
 iso42001:A.6.2.8\tA.6.2.8 AI system recording of event logs\tskos:relatedMatch
 """  # noqa: E501
 

@@ -1,0 +1,172 @@
+"""What keeping history costs: recording a revision, reading the past, and the space it takes.
+
+    python bench/history_bench.py --triples 1000000 [--revisions 100] [--change 0.01]
+
+Builds the synthetic organisation twice on disk (bench/generate.py), then makes the same revisions
+on both: `--revisions` writes that each change `--change` of the organisation's literal-valued
+triples (one removed, one added per triple). Store A goes through `Store.apply`, which records each
+revision; store B gets the identical transaction straight from Oxigraph, the write path without
+history (what `apply` did before revisions: the intent log, then the transaction). `apply` checks
+each quad against the store for the net change, as for a load. Then `--at` for the revision 50 back:
+building that state, a `system-trace` on it, and the same trace asked again. Figures are printed
+side by side with their ratios; this is a benchmark, not a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pyoxigraph as ox
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from aimstrace.graph.engine import Engine
+from aimstrace.graph.store import Changeset, Store
+from aimstrace.graph.store.changelog import ChangeLog
+from aimstrace.graph.store.core import _data_update, _touched_iris
+from aimstrace.ontology.iris import graph_iri
+from bench.store_bench import generate, percentile
+
+ORG = ox.NamedNode(str(graph_iri("org")))
+SYSTEM_CLASS = ox.NamedNode("https://w3id.org/aimstrace/ns#AISystem")
+RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+
+
+def _changes(store: ox.Store, share: float, runs: int, seed: int) -> list[Changeset]:
+    """`runs` changesets, each rewriting `share` of the literal-valued org triples."""
+    literals = [
+        q
+        for q in store.quads_for_pattern(None, None, None, ORG)
+        if isinstance(q.object, ox.Literal)
+    ]
+    rng = random.Random(seed)
+    count = max(1, int(len(literals) * share))
+    current = {q: q for q in literals}
+    changesets: list[Changeset] = []
+    for run in range(runs):
+        chosen = rng.sample(list(current), count)
+        remove, add = [], []
+        for quad in chosen:
+            old = current.pop(quad)
+            new = ox.Quad(old.subject, old.predicate, ox.Literal(f"{old.object.value} r{run}"), ORG)
+            remove.append(old)
+            add.append(new)
+            current[new] = new
+        changesets.append(Changeset(remove=tuple(remove), add=tuple(add)))
+    return changesets
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark and print the figures."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--triples", type=int, default=1_000_000)
+    parser.add_argument("--revisions", type=int, default=100)
+    parser.add_argument("--change", type=float, default=0.01)
+    parser.add_argument("--back", type=int, default=50)
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="aimstrace-history-bench-") as tmp:
+        folder = Path(tmp)
+        nt = generate(args.triples, folder / "org")
+        print(f"synthetic organisation: {nt.stat().st_size / 1e6:.0f} MB of N-Triples")
+
+        started = time.perf_counter()
+        recorded = Store(folder / "with-history")
+        recorded.bulk_load_file(nt, ox.RdfFormat.N_TRIPLES, ORG)
+        bulk_with = time.perf_counter() - started
+        started = time.perf_counter()
+        plain = ox.Store(str(folder / "without-history"))
+        plain_log = ChangeLog(folder / "without-history-changes.sqlite")
+        plain.bulk_load(path=str(nt), format=ox.RdfFormat.N_TRIPLES, to_graph=ORG)
+        plain.flush()
+        bulk_without = time.perf_counter() - started
+        print(
+            f"bulk load: {bulk_with:.1f} s with its baseline revision, {bulk_without:.1f} s "
+            f"without (x{bulk_with / bulk_without:.2f})"
+        )
+
+        changesets = _changes(plain, args.change, args.revisions, seed=42)
+        quads_per_write = len(changesets[0].add) + len(changesets[0].remove)
+        with_history: list[float] = []
+        without_history: list[float] = []
+        for changes in changesets:  # alternate, so both see the same machine load
+            started = time.perf_counter()
+            # What Store.apply did before revisions: the intent log, then the transaction.
+            plain_log.record(_touched_iris(changes))
+            plain.update(_data_update(changes))
+            without_history.append(time.perf_counter() - started)
+            started = time.perf_counter()
+            recorded.apply(changes)
+            with_history.append(time.perf_counter() - started)
+        mean_with, mean_without = statistics.mean(with_history), statistics.mean(without_history)
+        print(
+            f"{args.revisions} writes of {quads_per_write} quads each: with history "
+            f"p50 {percentile(with_history, 50) * 1000:.0f} ms, mean {mean_with * 1000:.0f} ms; "
+            f"without p50 {percentile(without_history, 50) * 1000:.0f} ms, "
+            f"mean {mean_without * 1000:.0f} ms; added cost x{mean_with / mean_without:.3f} "
+            f"({(mean_with / mean_without - 1) * 100:+.1f} %)"
+        )
+
+        history = recorded.history
+        change_bytes = sum(
+            len(_data_update(c).encode("utf-8")) for c in changesets
+        )  # the changes as N-Triples text
+        stored = history.storage_bytes()
+        baseline_added, _ = history.changes(1)
+        baseline_bytes = len(ox.serialize(baseline_added, format=ox.RdfFormat.N_QUADS) or b"")
+        print(
+            f"history storage: {stored / 1e6:.1f} MB for {change_bytes / 1e6:.1f} MB of changes "
+            f"in {args.revisions} revisions plus a {baseline_bytes / 1e6:.0f} MB baseline "
+            f"(x{stored / (change_bytes + baseline_bytes):.2f} of what it records)"
+        )
+
+        engine = Engine(recorded)
+        systems = [
+            q.subject
+            for q in recorded.oxigraph.quads_for_pattern(None, RDF_TYPE, SYSTEM_CLASS, ORG)
+        ]
+        system_id = systems[len(systems) // 2].value.rsplit("/", 1)[-1]
+        target = f"r{history.newest() - args.back}"
+        started = time.perf_counter()
+        past = engine.at(target)
+        build = time.perf_counter() - started
+        # The server reads from its in-memory replica: the past is copied from memory there.
+        recorded.enable_read_replica()
+        recorded._past.clear()  # measure a first build again, now from the replica
+        started = time.perf_counter()
+        engine.at(target)
+        build_replica = time.perf_counter() - started
+        print(
+            f"--at {target}: past state built in {build:.2f} s from the disk store, "
+            f"{build_replica:.2f} s from the read replica (the server's path)"
+        )
+        started = time.perf_counter()
+        past.run_query("system-trace", {"system": system_id})
+        first_trace = time.perf_counter() - started
+        # Other systems each time, so neither side is answered from the answer cache.
+        others = [s.value.rsplit("/", 1)[-1] for s in systems[:40] if s.value != system_id]
+        repeats, present = [], []
+        for other in others:
+            started = time.perf_counter()
+            engine.at(target).run_query("system-trace", {"system": other})
+            repeats.append(time.perf_counter() - started)
+            started = time.perf_counter()
+            engine.run_query("system-trace", {"system": other})
+            present.append(time.perf_counter() - started)
+        past_again, now = statistics.median(repeats), statistics.median(present)
+        print(
+            f"--at {target} ({args.back} revisions back): first system-trace "
+            f"{(build + first_trace):.2f} s in all from disk; repeated (other systems, computed) "
+            f"p50 {past_again * 1000:.1f} ms against {now * 1000:.1f} ms on the present "
+            f"(x{past_again / now:.2f})"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

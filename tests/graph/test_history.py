@@ -1,0 +1,238 @@
+"""Revisions: every write recorded, hash-chained, replayable; the store as it was at a revision."""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from rdflib import Dataset
+from rdflib.compare import isomorphic
+
+from aimstrace.graph.engine import Engine
+from aimstrace.graph.store import Changeset, Store, StoreError
+from aimstrace.graph.store.history import HistoryError, writing_as
+from aimstrace.loaders.pipeline import load_paths
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "history"
+EX = "http://example.org/"
+G = ox.NamedNode(EX + "graph")
+AS_OF = "2026-06-30"
+
+
+def quad(s: str, o: str) -> ox.Quad:
+    return ox.Quad(ox.NamedNode(EX + s), ox.NamedNode(EX + "p"), ox.Literal(o), G)
+
+
+def _dataset(data: bytes) -> Dataset:
+    dataset = Dataset()
+    dataset.parse(data=data.decode("utf-8"), format="nquads")
+    return dataset
+
+
+def assert_isomorphic(first: ox.Store, second: ox.Store) -> None:
+    """Graph by graph, compared by isomorphism (never as text)."""
+    one = _dataset(first.dump(format=ox.RdfFormat.N_QUADS) or b"")
+    two = _dataset(second.dump(format=ox.RdfFormat.N_QUADS) or b"")
+    names_one = {g.identifier for g in one.graphs() if len(g)}
+    names_two = {g.identifier for g in two.graphs() if len(g)}
+    assert names_one == names_two
+    for name in names_one:
+        assert isomorphic(one.graph(name), two.graph(name)), name
+
+
+def three_loads(store_dir: Path | None = None) -> Engine:
+    """Reference data, then the three loads of tests/data/history, each its own revision."""
+    engine = Engine.open(store_dir)
+    with writing_as("init", actor="tester"):
+        engine.load_vocabulary()
+        engine.load_catalogs()
+    for number in (1, 2, 3):
+        path = DATA / f"load{number}.yaml"
+        with writing_as(f"load{number}", actor="tester", message=f"m{number}", sources=[path]):
+            load_paths(engine, [path])
+    return engine
+
+
+@pytest.fixture(scope="module")
+def engine() -> Engine:
+    return three_loads()
+
+
+def _revision_of(engine: Engine, command: str) -> str:
+    (found,) = [r.name for r in engine.history() if r.command == command]
+    return found
+
+
+def test_every_write_is_a_revision_with_who_what_and_sources(engine: Engine) -> None:
+    revisions = engine.history(newest_first=False)
+    assert [r.id for r in revisions] == list(range(1, len(revisions) + 1))
+    load2 = engine.revision(_revision_of(engine, "load2"))
+    assert (load2.actor, load2.message) == ("tester", "m2")
+    assert [s.path for s in load2.sources] == [str(DATA / "load2.yaml")]
+    digest = hashlib.sha256((DATA / "load2.yaml").read_bytes()).hexdigest()
+    assert load2.sources[0].sha256 == digest
+    # load2 renames the system: one label removed, and what it adds.
+    added, removed = engine.store.history.changes(load2.id)
+    assert (load2.added, load2.removed) == (len(added), len(removed))
+    assert [(q.predicate.value, q.object.value) for q in removed] == [
+        ("http://www.w3.org/2000/01/rdf-schema#label", "Claims triage")
+    ]
+    assert all(r.actor == "tester" for r in revisions)
+
+
+def test_replaying_every_revision_from_empty_gives_the_store(engine: Engine) -> None:
+    assert_isomorphic(engine.store.history.replay(), engine.store.oxigraph)
+
+
+def test_replay_holds_after_removals_and_a_clear() -> None:
+    store = Store.in_memory()
+    store.apply(Changeset(add=(quad("a", "1"), quad("b", "2"))))
+    store.apply(Changeset(remove=(quad("a", "1"),), add=(quad("c", "3"),)))
+    assert_isomorphic(store.history.replay(), store.oxigraph)
+    store.clear()
+    store.apply(Changeset(add=(quad("d", "4"),)))
+    assert_isomorphic(store.history.replay(), store.oxigraph)
+    # A write that changes nothing is no revision.
+    before = len(store.history)
+    store.apply(Changeset(add=(quad("d", "4"),), remove=(quad("zz", "0"),)))
+    assert len(store.history) == before
+
+
+def test_at_gives_the_earlier_answers(engine: Engine) -> None:
+    r1 = _revision_of(engine, "load1")
+    r2 = _revision_of(engine, "load2")
+    [system_then] = engine.at(r1).list_entities("systems")
+    assert (system_then["label"], system_then["datasets"]) == ("Claims triage", [])
+    assert engine.at(r1).list_entities("datasets") == []
+    [system_later] = engine.at(r2).list_entities("systems")
+    assert (system_later["label"], system_later["datasets"]) == ("Claims triage v2", ["DS-H1"])
+    assert engine.at(r2).list_entities("controls") == []
+    assert [c["id"] for c in engine.list_entities("controls")] == ["C-H1"]
+    # The named query answers as it was, and the present is untouched.
+    trace_then = engine.at(r1).run_query("system-trace", {"system": "SYS-H1"})
+    trace_now = engine.run_query("system-trace", {"system": "SYS-H1"})
+    assert "DS-H1" not in str(trace_then.rows) and "DS-H1" in str(trace_now.rows)
+    # A second question about the same revision reuses the state built the first time.
+    assert engine.at(r1).store is engine.at(r1).store
+
+
+def test_at_by_timestamp_and_errors(engine: Engine) -> None:
+    newest = engine.history()[0]
+    assert engine.store.history.resolve(newest.time) == newest.id
+    later = (datetime.fromisoformat(newest.time) + timedelta(days=1)).isoformat()
+    assert engine.store.history.resolve(later) == newest.id
+    first = datetime.fromisoformat(engine.history()[-1].time)
+    with pytest.raises(HistoryError, match="before the first revision"):
+        engine.at((first - timedelta(seconds=5)).astimezone(UTC).isoformat())
+    with pytest.raises(HistoryError, match="no revision r999"):
+        engine.at("r999")
+    with pytest.raises(HistoryError, match="neither a revision"):
+        engine.at("yesterday")
+
+
+def test_the_past_is_read_only(engine: Engine) -> None:
+    past = engine.at(_revision_of(engine, "load1"))
+    with pytest.raises(StoreError, match="read-only"):
+        past.store.apply(Changeset(add=(quad("x", "1"),)))
+
+
+def test_diff_lists_entities_and_gaps_opened_and_closed(engine: Engine) -> None:
+    r1, r2, r3 = (_revision_of(engine, f"load{n}") for n in (1, 2, 3))
+    first = engine.diff(r1, r2, AS_OF).as_dict()
+    assert first["entities"] == {
+        "datasets": {"added": ["DS-H1"], "changed": [], "removed": []},
+        "risks": {"added": ["R-H1"], "changed": [], "removed": []},
+        "systems": {"added": [], "changed": ["SYS-H1"], "removed": []},
+    }
+    gaps_opened = first["gaps_opened"]
+    assert isinstance(gaps_opened, list)
+    opened = {(g["requirement"], g["focus_label"]) for g in gaps_opened}
+    assert opened == {(f"A.7.{n}", "DS-H1 Claims archive") for n in (3, 4, 5)}
+    assert first["gaps_closed"] == []
+    second = engine.diff(r2, r3, AS_OF)
+    closed = {(g.requirement, g.focus_label) for g in second.gaps_closed}
+    assert closed == {(f"A.7.{n}", "DS-H1 Claims archive") for n in (3, 4, 5)}
+    assert [(g.severity, g.requirement) for g in second.gaps_opened] == [("Warning", "7.5")]
+
+
+def test_gap_lifecycle_says_open_since_and_closed(engine: Engine) -> None:
+    r1, r2, r3 = (_revision_of(engine, f"load{n}") for n in (1, 2, 3))
+    by_gap = {
+        (g.record.requirement, g.record.focus_label): (g.first_seen, g.closed)
+        for g in engine.gap_lifecycles(AS_OF)
+    }
+    for n in (3, 4, 5):
+        assert by_gap[(f"A.7.{n}", "DS-H1 Claims archive")] == (r2, r3)
+    assert by_gap[("7.5", "C-H1 Fairness review of triage outcomes")] == (r3, None)
+    assert by_gap[("A.9.4", "SYS-H1 Claims triage")] == (r1, None)
+
+
+def test_a_failed_write_is_not_recorded() -> None:
+    store = Store.in_memory()
+    store.apply(Changeset(add=(quad("a", "1"),)))
+    before = (len(store.history), store.history.newest())
+    blank = ox.Quad(ox.BlankNode(), ox.NamedNode(EX + "p"), ox.Literal("1"), G)
+    store.oxigraph.add(blank)  # present, so the removal below is a real change that must fail
+    with pytest.raises(StoreError, match="store unchanged"):
+        store.apply(Changeset(remove=(blank,), add=(quad("b", "2"),)))
+    assert (len(store.history), store.history.newest()) == before
+    store.apply(Changeset(add=(quad("c", "3"),)))
+    assert store.history.newest() == before[1] + 1 and store.history.verify().ok
+
+
+def test_verify_names_the_first_hand_edited_revision(tmp_path: Path) -> None:
+    engine = three_loads(tmp_path / "store")
+    assert engine.verify_history().ok
+    path = tmp_path / "store" / "history.sqlite"
+    with sqlite3.connect(path) as db:
+        db.execute("UPDATE revisions SET actor = 'mallory' WHERE id = 8")
+    result = engine.verify_history()
+    assert (result.ok, result.first_bad) == (False, 8)
+    assert "fields" in (result.reason or "")
+    with sqlite3.connect(path) as db:
+        db.execute("UPDATE revisions SET actor = 'tester' WHERE id = 8")
+        db.execute(
+            "UPDATE revisions SET added_nquads = ? WHERE id = 3",
+            (b"x\x9c\x03\x00\x00\x00\x00\x01",),
+        )
+    result = engine.verify_history()
+    assert (result.first_bad, result.reason) == (3, "its recorded change was altered")
+    with sqlite3.connect(path) as db:
+        db.execute("DELETE FROM revisions WHERE id = 5")
+    assert engine.verify_history().first_bad == 3
+
+
+def test_a_pending_revision_is_settled_when_the_store_opens_again(tmp_path: Path) -> None:
+    store = Store(tmp_path / "store")
+    store.apply(Changeset(add=(quad("a", "1"),)))
+    # A crash after the record was written and before the transaction: not held, dropped.
+    store.history.begin([quad("b", "2")], [])
+    # (a crash after the transaction but before the commit mark: held, kept)
+    store.flush()
+    del store
+    reopened = Store(tmp_path / "store")
+    assert len(reopened.history) == 1
+    pending = reopened.history.begin([quad("c", "3")], [])
+    reopened.oxigraph.add(quad("c", "3"))
+    reopened.flush()
+    del reopened
+    again = Store(tmp_path / "store")
+    assert [r.id for r in again.history.revisions()] == [1, pending]
+    assert_isomorphic(again.history.replay(), again.oxigraph)
+
+
+def test_a_store_from_before_history_gets_a_baseline(tmp_path: Path) -> None:
+    store = Store(tmp_path / "store")
+    store.apply(Changeset(add=(quad("a", "1"), quad("b", "2"))))
+    store.flush()
+    del store
+    for name in ("history.sqlite", "history.sqlite-wal", "history.sqlite-shm"):
+        (tmp_path / "store" / name).unlink(missing_ok=True)
+    reopened = Store(tmp_path / "store")
+    [baseline] = reopened.history.revisions()
+    assert baseline.command.startswith("baseline") and baseline.added == 2
+    assert_isomorphic(reopened.history.replay(), reopened.oxigraph)
