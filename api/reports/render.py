@@ -289,8 +289,58 @@ def to_pdf(doc: Document) -> bytes:
     return html_to_pdf(to_html(doc), f"{doc.title}, as of {doc.as_of.isoformat()}")
 
 
+def to_json(doc: Document) -> str:
+    """The document as JSON: title, date, summary, and each section with its facts and tables."""
+    import json
+
+    def section(s: Section) -> dict[str, object]:
+        return {
+            "title": s.title,
+            "paragraphs": s.paragraphs,
+            "facts": {k: cell_text(v) for k, v in s.facts},
+            "tables": [
+                {
+                    "name": t.name,
+                    "columns": t.columns,
+                    "rows": [[cell_text(v) for v in r] for r in t.rows],
+                }
+                for t in s.tables
+            ],
+            "sections": [section(c) for c in s.sections],
+        }
+
+    body = {
+        "kind": doc.kind,
+        "title": doc.title,
+        "as_of": doc.as_of.isoformat(),
+        "organisation": doc.organisation,
+        "generated": doc.generated,
+        "summary": doc.summary,
+        "sections": [section(s) for s in doc.sections],
+    }
+    return json.dumps(body, indent=2, ensure_ascii=False)
+
+
+def to_csv(doc: Document) -> str:
+    """Every table of the document in one CSV: the section and table name, then its columns."""
+    import csv
+
+    out = io.StringIO()
+    writer = csv.writer(out)
+    for _depth, section in doc.walk():
+        for table in section.tables:
+            writer.writerow(["section", "table", *table.columns])
+            for row in table.rows:
+                writer.writerow([section.title, table.name, *(cell_text(v) for v in row)])
+    return out.getvalue()
+
+
 def render(doc: Document, fmt: str, base_url: str = "") -> bytes:
-    """The document in one of FORMATS, as bytes."""
+    """The document in one of FORMATS (or csv, json), as bytes."""
+    if fmt == "json":
+        return to_json(doc).encode("utf-8")
+    if fmt == "csv":
+        return to_csv(doc).encode("utf-8")
     if fmt == "html":
         return to_html(doc, base_url).encode("utf-8")
     if fmt == "md":

@@ -111,7 +111,11 @@ async def verify(_: ReaderDep, engine: LiveEngineDep) -> VerificationOut:
 async def gap_history(
     _: ReaderDep,
     engine: LiveEngineDep,
-    as_of: Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}-\d{2}$")] = None,
+    as_of: Annotated[
+        str | None,
+        # format date: a calendar date, as /gaps says (schemathesis then sends real dates)
+        Query(pattern=r"^\d{4}-\d{2}-\d{2}$", json_schema_extra={"format": "date"}),
+    ] = None,
 ) -> list[dict[str, Any]]:
     """Every gap of the history on one evaluation date, with `first_seen` and `closed`."""
     try:
@@ -141,7 +145,11 @@ async def diff(
     engine: LiveEngineDep,
     base: Annotated[str, Query(alias="from", max_length=64, pattern=r"^[0-9A-Za-z:.+\-]+$")],
     to: Annotated[str | None, Query(max_length=64, pattern=r"^[0-9A-Za-z:.+\-]+$")] = None,
-    as_of: Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}-\d{2}$")] = None,
+    as_of: Annotated[
+        str | None,
+        # format date: a calendar date, as /gaps says (schemathesis then sends real dates)
+        Query(pattern=r"^\d{4}-\d{2}-\d{2}$", json_schema_extra={"format": "date"}),
+    ] = None,
 ) -> dict[str, Any]:
     """Entities added, changed and removed per register, mappings per set, gaps opened/closed."""
     try:

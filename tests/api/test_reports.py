@@ -185,8 +185,10 @@ def test_report_route_serves_each_format(client: object) -> None:
         )
         assert answer.status_code == 200 and answer.headers["content-type"].startswith(kind)
     assert "Violation" in answer.text and "Warning" not in answer.text
-    csv_for_soa = client.get("/reports/soa", params={"format": "csv"})
-    assert csv_for_soa.status_code == 422 and csv_for_soa.json()["field"] == "query.format"
+    soa_csv = client.get("/reports/soa", params={"format": "csv"})
+    assert soa_csv.status_code == 200 and soa_csv.text.startswith("section,table,control,")
+    soa_json = client.get("/reports/soa", params={"format": "json"}).json()
+    assert soa_json["title"] == "Statement of Applicability" and soa_json["sections"]
     assert client.get("/reports/nope").status_code == 422
     xlsx = client.get("/reports/stage1", params={"format": "xlsx"})
     assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
