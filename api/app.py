@@ -147,6 +147,9 @@ def create_app(
         description=DESCRIPTION,
         version="0.1.0",
         lifespan=lifespan,
+        # /docs and /redoc are served by routes/web.py from bundled assets (no CDN, offline).
+        docs_url=None,
+        redoc_url=None,
         responses={
             "4XX": {"model": Problem, "content": {"application/problem+json": {}}},
             "5XX": {"model": Problem, "content": {"application/problem+json": {}}},

@@ -17,7 +17,7 @@ from typing import Any, TypeVar, cast
 
 import click
 
-from aimstrace.api.output import print_json, print_table
+from aimstrace.api.output import print_json, print_table, progress
 from aimstrace.api.remote import FORWARDED, SERVING, build_request, send, swap_paths
 from aimstrace.api.served import find_server
 from aimstrace.graph.engine import Engine
@@ -231,7 +231,10 @@ def demo(state: CliState, as_json: bool) -> None:
     """Load the vocabulary, catalogs, crosswalks and the fictional example organisation into the
     demo store (~/.local/share/aimstrace/demo unless --store or $AIMSTRACE_STORE says otherwise)."""
     state.write_through_server(click.get_current_context(), DEMO_STORE_DIR)
-    with state.writing():
+    with (
+        state.writing(),
+        progress("loading the vocabulary, catalogs, crosswalks and example organisation"),
+    ):
         summary = load_demo(state.creating_engine(DEMO_STORE_DIR))
     if as_json:
         print_json(_summary_json(state, summary))

@@ -14,7 +14,7 @@ from aimstrace.api.cli import (
     pass_state,
     writes,
 )
-from aimstrace.api.output import print_json, print_table
+from aimstrace.api.output import print_json, print_table, progress
 from aimstrace.graph.inventory import INVENTORY_KINDS, register_of_kind
 from aimstrace.loaders.errors import InventoryLoadError
 from aimstrace.loaders.load import EntityRef, LoadReport
@@ -59,7 +59,10 @@ def load(
         raise click.UsageError("give files or folders to load, or --mlflow URI")
     try:
         extra = [read_mlflow(mlflow_uri)] if mlflow_uri else []
-        with state.writing(sources=paths):
+        with (
+            state.writing(sources=paths),
+            progress(f"checking and loading {len(paths)} path(s)"),
+        ):
             store = state.live_engine.store
             report = load_inventory(list(paths), store, dry_run=dry_run, fmt=fmt, extra=extra)
     except InventoryLoadError as exc:

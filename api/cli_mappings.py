@@ -21,7 +21,7 @@ from aimstrace.api.cli import (
     pass_state,
     writes,
 )
-from aimstrace.api.output import print_json, print_table
+from aimstrace.api.output import print_json, print_table, progress
 from aimstrace.loaders.pipeline import import_and_derive, load_crosswalks
 from aimstrace.ontology import FRAMEWORK_IDS
 
@@ -243,7 +243,7 @@ def crosswalk_derive(state: CliState, max_chain: int, candidates: bool, as_json:
     from aimstrace.graph.crosswalk.derivation import Step
     from aimstrace.graph.crosswalk.model import requirement_index
 
-    with state.writing():
+    with state.writing(), progress("deriving mappings"):
         result = state.live_engine.derive_mappings(max_chain)
     state.live_engine.store.flush()
     index = requirement_index(state.engine.store)

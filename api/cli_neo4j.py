@@ -7,7 +7,7 @@ from dataclasses import asdict
 import click
 
 from aimstrace.api.cli import CliState, main, pass_state
-from aimstrace.api.output import print_json
+from aimstrace.api.output import print_json, progress
 from aimstrace.graph.neo4j.connection import Neo4jSettings, connect
 from aimstrace.graph.neo4j.sync import Neo4jSync, Neo4jSyncError
 
@@ -37,11 +37,13 @@ def sync(
         settings = Neo4jSettings.from_environment(uri, user, database)
         driver = connect(settings)
         try:
-            report = Neo4jSync(state.engine.store, driver, settings.database).sync(full=full)
+            with progress("projecting the store into Neo4j"):
+                report = Neo4jSync(state.engine.store, driver, settings.database).sync(full=full)
         finally:
             driver.close()
     except Neo4jSyncError as exc:
-        raise click.ClickException(str(exc)) from exc
+        # The CLI's one error convention: `aimstrace: error: ...` on stderr, exit code 2.
+        raise ValueError(str(exc)) from exc
     if as_json:
         print_json(asdict(report))
         return

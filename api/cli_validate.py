@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 
 from aimstrace.api.cli import CliState, at_option, main, message_option, pass_state
-from aimstrace.api.output import print_table
+from aimstrace.api.output import SEVERITY_STYLES, print_table, progress
 from aimstrace.graph.validation.gaps import (
     SEVERITIES,
     GapReport,
@@ -97,13 +97,15 @@ def validate(
             raise click.UsageError("--data needs --shapes: the shapes to validate the files with")
         if write_back or as_of:
             raise click.UsageError("--data validates files: --write-back and --as-of do not apply")
-        report = Engine.validate_files(list(data_paths), list(shape_paths), engine)
+        with progress("validating the files against the shapes"):
+            report = Engine.validate_files(list(data_paths), list(shape_paths), engine)
     else:
         if severities and not write_back:
             raise click.UsageError("--severity chooses what --write-back writes; give --write-back")
         if write_back:
             state.write_through_server(click.get_current_context())
-        report = state.engine.validate(as_of, shapes=list(shape_paths) or None, engine=engine)
+        with progress("validating the AIMS against the completeness shapes"):
+            report = state.engine.validate(as_of, shapes=list(shape_paths) or None, engine=engine)
         if write_back:
             with state.writing():
                 written = state.engine.write_back(report, severities or WRITE_BACK_SEVERITIES)
@@ -129,7 +131,11 @@ def validate(
         if output is not None:
             output.write_text(to_markdown(report) + "\n", encoding="utf-8")
         else:
-            print_table(rows, ["severity", "requirement", "focus", "message"])
+            print_table(
+                rows,
+                ["severity", "requirement", "focus", "message"],
+                styles={"severity": SEVERITY_STYLES},
+            )
         summary = ", ".join(f"{counts[s]} {s}" for s in SEVERITIES)
         when = "" if data_paths else f"as of {report.as_of.isoformat()}: "
         click.echo(f"{when}{summary}", err=output is not None)

@@ -262,6 +262,24 @@ class Gap(BaseModel):
     component: str | None = Field(default=None, description="the SHACL constraint component")
     source_shape: str | None = None
     details: list[Gap] = Field(default=[], description="the nested sh:detail results")
+    shown_value: str | None = Field(
+        default=None,
+        description="the value at fault as shown to people (labels for IRIs), or null when "
+        "the entity holds none at the path",
+    )
+    requirement_title: str | None = None
+
+
+class GapGroupCount(BaseModel):
+    """One group of the chosen gaps (by requirement, system or owner) with its counts."""
+
+    key: str
+    value: str = Field(description="the filter value that selects this group ('' for none)")
+    label: str
+    framework: str | None = None
+    title: str | None = None
+    counts: dict[str, int]
+    total: int
 
 
 class GapPage(Page[Gap]):
@@ -272,3 +290,9 @@ class GapPage(Page[Gap]):
         description="SHACL's sh:conforms: true only when there is no result of any severity"
     )
     counts: dict[str, int]
+    facets: dict[str, list[dict[str, Any]]] | None = Field(
+        None, description="with facets=true: each filter's values and their counts"
+    )
+    groups: list[GapGroupCount] | None = Field(
+        None, description="with group_by: the chosen gaps counted per group"
+    )

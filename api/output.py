@@ -1,11 +1,26 @@
-"""Terminal output: JSON for machines, aligned tables for people."""
+"""Terminal output: JSON for machines; for people, tables that fit the terminal and wrap (rich),
+short ids instead of IRIs with the framework shown, colour only on a terminal, and a spinner on
+stderr for work that takes a while."""
 
 from __future__ import annotations
 
 import json
+import os
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any
+
+from rich import box
+from rich.console import Console
+from rich.table import Table
+
+CATALOG = "https://w3id.org/aimstrace/catalog/"
+DATA = "https://w3id.org/aimstrace/data/"
+NS = "https://w3id.org/aimstrace/ns#"
+# Width when the output is not a terminal (a pipe or a file): wide enough not to wrap most rows.
+PIPE_WIDTH = 160
+SEVERITY_STYLES = {"Violation": "bold red", "Warning": "yellow", "Info": "cyan"}
 
 
 def print_json(data: Any) -> None:
@@ -14,27 +29,110 @@ def print_json(data: Any) -> None:
     sys.stdout.write("\n")
 
 
-def print_table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> None:
-    """Print rows as a plain aligned table with a header line."""
-    cells = [[_cell(row.get(col)) for col in columns] for row in rows]
-    widths = [
-        min(60, max([len(col), *(len(r[i]) for r in cells)])) for i, col in enumerate(columns)
-    ]
-    line = "  ".join(col.ljust(widths[i]) for i, col in enumerate(columns))
-    print(line.rstrip())
-    print("  ".join("-" * w for w in widths))
-    for r in cells:
-        print("  ".join(_clip(v, widths[i]).ljust(widths[i]) for i, v in enumerate(r)).rstrip())
-    print(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
+def _console(stream: Any) -> Console:
+    tty = stream.isatty()
+    width = None if tty else int(os.environ.get("COLUMNS") or PIPE_WIDTH)
+    # Colour only on a terminal, and never with NO_COLOR set (rich reads NO_COLOR itself).
+    return Console(
+        file=stream,
+        width=width,
+        force_terminal=tty,
+        color_system="auto" if tty else None,
+        highlight=False,
+        soft_wrap=False,
+    )
 
 
-def _cell(value: Any) -> str:
+def stdout_console() -> Console:
+    """A console on stdout (a new one each call, so tests capturing stdout see the output)."""
+    return _console(sys.stdout)
+
+
+def stderr_console() -> Console:
+    """A console on stderr, for messages and progress."""
+    return _console(sys.stderr)
+
+
+def short(value: Any) -> str:
+    """A cell's text: IRIs shortened (`SYS-001`, `eu-ai-act Art. 10`, `aims:x`), lists joined."""
     if value is None:
         return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
     if isinstance(value, list | tuple | set):
-        return ", ".join(str(v) for v in value)
-    return str(value)
+        return ", ".join(short(v) for v in value)
+    text = str(value)
+    if text.startswith(CATALOG):
+        framework, _, rest = text[len(CATALOG) :].partition("/")
+        return f"{framework} {rest.replace('_', ' ')}".strip()
+    if text.startswith(DATA):
+        return text.rstrip("/").rsplit("/", 1)[-1]
+    if text.startswith(NS):
+        return "aims:" + text[len(NS) :]
+    return text
 
 
-def _clip(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
+def print_table(
+    rows: Sequence[Mapping[str, Any]],
+    columns: Sequence[str],
+    title: str | None = None,
+    styles: Mapping[str, Mapping[str, str]] | None = None,
+) -> None:
+    """Print rows as a table that fits the width: long cells wrap onto more lines, never cut.
+
+    styles: per column, a value -> rich style map (e.g. severity colours; shown on a TTY only).
+    """
+    console = stdout_console()
+    table = Table(
+        title=title,
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+        pad_edge=False,
+        expand=False,
+        title_justify="left",
+    )
+    for col in columns:
+        table.add_column(col, overflow="fold")
+    for row in rows:
+        cells = []
+        for col in columns:
+            text = short(row.get(col))
+            style = (styles or {}).get(col, {}).get(text)
+            cells.append(f"[{style}]{_escape(text)}[/]" if style else _escape(text))
+        table.add_row(*cells)
+    _emit(console, table)
+    console.print(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
+
+
+def _emit(console: Console, renderable: Any) -> None:
+    if console.is_terminal:
+        console.print(renderable)
+        return
+    # In a pipe or file: no padding at line ends (rich pads every cell to the column width).
+    with console.capture() as captured:
+        console.print(renderable)
+    console.file.write("\n".join(line.rstrip() for line in captured.get().splitlines()) + "\n")
+
+
+def _escape(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)
+
+
+@contextmanager
+def progress(message: str) -> Iterator[None]:
+    """A spinner with message on stderr while the block runs, when stderr is a terminal."""
+    console = stderr_console()
+    if not sys.stderr.isatty():
+        yield
+        return
+    with console.status(message, spinner="dots"):
+        yield
+
+
+def error(message: str) -> None:
+    """Print `aimstrace: error: message` on stderr (the one error format of the CLI)."""
+    stderr_console().print(
+        f"aimstrace: error: {_escape(message)}", style="red" if sys.stderr.isatty() else None
+    )

@@ -8,13 +8,14 @@ the loaders, so the layers stay api -> loaders -> graph.
 from __future__ import annotations
 
 import os
+import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import date
 from importlib.abc import Traversable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import pyoxigraph as ox
 
@@ -35,6 +36,8 @@ from aimstrace.graph.store import Row, Store, StoreError, WriteSummary
 from aimstrace.graph.store.answer_cache import AnswerCache
 from aimstrace.ontology import FRAMEWORK_IDS, catalog_path, vocabulary_path
 from aimstrace.ontology.iris import graph_iri
+
+T = TypeVar("T")
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -73,6 +76,11 @@ class Engine:
         self._query_backends: dict[str, Any] = {}
         self.answers = answers if answers is not None else AnswerCache()
         self._past: dict[str, Engine] = {}
+        # Gap reports by (store generation, date, engine): the workbench pages through one
+        # report in many requests, and a validation at scale takes seconds.
+        self._gap_reports: dict[tuple[int, date, str], GapReport] = {}
+        self._gap_lock = threading.Lock()
+        self._reads: dict[tuple[str, str], tuple[int, Any]] = {}
 
     @classmethod
     def open(cls, path: str | os.PathLike[str] | None, create: bool = True) -> Engine:
@@ -176,7 +184,7 @@ class Engine:
         """Coverage of a framework's requirements by the implemented controls."""
         from aimstrace.graph.crosswalk.coverage import coverage
 
-        return coverage(self.store, framework)
+        return list(self._memo(("coverage", framework), lambda: coverage(self.store, framework)))
 
     def export_mappings(
         self, fmt: str, sets: list[str] | None = None, derived: bool = False
@@ -192,7 +200,22 @@ class Engine:
         """Every entity of one register (systems, datasets, people, ...) as JSON-friendly dicts."""
         from aimstrace.graph.inventory import list_entities
 
-        return list_entities(self.store, kind)
+        return list(self._memo(("entities", kind), lambda: list_entities(self.store, kind)))
+
+    def _memo(self, key: tuple[str, str], compute: Callable[[], list[T]]) -> list[T]:
+        # Register lists and coverage are read on every workbench page; kept until the next
+        # write (the store's generation), like the named-query answers. Callers get a copy of
+        # the list and must not change the entries.
+        generation = self.store.generation
+        with self._gap_lock:
+            found = self._reads.get(key)
+        if found is not None and found[0] == generation:
+            cached: list[T] = found[1]
+            return cached
+        value = compute()
+        with self._gap_lock:
+            self._reads[key] = (generation, value)
+        return value
 
     # ----- validation (graph/validation/) ------------------------------------------------------
 
@@ -204,12 +227,29 @@ class Engine:
         write_back: bool = False,
     ) -> GapReport:
         """Run the completeness shapes on an evaluation date; optionally write Violations back."""
-        from aimstrace.graph.validation.runner import choose_engine, load_shape_files, validate
+        from aimstrace.graph.validation.runner import (
+            choose_engine,
+            load_shape_files,
+            parse_as_of,
+            validate,
+        )
 
         if engine != "auto":
             choose_engine(engine)  # an unknown engine is an error before any work
         shape_set = load_shape_files(shapes) if shapes else None
-        report = validate(self.store, as_of, shape_set, engine)
+        when = parse_as_of(as_of)
+        # Gap reports are kept per store generation, date and engine: the workbench's dashboard,
+        # gap page and reports ask the same question many times between writes.
+        key = (self.store.generation, when, engine)
+        cacheable = shape_set is None and not write_back
+        if cacheable and key in self._gap_reports:
+            return self._gap_reports[key]
+        report = validate(self.store, when, shape_set, engine)
+        if cacheable:
+            with self._gap_lock:
+                while len(self._gap_reports) >= 4:
+                    self._gap_reports.pop(next(iter(self._gap_reports)))
+                self._gap_reports[key] = report
         if write_back:
             self.write_back(report)
         return report
@@ -352,6 +392,8 @@ class Engine:
         run = self._query_backends[backend].run
         if backend not in CACHED_BACKENDS:
             uncached: QueryResult = run(query, bound)
+            if not uncached.rows:
+                self._require_parameter_entities(query, bound)
             return uncached
         # Both names are the same Oxigraph backend, so they share one entry.
         key = (name, tuple(sorted(bound.items())))
@@ -362,6 +404,8 @@ class Engine:
             elapsed = (time.perf_counter() - started) * 1000.0
             return replace(cached, elapsed_ms=elapsed, cached=True)
         result: QueryResult = run(query, bound)
+        if not result.rows:
+            self._require_parameter_entities(query, bound)
         self.answers.put(key, generation, result)
         return result
 
@@ -379,7 +423,7 @@ class Engine:
                 break
             time.sleep(0.005)
         if not exists:
-            raise KeyError(f"no system {system_id} in the store")
+            self._require_entity("system", system_id, "system")
         return result
 
     def impact(self, kind: str, entity_id: str) -> ImpactRadius:
@@ -403,9 +447,20 @@ class Engine:
 
         return analytics_for(self.store).single_points_of_failure(limit)
 
-    def _require_entity(self, kind: str, entity_id: str) -> None:
+    def _require_parameter_entities(self, query: Any, bound: Mapping[str, object]) -> None:
+        # An empty answer for an id that names nothing is a mistake, not "no rows": say so the
+        # same way the trace and the API's 404s do.
+        for parameter in query.parameters:
+            value = bound.get(parameter.name)
+            if parameter.type == "entity-id" and parameter.kind and isinstance(value, str):
+                self._require_entity(parameter.kind, value, parameter.name)
+
+    def _require_entity(self, kind: str, entity_id: str, parameter: str | None = None) -> None:
+        from aimstrace.graph.analytics.core import UnknownEntity
+
         if not self._entity_exists(kind, entity_id):
-            raise KeyError(f"no {kind} {entity_id} in the store")
+            shown = entity_id.rsplit("/", 1)[-1] if entity_id.startswith("http") else entity_id
+            raise UnknownEntity(f"no {kind} with id {shown!r}", parameter=parameter)
 
     def _entity_exists(self, kind: str, entity_id: str) -> bool:
         from aimstrace.queries.registry import resolve_node

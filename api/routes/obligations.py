@@ -10,6 +10,7 @@ from fastapi import APIRouter, Path, Query
 from aimstrace.api.deps import EngineDep, GateDep, ReaderDep
 from aimstrace.api.errors import ApiProblem, not_found
 from aimstrace.api.models import DATE_PATTERN, ENTITY_ID_PATTERN
+from aimstrace.graph.analytics.core import UnknownEntity
 
 router = APIRouter(tags=["eu-ai-act"])
 
@@ -50,7 +51,7 @@ async def system_obligations(
             ) from None
     try:
         answer: dict[str, Any] = await gate.run(lambda _d: engine.eu_obligations(system_id, when))
-    except KeyError:
+    except UnknownEntity:
         raise not_found("system", system_id) from None
     return answer
 

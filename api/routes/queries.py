@@ -9,6 +9,7 @@ from fastapi import APIRouter, Path
 from aimstrace.api.deps import EngineDep, GateDep, ReaderDep
 from aimstrace.api.errors import ApiProblem
 from aimstrace.api.models import QueryAnswer, QueryColumn, QueryInfo, QueryParameter, QueryRequest
+from aimstrace.graph.analytics.core import UnknownEntity
 from aimstrace.graph.backend import BackendError, BackendUnavailable, QueryResult
 from aimstrace.queries.registry import NamedQuery, ParameterError, default_registry
 
@@ -98,7 +99,7 @@ def get_query(_: ReaderDep, name: QueryName) -> QueryInfo:
     response_model=QueryAnswer,
     summary="Run a named query",
     responses={
-        404: {"description": "no such query"},
+        404: {"description": "no such query, or an id parameter names nothing"},
         422: {"description": "a parameter is unknown, missing or ill-typed; or too many rows"},
         503: {"description": "the chosen backend is not available"},
         504: {"description": "the query ran past the time limit"},
@@ -124,6 +125,14 @@ async def run_query(
         )
     except ParameterError as exc:
         raise parameter_problem(exc) from None
+    except UnknownEntity as exc:
+        raise ApiProblem(
+            404,
+            str(exc),
+            kind="not-found",
+            field=f"body.parameters.{exc.parameter}" if exc.parameter else "body.parameters",
+            reason="unknown id",
+        ) from None
     except BackendUnavailable as exc:
         unknown = "unknown backend" in str(exc)
         raise ApiProblem(

@@ -31,9 +31,11 @@ async def system_trace(
     _: ReaderDep, engine: EngineDep, gate: GateDep, system_id: EntityId
 ) -> QueryAnswer:
     """Owner, datasets, models, vendors, risks, treatments, controls, evidence, obligations."""
+    from aimstrace.graph.analytics.core import UnknownEntity
+
     try:
         result = await gate.run(lambda _d: engine.trace(system_id))
-    except KeyError:
+    except UnknownEntity:
         raise not_found("system", system_id) from None
     return answer(result, gate.max_rows)
 
@@ -99,7 +101,12 @@ async def accountability(
     """Systems, risks, controls, actions and policies the person owns, approved or reviewed."""
 
     def run(_deadline: object) -> Any:
-        result = engine.run_query("owner-accountability", {"person": person_id})
+        from aimstrace.graph.analytics.core import UnknownEntity
+
+        try:
+            result = engine.run_query("owner-accountability", {"person": person_id})
+        except UnknownEntity:
+            raise not_found("person", person_id) from None
         if not result.rows and not any(
             p["id"] == person_id for p in engine.list_entities("people")
         ):

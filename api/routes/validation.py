@@ -4,13 +4,20 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 
 from aimstrace.api.deps import EngineDep, GateDep, ReaderDep, SettingsDep
 from aimstrace.api.errors import ApiProblem
-from aimstrace.api.models import AsOfParam, FrameworkId, Gap, GapPage, QueryAnswer
+from aimstrace.api.models import (
+    AsOfParam,
+    FrameworkId,
+    Gap,
+    GapGroupCount,
+    GapPage,
+    QueryAnswer,
+)
 from aimstrace.api.paging import CursorParam, LimitParam, page_of
 from aimstrace.api.routes.queries import answer
 
@@ -45,22 +52,59 @@ async def gaps(
     framework: Annotated[
         FrameworkId | None, Query(description="only gaps against this framework")
     ] = None,
+    requirement: Annotated[
+        str | None, Query(max_length=100, description="only gaps against this notation, e.g. 6.1.3")
+    ] = None,
+    system: Annotated[
+        str | None,
+        Query(max_length=200, description="only gaps of this AI system (id, e.g. SYS-001)"),
+    ] = None,
+    owner: Annotated[
+        str | None, Query(max_length=200, description="only gaps whose owner is this person (id)")
+    ] = None,
+    q: Annotated[
+        str | None, Query(max_length=200, description="text in the entity, message or value")
+    ] = None,
+    facets: Annotated[
+        bool, Query(description="also list each filter's values with their counts")
+    ] = False,
+    group_by: Annotated[
+        Literal["requirement", "system", "owner"] | None,
+        Query(description="also count the chosen gaps per requirement, system or owner"),
+    ] = None,
     limit: LimitParam = 100,
     cursor: CursorParam = None,
 ) -> GapPage:
-    """Every gap the completeness shapes find on the date: violations first, then warnings."""
+    """Every gap the completeness shapes find on the date: violations first, then warnings.
+
+    The filters combine; `counts` and `conforms` are always for the whole report, `total` for
+    the chosen gaps. Reports on one date are kept until the store changes, so paging is cheap.
+    """
+    from aimstrace.api.reports.gapview import GapFilter, facets_of, groups, select, severity_counts
+
     when = _date(as_of)
     report = await gate.run(lambda _d: engine.validate(when))
-    ordered = sorted(report.records, key=lambda r: r.sort_key())
-    chosen = [
-        r
-        for r in ordered
-        if (severity is None or r.severity == severity)
-        and (framework is None or r.framework == framework)
-    ]
+    chosen_filter = GapFilter(
+        severity, framework.value if framework else None, requirement, system, owner, q
+    )
+    chosen = select(report.records, chosen_filter)
     keyed = [(f"{i:09d}", r) for i, r in enumerate(chosen)]
     size = min(limit, settings.max_page_size)
     page, next_cursor = page_of(keyed, lambda pair: pair[0], size, cursor)
+    grouped = None
+    if group_by is not None:
+        grouped = [
+            GapGroupCount(
+                key=key.label,
+                value=key.value,
+                label=key.label,
+                framework=key.framework,
+                title=members[0].requirement_title if group_by == "requirement" else None,
+                counts=severity_counts(members),
+                total=len(members),
+            )
+            for key, members in groups(chosen, group_by)
+        ]
     return GapPage(
         as_of=report.as_of.isoformat(),
         conforms=report.conforms,
@@ -69,6 +113,8 @@ async def gaps(
         limit=size,
         total=len(chosen),
         next_cursor=next_cursor,
+        facets=facets_of(report.records) if facets else None,
+        groups=grouped,
     )
 
 

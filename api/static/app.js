@@ -1,201 +1,306 @@
-// aimstrace web page: search an entity, see its trace as a graph, the gap report, coverage.
-// Plain DOM + SVG, no build step and no third-party code: it must work offline, served by the API.
+// aimstrace workbench: one page, stable URLs under /ui/, data from the API's own routes.
+// No build step: ES modules and vendored Cytoscape.js (see /ui/vendor/README.md for versions).
 "use strict";
 
-const COLUMN_ORDER = ["root", "owner", "assessment", "annex-point", "model", "system", "dataset",
-  "vendor", "risk", "treatment", "control", "requirement", "obligation", "evidence"];
-const TRACE_ROUTE = {
-  systems: (id) => `/systems/${encodeURIComponent(id)}/trace`,
-  datasets: (id) => `/datasets/${encodeURIComponent(id)}/impact`,
-  vendors: (id) => `/vendors/${encodeURIComponent(id)}/impact`,
-  people: (id) => `/people/${encodeURIComponent(id)}/accountability`,
+import {
+  $, ApiError, COLLECTION_TITLES, FRAMEWORK_NAMES, allPages, api, el, entityPath, fieldList,
+  frameworkBadge, hasRoute, heading, iriLink, link, loading, requirementPath, sortableTable,
+} from "./core.js";
+import { tracePanel } from "./graph.js";
+import { coveragePaths, coverageView } from "./coverage.js";
+import { gapsView } from "./gaps.js";
+import { soaView } from "./soa.js";
+
+const TRACE_ROUTES = {
+  systems: { path: (id) => `/systems/${encodeURIComponent(id)}/trace`, title: "Trace: everything behind this system" },
+  datasets: { path: (id) => `/datasets/${encodeURIComponent(id)}/impact`, title: "Impact: what a problem with this dataset reaches" },
+  vendors: { path: (id) => `/vendors/${encodeURIComponent(id)}/impact`, title: "Impact: what a failure of this vendor reaches" },
+  people: { path: (id) => `/people/${encodeURIComponent(id)}/accountability`, title: "Accountability: what this person answers for" },
+};
+const IRI_KIND = { systems: "system", datasets: "dataset", models: "model", vendors: "vendor", people: "person",
+  risks: "risk", controls: "control", treatments: "treatment", evidence: "evidence", incidents: "incident" };
+const LIST_COLUMNS = {
+  systems: ["lifecycle_stage", "eu_ai_act_role", "annex_iii_point", "owner"],
+  datasets: ["owner"], people: [], risks: ["owner"], controls: ["owner"],
 };
 
-const $ = (sel) => document.querySelector(sel);
+let meta = null;
+async function registerMeta() {
+  meta = meta || (await api("/ui/meta.json"));
+  return meta;
+}
 
 function showError(message) {
   const box = $("#error");
-  box.textContent = message;
+  box.textContent = message || "";
   box.hidden = !message;
 }
 
-async function api(path) {
-  const headers = { Accept: "application/json" };
-  const key = $("#api-key").value.trim();
-  if (key) headers["X-API-Key"] = key;
-  const response = await fetch(path, { headers });
-  const body = await response.json().catch(() => null);
-  if (!response.ok) {
-    const detail = body && (body.detail || body.title);
-    throw new Error(`${response.status} ${detail || response.statusText} (${path})`);
+// ----- router ------------------------------------------------------------------------------
+const ROUTES = [
+  [/^\/ui\/?$/, dashboard],
+  [/^\/ui\/gaps\/?$/, (m, q) => gapsView(q)],
+  [/^\/ui\/coverage\/?$/, (m, q) => coverageView(q)],
+  [/^\/ui\/soa\/?$/, () => soaView()],
+  [/^\/ui\/registers\/?$/, registersView],
+  [/^\/ui\/requirements\/([^/]+)\/(.+)$/, (m) => requirementView(decodeURIComponent(m[1]), decodeURIComponent(m[2]))],
+  [/^\/ui\/([a-z]+)\/?$/, (m, q) => listView(m[1], q)],
+  [/^\/ui\/([a-z]+)\/([^/]+)$/, (m) => entityView(m[1], decodeURIComponent(m[2]))],
+];
+
+async function route() {
+  const view = $("#view");
+  const url = new URL(location.href);
+  showError("");
+  for (const a of document.querySelectorAll("nav a[data-nav]")) {
+    const here = a.getAttribute("href") === url.pathname || (a.dataset.nav !== "dashboard" && url.pathname.startsWith(a.getAttribute("href")));
+    if (here) a.setAttribute("aria-current", "page");
+    else a.removeAttribute("aria-current");
   }
-  return body;
+  for (const [pattern, render] of ROUTES) {
+    const match = url.pathname.match(pattern);
+    if (!match) continue;
+    view.replaceChildren(loading());
+    try {
+      const content = await render(match, url.searchParams);
+      view.replaceChildren(content);
+    } catch (error) {
+      view.replaceChildren(errorPage(error));
+    }
+    view.focus({ preventScroll: true });
+    return;
+  }
+  view.replaceChildren(errorPage(new ApiError(404, `There is no page at ${url.pathname}.`)));
 }
 
-function items(body) {
-  if (Array.isArray(body)) return body;
-  if (body && Array.isArray(body.items)) return body.items;
-  if (body && Array.isArray(body.rows)) return body.rows;
-  return [];
+function errorPage(error) {
+  const title = error.status === 404 ? "Not found" : "Something went wrong";
+  return el("div", {}, heading(title), el("p", { class: "problem", "data-status": error.status || "" }, error.message),
+    el("p", {}, link("/ui/", "Back to the dashboard")));
 }
 
-function el(tag, attrs = {}, text) {
-  const node = document.createElementNS(
-    ["svg", "g", "rect", "text", "path", "title"].includes(tag) ? "http://www.w3.org/2000/svg" : "http://www.w3.org/1999/xhtml",
-    tag);
-  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
-  if (text !== undefined) node.textContent = text;
-  return node;
+export function navigate(href) {
+  history.pushState(null, "", href);
+  route();
+  window.scrollTo(0, 0);
 }
+window.aimstraceNavigate = navigate;
 
-// ----- explore -----------------------------------------------------------------------------
-async function search(event) {
+document.addEventListener("click", (event) => {
+  const a = event.target.closest("a[href]");
+  if (!a || a.target || a.hasAttribute("download") || event.ctrlKey || event.metaKey || event.shiftKey || event.button !== 0) return;
+  const url = new URL(a.href, location.href);
+  if (url.origin !== location.origin || !url.pathname.startsWith("/ui")) return;
   event.preventDefault();
-  showError("");
-  const kind = $("#search-kind").value;
-  const text = $("#search-text").value.trim().toLowerCase();
-  const list = $("#search-results");
-  list.replaceChildren();
-  try {
-    const found = items(await api(`/${kind}?limit=500`)).filter((item) =>
-      !text || String(item.id).toLowerCase().includes(text) || String(item.label || "").toLowerCase().includes(text));
-    for (const item of found.slice(0, 60)) {
-      const button = el("button", { type: "button", "data-id": item.id }, `${item.id} · ${item.label || ""}`);
-      button.addEventListener("click", () => showTrace(kind, item));
-      const li = el("li");
-      li.append(button);
-      list.append(li);
+  navigate(url.pathname + url.search);
+});
+window.addEventListener("popstate", route);
+
+// ----- dashboard ---------------------------------------------------------------------------
+function routeOfSystem(s) {
+  if (s.excluded_from_scope) return "excluded from scope";
+  const risk = s.annex_iii_point ? `high-risk (${s.annex_iii_point.split("(")[0].trim()})` : "not high-risk";
+  return `${risk} · ${s.eu_ai_act_role || "role not set"}`;
+}
+
+// ISO/IEC 22989 life-cycle stages in their order; anything else after them.
+const STAGES = ["inception", "design-development", "verification-validation", "deployment",
+  "operation-monitoring", "re-evaluation", "retirement"];
+const stageRank = (stage) => (STAGES.includes(stage) ? STAGES.indexOf(stage) : STAGES.length);
+
+async function dashboard() {
+  const [systems, frameworks, gaps] = await Promise.all([
+    allPages("/systems"), api("/frameworks"), api("/gaps?limit=1"),
+  ]);
+  const coverage = await Promise.all(frameworks.map((f) => api(`/coverage?framework=${encodeURIComponent(f.id)}&limit=1`)));
+  const stages = [...new Set(systems.items.map((s) => s.lifecycle_stage || "not set"))]
+    .sort((a, b) => stageRank(a) - stageRank(b) || a.localeCompare(b));
+  const routes = new Map();
+  for (const s of systems.items) {
+    const key = routeOfSystem(s);
+    if (!routes.has(key)) routes.set(key, new Map());
+    const cell = routes.get(key);
+    const stage = s.lifecycle_stage || "not set";
+    if (!cell.has(stage)) cell.set(stage, []);
+    cell.get(stage).push(s);
+  }
+  const matrix = el("table", { class: "data matrix", id: "systems-by-route" },
+    el("caption", {}, `${systems.items.length} AI systems by EU AI Act route and life-cycle stage`),
+    el("thead", {}, el("tr", {}, el("th", { scope: "col" }, "route"), stages.map((s) => el("th", { scope: "col" }, s)))),
+    el("tbody", {}, [...routes.keys()].sort().map((key) => el("tr", {}, el("th", { scope: "row" }, key),
+      stages.map((stage) => el("td", {}, (routes.get(key).get(stage) || []).map((s) =>
+        el("div", {}, link(entityPath("systems", s.id), `${s.id} ${s.label}`)))))))));
+
+  const counts = gaps.counts || {};
+  const gapCard = el("section", { class: "card wide", "aria-labelledby": "gaps-h", id: "gap-card" },
+    el("h2", { id: "gaps-h" }, "Open gaps by severity"),
+    el("p", { class: "sub" }, `as of ${gaps.as_of}: ${gaps.conforms ? "conforms" : "does not conform"}`),
+    el("ul", { class: "counts" }, ["Violation", "Warning", "Info"].map((sev) => el("li", {},
+      link(`/ui/gaps?severity=${sev}`, el("span", { class: `sev sev-${sev}` }, String(counts[sev] || 0)), { "aria-label": `${counts[sev] || 0} ${sev}` }), ` ${sev}`))),
+    el("p", {}, link("/ui/gaps", "Open the gap report")));
+
+  const covCard = el("section", { class: "card wide", "aria-labelledby": "cov-h", id: "coverage-card" },
+    el("h2", { id: "cov-h" }, "Coverage per framework"),
+    el("p", { class: "sub" }, "Requirements covered by the organisation's implemented controls, directly or through the crosswalks."),
+    el("ul", { class: "bars" }, coverage.map((c) => {
+      const total = c.total || 1;
+      const s = c.summary || {};
+      return el("li", {},
+        link(`/ui/coverage?framework=${encodeURIComponent(c.framework)}`, FRAMEWORK_NAMES[c.framework] || c.framework),
+        el("div", { class: "bar", role: "img", "aria-label": `${s.full || 0} full, ${s.partial || 0} partial, ${s.none || 0} none of ${c.total}` },
+          el("span", { class: "full", style: `width:${(100 * (s.full || 0)) / total}%` }),
+          el("span", { class: "partial", style: `width:${(100 * (s.partial || 0)) / total}%` })),
+        el("span", { class: "bar-text" }, `${s.full || 0} full · ${s.partial || 0} partial · ${s.none || 0} none of ${c.total}`));
+    })));
+
+  const content = el("div", {}, heading("Dashboard", "The organisation's AI management system at a glance."),
+    el("div", { class: "cards" }, gapCard, covCard),
+    el("section", { class: "card wide", "aria-labelledby": "sys-h" }, el("h2", { id: "sys-h" }, "AI systems"), el("div", { class: "table-wrap" }, matrix)),
+    await timelineHook("/timeline", "Upcoming dated obligations (EU AI Act)"));
+  return content;
+}
+
+// Issue 16 adds EU AI Act obligation/timeline routes; their panels appear once the API has them
+// (looked up in /openapi.json, so no request is made to a route that does not exist).
+async function timelineHook(template, title, id = "") {
+  if (!(await hasRoute(template))) return el("div", { hidden: true, "data-hook": template });
+  const answer = await api(template.replace("{id}", encodeURIComponent(id))).catch((e) => ({ error: e.message }));
+  const rows = answer.items || answer.rows || (Array.isArray(answer) ? answer : []);
+  const columns = rows.length ? Object.keys(rows[0]).map((k) => ({ key: k, title: k.replaceAll("_", " ") })) : [];
+  return el("section", { class: "card wide", "data-hook": template, "aria-label": title }, el("h2", {}, title),
+    answer.error ? el("p", { class: "problem" }, answer.error) : sortableTable(columns, rows, { csvName: "obligations.csv" }));
+}
+
+// ----- registers ---------------------------------------------------------------------------
+async function registersView() {
+  const info = await registerMeta();
+  return el("div", {}, heading("Registers", "The organisation's inventory, one register each."),
+    el("ul", { class: "tiles" }, Object.keys(info.collections).map((c) =>
+      el("li", {}, link(`/ui/${c}`, COLLECTION_TITLES[c] || c)))));
+}
+
+async function listView(collection, query) {
+  const info = await registerMeta();
+  if (!info.collections[collection]) throw new ApiError(404, `There is no register called ${collection}.`);
+  const text = query.get("q") || "";
+  const found = await allPages(`/${collection}${text ? `?q=${encodeURIComponent(text)}` : ""}`);
+  const extra = (LIST_COLUMNS[collection] || info.collections[collection].columns.slice(0, 2).map((c) => c.name))
+    .filter((name) => info.collections[collection].columns.some((c) => c.name === name));
+  const columns = [
+    { key: "id", title: "id", cell: (r) => link(entityPath(collection, r.id), r.id) },
+    { key: "label", title: "name" },
+    ...extra.map((name) => ({ key: name, title: name.replaceAll("_", " "), cell: (r) => valueCell(info, collection, name, r[name]) })),
+  ];
+  const form = el("form", { class: "inline", role: "search", action: `/ui/${collection}` },
+    el("label", { for: "list-q" }, "Find"), el("input", { id: "list-q", name: "q", type: "search", value: text, placeholder: "id or name" }),
+    el("button", { type: "submit" }, "Search"));
+  form.addEventListener("submit", (e) => { e.preventDefault(); navigate(`/ui/${collection}?q=${encodeURIComponent(form.q.value)}`); });
+  return el("div", {}, heading(COLLECTION_TITLES[collection] || collection, `${found.total} entries`), form,
+    sortableTable(columns, found.items, { id: "list-table", csvName: `${collection}.csv` }));
+}
+
+function valueCell(info, collection, name, value) {
+  const column = info.collections[collection]?.columns.find((c) => c.name === name);
+  const values = Array.isArray(value) ? value : value === null || value === undefined ? [] : [value];
+  if (!values.length) return "";
+  const target = column && column.refers_to;
+  const text = (v) => (v === true ? "yes" : v === false ? "no" : String(v));
+  return el("span", {}, values.flatMap((v, i) => [i ? ", " : "", target ? link(entityPath(target, v), String(v)) : text(v)]));
+}
+
+// ----- entity pages ------------------------------------------------------------------------
+async function entityView(collection, id) {
+  const info = await registerMeta();
+  if (!info.collections[collection]) throw new ApiError(404, `There is no register called ${collection}.`);
+  const entity = await api(`/${collection}/${encodeURIComponent(id)}`);
+  const fields = info.collections[collection].columns
+    .filter((c) => entity[c.name] !== null && entity[c.name] !== undefined && !(Array.isArray(entity[c.name]) && !entity[c.name].length))
+    .map((c) => [c.name.replaceAll("_", " "), valueCell(info, collection, c.name, entity[c.name])]);
+  const iri = `https://w3id.org/aimstrace/data/${IRI_KIND[collection]}/${encodeURIComponent(id)}`;
+  const parts = [heading(`${entity.id} ${entity.label || ""}`.trim(), COLLECTION_TITLES[collection] || collection),
+    el("section", { class: "panel", "aria-label": "Fields" }, fieldList(fields))];
+  // The panels' requests go out together; the page shows them in a fixed order.
+  const trace = TRACE_ROUTES[collection];
+  const [referrers, timeline, answer, gaps] = await Promise.all([
+    referencesTo(info, collection, id),
+    collection === "systems" ? timelineHook("/systems/{id}/obligations", "EU AI Act obligations and their dates", id) : null,
+    trace ? api(trace.path(id)) : null,
+    gapsAbout(entity),
+  ]);
+  parts.push(referrers);
+  if (timeline) parts.push(timeline);
+  if (trace) {
+    const rows = answer.rows || [];
+    parts.push(tracePanel({ id, label: entity.label, iri }, rows, { title: `${trace.title} (${rows.length} links)`, csvName: `${id}-trace.csv` }));
+  }
+  parts.push(gaps);
+  return el("div", {}, parts);
+}
+
+// Entities of other registers that name this one (e.g. the systems a dataset feeds).
+async function referencesTo(info, collection, id) {
+  const lists = [];
+  for (const [other, register] of Object.entries(info.collections)) {
+    for (const column of register.columns) {
+      if (column.refers_to !== collection) continue;
+      lists.push(api(`/${other}?${encodeURIComponent(column.name)}=${encodeURIComponent(id)}&limit=200`)
+        .then((page) => ({ other, column: column.name, items: page.items })));
     }
-    if (!found.length) list.append(el("li", {}, "Nothing found."));
-  } catch (error) {
-    showError(error.message);
   }
+  const found = (await Promise.all(lists)).filter((l) => l.items.length);
+  if (!found.length) return el("div", { hidden: true });
+  return el("section", { class: "panel", "aria-labelledby": "refs-h" }, el("h2", { id: "refs-h" }, "Named by"),
+    fieldList(found.map((l) => [`${COLLECTION_TITLES[l.other] || l.other} (${l.column.replaceAll("_", " ")})`,
+      el("span", {}, l.items.flatMap((item, i) => [i ? ", " : "", link(entityPath(l.other, item.id), `${item.id} ${item.label || ""}`.trim())]))])));
 }
 
-async function showTrace(kind, item) {
-  showError("");
-  try {
-    const rows = items(await api(TRACE_ROUTE[kind](item.id)));
-    $("#trace-title").hidden = false;
-    $("#trace-title").textContent = `${item.id} · ${item.label || ""}: ${rows.length} links`;
-    drawGraph(item, rows);
-    const body = $("#trace-table tbody");
-    body.replaceChildren();
-    for (const row of rows) {
-      const tr = el("tr");
-      for (const value of [row.category, row.identifier, row.label, row.via]) tr.append(el("td", {}, value ?? ""));
-      body.append(tr);
-    }
-    $("#trace-table").hidden = false;
-  } catch (error) {
-    showError(error.message);
-  }
+async function gapsAbout(entity) {
+  const page = await api(`/gaps?q=${encodeURIComponent(entity.id)}&limit=50`);
+  return el("section", { class: "panel", "aria-labelledby": "egaps-h" },
+    el("h2", { id: "egaps-h" }, `Open gaps mentioning ${entity.id} (${page.total})`),
+    page.items.length ? el("ul", {}, page.items.map((g) => el("li", {},
+      el("span", { class: `sev sev-${g.severity}` }, g.severity), " ",
+      g.requirement ? link(requirementPath(g.framework, g.requirement), `${FRAMEWORK_NAMES[g.framework] || g.framework} ${g.requirement}`) : "",
+      " ", g.message))) : el("p", {}, "None."),
+    page.total > page.items.length ? el("p", {}, link(`/ui/gaps?q=${encodeURIComponent(entity.id)}`, "All of them in the gap report")) : null);
 }
 
-function drawGraph(root, rows) {
-  const nodes = new Map();
-  const rootIri = rows.length && rows[0].via ? rows.find((r) => r.via)?.via : root.id;
-  nodes.set(rootIri, { id: rootIri, label: `${root.id} ${root.label || ""}`, category: "root" });
-  const edges = [];
-  // Every entity first, so a node reached "via" another keeps that one's own category and label.
-  for (const row of rows) {
-    if (row.entity && !nodes.has(row.entity)) {
-      nodes.set(row.entity, { id: row.entity, label: `${row.identifier || ""} ${row.label || ""}`.trim(), category: row.category });
-    }
-  }
-  for (const row of rows) {
-    if (!row.entity) continue;
-    const from = row.via || rootIri;
-    if (!nodes.has(from)) nodes.set(from, { id: from, label: from.split("/").pop(), category: row.category });
-    edges.push([from, row.entity]);
-  }
-  const columns = new Map();
-  for (const node of nodes.values()) {
-    const col = Math.max(0, COLUMN_ORDER.indexOf(node.category));
-    if (!columns.has(col)) columns.set(col, []);
-    columns.get(col).push(node);
-  }
-  const order = [...columns.keys()].sort((a, b) => a - b);
-  const width = 190, height = 26, gap = 40;
-  let tallest = 0;
-  order.forEach((col, x) => {
-    columns.get(col).forEach((node, y) => { node.x = 10 + x * (width + gap); node.y = 10 + y * (height + 8); });
-    tallest = Math.max(tallest, columns.get(col).length);
-  });
-  const svg = el("svg", { viewBox: `0 0 ${order.length * (width + gap) + 20} ${tallest * (height + 8) + 20}`, role: "img" });
-  for (const [a, b] of edges) {
-    const s = nodes.get(a), t = nodes.get(b);
-    if (!s || !t || s === t) continue;
-    svg.append(el("path", { class: "edge", d: `M${s.x + width},${s.y + height / 2} C${s.x + width + gap},${s.y + height / 2} ${t.x - gap},${t.y + height / 2} ${t.x},${t.y + height / 2}` }));
-  }
-  for (const node of nodes.values()) {
-    const g = el("g", { class: "node", "data-category": node.category });
-    g.append(el("rect", { x: node.x, y: node.y, width, height }));
-    const label = node.label.length > 30 ? node.label.slice(0, 29) + "…" : node.label;
-    g.append(el("text", { x: node.x + 6, y: node.y + 17 }, label));
-    g.append(el("title", {}, `${node.category}: ${node.label}\n${node.id}`));
-    svg.append(g);
-  }
-  $("#trace-graph").replaceChildren(svg);
+// ----- requirement pages -------------------------------------------------------------------
+async function requirementView(framework, notation) {
+  const requirement = await api(`/frameworks/${encodeURIComponent(framework)}/requirements/${encodeURIComponent(notation)}`);
+  const coverage = await allPages(`/coverage?framework=${encodeURIComponent(framework)}`).catch(() => null);
+  const entry = coverage && coverage.items && coverage.items.find((c) => c.notation === notation);
+  const mapping = (m, outgoing) => {
+    const fw = outgoing ? m.object_framework : m.subject_framework;
+    const other = outgoing ? m.object : m.subject;
+    return { relationship: m.relationship, framework: fw, notation: other, status: m.status, strength: m.strength, justification: m.justification, set: m.mapping_set };
+  };
+  const maps = [...requirement.mappings_out.map((m) => mapping(m, true)), ...requirement.mappings_in.map((m) => mapping(m, false))];
+  const columns = [
+    { key: "relationship", title: "relationship" },
+    { key: "framework", title: "framework", text: (r) => FRAMEWORK_NAMES[r.framework] || r.framework, cell: (r) => frameworkBadge(r.framework) },
+    { key: "notation", title: "requirement", cell: (r) => link(requirementPath(r.framework, r.notation), r.notation) },
+    { key: "status", title: "status" }, { key: "strength", title: "strength", numeric: true },
+    { key: "justification", title: "justification" },
+  ];
+  const gaps = await api(`/gaps?framework=${encodeURIComponent(framework)}&requirement=${encodeURIComponent(notation)}&limit=50`);
+  return el("div", {},
+    heading(`${FRAMEWORK_NAMES[framework] || framework} ${requirement.notation} ${requirement.title || ""}`.trim(), `${requirement.kind}${requirement.parent ? ` in ${requirement.parent}` : ""}`),
+    el("section", { class: "panel" }, fieldList([
+      ["framework", frameworkBadge(framework)],
+      ["parent", requirement.parent ? link(requirementPath(framework, requirement.parent), requirement.parent) : "—"],
+      ["coverage", entry ? el("span", { class: `cov cov-${entry.coverage}` }, entry.coverage) : "—"],
+      ["IRI", el("code", {}, requirement.iri)],
+    ])),
+    entry && entry.paths.length ? el("section", { class: "panel" }, el("h2", {}, "Covered through"), coveragePaths(entry, framework)) : "",
+    el("section", { class: "panel" }, el("h2", {}, `Mappings (${maps.length})`), sortableTable(columns, maps, { csvName: `${framework}-${notation}-mappings.csv` })),
+    el("section", { class: "panel" }, el("h2", {}, `Open gaps against it (${gaps.total})`),
+      gaps.items.length ? el("ul", {}, gaps.items.map((g) => el("li", {}, el("span", { class: `sev sev-${g.severity}` }, g.severity), " ",
+        iriLink(g.focus, g.focus_label), ": ", g.message))) : el("p", {}, "None.")));
 }
 
-// ----- gaps --------------------------------------------------------------------------------
-async function loadGaps(event) {
-  event.preventDefault();
-  showError("");
-  const asOf = $("#gaps-as-of").value;
-  try {
-    const report = await api(asOf ? `/gaps?as_of=${encodeURIComponent(asOf)}` : "/gaps");
-    const counts = report.counts || {};
-    $("#gaps-summary").textContent = `${report.conforms ? "Conforms" : "Does not conform"}: ` +
-      `${counts.Violation || 0} violations, ${counts.Warning || 0} warnings, ${counts.Info || 0} info` +
-      (report.total > (report.items || []).length ? ` (first ${report.items.length} of ${report.total} shown)` : "");
-    const body = $("#gaps-table tbody");
-    body.replaceChildren();
-    for (const gap of report.items || report.results || []) {
-      const tr = el("tr");
-      tr.append(el("td", { class: `sev-${gap.severity}` }, gap.severity));
-      tr.append(el("td", {}, `${gap.framework || ""} ${gap.requirement || ""}`.trim()));
-      tr.append(el("td", {}, gap.focus_label || gap.focus || ""));
-      tr.append(el("td", {}, gap.message || ""));
-      body.append(tr);
-    }
-  } catch (error) {
-    showError(error.message);
-  }
-}
-
-// ----- coverage ----------------------------------------------------------------------------
-async function loadCoverage(event) {
-  event.preventDefault();
-  showError("");
-  const framework = $("#coverage-framework").value;
-  try {
-    const rows = items(await api(`/coverage?framework=${encodeURIComponent(framework)}`));
-    const tally = { full: 0, partial: 0, none: 0 };
-    const matrix = $("#coverage-matrix");
-    matrix.replaceChildren();
-    for (const row of rows) {
-      tally[row.coverage] = (tally[row.coverage] || 0) + 1;
-      const cell = el("span", { class: `cell ${row.coverage}`, title: `${row.notation}: ${row.coverage}` }, row.notation);
-      matrix.append(cell);
-    }
-    $("#coverage-summary").textContent = `${rows.length} requirements: ${tally.full} fully, ${tally.partial} partly, ${tally.none} not covered`;
-  } catch (error) {
-    showError(error.message);
-  }
-}
-
-function selectTab(name) {
-  for (const button of document.querySelectorAll("nav button")) {
-    button.setAttribute("aria-selected", String(button.dataset.tab === name));
-  }
-  for (const section of document.querySelectorAll(".tab")) section.hidden = section.id !== `tab-${name}`;
-}
-
-document.querySelectorAll("nav button").forEach((b) => b.addEventListener("click", () => selectTab(b.dataset.tab)));
-$("#search-form").addEventListener("submit", search);
-$("#gaps-form").addEventListener("submit", loadGaps);
-$("#coverage-form").addEventListener("submit", loadCoverage);
-$("#api-key").value = sessionStorage.getItem("aimstrace-key") || "";
-$("#api-key").addEventListener("change", () => sessionStorage.setItem("aimstrace-key", $("#api-key").value));
+// ----- start -------------------------------------------------------------------------------
+const keyInput = $("#api-key");
+keyInput.value = sessionStorage.getItem("aimstrace-key") || "";
+keyInput.addEventListener("change", () => { sessionStorage.setItem("aimstrace-key", keyInput.value); route(); });
+route();

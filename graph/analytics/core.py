@@ -44,7 +44,11 @@ if TYPE_CHECKING:
 
 
 class UnknownEntity(ValueError):
-    """An entity named in an analytics request is not in the graph."""
+    """An entity named in a request (analytics, a trace, a named query's id) is not in the graph."""
+
+    def __init__(self, message: str, parameter: str | None = None) -> None:
+        super().__init__(message)
+        self.parameter = parameter  # the named query's parameter, when there is one
 
 
 @dataclass(frozen=True)
@@ -129,7 +133,7 @@ class Analytics:
         """Systems, owners, risks and requirements reachable from a dataset, vendor or person."""
         p = self.projection
         if entity not in p.links:
-            raise UnknownEntity(f"no {kind} {entity} in the graph")
+            raise UnknownEntity(f"no {kind} with id {entity.rsplit('/', 1)[-1]!r}")
         if kind == "dataset":
             lineage = _closure([entity], lambda d: p.sources(PROV_DERIVED, d))
             datasets, models, systems, touched = self._downstream(p, lineage)

@@ -54,6 +54,11 @@ class GapRecord:
     component: str | None = None
     source_shape: str | None = None
     details: tuple[GapRecord, ...] = ()
+    # For people reading reports: the value at fault as shown (sh:value, else what the focus
+    # holds at the path, IRIs as labels; None when it holds nothing there) and the
+    # requirement's official short title.
+    shown_value: str | None = None
+    requirement_title: str | None = None
 
     def contract_dict(self) -> dict[str, object]:
         """The fields of the `validate --json` contract, in its order."""

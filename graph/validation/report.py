@@ -174,6 +174,11 @@ class _Reader:
         label, owner, system, source_file = (
             self.about[focus] if is_iri else (focus, None, None, None)
         )
+        path_node = report.value(result, SH.resultPath)
+        value_node = report.value(result, SH.value)
+        title = None
+        if requirement is not None:
+            title = self.lookup.value(str(requirement), str(SKOS.prefLabel))
         inner = seen | {result}
         nested = [d for d in report.objects(result, SH.detail) if d not in inner]
         details = sorted((self.record(d, inner) for d in nested), key=GapRecord.sort_key)
@@ -181,7 +186,7 @@ class _Reader:
             severity=severity,
             focus=focus,
             focus_label=label,
-            path=names.path(report, report.value(result, SH.resultPath)),
+            path=names.path(report, path_node),
             message=messages[0] if messages else "",
             requirement=ref.notation if ref else None,
             framework=ref.framework if ref else None,
@@ -189,9 +194,25 @@ class _Reader:
             system=system,
             requirement_iri=str(requirement) if requirement is not None else None,
             shape=str(carrier) if isinstance(carrier, URIRef) else None,
-            value=names.term(report.value(result, SH.value)),
+            value=names.term(value_node),
             component=names.term(report.value(result, SH.sourceConstraintComponent)),
             source_shape=self.shape_name(shape),
             details=tuple(details),
             source_file=source_file,
+            shown_value=offending_value(self.lookup, value_node, focus_node, path_node),
+            requirement_title=title,
         )
+
+
+def offending_value(
+    lookup: StoreLookup, value: Node | None, focus: Node | None, path: Node | None
+) -> str | None:
+    """The value a result is about: sh:value when it is not the focus itself, else what the focus
+    holds at a simple path in the store (e.g. the too old assessment date); IRIs as labels."""
+    if value is not None and value != focus:
+        return lookup.label(str(value)) if isinstance(value, URIRef) else str(value)
+    if isinstance(focus, URIRef) and isinstance(path, URIRef):
+        found = lookup.objects(str(focus), str(path))
+        if found:
+            return ", ".join(lookup.label(v) if v.startswith("http") else v for v in found)
+    return None

@@ -93,8 +93,11 @@ def test_query_table_output(store_dir: str) -> None:
         ),
         (["query", "control-overlap", "--param", "min_frameworks=many"], "expected an integer"),
         (["query", "system-trace", "--param", "system=> } ; DROP ALL"], "'system'"),
-        (["trace", "SYS-404"], "no system SYS-404"),
-        (["impact", "vendor", "VEN-404"], "no vendor"),
+        # An id that names nothing is the same error from the trace and from a named query.
+        (["trace", "SYS-404"], "no system with id 'SYS-404'"),
+        (["query", "system-trace", "--param", "system=SYS-404"], "no system with id 'SYS-404'"),
+        (["query", "dataset-impact", "--param", "dataset=DS-404"], "no dataset with id 'DS-404'"),
+        (["impact", "vendor", "VEN-404"], "no vendor with id 'VEN-404'"),
     ],
 )
 def test_bad_input_is_one_clear_error_line(store_dir: str, args: list[str], message: str) -> None:

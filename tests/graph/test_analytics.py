@@ -125,5 +125,8 @@ def test_engine_delegates(store: Store) -> None:
     assert len(engine.explain_path("system:SYS-1", "eu-ai-act:Art. 10")) == 5
     assert engine.single_points_of_failure(2)[1].entity == f"{DATA}vendor/VEN-1"
     assert engine.run_query("orphans", backend="rdflib").backend == "rdflib"
-    with pytest.raises(KeyError, match="no system SYS-404"):
+    with pytest.raises(UnknownEntity, match="no system with id 'SYS-404'"):
         engine.trace("SYS-404")
+    with pytest.raises(UnknownEntity, match="no system with id 'SYS-404'") as raised:
+        engine.run_query("system-trace", {"system": "SYS-404"})
+    assert raised.value.parameter == "system"

@@ -1,0 +1,63 @@
+"""`aimstrace report`: auditor reports (gaps, soa, stage1, management-review, pillars) as HTML,
+Markdown, XLSX or PDF."""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from pathlib import Path
+
+import click
+
+from aimstrace.api.cli import CliState, main, pass_state
+from aimstrace.api.output import progress
+from aimstrace.api.reports import FORMATS, KINDS, build, render
+
+SUFFIXES = {".html": "html", ".htm": "html", ".md": "md", ".xlsx": "xlsx", ".pdf": "pdf"}
+
+
+@main.command()
+@click.argument("kind", type=click.Choice(KINDS))
+@click.option(
+    "--as-of", "as_of", metavar="DATE", help="Evaluation date YYYY-MM-DD (default: today)."
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    help="Output format (default: from the -o suffix, else html).",
+)
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="Write the report to FILE.")
+@pass_state
+def report(
+    state: CliState, kind: str, as_of: str | None, fmt: str | None, output: Path | None
+) -> None:
+    """Write an auditor report: gaps, soa, stage1, management-review or pillars."""
+    when = _date(as_of)
+    chosen = fmt or (SUFFIXES.get(output.suffix.lower()) if output else None) or "html"
+    if output is None and chosen in ("xlsx", "pdf"):
+        raise click.UsageError(f"--format {chosen} is binary: give -o FILE")
+    with progress(f"building the {kind} report"):
+        document = build(state.engine, kind, when)
+    with progress(f"rendering {chosen}"):
+        data = render(document, chosen)
+    if output is None:
+        sys.stdout.write(data.decode("utf-8"))
+        return
+    output.write_bytes(data)
+    click.echo(
+        f"aimstrace report: {kind} as of {document.as_of.isoformat()} -> {output} "
+        f"({chosen}, {len(data):,} bytes)",
+        err=True,
+    )
+
+
+def _date(text: str | None) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise click.BadParameter(
+            f"{text!r} is not a date (YYYY-MM-DD)", param_hint="--as-of"
+        ) from None

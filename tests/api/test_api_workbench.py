@@ -1,0 +1,93 @@
+"""The routes the workbench needs: gap filters, facets and groups, unknown ids in named queries,
+and the register metadata the pages link entities with."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from aimstrace.graph.engine import Engine
+
+AS_OF = "2026-11-01"
+
+
+def gaps(client: TestClient, **params: object) -> dict:  # type: ignore[type-arg]
+    answer = client.get("/gaps", params={"as_of": AS_OF, "limit": 500, **params})
+    assert answer.status_code == 200, answer.text
+    return answer.json()  # type: ignore[no-any-return]
+
+
+def test_gap_filters_match_the_engine_report(client: TestClient, engine: Engine) -> None:
+    records = engine.validate(AS_OF).records
+    everything = gaps(client)
+    assert everything["total"] == len(records)
+    system = next(r.system for r in records if r.system)
+    assert system is not None
+    system_id = system.split(" ")[0]
+    by_system = gaps(client, system=system_id)
+    assert 0 < by_system["total"] < everything["total"]
+    assert {g["system"] for g in by_system["items"]} == {system}
+    assert by_system["total"] == sum(1 for r in records if r.system == system)
+    # counts and conforms stay those of the whole report
+    assert by_system["counts"] == everything["counts"]
+    req = next(r for r in records if r.framework == "iso42001" and r.requirement)
+    by_req = gaps(client, framework="iso42001", requirement=req.requirement)
+    assert by_req["total"] == sum(
+        1 for r in records if r.framework == "iso42001" and r.requirement == req.requirement
+    )
+    assert all(g["requirement_title"] for g in by_req["items"])
+    owner = next(r.owner for r in records if r.owner)
+    assert owner is not None
+    assert {g["owner"] for g in gaps(client, owner=owner.split(" ")[0])["items"]} == {owner}
+    assert gaps(client, q="no-such-text-anywhere")["total"] == 0
+
+
+def test_gap_facets_and_groups_add_up(client: TestClient) -> None:
+    body = gaps(client, facets="true", group_by="requirement")
+    facets = body["facets"]
+    assert sum(f["count"] for f in facets["severity"]) == body["total"]
+    assert sum(f["count"] for f in facets["framework"]) <= body["total"]
+    assert sum(g["total"] for g in body["groups"]) == body["total"]
+    first = body["groups"][0]
+    picked = gaps(client, framework=first["framework"], requirement=first["value"])
+    assert picked["total"] == first["total"]
+    systems = gaps(client, group_by="system")["groups"]
+    loose = [g for g in systems if g["value"].startswith("(none)")]
+    # Gaps on a vendor or control are labelled by what they are about, not lumped together.
+    assert all("not tied to one AI system: " in g["label"] for g in loose)
+    for group in systems:
+        assert gaps(client, system=group["value"])["total"] == group["total"], group
+
+
+def test_gaps_carry_the_offending_value(client: TestClient) -> None:
+    items = gaps(client)["items"]
+    dated = [g for g in items if g["path"] == "aims:dueDate"]
+    assert dated and all(g["shown_value"] and g["shown_value"][:4].isdigit() for g in dated)
+
+
+def test_bad_gap_filters_are_422(client: TestClient) -> None:
+    for params, field in (
+        ({"severity": "Fatal"}, "query.severity"),
+        ({"framework": "iso9001"}, "query.framework"),
+        ({"group_by": "colour"}, "query.group_by"),
+    ):
+        answer = client.get("/gaps", params=params)
+        assert answer.status_code == 422 and answer.json()["field"] == field, answer.text
+
+
+def test_a_named_query_with_an_unknown_id_is_404(client: TestClient) -> None:
+    answer = client.post(
+        "/queries/system-trace", json={"parameters": {"system": "SYS-404"}, "backend": "rdf"}
+    )
+    assert answer.status_code == 404
+    body = answer.json()
+    assert body["detail"] == "no system with id 'SYS-404'"
+    assert body["field"] == "body.parameters.system"
+    trace = client.get("/systems/SYS-404/trace").json()
+    assert trace["detail"] == "no system with id 'SYS-404'"
+
+
+def test_register_metadata_names_the_referenced_register(client: TestClient) -> None:
+    meta = client.get("/ui/meta.json").json()["collections"]
+    columns = {c["name"]: c for c in meta["systems"]["columns"]}
+    assert columns["owner"]["refers_to"] == "people"
+    assert columns["datasets"]["refers_to"] == "datasets" and columns["datasets"]["multi"]
