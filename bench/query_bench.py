@@ -256,6 +256,9 @@ def main() -> None:
     )
     parser.add_argument("--hubs", type=int, default=10, help="how many hubs per class")
     parser.add_argument(
+        "--baseline-hubs", type=int, help="run the baseline texts on the first N hubs only"
+    )
+    parser.add_argument(
         "--hubs-only", action="store_true", help="measure only the heavy end (bench/hubs.py)"
     )
     parser.add_argument(
@@ -274,7 +277,13 @@ def main() -> None:
             store, load_s = build_store(folder, args.triples, args.seed)
             print(f"store: {store.count():,} quads, built in {load_s:.1f} s")
         if args.hubs_only:
-            report_hubs(store, OxigraphBackend(store), args.baseline_ref or None, args.hubs)
+            report_hubs(
+                store,
+                OxigraphBackend(store),
+                args.baseline_ref or None,
+                args.hubs,
+                baseline_n=args.baseline_hubs,
+            )
             return
         systems, datasets = entities(store, "AISystem"), entities(store, "Dataset")
         vendors, people = entities(store, "Vendor"), entities(store, "Person")
@@ -403,7 +412,9 @@ def main() -> None:
             print(f"{name:28} {stat:4} {ox_ms:12.2f} {target or '':>8} {baseline} {verdict}")
 
         print()
-        report_hubs(store, oxigraph, args.baseline_ref or None, args.hubs)
+        report_hubs(
+            store, oxigraph, args.baseline_ref or None, args.hubs, baseline_n=args.baseline_hubs
+        )
         analytics = analytics_for(store)
         started = time.perf_counter()
         projection = analytics.projection
