@@ -1,4 +1,4 @@
-"""The re-shaped impact queries answer exactly what their earlier formulation answered.
+"""The re-shaped impact and coverage queries answer exactly what their earlier texts answered.
 
 dataset-impact and vendor-impact were rewritten for popular entities (issue 23). The earlier
 texts (tests/data/queries/baseline/) are run beside the shipped ones on the hand-written
@@ -19,6 +19,8 @@ from query_fixtures import DATA, ORG_GRAPH, load_fixture_store
 from aimstrace.graph.engine import Engine
 from aimstrace.graph.store import Store
 from aimstrace.loaders.pipeline import demo
+from aimstrace.ontology import FRAMEWORK_IDS
+from aimstrace.ontology.iris import framework_iri
 from aimstrace.queries.registry import default_registry
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -57,6 +59,20 @@ def _compare(store: Store, limit: int | None = None) -> int:
             assert sorted(map(repr, new)) == sorted(map(repr, old)), (name, entity)
             assert len(set(new)) == len(new), (name, entity)
             compared += len(new)
+    return compared + _compare_coverage(store)
+
+
+def _compare_coverage(store: Store) -> int:
+    """Assert both framework-coverage texts agree for every framework; rows compared."""
+    baseline = (DATA / "baseline" / "framework-coverage.rq").read_text(encoding="utf-8")
+    shipped = default_registry()["framework-coverage"].sparql
+    assert shipped is not None
+    compared = 0
+    for framework in FRAMEWORK_IDS:
+        iri = ox.NamedNode(framework_iri(framework))
+        new = _rows(store, shipped, "framework", iri)
+        assert new == _rows(store, baseline, "framework", iri), framework
+        compared += len(new)
     return compared
 
 
