@@ -63,10 +63,10 @@ async def report(
     ] = "html",
     severity: Annotated[str | None, Query(pattern="^(Violation|Warning|Info)$")] = None,
     framework: FrameworkId | None = None,
-    requirement: str | None = None,
-    system: str | None = None,
-    owner: str | None = None,
-    q: str | None = None,
+    requirement: Annotated[str | None, Query(max_length=100)] = None,
+    system: Annotated[str | None, Query(max_length=200)] = None,
+    owner: Annotated[str | None, Query(max_length=200)] = None,
+    q: Annotated[str | None, Query(max_length=200)] = None,
 ) -> Response:
     """The report, titled and dated, with requirement titles and the values at fault."""
     when = _date(as_of)

@@ -224,3 +224,11 @@ def test_pdf_renders_are_bounded_and_the_rest_get_503(engine: Engine) -> None:
             problem = answer.json()
             assert problem["type"].endswith("busy") and problem["field"] == "query.format"
             assert answer.headers["retry-after"] == "1"
+
+
+def test_report_filters_have_size_bounds(client: object) -> None:
+    from fastapi.testclient import TestClient
+
+    assert isinstance(client, TestClient)
+    answer = client.get("/reports/gaps", params={"format": "json", "q": "x" * 5000})
+    assert answer.status_code == 422 and answer.json()["field"] == "query.q", answer.text
