@@ -124,3 +124,10 @@ def test_count_agrees_with_the_quads_per_graph_and_overall(tmp_path: Path) -> No
     assert store.count(G) == 5 == sum(1 for _ in store.quads(G))
     assert store.count(other) == 2
     assert store.count(ox.NamedNode("https://w3id.org/aimstrace/graph/absent")) == 0
+
+
+def test_a_query_pyoxigraph_cannot_plan_is_a_store_error() -> None:
+    # pyoxigraph raises RuntimeError when a substituted variable is not projected.
+    store = Store.in_memory()
+    with pytest.raises(StoreError, match=r"query failed: .*\?z"):
+        store.query("SELECT ?x WHERE { BIND(1 AS ?x) }", {"z": ox.Literal("1")})
