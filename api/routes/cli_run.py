@@ -7,7 +7,7 @@ of the server sees them at once. Editor role; the command list is fixed (api/rem
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
@@ -15,6 +15,7 @@ from starlette.concurrency import run_in_threadpool
 
 from aimstrace.api.deps import EditorDep, EngineDep
 from aimstrace.api.errors import ApiProblem
+from aimstrace.api.remote import REMOTE_COMMANDS
 from aimstrace.api.security import LOCAL_PRINCIPAL_NAME
 
 router = APIRouter(tags=["cli"])
@@ -25,7 +26,7 @@ class CliUpload(BaseModel):
 
     slot: int
     name: str
-    kind: str = Field(description="file, dir or missing")
+    kind: Literal["file", "dir", "missing"] = Field(description="file, dir or missing")
     files: list[dict[str, str]] = Field(default_factory=list)
 
 
@@ -39,7 +40,10 @@ class CliOutputSlot(BaseModel):
 class CliRequest(BaseModel):
     """One CLI command: its path (`["crosswalk", "import"]`), argv and files."""
 
-    command: list[str]
+    command: list[str] = Field(
+        description="the command path; one of those the server runs (api/remote.py)",
+        json_schema_extra={"enum": [list(c.split()) for c in sorted(REMOTE_COMMANDS)]},
+    )
     argv: list[str]
     typed: list[str] = Field(default_factory=list, description="the command line as typed")
     uploads: list[CliUpload] = Field(default_factory=list)

@@ -34,7 +34,7 @@ _PREFIXES = {
 
 
 class ExportFormat(StrEnum):
-    """What the store can be exported as: RDF formats, mapping sets, or a register as CSV."""
+    """What the store can be exported as: RDF formats or mapping sets (a register: /exports/csv)."""
 
     turtle = "turtle"
     ntriples = "ntriples"
@@ -43,7 +43,6 @@ class ExportFormat(StrEnum):
     jsonld = "jsonld"
     sssom = "sssom"
     oscal = "oscal"
-    csv = "csv"
 
 
 RDF_FORMATS: dict[ExportFormat, ox.RdfFormat] = {
@@ -157,6 +156,28 @@ _MEDIA = {f.value: r.media_type for f, r in RDF_FORMATS.items()} | {
 
 
 @router.get(
+    "/exports/csv",
+    summary="Export one register as CSV, in the loader's column layout",
+    response_class=StreamingResponse,
+    responses={200: {"description": "the register", "content": {"text/csv": {}}}},
+)
+def export_csv(
+    _: ReaderDep,
+    engine: EngineDep,
+    register: Annotated[
+        str, Query(pattern=_REGISTER_PATTERN, description="the register to export, e.g. `systems`")
+    ],
+) -> StreamingResponse:
+    """One register as CSV that can be imported again; its own path, as `register` is required."""
+    chosen = _register(register)
+    return StreamingResponse(
+        iter([register_csv(engine.list_entities(chosen.name), chosen)]),
+        media_type=_MEDIA["csv"],
+        headers={"Content-Disposition": f'attachment; filename="aimstrace.{chosen.name}.csv"'},
+    )
+
+
+@router.get(
     "/exports/{fmt}",
     summary="Export the graph, the mappings or a register (streamed)",
     response_class=StreamingResponse,
@@ -169,7 +190,7 @@ _MEDIA = {f.value: r.media_type for f, r in RDF_FORMATS.items()} | {
             },
         },
         404: {"description": "unknown graph"},
-        422: {"description": "bad parameter (e.g. csv without a register)"},
+        422: {"description": "bad parameter"},
     },
 )
 def export(
@@ -178,26 +199,21 @@ def export(
     fmt: ExportFormat,
     graph: Annotated[
         str | None,
-        Query(description="RDF formats: only this named graph, e.g. `org` or `catalog/iso42001`"),
-    ] = None,
-    register: Annotated[
-        str | None,
-        Query(pattern=_REGISTER_PATTERN, description="csv: the register to export, e.g. `systems`"),
+        Query(
+            description="RDF formats: only this named graph, e.g. `org` or `catalog/iso42001`",
+            pattern=r"^[A-Za-z0-9][A-Za-z0-9._~/-]*$",
+        ),
     ] = None,
     mapping_set: Annotated[
         list[str] | None, Query(description="sssom/oscal: only these mapping sets")
     ] = None,
     derived: Annotated[bool, Query(description="sssom/oscal: include derived mappings")] = False,
 ) -> StreamingResponse:
-    """Turtle, N-Triples, N-Quads, TriG, JSON-LD; SSSOM TSV or OSCAL of the mappings; CSV."""
+    """Turtle, N-Triples, N-Quads, TriG, JSON-LD; SSSOM TSV or OSCAL of the mappings."""
     if fmt in RDF_FORMATS:
         rdf_format = RDF_FORMATS[fmt]
         chunks = stream_rdf(engine, rdf_format, _named_graph(engine, graph))
         extension = rdf_format.file_extension
-    elif fmt is ExportFormat.csv:
-        chosen = _register(register)
-        chunks = iter([register_csv(engine.list_entities(chosen.name), chosen)])
-        extension = f"{chosen.name}.csv"
     else:
         try:
             text = engine.export_mappings(fmt.value, mapping_set, derived)

@@ -102,7 +102,9 @@ def _run_inventory(engine: Engine, paths: list[Path], dry_run: bool) -> ImportRe
 async def import_files(
     editor: EditorDep,
     engine: LiveEngineDep,
-    files: Annotated[list[UploadFile], File(description="one or more files to import")],
+    files: Annotated[
+        list[UploadFile], File(description="one or more files to import", min_length=1)
+    ],
     dry_run: Annotated[bool, Form(description="check and report, write nothing")] = False,
     format: Annotated[
         Literal["inventory", "sssom", "olir", "ciso"],

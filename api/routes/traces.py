@@ -12,9 +12,17 @@ from aimstrace.api.errors import ApiProblem, not_found
 from aimstrace.api.models import ENTITY_ID_PATTERN, Impact, PathLink, QueryAnswer
 from aimstrace.api.routes.queries import answer
 from aimstrace.graph.engine import Engine
+from aimstrace.ontology import FRAMEWORK_IDS
+from aimstrace.queries.registry import ENTITY_KINDS
 
 router = APIRouter(tags=["traceability"])
-NODE_PATTERN = r"^[A-Za-z][A-Za-z0-9+.-]*:\S.*$"
+# The forms registry.resolve_node accepts, so a value the schema admits is not refused as a
+# reference (an unknown prefix such as `A:0` used to pass the schema and get 422).
+NODE_PATTERN = (
+    r"^(?:(?:https?://|urn:)[^\s<>\"{}|\\^`]+"
+    rf"|(?:{'|'.join(sorted(ENTITY_KINDS))}):[A-Za-z0-9][A-Za-z0-9._~-]*"
+    rf"|(?:{'|'.join(FRAMEWORK_IDS)}):[A-Za-z0-9][^\x00-\x1f\x7f-\x9f]*)$"
+)
 
 EntityId = Annotated[
     str, Path(alias="id", pattern=ENTITY_ID_PATTERN, description="register id, e.g. SYS-001")

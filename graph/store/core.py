@@ -91,6 +91,11 @@ class Store:
         self.path = Path(path) if path is not None else None
         self.read_only = False  # a view of a store another process holds (open_read_only)
         self._write_lock = threading.Lock()
+        # RocksDB can hang two manual flushes of one database forever when they race (several
+        # column families and min_write_buffer_number_to_merge > 1, as Oxigraph configures it:
+        # facebook/rocksdb#12094, open). Concurrent API imports each flushed after their write
+        # and so hung the server (three threads in flush, no CPU). One flush at a time.
+        self._flush_lock = threading.Lock()
         self._generation = 0
         self._writing = False
         self._replica: ox.Store | None = None
@@ -396,8 +401,10 @@ class Store:
             if marker is not None:
                 marker.write_text(graph.value, encoding="utf-8")
             try:
-                self._ox.bulk_load(path=str(path), format=fmt, to_graph=graph)
-                self._ox.flush()
+                # Ingesting the loader's files can flush memtables too: not beside a flush.
+                with self._flush_lock:
+                    self._ox.bulk_load(path=str(path), format=fmt, to_graph=graph)
+                    self._ox.flush()
                 loaded = list(self._ox.quads_for_pattern(None, None, None, graph))
                 self._mirror(lambda replica: replica.bulk_extend(loaded))
                 # Pending until the marker is gone: a crash before that empties the graph on
@@ -423,7 +430,7 @@ class Store:
         graph = ox.NamedNode(marker.read_text(encoding="utf-8").strip())
         self.changes.record([EVERYTHING])
         self._ox.clear_graph(graph)
-        self._ox.flush()
+        self._flush()
         marker.unlink()
 
     def clear(self) -> None:
@@ -520,8 +527,12 @@ class Store:
             return past
 
     def flush(self) -> None:
-        """Make sure everything written is on disk."""
+        """Make sure everything written is on disk (one flush at a time, see _flush_lock)."""
         if self.path is not None and not self.read_only:
+            self._flush()
+
+    def _flush(self) -> None:
+        with self._flush_lock:
             self._ox.flush()
 
 

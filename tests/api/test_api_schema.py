@@ -6,6 +6,7 @@ import pytest
 import schemathesis
 from api_support import auth_headers, key_entries, small_engine  # type: ignore[import-not-found]
 from hypothesis import HealthCheck, settings
+from schemathesis import GenerationMode
 from schemathesis.checks import positive_data_acceptance
 
 from aimstrace.api.app import create_app
@@ -17,8 +18,14 @@ APP = create_app(
     Settings(api_keys=key_entries(), query_timeout_seconds=30, allowed_hosts=["testserver"]),
     small_engine(),
 )
-schema = schemathesis.openapi.from_asgi("/openapi.json", APP)
-GRAMMAR_PATHS = {"/sparql", "/paths", "/imports", "/exports/{fmt}", "/cli/run"}
+# POST /cli/run runs whole CLI commands (`demo` takes seconds): tests/api/test_cli_beside_server.py.
+schema = schemathesis.openapi.from_asgi("/openapi.json", APP).exclude(path="/cli/run")
+# Requests that break the schema (wrong types, missing or extra fields): each must be a 4xx.
+negative = schemathesis.openapi.from_asgi("/openapi.json", APP).exclude(path="/cli/run")
+negative.config.generation.update(modes=[GenerationMode.NEGATIVE])
+# More than JSON Schema can say, so schema-valid values may be rightly refused: SPARQL's
+# grammar, and an upload's file name (its suffix names the format) and contents.
+GRAMMAR_PATHS = {"/sparql", "/imports"}
 
 
 def test_schema_is_openapi_3_1() -> None:
@@ -37,11 +44,20 @@ def test_schema_is_openapi_3_1() -> None:
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
 def test_api_conforms_to_its_schema(case: schemathesis.Case) -> None:
-    # SPARQL text, node references, CLI command lines and uploaded files have a grammar JSON
-    # Schema cannot state, and a CSV export needs `register` while other formats do not (OpenAPI
-    # cannot say that), so schema-valid random values may be rightly refused (400/422) on these.
     grammar = case.operation.path in GRAMMAR_PATHS
     case.call_and_validate(
         headers=auth_headers("editor"),
         excluded_checks=[positive_data_acceptance] if grammar else None,
     )
+
+
+@pytest.mark.slow
+@negative.parametrize()
+@settings(
+    max_examples=10,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
+def test_api_refuses_what_its_schema_does_not_allow(case: schemathesis.Case) -> None:
+    case.call_and_validate(headers=auth_headers("editor"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -25,6 +26,26 @@ def test_data_survives_a_restart(tmp_path: Path) -> None:
     del store
     reopened = Store(tmp_path / "store")
     assert reopened.count() == 1
+
+
+def test_flushes_of_one_store_run_one_at_a_time(tmp_path: Path) -> None:
+    # Two racing RocksDB flushes can wait for each other forever (facebook/rocksdb#12094): eight
+    # concurrent API imports hung that way, three threads in flush. A flush under way (the lock
+    # held here) must make the next one wait, and only until it ends.
+    store = Store(tmp_path / "store")
+    store.apply(Changeset(add=(quad("a", "p", ox.Literal("x")),)))
+    done = threading.Event()
+
+    def flush() -> None:
+        store.flush()
+        done.set()
+
+    with store._flush_lock:
+        thread = threading.Thread(target=flush, daemon=True)
+        thread.start()
+        assert not done.wait(0.3), "a second flush ran beside the first"
+    assert done.wait(30), "the waiting flush never ran"
+    thread.join(5)
 
 
 def test_replace_graph_is_exact_and_idempotent() -> None:
