@@ -35,6 +35,11 @@ FILE_FORMATS = tuple(FORMATS)
     help="Read every file as this ML metadata format (default: found from the content).",
 )
 @click.option("--mlflow", "mlflow_uri", metavar="URI", help="Also read an MLflow model registry.")
+@click.option(
+    "--sync",
+    is_flag=True,
+    help="Also remove every entity of each register given that the register no longer lists.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @message_option
 @pass_state
@@ -45,6 +50,7 @@ def load(
     dry_run: bool,
     fmt: str | None,
     mlflow_uri: str | None,
+    sync: bool,
     as_json: bool,
 ) -> None:
     """Load inventory files or folders (CSV, XLSX, YAML, JSON, Turtle, N-Triples, JSON-LD).
@@ -53,7 +59,8 @@ def load(
     CycloneDX ML-BOM and OpenLineage events (--format, or found from the content), and an
     MLflow registry (--mlflow URI). Everything given is one all-or-nothing load: on any error
     nothing is written, every error is printed to stderr as file:row:column: message, and the
-    exit code is 1.
+    exit code is 1. With --sync, an entity of a register given that the register no longer lists
+    is removed with its links (refused, listed, when another entity still points at it).
     """
     if not paths and not mlflow_uri:
         raise click.UsageError("give files or folders to load, or --mlflow URI")
@@ -64,7 +71,15 @@ def load(
             progress(f"checking and loading {len(paths)} path(s)"),
         ):
             store = state.live_engine.store
-            report = load_inventory(list(paths), store, dry_run=dry_run, fmt=fmt, extra=extra)
+            report = load_inventory(
+                list(paths),
+                store,
+                dry_run=dry_run,
+                fmt=fmt,
+                extra=extra,
+                sync=sync,
+                source_name=state.source_name(),
+            )
     except InventoryLoadError as exc:
         for issue in exc.issues:
             click.echo(str(issue), err=True)

@@ -122,9 +122,16 @@ def import_and_derive(engine: Engine, path: Path, fmt: str, **options: str | Non
     return result
 
 
-def load_paths(engine: Engine, paths: Sequence[Path | str], dry_run: bool = False) -> LoadReport:
+def load_paths(
+    engine: Engine,
+    paths: Sequence[Path | str],
+    dry_run: bool = False,
+    sync: bool = False,
+    fmt: str | None = None,
+    source_name: Callable[[str], str] | None = None,
+) -> LoadReport:
     """Load inventory files or folders all-or-nothing (or only report, for a dry run)."""
-    return load(paths, engine.store, dry_run=dry_run)
+    return load(paths, engine.store, dry_run=dry_run, fmt=fmt, sync=sync, source_name=source_name)
 
 
 def load_example(engine: Engine) -> LoadReport:
