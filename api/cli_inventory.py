@@ -21,6 +21,7 @@ from aimstrace.loaders.load import EntityRef, LoadReport
 from aimstrace.loaders.load import load as load_inventory
 from aimstrace.loaders.ml.mlflow_registry import parse as read_mlflow
 from aimstrace.loaders.ml.read import FORMATS
+from aimstrace.loaders.remove import IMPORTED_KINDS, removable_kind, remove_entities
 
 FILE_FORMATS = tuple(FORMATS)
 
@@ -113,18 +114,27 @@ def _ids(refs: list[EntityRef], limit: int = 8) -> str:
 
 
 @main.command()
-@click.argument("kind", type=click.Choice(INVENTORY_KINDS))
+@click.argument("kind", type=click.Choice((*INVENTORY_KINDS, *IMPORTED_KINDS)))
 @click.argument("ids", nargs=-1, required=True)
 @click.option("--dry-run", is_flag=True, help="Check and report what would be removed.")
+@click.option(
+    "--with-dependants",
+    is_flag=True,
+    help="Also remove the imported evaluation results, model versions, training runs and "
+    "lineage jobs that point at them (and those left unreferenced).",
+)
 @pass_state
 @writes
-def remove(state: CliState, kind: str, ids: tuple[str, ...], dry_run: bool) -> None:
-    """Remove entities of one register by id, all or nothing; refused (exit 1, listed) when
-    another entity still points at one of them."""
-    from aimstrace.loaders.remove import remove_entities
-
+def remove(
+    state: CliState, kind: str, ids: tuple[str, ...], dry_run: bool, with_dependants: bool
+) -> None:
+    """Remove entities of one register (or imported evaluation-results, lineage-jobs,
+    model-versions, training-runs) by id, all or nothing; refused (exit 1, listed) when another
+    entity still points at one of them."""
     try:
-        report = remove_entities(state.engine.store, register_of_kind(kind), ids, dry_run)
+        report = remove_entities(
+            state.engine.store, removable_kind(kind), ids, dry_run, with_dependants
+        )
     except InventoryLoadError as exc:
         for issue in exc.issues:
             click.echo(str(issue), err=True)
@@ -134,6 +144,8 @@ def remove(state: CliState, kind: str, ids: tuple[str, ...], dry_run: bool) -> N
     click.echo(
         f"aimstrace remove: {verb} {len(report.removed)} {kind}: {', '.join(report.removed)}"
     )
+    if report.dependants:
+        click.echo(f"  with {len(report.dependants)} dependants: {', '.join(report.dependants)}")
     click.echo(f"  triples {verb}: -{report.triples_removed}")
 
 
