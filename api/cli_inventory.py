@@ -132,9 +132,10 @@ def remove(
     model-versions, training-runs) by id, all or nothing; refused (exit 1, listed) when another
     entity still points at one of them."""
     try:
-        report = remove_entities(
-            state.engine.store, removable_kind(kind), ids, dry_run, with_dependants
-        )
+        with state.writing():
+            report = remove_entities(
+                state.live_engine.store, removable_kind(kind), ids, dry_run, with_dependants
+            )
     except InventoryLoadError as exc:
         for issue in exc.issues:
             click.echo(str(issue), err=True)
