@@ -101,6 +101,13 @@ class CliState:
             shown=lambda path: swap_paths(str(path), forwarded.swaps),
         )
 
+    def source_name(self) -> Callable[[str], str] | None:
+        """For a command the server runs: a temporary copy's path -> the name the user gave."""
+        forwarded = FORWARDED.get()
+        if forwarded is None:
+            return None
+        return lambda path: swap_paths(path, forwarded.swaps)
+
     def write_through_server(self, ctx: click.Context, default: Path | None = None) -> None:
         """Before a write: when a server holds the store, run the command there and exit."""
         self.for_write = True

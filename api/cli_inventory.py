@@ -21,6 +21,7 @@ from aimstrace.loaders.load import EntityRef, LoadReport
 from aimstrace.loaders.load import load as load_inventory
 from aimstrace.loaders.ml.mlflow_registry import parse as read_mlflow
 from aimstrace.loaders.ml.read import FORMATS
+from aimstrace.loaders.remove import IMPORTED_KINDS, removable_kind, remove_entities
 
 FILE_FORMATS = tuple(FORMATS)
 
@@ -35,6 +36,11 @@ FILE_FORMATS = tuple(FORMATS)
     help="Read every file as this ML metadata format (default: found from the content).",
 )
 @click.option("--mlflow", "mlflow_uri", metavar="URI", help="Also read an MLflow model registry.")
+@click.option(
+    "--sync",
+    is_flag=True,
+    help="Also remove every entity of each register given that the register no longer lists.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @message_option
 @pass_state
@@ -45,6 +51,7 @@ def load(
     dry_run: bool,
     fmt: str | None,
     mlflow_uri: str | None,
+    sync: bool,
     as_json: bool,
 ) -> None:
     """Load inventory files or folders (CSV, XLSX, YAML, JSON, Turtle, N-Triples, JSON-LD).
@@ -53,7 +60,8 @@ def load(
     CycloneDX ML-BOM and OpenLineage events (--format, or found from the content), and an
     MLflow registry (--mlflow URI). Everything given is one all-or-nothing load: on any error
     nothing is written, every error is printed to stderr as file:row:column: message, and the
-    exit code is 1.
+    exit code is 1. With --sync, an entity of a register given that the register no longer lists
+    is removed with its links (refused, listed, when another entity still points at it).
     """
     if not paths and not mlflow_uri:
         raise click.UsageError("give files or folders to load, or --mlflow URI")
@@ -64,7 +72,15 @@ def load(
             progress(f"checking and loading {len(paths)} path(s)"),
         ):
             store = state.live_engine.store
-            report = load_inventory(list(paths), store, dry_run=dry_run, fmt=fmt, extra=extra)
+            report = load_inventory(
+                list(paths),
+                store,
+                dry_run=dry_run,
+                fmt=fmt,
+                extra=extra,
+                sync=sync,
+                source_name=state.source_name(),
+            )
     except InventoryLoadError as exc:
         for issue in exc.issues:
             click.echo(str(issue), err=True)
@@ -98,19 +114,28 @@ def _ids(refs: list[EntityRef], limit: int = 8) -> str:
 
 
 @main.command()
-@click.argument("kind", type=click.Choice(INVENTORY_KINDS))
+@click.argument("kind", type=click.Choice((*INVENTORY_KINDS, *IMPORTED_KINDS)))
 @click.argument("ids", nargs=-1, required=True)
 @click.option("--dry-run", is_flag=True, help="Check and report what would be removed.")
+@click.option(
+    "--with-dependants",
+    is_flag=True,
+    help="Also remove the imported evaluation results, model versions, training runs and "
+    "lineage jobs that point at them (and those left unreferenced).",
+)
 @pass_state
 @writes
-def remove(state: CliState, kind: str, ids: tuple[str, ...], dry_run: bool) -> None:
-    """Remove entities of one register by id, all or nothing; refused (exit 1, listed) when
-    another entity still points at one of them."""
-    from aimstrace.loaders.remove import remove_entities
-
+def remove(
+    state: CliState, kind: str, ids: tuple[str, ...], dry_run: bool, with_dependants: bool
+) -> None:
+    """Remove entities of one register (or imported evaluation-results, lineage-jobs,
+    model-versions, training-runs) by id, all or nothing; refused (exit 1, listed) when another
+    entity still points at one of them."""
     try:
         with state.writing():
-            report = remove_entities(state.live_engine.store, register_of_kind(kind), ids, dry_run)
+            report = remove_entities(
+                state.live_engine.store, removable_kind(kind), ids, dry_run, with_dependants
+            )
     except InventoryLoadError as exc:
         for issue in exc.issues:
             click.echo(str(issue), err=True)
@@ -120,6 +145,8 @@ def remove(state: CliState, kind: str, ids: tuple[str, ...], dry_run: bool) -> N
     click.echo(
         f"aimstrace remove: {verb} {len(report.removed)} {kind}: {', '.join(report.removed)}"
     )
+    if report.dependants:
+        click.echo(f"  with {len(report.dependants)} dependants: {', '.join(report.dependants)}")
     click.echo(f"  triples {verb}: -{report.triples_removed}")
 
 

@@ -124,6 +124,9 @@ def crosswalk_load(state: CliState, directory: Path | None) -> None:
     state.live_engine.store.flush()
     for name, count in loaded.records.items():
         click.echo(f"  {name:<32} {count:>5} records")
+    for name, count in loaded.duplicates.items():
+        gone = "; the set is removed" if name in loaded.emptied else ""
+        click.echo(f"  {name:<32} {count:>5} imported duplicates of loaded records dropped{gone}")
     click.echo(f"  {'derived':<32} {len(derived.derived):>5} records")
 
 

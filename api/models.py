@@ -268,6 +268,9 @@ class Gap(BaseModel):
         "the entity holds none at the path",
     )
     requirement_title: str | None = None
+    source_file: str | None = Field(
+        default=None, description="the ML metadata file the entity at fault was imported from"
+    )
 
 
 class GapGroupCount(BaseModel):

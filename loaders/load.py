@@ -10,7 +10,7 @@ changes nothing. `apply` writes that Changeset in one store transaction.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -31,10 +31,12 @@ from aimstrace.loaders.ml import plan as ml_plan
 from aimstrace.loaders.ml.build import MlEntity
 from aimstrace.loaders.ml.model import Parsed
 from aimstrace.loaders.ml.read import ML_FORMATS, ML_SUFFIXES, has_front_matter, read_ml
+from aimstrace.loaders.old_triples import OldTriples
 from aimstrace.loaders.organisation import one_organisation
 from aimstrace.loaders.rdf import RDF_SUFFIXES, check_rdf_references, read_rdf
 from aimstrace.loaders.references import ORG_GRAPH, ReferenceIndex, text_of
-from aimstrace.loaders.tabular import TABULAR_SUFFIXES, read_tables
+from aimstrace.loaders.sync import sync_removals
+from aimstrace.loaders.tabular import TABULAR_SUFFIXES, Table, read_tables
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 
@@ -121,11 +123,15 @@ def plan(
     dry_run: bool = True,
     fmt: str | None = None,
     extra: Sequence[Parsed] = (),
+    sync: bool = False,
+    source_name: Callable[[str], str] | None = None,
 ) -> LoadPlan:
     """Read and check every input; compute the change to the organisation graph.
 
     fmt forces an ML metadata format for every file (else it is found from the content);
-    extra holds ML sources already read (an MLflow registry).
+    extra holds ML sources already read (an MLflow registry); sync removes the entities of each
+    register given that it no longer lists (aimstrace.loaders.sync); source_name gives the name
+    an ML file is recorded under (`aims:sourceFile`) when the path read is a temporary copy.
     """
     started = time.perf_counter()
     if fmt is not None and fmt not in ML_FORMATS:
@@ -139,6 +145,8 @@ def plan(
     for file in files:
         parsed_ml = read_ml(file, fmt)
         if parsed_ml is not None:
+            if source_name is not None:
+                parsed_ml.file = source_name(parsed_ml.file)
             ml_inputs.append(parsed_ml)
             continue
         if file.suffix.lower() in RDF_SUFFIXES:
@@ -179,6 +187,12 @@ def plan(
     changeset = _changeset(store, built + _rdf_entities(rdf_inputs), kinds, report)
     if ml_entities:
         changeset = _with_ml(store, changeset, ml_entities, report)
+    if sync:
+        changeset, found = _with_sync(
+            store, changeset, tables, records, built, rdf_inputs, ml_entities, report
+        )
+        if found:
+            return LoadPlan(report, found)
     if len(changeset.add) > limits.max_triples:
         message = (
             f"the load would add {len(changeset.add)} triples, more than the limit of "
@@ -215,9 +229,13 @@ def load(
     dry_run: bool = False,
     fmt: str | None = None,
     extra: Sequence[Parsed] = (),
+    sync: bool = False,
+    source_name: Callable[[str], str] | None = None,
 ) -> LoadReport:
     """Plan, then apply unless dry_run; raise InventoryLoadError listing every problem."""
-    load_plan = plan(paths, store, dry_run=dry_run, fmt=fmt, extra=extra)
+    load_plan = plan(
+        paths, store, dry_run=dry_run, fmt=fmt, extra=extra, sync=sync, source_name=source_name
+    )
     if load_plan.issues:
         raise InventoryLoadError(load_plan.issues)
     return load_plan.report if dry_run else apply(load_plan, store)
@@ -249,44 +267,6 @@ def _rdf_entities(rdf_inputs: list[tuple[Path, list[ox.Triple]]]) -> list[Entity
     return [EntityTriples(iri, found, set(), []) for iri, found in by_subject.items()]
 
 
-class _OldTriples:
-    """The organisation graph's current triples around the entities of a load.
-
-    A big load reads the graph once into memory; a small one asks the store per entity, so
-    loading one file into a large store stays fast too. An empty graph needs no reads at all.
-    """
-
-    SCAN_RATIO = 20
-
-    def __init__(self, store: Store, entities: int, inverse: set[ox.NamedNode]) -> None:
-        self._ox = store.oxigraph
-        self._by_subject: dict[Term, list[ox.Quad]] | None = None
-        self._by_object: dict[Term, list[ox.Quad]] = {}
-        limit = max(1, entities) * self.SCAN_RATIO
-        quads = self._ox.quads_for_pattern(None, None, None, ORG_GRAPH)
-        sample = list(zip(range(limit), quads, strict=False))
-        if len(sample) < limit:
-            # The whole graph was small enough to read: index it.
-            by_subject: dict[Term, list[ox.Quad]] = {}
-            for _, triple in sample:
-                by_subject.setdefault(triple.subject, []).append(triple)
-                if triple.predicate in inverse:
-                    self._by_object.setdefault(triple.object, []).append(triple)
-            self._by_subject = by_subject
-
-    def of_subject(self, node: ox.NamedNode) -> set[ox.Quad]:
-        """Triples whose subject is node."""
-        if self._by_subject is not None:
-            return set(self._by_subject.get(node, ()))
-        return set(self._ox.quads_for_pattern(node, None, None, ORG_GRAPH))
-
-    def pointing_at(self, node: ox.NamedNode, predicate: ox.NamedNode) -> set[ox.Quad]:
-        """Triples (anything, predicate, node)."""
-        if self._by_subject is not None:
-            return {t for t in self._by_object.get(node, ()) if t.predicate == predicate}
-        return set(self._ox.quads_for_pattern(None, predicate, node, ORG_GRAPH))
-
-
 def _changeset(
     store: Store,
     entities: list[EntityTriples],
@@ -294,7 +274,7 @@ def _changeset(
     report: LoadReport,
 ) -> Changeset:
     inverse_predicates = {ox.NamedNode(p) for e in entities for p in e.inverse_predicates}
-    old_triples = _OldTriples(store, len(entities), inverse_predicates)
+    old_triples = OldTriples(store, len(entities), inverse_predicates)
     new_total: set[ox.Quad] = set()
     old_by_entity: dict[ox.NamedNode, set[ox.Quad]] = {}
     inverse_of: dict[ox.NamedNode, set[ox.NamedNode]] = {}
@@ -388,3 +368,36 @@ def _with_ml(
     report.triples_added = len(add)
     report.triples_removed = len(remove)
     return Changeset(remove=tuple(remove), add=tuple(add))
+
+
+def _with_sync(
+    store: Store,
+    changeset: Changeset,
+    tables: list[Table],
+    records: list[Record],
+    built: list[EntityTriples],
+    rdf_inputs: list[tuple[Path, list[ox.Triple]]],
+    ml_entities: list[MlEntity],
+    report: LoadReport,
+) -> tuple[Changeset, list[InputIssue]]:
+    """The load's change plus the removal of what the given registers no longer list."""
+    listed = {r.iri for r in records} | {e.iri for e in ml_entities}
+    listed |= {text_of(t.subject) for _, triples in rdf_inputs for t in triples}
+    stated = {q for e in built for q in e.forward | e.inverse}
+    stated |= {q for e in ml_entities for q in e.quads}
+    stated |= {
+        ox.Quad(t.subject, t.predicate, t.object, ORG_GRAPH) for _, ts in rdf_inputs for t in ts
+    }
+    given = [(t.register, t.source) for t in tables]
+    synced = sync_removals(store, given, listed, records, stated, set(changeset.remove))
+    if synced.issues:
+        return changeset, synced.issues
+    remove = set(changeset.remove) | synced.remove
+    shown = {r.iri for r in report.removed}
+    report.removed += [
+        EntityRef(g.register.kind, g.id, g.node.value)
+        for g in synced.gone
+        if g.node.value not in shown
+    ]
+    report.triples_removed = len(remove)
+    return Changeset(remove=tuple(remove), add=changeset.add), []

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from aimstrace.graph.catalog import FrameworkInfo
+from aimstrace.graph.crosswalk.duplicates import imported_duplicates
 from aimstrace.graph.crosswalk.model import DERIVED_SET, requirement_index, write_mapping_sets
 from aimstrace.graph.crosswalk.sets import CrosswalkLoad
 from aimstrace.graph.crosswalk.sssom_format import SUFFIX
@@ -57,6 +58,8 @@ def load_crosswalks(store: Store, directory: Path | None = None) -> CrosswalkLoa
     """Validate every crosswalk file, then replace all their graphs in one transaction.
 
     Errors of all files are reported together; when there is any, the store is not touched.
+    Imported records that repeat a loaded record go in the same transaction
+    (aimstrace.graph.crosswalk.duplicates).
     """
     files = sorted(directory.glob(f"*{SUFFIX}")) if directory else packaged_crosswalks()
     index = requirement_index(store)
@@ -69,8 +72,11 @@ def load_crosswalks(store: Store, directory: Path | None = None) -> CrosswalkLoa
             issues.extend(exc.issues)
     if issues:
         raise MappingLoadError(issues)
-    result = CrosswalkLoad()
-    result.written = write_mapping_sets(store, [(s.info, s.records) for s in loaded])
+    kept = [r for s in loaded for r in s.records]
+    duplicates = imported_duplicates(store, kept, {s.info.name for s in loaded})
+    result = CrosswalkLoad(duplicates=duplicates.dropped, emptied=duplicates.emptied)
+    sets = [(s.info, s.records) for s in loaded]
+    result.written = write_mapping_sets(store, sets, duplicates.remove)
     result.records = {s.info.name: len(s.records) for s in loaded}
     return result
 
@@ -122,9 +128,16 @@ def import_and_derive(engine: Engine, path: Path, fmt: str, **options: str | Non
     return result
 
 
-def load_paths(engine: Engine, paths: Sequence[Path | str], dry_run: bool = False) -> LoadReport:
+def load_paths(
+    engine: Engine,
+    paths: Sequence[Path | str],
+    dry_run: bool = False,
+    sync: bool = False,
+    fmt: str | None = None,
+    source_name: Callable[[str], str] | None = None,
+) -> LoadReport:
     """Load inventory files or folders all-or-nothing (or only report, for a dry run)."""
-    return load(paths, engine.store, dry_run=dry_run)
+    return load(paths, engine.store, dry_run=dry_run, fmt=fmt, sync=sync, source_name=source_name)
 
 
 def load_example(engine: Engine) -> LoadReport:

@@ -11,18 +11,54 @@ from __future__ import annotations
 import difflib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import pyoxigraph as ox
 
 from aimstrace.graph.crosswalk.model import DERIVED_SET, mapping_set_graph
+from aimstrace.graph.eu_obligations import derive_changes
+from aimstrace.graph.inventory import register_of_kind
 from aimstrace.graph.store import Changeset, Store
 from aimstrace.loaders.errors import InputIssue, InventoryLoadError
+from aimstrace.loaders.ml.model import KIND_CLASSES
 from aimstrace.loaders.references import ORG_GRAPH, text_of
 from aimstrace.ontology.iris import entity_iri
-from aimstrace.ontology.registers import Register
 
 IDENTIFIER = ox.NamedNode("http://purl.org/dc/terms/identifier")
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+
+
+class Removable(Protocol):
+    """A kind of entity that can be removed by id: a register, or an import-only kind."""
+
+    @property
+    def name(self) -> str: ...  # the plural a command names (`datasets`)
+    @property
+    def kind(self) -> str: ...  # the IRI path segment (`dataset`)
+    @property
+    def cls(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class ImportedKind:
+    """Entities only ML imports create (no register lists them)."""
+
+    name: str
+    kind: str
+    cls: str
+
+
+IMPORTED_KINDS: dict[str, ImportedKind] = {
+    k.name: k
+    for k in (
+        ImportedKind("evaluation-results", "evaluation", KIND_CLASSES["evaluation"]),
+        ImportedKind("lineage-jobs", "job", KIND_CLASSES["job"]),
+        ImportedKind("model-versions", "model-version", KIND_CLASSES["model-version"]),
+        ImportedKind("training-runs", "training-run", KIND_CLASSES["training-run"]),
+    )
+}
+IMPORTED_SEGMENTS = frozenset(k.kind for k in IMPORTED_KINDS.values())
+_DEPENDANT_CLASSES = frozenset(ox.NamedNode(k.cls) for k in IMPORTED_KINDS.values())
 
 
 @dataclass
@@ -31,14 +67,24 @@ class RemoveReport:
 
     kind: str
     removed: list[str] = field(default_factory=list)
+    # With --with-dependants: the imported entities removed with them ("evaluation e1").
+    dependants: list[str] = field(default_factory=list)
     triples_removed: int = 0
     dry_run: bool = False
 
 
 def remove_entities(
-    store: Store, register: Register, ids: Sequence[str], dry_run: bool = False
+    store: Store,
+    register: Removable,
+    ids: Sequence[str],
+    dry_run: bool = False,
+    with_dependants: bool = False,
 ) -> RemoveReport:
-    """Remove entities of one register by id; raise InventoryLoadError listing every problem."""
+    """Remove entities of one kind by id; raise InventoryLoadError listing every problem.
+
+    with_dependants also removes the import-only entities (evaluation results, model versions,
+    training runs, lineage jobs) that point at them, and those this leaves unreferenced.
+    """
     report = RemoveReport(register.name, dry_run=dry_run)
     issues: list[InputIssue] = []
     nodes: dict[ox.NamedNode, str] = {}
@@ -52,27 +98,80 @@ def remove_entities(
             issues.append(InputIssue("remove", None, "id", message, identifier))
             continue
         nodes[node] = identifier
+    report.removed = sorted(nodes.values())
+    # How each removed entity is named in messages: "dataset DS-1", "evaluation e1".
+    names = {node: f"{register.kind} {identifier}" for node, identifier in nodes.items()}
+    if with_dependants and nodes:
+        dependants = _dependants(store, set(nodes))
+        names.update({node: _label(store, node) for node in dependants})
+        report.dependants = sorted(names[node] for node in dependants)
     remove: set[ox.Quad] = set()
-    for node, identifier in nodes.items():
+    for node, name in names.items():
         remove |= set(store.oxigraph.quads_for_pattern(node, None, None, ORG_GRAPH))
         for quad in store.oxigraph.quads_for_pattern(None, None, node, ORG_GRAPH):
-            if quad.subject in nodes:
+            if quad.subject in names:
                 remove.add(quad)
                 continue
             holder = _label(store, quad.subject)
             message = (
-                f"{register.kind} {identifier} is still referenced by {holder} "
+                f"{name} is still referenced by {holder} "
                 f"({quad.predicate.value}); remove or change that first"
             )
-            issues.append(InputIssue("remove", None, "id", message, identifier))
+            if holder.split(" ")[0] in IMPORTED_SEGMENTS:
+                message += " (--with-dependants removes imported evaluation results, versions, "
+                message += "runs and jobs with it)"
+            issues.append(InputIssue("remove", None, "id", message, name.split(" ", 1)[1]))
     if issues:
         raise InventoryLoadError(issues)
-    report.removed = sorted(nodes.values())
     report.triples_removed = len(remove)
     if not dry_run:
-        store.apply(Changeset(remove=tuple(remove)))
+        change = Changeset(remove=tuple(remove))
+        # A removed system's EU AI Act obligations go in the same transaction.
+        derived, _ = derive_changes(store, change)
+        store.apply(Changeset(remove=change.remove + derived.remove, add=derived.add))
         store.flush()
     return report
+
+
+def _dependants(store: Store, chosen: set[ox.NamedNode]) -> set[ox.NamedNode]:
+    """Import-only entities pointing at the chosen ones (transitively), and the import-only
+    entities that only the removed ones point at."""
+
+    def dependant(node: object) -> bool:
+        return isinstance(node, ox.NamedNode) and any(
+            q.object in _DEPENDANT_CLASSES
+            for q in store.oxigraph.quads_for_pattern(node, RDF_TYPE, None, ORG_GRAPH)
+        )
+
+    found: set[ox.NamedNode] = set()
+    frontier = set(chosen)
+    while frontier:
+        nxt: set[ox.NamedNode] = set()
+        for node in frontier:
+            for quad in store.oxigraph.quads_for_pattern(None, None, node, ORG_GRAPH):
+                subject = quad.subject
+                taken = chosen | found
+                if (
+                    isinstance(subject, ox.NamedNode)
+                    and subject not in taken
+                    and dependant(subject)
+                ):
+                    nxt.add(subject)
+            for quad in store.oxigraph.quads_for_pattern(node, None, None, ORG_GRAPH):
+                target = quad.object
+                if not isinstance(target, ox.NamedNode) or target in chosen | found | nxt:
+                    continue
+                if not dependant(target):
+                    continue
+                holders = {
+                    q.subject
+                    for q in store.oxigraph.quads_for_pattern(None, None, target, ORG_GRAPH)
+                }
+                if holders <= chosen | found | nxt | frontier:
+                    nxt.add(target)
+        found |= nxt
+        frontier = nxt
+    return found
 
 
 def remove_mapping_set(store: Store, name: str) -> int:
@@ -93,7 +192,14 @@ def remove_mapping_set(store: Store, name: str) -> int:
     return len(quads)
 
 
-def _ids_of(store: Store, register: Register) -> list[str]:
+def removable_kind(name: str) -> Removable:
+    """A register (by name or kind) or an import-only kind (`evaluation-results`, ...)."""
+    if name in IMPORTED_KINDS:
+        return IMPORTED_KINDS[name]
+    return register_of_kind(name)
+
+
+def _ids_of(store: Store, register: Removable) -> list[str]:
     typed = {
         q.subject
         for q in store.oxigraph.quads_for_pattern(

@@ -84,10 +84,20 @@ def _load_problem(error: InventoryLoadError, folder: Path) -> ApiProblem:
     return problem
 
 
-def _run_inventory(engine: Engine, paths: list[Path], dry_run: bool) -> ImportReport:
-    report = load_paths(engine, paths, dry_run=dry_run)
-    data = report.as_dict()
+def _run_inventory(
+    engine: Engine, paths: list[Path], dry_run: bool, sync: bool, fmt: str | None
+) -> ImportReport:
     folder = f"{paths[0].parent}/"
+    # An ML file's entities record the uploaded file's name, never the server's temp path.
+    report = load_paths(
+        engine,
+        paths,
+        dry_run=dry_run,
+        sync=sync,
+        fmt=fmt,
+        source_name=lambda f: f.replace(folder, ""),
+    )
+    data = report.as_dict()
     data["files"] = [str(f).replace(folder, "") for f in report.files]
     data["skipped"] = [str(f).replace(folder, "") for f in report.skipped]
     return ImportReport.model_validate(data)
@@ -106,21 +116,40 @@ async def import_files(
         list[UploadFile], File(description="one or more files to import", min_length=1)
     ],
     dry_run: Annotated[bool, Form(description="check and report, write nothing")] = False,
+    sync: Annotated[
+        bool,
+        Form(
+            description="also remove every entity of each register uploaded that the register "
+            "no longer lists (refused, listed, while another entity points at one)"
+        ),
+    ] = False,
     format: Annotated[
-        Literal["inventory", "sssom", "olir", "ciso"],
+        Literal[
+            "inventory",
+            "hf-card",
+            "croissant",
+            "spdx3",
+            "cyclonedx",
+            "openlineage",
+            "sssom",
+            "olir",
+            "ciso",
+        ],
         Form(
             description="`inventory`: CSV, XLSX, YAML, JSON or RDF files of the registers "
-            "(the file name's stem or top-level keys name the register); or one mapping file"
+            "(the file name's stem or top-level keys name the register) and ML metadata files "
+            "(format found from the content); an ML format name reads every file as that "
+            "format; or `sssom`, `olir`, `ciso` for one mapping file"
         ),
     ] = "inventory",
 ) -> ImportReport | MappingImportReport:
     """Import everything in one transaction, or nothing when any file has a problem."""
-    if format != "inventory" and (dry_run or len(files) != 1):
+    if format in MAPPING_FORMATS and (dry_run or sync or len(files) != 1):
         raise ApiProblem(
             422,
-            "a mapping import takes exactly one file and has no dry run",
+            "a mapping import takes exactly one file and has no dry run or sync",
             kind="invalid-input",
-            field="body.dry_run" if dry_run else "body.files",
+            field="body.dry_run" if dry_run else "body.sync" if sync else "body.files",
             reason="unsupported for mapping files",
         )
     with tempfile.TemporaryDirectory(prefix="aimstrace-import-") as tmp:
@@ -129,21 +158,24 @@ async def import_files(
         # The revision records who imported what: the key's name and the uploaded files' names
         # and SHA-256 (never the server's temp paths). The context travels into the thread pool.
         context = writing_as(
-            f"POST /imports format={format}" + (" dry_run" if dry_run else ""),
+            f"POST /imports format={format}"
+            + (" dry_run" if dry_run else "")
+            + (" sync" if sync else ""),
             actor=editor.name,
             sources=paths,
             shown=lambda path: path.name,
         )
         with context:
-            return await _import(engine, paths, folder, format, dry_run)
+            return await _import(engine, paths, folder, format, dry_run, sync)
 
 
 async def _import(
-    engine: Engine, paths: list[Path], folder: Path, format: str, dry_run: bool
+    engine: Engine, paths: list[Path], folder: Path, format: str, dry_run: bool, sync: bool
 ) -> ImportReport | MappingImportReport:
-    if format == "inventory":
+    if format not in MAPPING_FORMATS:
+        fmt = None if format == "inventory" else format
         try:
-            return await run_in_threadpool(_run_inventory, engine, paths, dry_run)
+            return await run_in_threadpool(_run_inventory, engine, paths, dry_run, sync, fmt)
         except InventoryLoadError as exc:
             raise _load_problem(exc, folder) from None
     try:

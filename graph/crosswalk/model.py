@@ -230,10 +230,13 @@ def _decimal_text(value: float) -> str:
 
 
 def replace_graphs(
-    store: Store, contents: Mapping[ox.NamedNode, Iterable[ox.Triple]]
+    store: Store,
+    contents: Mapping[ox.NamedNode, Iterable[ox.Triple]],
+    also_remove: Iterable[ox.Quad] = (),
 ) -> WriteSummary:
-    """Make several named graphs hold exactly the given triples, all in one transaction."""
-    remove: set[ox.Quad] = set()
+    """Make several named graphs hold exactly the given triples, all in one transaction
+    (with also_remove: quads of other graphs that go in the same one)."""
+    remove: set[ox.Quad] = set(also_remove)
     add: set[ox.Quad] = set()
     for graph, triples in contents.items():
         new = {ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples}
@@ -256,11 +259,13 @@ def mapping_set_contents(
 
 
 def write_mapping_sets(
-    store: Store, sets: Iterable[tuple[MappingSetInfo, list[MappingRecord]]]
+    store: Store,
+    sets: Iterable[tuple[MappingSetInfo, list[MappingRecord]]],
+    also_remove: Iterable[ox.Quad] = (),
 ) -> WriteSummary:
     """Replace the graphs of these mapping sets atomically (idempotent)."""
     contents = dict(mapping_set_contents(info, records) for info, records in sets)
-    return replace_graphs(store, contents)
+    return replace_graphs(store, contents, also_remove)
 
 
 # ----- reading ---------------------------------------------------------------------------------

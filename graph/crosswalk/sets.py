@@ -36,6 +36,9 @@ class CrosswalkLoad:
 
     records: dict[str, int] = field(default_factory=dict)
     written: WriteSummary = field(default_factory=WriteSummary)
+    # `crosswalk load`: per imported set, the records dropped as duplicates of a loaded set.
+    duplicates: dict[str, int] = field(default_factory=dict)
+    emptied: list[str] = field(default_factory=list)
     derivation: DerivationResult | None = None
 
 

@@ -218,6 +218,33 @@ def test_a_crosswalk_command_runs_in_the_server(served: Served, twin: Path) -> N
     assert json.loads(remote.stdout) == json.loads(local.stdout)
 
 
+def test_load_sync_runs_in_the_server(served: Served, tmp_path: Path) -> None:
+    assert cli(served.store, "load", str(_vendors_with(tmp_path, "V-904"))).returncode == 0
+    plain = tmp_path / "plain" / "vendors.csv"
+    plain.parent.mkdir()
+    shutil.copy(EXAMPLE / "vendors.csv", plain)
+    dry = cli(served.store, "load", "--sync", "--dry-run", "--json", str(plain))
+    assert dry.returncode == 0, dry.stderr
+    assert "V-904" in {e["id"] for e in json.loads(dry.stdout)["removed"]}
+    assert httpx.get(f"{served.url}/vendors/V-904", timeout=30).status_code == 200
+    synced = cli(served.store, "load", "--sync", str(plain))
+    assert synced.returncode == 0, synced.stderr
+    assert httpx.get(f"{served.url}/vendors/V-904", timeout=30).status_code == 404
+
+
+def test_an_ml_file_loaded_through_the_server_records_the_users_path(served: Served) -> None:
+    card = "tests/data/ml/hf-card/sample_simple_model_index.md"
+    loaded = cli(served.store, "load", card)
+    assert loaded.returncode == 0, loaded.stderr
+    query = (
+        "SELECT ?file WHERE { <https://w3id.org/aimstrace/data/model/my-cool-model> "
+        "<https://w3id.org/aimstrace/ns#sourceFile> ?file }"
+    )
+    found = cli(served.store, "sparql", query, "--json")
+    assert found.returncode == 0, found.stderr
+    assert [row["file"] for row in json.loads(found.stdout)] == [card]
+
+
 def test_remove_runs_in_the_server(served: Served, twin: Path, tmp_path: Path) -> None:
     loaded = cli(served.store, "load", str(_vendors_with(tmp_path, "V-906")))
     assert loaded.returncode == 0, loaded.stderr

@@ -90,6 +90,18 @@ def test_remove_is_refused_while_referenced_then_done_together(store: str) -> No
     assert run("--store", store, "list", "datasets", "--json")[0] == 0
 
 
+def test_remove_with_dependants_takes_the_lineage_job_too(store: str) -> None:
+    datasets = ["my-namespace/my-output", "my-namespace/my-input"]
+    args = ["--store", store, "remove", "--with-dependants", "datasets", *datasets]
+    code, out, err = run(*args[:3], "--dry-run", *args[3:])
+    assert code == 0, err
+    assert "would remove 2 datasets" in out and "with 1 dependants: job " in out
+    code, out, err = run(*args)
+    assert code == 0 and "removed 2 datasets" in out, err
+    code, out, _ = run("--store", store, "list", "datasets", "--json")
+    assert not {row["id"] for row in json.loads(out)} & set(datasets)
+
+
 def test_crosswalk_remove_and_a_near_miss(store: str) -> None:
     code, _, err = run("--store", store, "crosswalk", "remove", "iso42001--iso2700")
     assert code == 2 and "did you mean 'iso42001--iso27001'" in err

@@ -74,3 +74,22 @@ def test_unreadable_registry_is_one_located_error(tmp_path: Path) -> None:
         load([], store, extra=[parse(uri)])
     assert str(caught.value.issues[0]).startswith(uri)
     assert all_quads(store) == before
+
+
+def test_a_registered_model_goes_with_its_versions_and_runs(registry: str) -> None:
+    from aimstrace.loaders.remove import removable_kind, remove_entities
+
+    store = catalog_store()
+    load([], store, extra=[parse(registry)])
+    models = removable_kind("models")
+    with pytest.raises(InventoryLoadError) as caught:
+        remove_entities(store, models, ["credit-scorer"])
+    assert "still referenced by model-version credit-scorer/1" in str(caught.value.issues[0])
+    report = remove_entities(store, models, ["credit-scorer"], with_dependants=True)
+    # The version points at the model; the run is left unreferenced once the version goes.
+    assert [name.split(" ")[0] for name in report.dependants] == ["model-version", "training-run"]
+    kinds = {
+        q.subject.value.split("/")[-2]
+        for q in store.oxigraph.quads_for_pattern(None, None, None, ORG)
+    }
+    assert kinds == {"dataset"}  # the training data is a register kind and stays

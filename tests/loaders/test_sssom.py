@@ -176,3 +176,37 @@ def test_loading_twice_changes_nothing(store: Store) -> None:
 def test_header_split_keeps_line_numbers() -> None:
     header, first_line, table = split_header("# a: 1\n# b: 2\nx\ty\n")
     assert header == " a: 1\n b: 2\n" and first_line == 3 and table == "x\ty\n"
+
+
+def test_crosswalk_load_drops_imported_duplicates(tmp_path: Path, store: Store) -> None:
+    from aimstrace.graph.crosswalk.model import mapping_set_graph, read_mappings
+    from aimstrace.loaders.pipeline import import_mappings
+
+    load_crosswalks(store, DATA)
+    # One claim the loaded set makes, read the other way round, and one new claim.
+    mixed = write(
+        tmp_path,
+        "euaiact:Art._9\t\tskos:narrowMatch\tiso42001:A.2.2\t\tsemapv:ManualMappingCuration"
+        "\tsuperset-of\tsemantic\t5\t0.7\tthe same claim, read from the Act\tme\n"
+        "iso42001:A.7.5\t\tskos:relatedMatch\teuaiact:Art._12\t\tsemapv:ManualMappingCuration"
+        "\tintersects-with\tsemantic\t2\t0.4\ta new claim\tme\n",
+        name="mixed.sssom.tsv",
+    )
+    import_mappings(store, mixed, "sssom", set_name="eu-mixed")
+    import_mappings(store, DATA / "iso42001--eu-ai-act.sssom.tsv", "sssom", set_name="eu-copy")
+    assert len([r for r in read_mappings(store).records if r.mapping_set == "eu-copy"]) == 5
+    result = load_crosswalks(store, DATA)
+    assert result.duplicates == {"eu-copy": 5, "eu-mixed": 1}
+    assert result.emptied == ["eu-copy"]
+    assert list(store.quads(mapping_set_graph("eu-copy"))) == []
+    kept = [r for r in read_mappings(store).records if r.mapping_set == "eu-mixed"]
+    assert [(r.subject.rsplit("/", 1)[-1], r.object) for r in kept] == [
+        ("A.7.5", CATALOG + "eu-ai-act/Art._12")
+    ]
+    # The duplicate's SKOS edge left the imported graph; the loaded set still states it.
+    narrow = ox.NamedNode("http://www.w3.org/2004/02/skos/core#narrowMatch")
+    assert not list(
+        store.oxigraph.quads_for_pattern(None, narrow, None, mapping_set_graph("eu-mixed"))
+    )
+    again = load_crosswalks(store, DATA)
+    assert again.duplicates == {} and (again.written.added, again.written.removed) == (0, 0)
