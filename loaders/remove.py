@@ -42,6 +42,7 @@ def remove_entities(
     report = RemoveReport(register.name, dry_run=dry_run)
     issues: list[InputIssue] = []
     nodes: dict[ox.NamedNode, str] = {}
+    against = store.stable_generation()  # every quad removed is read from the store below
     known = _ids_of(store, register)
     for identifier in ids:
         node = ox.NamedNode(str(entity_iri(register.kind, identifier)))
@@ -70,7 +71,7 @@ def remove_entities(
     report.removed = sorted(nodes.values())
     report.triples_removed = len(remove)
     if not dry_run:
-        store.apply(Changeset(remove=tuple(remove)))
+        store.apply(Changeset(remove=tuple(remove), against=against))
         store.flush()
     return report
 
@@ -80,6 +81,7 @@ def remove_mapping_set(store: Store, name: str) -> int:
     if name == DERIVED_SET:
         raise ValueError(f"{DERIVED_SET!r} is recomputed by `crosswalk derive`, not removed")
     graph = mapping_set_graph(name)
+    against = store.stable_generation()
     quads = tuple(store.quads(graph))
     if not quads:
         prefix = mapping_set_graph("x").value[:-1]
@@ -88,7 +90,7 @@ def remove_mapping_set(store: Store, name: str) -> int:
         hint = difflib.get_close_matches(name, sets, n=1)
         extra = f"; did you mean {hint[0]!r}?" if hint else ""
         raise ValueError(f"no mapping set {name!r} in the store{extra}")
-    store.apply(Changeset(remove=quads))
+    store.apply(Changeset(remove=quads, against=against))
     store.flush()
     return len(quads)
 

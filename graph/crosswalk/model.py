@@ -233,6 +233,7 @@ def replace_graphs(
     store: Store, contents: Mapping[ox.NamedNode, Iterable[ox.Triple]]
 ) -> WriteSummary:
     """Make several named graphs hold exactly the given triples, all in one transaction."""
+    against = store.stable_generation()  # the old content is read from the store below
     remove: set[ox.Quad] = set()
     add: set[ox.Quad] = set()
     for graph, triples in contents.items():
@@ -240,7 +241,7 @@ def replace_graphs(
         old = set(store.quads(graph))
         remove |= old - new
         add |= new - old
-    return store.apply(Changeset(remove=tuple(remove), add=tuple(add)))
+    return store.apply(Changeset(remove=tuple(remove), add=tuple(add), against=against))
 
 
 def mapping_set_contents(
