@@ -148,6 +148,20 @@ def main(argv: list[str] | None = None) -> int:
             f"(x{stored / (change_bytes + baseline_bytes):.2f} of what it records)"
         )
 
+        # Checkpoints share their SST files with the store (hard links): count only the files
+        # no longer in the store, each inode once.
+        live = {f.stat().st_ino for f in (folder / "with-history").glob("*") if f.is_file()}
+        own: dict[int, int] = {}
+        for file in (folder / "with-history" / "history-checkpoints").rglob("*"):
+            if file.is_file() and file.stat().st_ino not in live:
+                own[file.stat().st_ino] = file.stat().st_size
+        checkpoints = recorded.checkpoints.ids() if recorded.checkpoints else []
+        print(
+            f"checkpoints: {len(checkpoints)}, {sum(own.values()) / 1e6:.1f} MB of their own "
+            f"(history in all x{(stored + sum(own.values())) / (change_bytes + baseline_bytes):.2f}"
+            " of what it records)"
+        )
+
         engine = Engine(recorded)
         systems = [
             q.subject
