@@ -165,7 +165,7 @@ async function dashboard() {
 async function timelineHook(template, title, id = "") {
   if (!(await hasRoute(template))) return el("div", { hidden: true, "data-hook": template });
   const answer = await api(template.replace("{id}", encodeURIComponent(id))).catch((e) => ({ error: e.message }));
-  const rows = answer.items || answer.rows || (Array.isArray(answer) ? answer : []);
+  const rows = answer.items || answer.rows || answer.obligations || (Array.isArray(answer) ? answer : []);
   const columns = rows.length ? Object.keys(rows[0]).map((k) => ({ key: k, title: k.replaceAll("_", " ") })) : [];
   return el("section", { class: "card wide", "data-hook": template, "aria-label": title }, el("h2", {}, title),
     answer.error ? el("p", { class: "problem" }, answer.error) : sortableTable(columns, rows, { csvName: "obligations.csv" }));

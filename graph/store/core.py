@@ -277,6 +277,10 @@ class Store:
             raise StoreError(f"SPARQL syntax error: {exc}") from exc
         except OSError as exc:
             raise StoreError(f"query failed: {exc}") from exc
+        except RuntimeError as exc:
+            # pyoxigraph raises RuntimeError for queries it accepts but cannot plan, e.g. a
+            # substituted variable that the SELECT does not project.
+            raise StoreError(f"query failed: {exc}") from exc
 
     def select(self, sparql: str, substitutions: Mapping[str, Term] | None = None) -> list[Row]:
         """Run a SELECT query and return its rows as dicts of bound variables."""

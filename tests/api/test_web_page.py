@@ -203,7 +203,7 @@ def test_trace_table_sorts_and_exports_csv(base_url: str, browser: Any) -> None:
         ids, key=lambda s: [int(p) if p.isdigit() else p for p in re.split(r"(\d+)", s)]
     )
     with page.expect_download() as download:
-        page.locator("[data-export=csv]").first.click()
+        page.locator(".table-block:has(#trace-table) [data-export=csv]").click()
     text = Path(download.value.path()).read_text(encoding="utf-8")
     assert text.splitlines()[0] == "kind,framework,id,label,reached via"
     assert "EU AI Act" in text and "https://" not in text.splitlines()[1]

@@ -112,3 +112,10 @@ def test_an_interrupted_bulk_load_is_undone_on_open(tmp_path: Path) -> None:
     reopened = Store(tmp_path / "store")
     assert reopened.count(partial) == 0 and reopened.count(G) == 1
     assert not (tmp_path / "store" / "bulk-load-in-progress").exists()
+
+
+def test_a_query_pyoxigraph_cannot_plan_is_a_store_error() -> None:
+    # pyoxigraph raises RuntimeError when a substituted variable is not projected.
+    store = Store.in_memory()
+    with pytest.raises(StoreError, match=r"query failed: .*\?z"):
+        store.query("SELECT ?x WHERE { BIND(1 AS ?x) }", {"z": ox.Literal("1")})
