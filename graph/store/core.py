@@ -18,7 +18,6 @@ import logging
 import os
 import shutil
 import threading
-import weakref
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -115,6 +114,7 @@ class Store:
         self._past: dict[int, Store] = {}
         self._past_lock = threading.Lock()
         self.checkpoints: Checkpoints | None = None
+        self._past_folder: Path | None = None  # a past state on disk: removed with it
         if self.path is None:
             self._ox = ox.Store()
             self.changes = ChangeLog(None)
@@ -173,6 +173,12 @@ class Store:
     def _reopen(self) -> None:
         if self.read_only and self.path is not None:
             self._ox = _open_read_only(self.path)
+
+    def __del__(self) -> None:
+        folder = getattr(self, "_past_folder", None)
+        if folder is not None:
+            self._ox = ox.Store()  # close the on-disk state first, then remove its folder
+            shutil.rmtree(folder, ignore_errors=True)
 
     @classmethod
     def in_memory(cls) -> Store:
@@ -536,8 +542,8 @@ class Store:
             past = Store.frozen(
                 built[0] if built else self._past_in_memory(revision), f"r{revision}"
             )
-            if built is not None:  # the folder goes when the state does (or at exit)
-                weakref.finalize(past, shutil.rmtree, built[1], ignore_errors=True)
+            if built is not None:  # the folder goes when the state does
+                past._past_folder = built[1]
             if len(self._past) >= 2:  # keep few: each past state is a full copy
                 self._past.pop(next(iter(self._past)))
             self._past[revision] = past

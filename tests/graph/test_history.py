@@ -298,6 +298,9 @@ def test_verify_names_an_altered_checkpoint_and_a_dropped_past_state_leaves_no_f
     store._past.clear()
     gc.collect()
     assert not folder.exists()
+    # One left by a process that ended without removing it goes when the store is next opened.
+    leftover = folder.parent / "999999999-r1-deadbeef"
+    leftover.mkdir()
     altered = ox.Store(str(store.checkpoints.path(4)))
     altered.add(quad("forged", "x"))
     altered.flush()
@@ -305,3 +308,7 @@ def test_verify_names_an_altered_checkpoint_and_a_dropped_past_state_leaves_no_f
     result = store.verify_history()
     assert (result.ok, result.first_bad) == (False, 4)
     assert "checkpoint r4 differs" in (result.reason or "")
+    del store
+    gc.collect()
+    Store(tmp_path / "store")
+    assert not leftover.exists()
