@@ -305,7 +305,7 @@ class Engine:
 
     def verify_history(self) -> Verification:
         """Recompute the hash chain; the result names the first revision that does not match."""
-        return self.store.history.verify()
+        return self.store.verify_history()
 
     def diff(self, base: str, target: str | None = None, as_of: str | date | None = None) -> Diff:
         """Entities per register, mappings per set and gaps opened or closed between revisions."""

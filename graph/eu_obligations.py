@@ -95,6 +95,7 @@ def derive_changes(
     it will be after `pending`: computed in a scratch store, so it can be written in the same
     transaction as `pending` and no reader sees the organisation without its obligations."""
     started = time.perf_counter()
+    against = store.stable_generation()
     scratch = ox.Store()
     scratch.extend(_inputs(store, pending))
     derived: set[ox.Triple] = set()
@@ -113,6 +114,7 @@ def derive_changes(
                      for t in before - derived),
         add=tuple(ox.Quad(t.subject, t.predicate, t.object, OBLIGATIONS_GRAPH)
                   for t in derived - before),
+        against=against,
     )  # fmt: skip
     written = WriteSummary(
         added=len(changes.add), removed=len(changes.remove), graphs={OBLIGATIONS_GRAPH.value}

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -134,6 +134,7 @@ def plan(
     an ML file is recorded under (`aims:sourceFile`) when the path read is a temporary copy.
     """
     started = time.perf_counter()
+    against = store.stable_generation()  # the change is computed from reads made after this
     if fmt is not None and fmt not in ML_FORMATS:
         raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(ML_FORMATS)}")
     limits = LoadLimits.from_env()
@@ -201,7 +202,7 @@ def plan(
         where = files[0] if len(files) == 1 else Path(", ".join(f.name for f in files))
         return LoadPlan(report, [InputIssue(str(where), None, None, message)])
     report.seconds["diff"] = time.perf_counter() - checked_at
-    return LoadPlan(report, [], changeset)
+    return LoadPlan(report, [], replace(changeset, against=against))
 
 
 def apply(load_plan: LoadPlan, store: Store) -> LoadReport:
@@ -213,7 +214,14 @@ def apply(load_plan: LoadPlan, store: Store) -> LoadReport:
     # leaves it and written in the same transaction, so no reader sees one without the other.
     extra, derived = derive_changes(store, load_plan.changeset)
     changes = load_plan.changeset
-    store.apply(Changeset(remove=changes.remove + extra.remove, add=changes.add + extra.add))
+    # Both parts were computed from the store (the organisation and the derived graph): net,
+    # unless a write came between the plan and now, which `Store.apply` then checks for.
+    against = changes.against if changes.against == extra.against else None
+    store.apply(
+        Changeset(
+            remove=changes.remove + extra.remove, add=changes.add + extra.add, against=against
+        )
+    )
     store.flush()
     report = load_plan.report
     report.derived_added = derived.written.added

@@ -126,7 +126,8 @@ def remove_entities(
     report.triples_removed = len(remove)
     if not dry_run:
         change = Changeset(remove=tuple(remove))
-        # A removed system's EU AI Act obligations go in the same transaction.
+        # A removed system's EU AI Act obligations go in the same transaction; the derived
+        # part is not known to be net, so the store checks every quad (no `against`).
         derived, _ = derive_changes(store, change)
         store.apply(Changeset(remove=change.remove + derived.remove, add=derived.add))
         store.flush()
@@ -179,6 +180,7 @@ def remove_mapping_set(store: Store, name: str) -> int:
     if name == DERIVED_SET:
         raise ValueError(f"{DERIVED_SET!r} is recomputed by `crosswalk derive`, not removed")
     graph = mapping_set_graph(name)
+    against = store.stable_generation()
     quads = tuple(store.quads(graph))
     if not quads:
         prefix = mapping_set_graph("x").value[:-1]
@@ -187,7 +189,7 @@ def remove_mapping_set(store: Store, name: str) -> int:
         hint = difflib.get_close_matches(name, sets, n=1)
         extra = f"; did you mean {hint[0]!r}?" if hint else ""
         raise ValueError(f"no mapping set {name!r} in the store{extra}")
-    store.apply(Changeset(remove=quads))
+    store.apply(Changeset(remove=quads, against=against))
     store.flush()
     return len(quads)
 

@@ -236,6 +236,9 @@ def replace_graphs(
 ) -> WriteSummary:
     """Make several named graphs hold exactly the given triples, all in one transaction
     (with also_remove: quads of other graphs that go in the same one)."""
+    # The old content is read from the store below, after this generation; quads the caller
+    # read before (also_remove) cannot claim it, so then every quad is checked.
+    against = None if also_remove else store.stable_generation()
     remove: set[ox.Quad] = set(also_remove)
     add: set[ox.Quad] = set()
     for graph, triples in contents.items():
@@ -243,7 +246,7 @@ def replace_graphs(
         old = set(store.quads(graph))
         remove |= old - new
         add |= new - old
-    return store.apply(Changeset(remove=tuple(remove), add=tuple(add)))
+    return store.apply(Changeset(remove=tuple(remove), add=tuple(add), against=against))
 
 
 def mapping_set_contents(

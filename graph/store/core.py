@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -25,7 +26,15 @@ import pyoxigraph as ox
 
 from aimstrace.graph.store.changelog import EVERYTHING, ChangeLog
 from aimstrace.graph.store.dataset import ProtocolDataset, query_with_dataset
-from aimstrace.graph.store.history import History, writing_as
+from aimstrace.graph.store.history import History, Verification, writing_as
+from aimstrace.graph.store.past import (
+    Checkpoints,
+    apply_delta,
+    copy_store_dir,
+    delta_forward,
+    nearest_base,
+    verify_checkpoints,
+)
 from aimstrace.graph.store.read_only import READ_ONLY_OPEN_ATTEMPTS, open_read_only_with_retries
 
 log = logging.getLogger("aimstrace.store")
@@ -49,10 +58,17 @@ class StoreLockedError(StoreError):
 
 @dataclass(frozen=True)
 class Changeset:
-    """Quads to remove and quads to add, applied together in one transaction."""
+    """Quads to remove and quads to add, applied together in one transaction.
+
+    `against` is the store generation the change was computed against, set by a writer that
+    read the store to compute it (every removed quad read from it, every added one absent). When
+    no write came in between, `Store.apply` takes it as the net change without checking each
+    quad again, which was most of what recording a revision cost.
+    """
 
     remove: tuple[ox.Quad, ...] = ()
     add: tuple[ox.Quad, ...] = ()
+    against: int | None = None
 
     @property
     def is_empty(self) -> bool:
@@ -102,6 +118,8 @@ class Store:
         self._frozen: str | None = None  # set on a past state: the revision it shows
         self._past: dict[int, Store] = {}
         self._past_lock = threading.Lock()
+        self.checkpoints: Checkpoints | None = None
+        self._past_folder: Path | None = None  # a past state on disk: removed with it
         if self.path is None:
             self._ox = ox.Store()
             self.changes = ChangeLog(None)
@@ -129,6 +147,8 @@ class Store:
             raise StoreError(f"cannot open store at {self.path}: {exc}") from exc
         self.changes = ChangeLog(self.path / "changes.sqlite")
         self.history = History(self.path / "history.sqlite")
+        self.checkpoints = Checkpoints(self.path / "history-checkpoints")
+        self.checkpoints.remove_stale_past_dirs()
         self._recover_interrupted_bulk_load()
         self.history.recover(self._holds_change)
         self._start_history()
@@ -152,11 +172,18 @@ class Store:
         view._ox = _open_read_only(where)
         view.changes = ChangeLog(where / "changes.sqlite")
         view.history = History(where / "history.sqlite")
+        view.checkpoints = Checkpoints(where / "history-checkpoints")
         return view
 
     def _reopen(self) -> None:
         if self.read_only and self.path is not None:
             self._ox = _open_read_only(self.path)
+
+    def __del__(self) -> None:
+        folder = getattr(self, "_past_folder", None)
+        if folder is not None:
+            self._ox = ox.Store()  # close the on-disk state first, then remove its folder
+            shutil.rmtree(folder, ignore_errors=True)
 
     @classmethod
     def in_memory(cls) -> Store:
@@ -323,28 +350,29 @@ class Store:
         """Apply removals and additions in one transaction: all of it happens or none of it.
 
         `net=True` says the caller computed the change against the store (every added quad is
-        absent, every removed one present), which saves checking each quad for the revision.
+        absent, every removed one present), which saves checking each quad for the revision; so
+        does a changeset whose `against` is the present generation.
         """
-        summary = WriteSummary(
-            added=len(changes.add),
-            removed=len(changes.remove),
-            graphs={_graph_name(q) for q in (*changes.add, *changes.remove)},
-        )
+        graphs = _graph_names(changes.add, changes.remove)
+        summary = WriteSummary(added=len(changes.add), removed=len(changes.remove), graphs=graphs)
         if changes.is_empty:
             return summary
         self._refuse_if_past()
         with self._write_lock:
             # The revision records the net change: what really was absent, or present.
-            if net:
+            touched: set[str] | None = graphs
+            if net or (changes.against is not None and changes.against == self._generation):
                 added, removed = list(changes.add), list(changes.remove)
             else:
-                added = [q for q in dict.fromkeys(changes.add) if q not in self._ox]
-                removed = [q for q in dict.fromkeys(changes.remove) if q in self._ox]
+                touched = None  # the net change may touch fewer graphs
+                reader = self._reader  # the replica when there is one: same content, in memory
+                added = [q for q in dict.fromkeys(changes.add) if q not in reader]
+                removed = [q for q in dict.fromkeys(changes.remove) if q in reader]
             if not added and not removed:
                 return summary
             self._writing = True
             self.changes.record(_touched_iris(changes))
-            revision = self.history.begin(added, removed)
+            revision = self.history.begin(added, removed, touched)
             try:
                 if not removed:
                     self._ox.extend(added)
@@ -360,13 +388,15 @@ class Store:
                 self._writing = False
                 self._generation += 1
             self.history.commit(revision)
+            self._checkpoint(revision)
         return summary
 
     def replace_graph(self, graph: ox.NamedNode, triples: Iterable[ox.Triple]) -> WriteSummary:
         """Make a named graph hold exactly these triples, in one transaction."""
+        against = self.stable_generation()  # read before the graph, so a write between is seen
         new = {ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples}
         old = set(self._ox.quads_for_pattern(None, None, None, graph))
-        return self.apply(Changeset(remove=tuple(old - new), add=tuple(new - old)), net=True)
+        return self.apply(Changeset(remove=tuple(old - new), add=tuple(new - old), against=against))
 
     def load_file(self, path: Path, fmt: ox.RdfFormat, graph: ox.NamedNode) -> None:
         """Add a whole RDF file to a graph in one transaction (a parse error writes nothing)."""
@@ -419,6 +449,7 @@ class Store:
                 if marker is not None and marker.exists():
                     marker.unlink()
             self.history.commit(revision)
+            self._checkpoint(revision)
 
     def _bulk_marker(self) -> Path | None:
         return None if self.path is None else self.path / "bulk-load-in-progress"
@@ -453,8 +484,26 @@ class Store:
                 self._writing = False
                 self._generation += 1
             self.history.commit(revision)
+            self._checkpoint(revision)
 
     # ----- history ---------------------------------------------------------------------------
+
+    def _checkpoint(self, revision: int) -> None:
+        """Every few revisions, keep the state as a checkpoint (under the write lock)."""
+        if self.checkpoints is not None and self.checkpoints.due(revision):
+            self._ox.flush()
+            self.checkpoints.take(self._ox, revision)
+
+    def verify_history(self) -> Verification:
+        """Recompute the hash chain, then compare every checkpoint with the state it replays to."""
+        result = self.history.verify()
+        if not result.ok or self.checkpoints is None:
+            return result
+        try:
+            bad = verify_checkpoints(self.history, self.checkpoints, _open_checkpoint)
+        except OSError as exc:
+            return Verification(result.revisions, None, f"a checkpoint could not be read: {exc}")
+        return bad if bad is not None else result
 
     def _holds_change(self, added: list[ox.Quad], removed: list[ox.Quad]) -> bool:
         return all(q in self._ox for q in added) and not any(q in self._ox for q in removed)
@@ -499,9 +548,9 @@ class Store:
     def at(self, ref: str) -> Store:
         """The store as it was after a revision (r12, 12, or a timestamp), read-only.
 
-        Built in memory from the present by undoing the newer revisions, then kept (states of
-        the past never change), so a repeated question about the same revision is answered at
-        the speed of an in-memory store.
+        Built from the nearest checkpoint or the present (graph.store.past), then kept (states
+        of the past never change), so a repeated question about the same revision is answered
+        without building it again.
         """
         if self._frozen is not None:
             raise StoreError("a past state has no history of its own; ask the live store")
@@ -510,21 +559,56 @@ class Store:
             cached = self._past.get(revision)
             if cached is not None:
                 return cached
-            with self._write_lock:
-                reader = self._reader
-                delta = self.history.delta_back(revision, lambda q: q in reader)
-                # Copied inside Oxigraph (dump and bulk load, no Python object per quad),
-                # then the few quads that differ are changed in Python.
-                state = ox.Store()
-                state.bulk_load(reader.dump(format=ox.RdfFormat.N_QUADS), ox.RdfFormat.N_QUADS)
-            for quad in delta.removed:
-                state.remove(quad)
-            state.extend(delta.added)
-            past = Store.frozen(state, f"r{revision}")
-            if len(self._past) >= 2:  # each past state is a full in-memory copy
+            built = self._past_on_disk(revision)
+            past = Store.frozen(
+                built[0] if built else self._past_in_memory(revision), f"r{revision}"
+            )
+            if built is not None:  # the folder goes when the state does
+                past._past_folder = built[1]
+            if len(self._past) >= 2:  # keep few: each past state is a full copy
                 self._past.pop(next(iter(self._past)))
             self._past[revision] = past
             return past
+
+    def _past_on_disk(self, revision: int) -> tuple[ox.Store, Path] | None:
+        """A past state in a hard-linked copy of the nearest base; None without checkpoints."""
+        if self.checkpoints is None:
+            return None
+        base = nearest_base(self.history, revision, self.checkpoints, present=not self.read_only)
+        if base is None:
+            return None
+        where = self.checkpoints.past_dir(revision)
+        try:
+            where.parent.mkdir(parents=True, exist_ok=True)
+            if base.path is None:
+                with self._write_lock:  # the present, at the revision it really is
+                    start = self.history.newest()
+                    self._ox.backup(str(where))
+            else:
+                start = base.revision
+                copy_store_dir(base.path, where)
+            state = ox.Store(str(where))
+        except OSError as exc:
+            shutil.rmtree(where, ignore_errors=True)
+            log.warning("past state r%s built in memory instead: %s", revision, exc)
+            return None
+        if start <= revision:
+            delta = delta_forward(self.history, start, revision)
+        else:
+            delta = self.history.delta_back(revision, lambda q: q in state, start=start)
+        apply_delta(state, delta)
+        return state, where
+
+    def _past_in_memory(self, revision: int) -> ox.Store:
+        """A past state as an in-memory copy of the present with the newer revisions undone."""
+        with self._write_lock:
+            reader = self._reader
+            delta = self.history.delta_back(revision, lambda q: q in reader)
+            # Copied inside Oxigraph (dump and bulk load, no Python object per quad).
+            state = ox.Store()
+            state.bulk_load(reader.dump(format=ox.RdfFormat.N_QUADS), ox.RdfFormat.N_QUADS)
+        apply_delta(state, delta)
+        return state
 
     def flush(self) -> None:
         """Make sure everything written is on disk (one flush at a time, see _flush_lock)."""
@@ -534,6 +618,10 @@ class Store:
     def _flush(self) -> None:
         with self._flush_lock:
             self._ox.flush()
+
+
+def _open_checkpoint(path: Path) -> ox.Store:
+    return ox.Store.read_only(str(path))
 
 
 def _open_read_only(path: Path) -> ox.Store:
@@ -565,9 +653,10 @@ def _touched_iris(changes: Changeset) -> Iterator[str]:
             yield quad.object.value
 
 
-def _graph_name(quad: ox.Quad) -> str:
-    graph = quad.graph_name
-    return graph.value if isinstance(graph, ox.NamedNode) else ""
+def _graph_names(*quads: Iterable[ox.Quad]) -> set[str]:
+    """The names of the graphs some quads are in ("" for the default graph)."""
+    graphs = {q.graph_name for group in quads for q in group}
+    return {g.value if isinstance(g, ox.NamedNode) else "" for g in graphs}
 
 
 def _data_update(changes: Changeset) -> str:

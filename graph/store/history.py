@@ -292,12 +292,23 @@ class History:
 
     # ----- writing ---------------------------------------------------------------------------
 
-    def begin(self, added: Sequence[ox.Quad], removed: Sequence[ox.Quad]) -> int:
-        """Record a write about to be committed as pending; returns its revision id."""
+    def begin(
+        self,
+        added: Sequence[ox.Quad],
+        removed: Sequence[ox.Quad],
+        touched: set[str] | None = None,
+    ) -> int:
+        """Record a write about to be committed as pending; returns its revision id.
+
+        `touched` names the graphs the write touches when the caller has them already.
+        """
         context = current_context()
         added_nq, removed_nq = _nquads(added), _nquads(removed)
         changes = hashlib.sha256(b"+\n" + added_nq + b"-\n" + removed_nq).hexdigest()
-        graphs = sorted({_graph_name(q) for q in (*added, *removed)})
+        if touched is None:
+            names = {q.graph_name for group in (added, removed) for q in group}
+            touched = {g.value if isinstance(g, ox.NamedNode) else "" for g in names}
+        graphs = sorted(touched)
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
             last = self._db.execute(
@@ -326,8 +337,9 @@ class History:
                     *fields.values(),
                     previous,
                     content_hash(fields, previous),
-                    zlib.compress(added_nq, 6),
-                    zlib.compress(removed_nq, 6),
+                    # Level 1: several times faster than 6, and sorted N-Quads still shrink ~8x.
+                    zlib.compress(added_nq, 1),
+                    zlib.compress(removed_nq, 1),
                 ),
             )
             self._db.execute("COMMIT")
@@ -465,13 +477,16 @@ class History:
 
     # ----- states of the past ------------------------------------------------------------------
 
-    def delta_back(self, revision_id: int, holds: Callable[[ox.Quad], bool]) -> Delta:
-        """The net change that turns the store's present into its state after `revision_id`.
+    def delta_back(
+        self, revision_id: int, holds: Callable[[ox.Quad], bool], start: int | None = None
+    ) -> Delta:
+        """The net change that turns the state after `start` (the present) into the state
+        after `revision_id`.
 
-        Undoes the newer revisions newest first; `holds` says whether the present has a quad.
+        Undoes the newer revisions newest first; `holds` says whether the start state has a quad.
         """
         delta = Delta()
-        for newer in range(self.newest(), revision_id, -1):
+        for newer in range(self.newest() if start is None else start, revision_id, -1):
             added, removed = self.changes(newer)
             for quad in added:
                 if quad in delta.added:

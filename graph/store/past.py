@@ -1,0 +1,210 @@
+"""States of the past: checkpoints of the store every few revisions, and a past state built fast.
+
+A past state is built on disk, not in memory: the nearest *base* whose revision is known (the
+present, or a checkpoint) is copied by hard-linking its immutable RocksDB files, which takes
+milliseconds at any size, and only the revisions between that base and the one asked for are
+applied to the copy. Bases are checkpoints (RocksDB backups, hard links too) taken every
+``CHECKPOINT_EVERY`` revisions in ``history-checkpoints/r<N>/`` beside ``history.sqlite``, so
+no past state is more than a few revisions from a base. (Copying the whole dataset into memory
+instead costs seconds per 100k quads, and replaying from empty costs the whole history.)
+
+Checkpoints are a cache, never evidence: ``history --verify`` replays the hash-chained revisions
+and compares every checkpoint with the state they give, and a checkpoint that is missing or
+unreadable is simply not used. An in-memory store has no checkpoints; its past states are copies
+of the present in memory with the newer revisions undone.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import shutil
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from aimstrace.graph.store.history import Delta, History, Verification
+
+log = logging.getLogger("aimstrace.store")
+
+CHECKPOINT_EVERY = 10
+CHECKPOINT_ENV_VAR = "AIMSTRACE_CHECKPOINT_EVERY"
+_CHECKPOINT = re.compile(r"^r([0-9]+)$")
+_PAST_DIR = re.compile(r"^([0-9]+)-")
+
+
+def checkpoint_every() -> int:
+    """Revisions between checkpoints: $AIMSTRACE_CHECKPOINT_EVERY, else 10 (0: none)."""
+    text = os.environ.get(CHECKPOINT_ENV_VAR, "")
+    try:
+        return max(0, int(text)) if text.strip() else CHECKPOINT_EVERY
+    except ValueError:
+        log.warning("%s=%r is not a number; using %s", CHECKPOINT_ENV_VAR, text, CHECKPOINT_EVERY)
+        return CHECKPOINT_EVERY
+
+
+class Checkpoints:
+    """The checkpoints of one on-disk store, in a folder beside it."""
+
+    def __init__(self, folder: Path, every: int | None = None) -> None:
+        self.folder = folder
+        self.every = every if every is not None else checkpoint_every()
+
+    def ids(self) -> list[int]:
+        """The revisions that have a complete checkpoint, oldest first."""
+        if not self.folder.is_dir():
+            return []
+        found = []
+        for child in self.folder.iterdir():
+            match = _CHECKPOINT.match(child.name)
+            if match and (child / "CURRENT").is_file():
+                found.append(int(match.group(1)))
+        return sorted(found)
+
+    def path(self, revision: int) -> Path:
+        """Where the checkpoint of a revision is (or would be)."""
+        return self.folder / f"r{revision}"
+
+    def due(self, revision: int) -> bool:
+        """True when a revision just committed should be checkpointed."""
+        return self.every > 0 and revision % self.every == 0
+
+    def take(self, store: ox.Store, revision: int) -> None:
+        """Checkpoint the store as it is after `revision` (called under the write lock).
+
+        Written under a temporary name and renamed when complete, so a crash leaves no
+        half-written checkpoint that could be used. A failure is logged, not raised: the
+        write it follows has committed, and a missing checkpoint only makes `--at` slower.
+        """
+        partial = self.folder / f".r{revision}.partial-{uuid.uuid4().hex[:8]}"
+        try:
+            self.folder.mkdir(exist_ok=True)
+            store.backup(str(partial))
+            partial.rename(self.path(revision))
+        except OSError as exc:
+            shutil.rmtree(partial, ignore_errors=True)
+            log.warning("no checkpoint at r%s (--at will be slower): %s", revision, exc)
+
+    def past_dir(self, revision: int) -> Path:
+        """A fresh folder for a past state this process builds (removed when it is dropped)."""
+        return self.folder / "past" / f"{os.getpid()}-r{revision}-{uuid.uuid4().hex[:8]}"
+
+    def remove_stale_past_dirs(self) -> None:
+        """Remove past states left by processes that ended without removing them."""
+        past = self.folder / "past"
+        if not past.is_dir():
+            return
+        for child in past.iterdir():
+            match = _PAST_DIR.match(child.name)
+            if match and not _alive(int(match.group(1))):
+                shutil.rmtree(child, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def copy_store_dir(source: Path, target: Path) -> None:
+    """Copy a closed RocksDB folder (a checkpoint): SST files hard-linked, the rest copied.
+
+    SST files are immutable, so a link is as good as a copy; the manifest and options files
+    are rewritten by whoever opens the copy, so those are copied.
+    """
+    target.mkdir(parents=True)
+    for child in source.iterdir():
+        if child.name.endswith(".sst"):
+            try:
+                os.link(child, target / child.name)
+                continue
+            except OSError:
+                pass  # another file system: copy it
+        shutil.copy2(child, target / child.name)
+
+
+@dataclass(frozen=True)
+class Base:
+    """Where a past state is built from: a revision whose full state can be copied cheaply."""
+
+    revision: int
+    path: Path | None  # a checkpoint folder, or None for the live store itself
+
+
+def nearest_base(
+    history: History, target: int, checkpoints: Checkpoints | None, present: bool
+) -> Base | None:
+    """The base with the fewest quads to replay (forward) or undo (backward) to reach `target`."""
+    weights = {r.id: r.added + r.removed for r in history.revisions()}
+    newest = max(weights, default=0)
+    candidates: list[tuple[int, Base]] = []
+    found = {c: checkpoints.path(c) for c in checkpoints.ids()} if checkpoints else {}
+    for checkpoint, path in found.items():
+        low, high = sorted((checkpoint, target))
+        cost = sum(weights.get(r, 0) for r in range(low + 1, high + 1))
+        candidates.append((cost, Base(checkpoint, path)))
+    if present:
+        cost = sum(weights.get(r, 0) for r in range(target + 1, newest + 1))
+        candidates.append((cost, Base(newest, None)))
+    if not candidates:
+        return None
+    return min(candidates, key=lambda c: (c[0], -c[1].revision))[1]
+
+
+def delta_forward(history: History, start: int, target: int) -> Delta:
+    """The change that turns the state after `start` into the state after `target` (start<=target).
+
+    Each revision removes, then adds; composed, a quad removed then added again ends added. This
+    is exact whether or not a recorded change is net.
+    """
+    delta = Delta()
+    for revision in range(start + 1, target + 1):
+        added, removed = history.changes(revision)
+        delta.removed.update(removed)
+        delta.added.difference_update(removed)
+        delta.added.update(added)
+        delta.removed.difference_update(added)
+    return delta
+
+
+def apply_delta(state: ox.Store, delta: Delta) -> None:
+    """Change a state by a delta (a past state is private to this process: no transaction)."""
+    for quad in delta.removed:
+        state.remove(quad)
+    state.extend(delta.added)
+
+
+def verify_checkpoints(
+    history: History, checkpoints: Checkpoints, opener: Callable[[Path], ox.Store]
+) -> Verification | None:
+    """Replay the revisions, compare each checkpoint with the state they give; None if all agree."""
+    ids = checkpoints.ids()
+    if not ids:
+        return None
+    state = ox.Store()
+    done = 0
+    for checkpoint in ids:
+        if checkpoint > history.newest():
+            return Verification(
+                len(history), checkpoint, f"checkpoint r{checkpoint} is newer than the history"
+            )
+        apply_delta(state, delta_forward(history, done, checkpoint))
+        done = checkpoint
+        saved = opener(checkpoints.path(checkpoint))
+        same = len(saved) == len(state) and all(q in state for q in saved)
+        if not same:
+            return Verification(
+                len(history),
+                checkpoint,
+                f"checkpoint r{checkpoint} differs from the recorded history (it is a cache: "
+                f"delete {checkpoints.path(checkpoint)} and --at rebuilds without it)",
+            )
+    return None
