@@ -263,6 +263,8 @@ async function entityView(collection, id) {
   return el("div", {}, parts);
 }
 
+const REFERRERS_SHOWN = 50; // per register column; a dataset may feed thousands of systems
+
 // Entities of other registers that name this one (e.g. the systems a dataset feeds): one
 // request, answered from the store's index around this entity.
 async function referencesTo(collection, id) {
@@ -276,7 +278,9 @@ async function referencesTo(collection, id) {
   }
   return el("section", { class: "panel", "aria-labelledby": "refs-h" }, el("h2", { id: "refs-h" }, "Named by"),
     fieldList([...lists.values()].map((l) => [`${COLLECTION_TITLES[l.other] || l.other} (${l.column.replaceAll("_", " ")})`,
-      el("span", {}, l.items.flatMap((item, i) => [i ? ", " : "", link(entityPath(l.other, item.id), `${item.id} ${item.label || ""}`.trim())]))])));
+      el("span", {}, l.items.slice(0, REFERRERS_SHOWN).flatMap((item, i) => [i ? ", " : "", link(entityPath(l.other, item.id), `${item.id} ${item.label || ""}`.trim())]),
+        l.items.length > REFERRERS_SHOWN ? [` and ${l.items.length - REFERRERS_SHOWN} more: `,
+          link(`/ui/${l.other}?${encodeURIComponent(l.column)}=${encodeURIComponent(id)}`, "list them")] : [])])));
 }
 
 // Gaps shown once today's gap report exists; until then the panel says the validation runs.
