@@ -109,7 +109,8 @@ def remove(state: CliState, kind: str, ids: tuple[str, ...], dry_run: bool) -> N
     from aimstrace.loaders.remove import remove_entities
 
     try:
-        report = remove_entities(state.engine.store, register_of_kind(kind), ids, dry_run)
+        with state.writing():
+            report = remove_entities(state.live_engine.store, register_of_kind(kind), ids, dry_run)
     except InventoryLoadError as exc:
         for issue in exc.issues:
             click.echo(str(issue), err=True)

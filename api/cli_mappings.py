@@ -135,9 +135,10 @@ def crosswalk_remove(state: CliState, name: str) -> None:
     """Remove one mapping set (all or nothing), then re-derive the derived mappings."""
     from aimstrace.loaders.remove import remove_mapping_set
 
-    removed = remove_mapping_set(state.engine.store, name)
-    derived = state.engine.derive_mappings()
-    state.engine.store.flush()
+    with state.writing():
+        removed = remove_mapping_set(state.live_engine.store, name)
+        derived = state.live_engine.derive_mappings()
+        state.live_engine.store.flush()
     click.echo(f"  removed {name}: {removed} triples; {len(derived.derived)} derived records")
 
 

@@ -77,6 +77,13 @@ class Settings(BaseModel):
     query_worker_memory_mb: int = Field(
         default=4096, ge=0, description="address-space cap of a SPARQL worker process; 0: none"
     )
+    max_pdf_renders: int = Field(
+        default=2,
+        ge=1,
+        le=16,
+        description="PDF reports rendered at once (each runs a headless Chromium, ~200 MB); "
+        "further requests wait up to the query time limit, then get 503",
+    )
     log_level: str = Field(default="info", pattern="^(debug|info|warning|error)$")
 
     @classmethod

@@ -8,10 +8,13 @@ adds bench/generate.py's synthetic organisation of about --triples triples, then
 - framework-coverage for every framework (target <= 1 s) and untreated-risks (<= 2 s),
 - every other named query once,
 - the networkx projection build (<= 30 s) and impact radius p50 (<= 5 ms),
+- the heavy end (bench/hubs.py): the ten most connected datasets, vendors and people, with the
+  query text of --baseline-ref run on the same hubs (ratios, same rows),
 
 and the same named queries on the rdflib backend over fewer samples, printing ratios.
 
     python bench/query_bench.py --triples 1000000 --samples 1000
+    python bench/query_bench.py --triples 1000000 --hubs-only --keep /tmp/store1m
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ from aimstrace.graph.store import Store  # noqa: E402
 from aimstrace.loaders.pipeline import load_crosswalks  # noqa: E402
 from aimstrace.ontology import FRAMEWORK_IDS  # noqa: E402
 from aimstrace.queries.registry import default_registry  # noqa: E402
+from bench.hubs import BASELINE_REF, report_hubs  # noqa: E402
 
 DATA = "https://w3id.org/aimstrace/data/"
 AIMS = "https://w3id.org/aimstrace/ns#"
@@ -250,6 +254,18 @@ def main() -> None:
         type=Path,
         help="build the store in this folder and keep it; reuse it when it is already there",
     )
+    parser.add_argument("--hubs", type=int, default=10, help="how many hubs per class")
+    parser.add_argument(
+        "--baseline-hubs", type=int, help="run the baseline texts on the first N hubs only"
+    )
+    parser.add_argument(
+        "--hubs-only", action="store_true", help="measure only the heavy end (bench/hubs.py)"
+    )
+    parser.add_argument(
+        "--baseline-ref",
+        default=BASELINE_REF,
+        help="git commit whose query texts are the hubs' baseline ('' for none)",
+    )
     args = parser.parse_args()
     rng = random.Random(args.seed)
     with tempfile.TemporaryDirectory(prefix="aimstrace-qbench-") as tmp:
@@ -260,6 +276,15 @@ def main() -> None:
         else:
             store, load_s = build_store(folder, args.triples, args.seed)
             print(f"store: {store.count():,} quads, built in {load_s:.1f} s")
+        if args.hubs_only:
+            report_hubs(
+                store,
+                OxigraphBackend(store),
+                args.baseline_ref or None,
+                args.hubs,
+                baseline_n=args.baseline_hubs,
+            )
+            return
         systems, datasets = entities(store, "AISystem"), entities(store, "Dataset")
         vendors, people = entities(store, "Vendor"), entities(store, "Person")
         sys_sample = [rng.choice(systems) for _ in range(args.samples)]
@@ -386,6 +411,10 @@ def main() -> None:
             )
             print(f"{name:28} {stat:4} {ox_ms:12.2f} {target or '':>8} {baseline} {verdict}")
 
+        print()
+        report_hubs(
+            store, oxigraph, args.baseline_ref or None, args.hubs, baseline_n=args.baseline_hubs
+        )
         analytics = analytics_for(store)
         started = time.perf_counter()
         projection = analytics.projection

@@ -61,6 +61,7 @@ KIND_CLASS: dict[str, URIRef] = {
     "sub-section-provision": AIMS.SubSection,
     "rule": AIMS.LegalRule,
     "rule-provision": AIMS.LegalRule,
+    "schedule": AIMS.Schedule,
 }
 
 PREFIXES = {

@@ -15,6 +15,9 @@ from typing import Any
 
 from aimstrace.ontology.eu_ai_act_labels import ANNEX_III_POINT_LABELS
 from aimstrace.ontology.iso27701_paraphrases import (
+    ANNEX_PARAPHRASES as PIMS_ANNEX_PARAPHRASES,
+)
+from aimstrace.ontology.iso27701_paraphrases import (
     CONTROL_PARAPHRASES as PIMS_CONTROL_PARAPHRASES,
 )
 from aimstrace.ontology.iso27701_paraphrases import (
@@ -335,6 +338,7 @@ def _annex_iv(points: list[dict[str, Any]], texts: list[str], title: str) -> lis
 
 
 _PIMS_KINDS = {
+    "annex": "annex",
     "clause": "clause",
     "table": "control-table",
     "objective": "objective-group",
@@ -343,7 +347,7 @@ _PIMS_KINDS = {
 
 
 def iso27701_nodes(reference_dir: Path = REFERENCE_DIR) -> list[CatalogNode]:
-    """ISO/IEC 27701:2025: clauses 4-10, the Annex A tables, objective groups and 78 controls."""
+    """ISO/IEC 27701:2025: clauses 4-10, Annexes A-F, the Annex A tables, groups and 78 controls."""
     name = "iso27701_2025_clauses_and_annexA.csv"
     nodes = []
     for row in _rows(reference_dir, name):
@@ -359,6 +363,8 @@ def iso27701_nodes(reference_dir: Path = REFERENCE_DIR) -> list[CatalogNode]:
                 )
         elif kind == "objective-group":
             definition = PIMS_OBJECTIVE_PARAPHRASES.get(row["id"])
+        elif kind == "annex":
+            definition = PIMS_ANNEX_PARAPHRASES.get(row["id"])
         nodes.append(CatalogNode(row["id"], kind, row["title"], row["parent"] or None, definition))
     return nodes
 
@@ -369,24 +375,31 @@ _DPDP_LEVELS = (
     (re.compile(r"Section \d+"), "act-section"),
     (re.compile(r"Section \d+\((\d+|[a-z])\)"), "sub-section"),
     (re.compile(r"Rule \d+"), "rule"),
+    (
+        re.compile(r"(First|Second|Third|Fourth|Fifth|Sixth|Seventh) Schedule( Part [A-Z])?"),
+        "schedule",
+    ),
 )
 
 
 def dpdp_nodes(reference_dir: Path = REFERENCE_DIR) -> list[CatalogNode]:
-    """India's DPDP Act 2023 (chapters, sections, sub-sections) and the DPDP Rules 2025."""
+    """India's DPDP Act 2023 (chapters, sections, sub-sections), the DPDP Rules 2025, Schedules."""
     name = "dpdp_2023_act_and_2025_rules.csv"
     nodes = []
     for row in _rows(reference_dir, name):
         level = next((k for pattern, k in _DPDP_LEVELS if pattern.fullmatch(row["id"])), None)
         if level is None:
             raise ReferenceError(
-                f"{name}: {row['id']!r} is not a chapter, section, sub-section or rule notation"
+                f"{name}: {row['id']!r} is not a chapter, section, sub-section, rule or "
+                "schedule notation"
             )
         if row["kind"] not in (level, "provision"):
             raise ReferenceError(
                 f"{name}: {row['id']}: kind {row['kind']!r} does not fit a {level}"
             )
-        kind = level if row["kind"] == level or level == "chapter" else f"{level}-provision"
+        # a Schedule is detail of the rule that cites it; its duties are counted with that rule
+        plain = row["kind"] == level or level in ("chapter", "schedule")
+        kind = level if plain else f"{level}-provision"
         nodes.append(
             CatalogNode(
                 row["id"], kind, row["title"], row["parent"] or None, row["paraphrase"] or None

@@ -120,3 +120,18 @@ CONTROL_PARAPHRASES: dict[str, str] = {
     "A.3.30": "Direct and check outsourced development of systems that process PII.",
     "A.3.31": "Choose, protect and manage test data so that PII is not exposed in testing.",
 }
+
+ANNEX_PARAPHRASES: dict[str, str] = {
+    "Annex A": "The controls a PIMS selects from, in three tables by role: PII controllers, PII "
+    "processors, and security controls for both.",
+    "Annex B": "How to implement each Annex A control, in guidance numbered like the control it "
+    "explains.",
+    "Annex C": "Which controls support each of the ISO/IEC 29100 privacy principles, for "
+    "controllers and for processors.",
+    "Annex D": "Where clauses and controls of the standard are relevant to articles of the EU "
+    "General Data Protection Regulation (indicative only).",
+    "Annex E": "How the controls relate to ISO/IEC 27018 (PII in public clouds) and ISO/IEC 29151 "
+    "(PII protection code of practice).",
+    "Annex F": "Which 2019-edition item each 2025 control comes from, and where each 2019 item "
+    "went, for the transition between editions.",
+}

@@ -94,4 +94,4 @@ RETURN DISTINCT
   e.iri AS entity,
   coalesce(e.identifier, e.notation) AS identifier,
   coalesce(e.label, e.prefLabel) AS label
-ORDER BY category, identifier
+ORDER BY category, identifier, entity

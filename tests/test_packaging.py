@@ -85,6 +85,16 @@ def test_the_wheel_holds_one_import_package_and_its_data(wheel: Path) -> None:
         folder = init.relative_to(ROOT).parts[0]
         if folder in ("graph", "api", "loaders", "queries", "ontology"):
             assert f"aimstrace/{init.relative_to(ROOT).as_posix()}" in names
+    # And every data file the checkout tracks there (shapes, queries, workbench assets, vendored
+    # libraries and their licences, report definitions): a user's install has what ours has.
+    tracked = subprocess.run(
+        ["git", "-C", str(ROOT), "ls-files", "graph", "api", "loaders", "queries", "ontology"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    missing = [f for f in tracked if not f.endswith(".py") and f"aimstrace/{f}" not in names]
+    assert tracked and missing == [], missing
 
 
 def _free_port() -> int:

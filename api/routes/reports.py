@@ -3,6 +3,7 @@ and JSON), built by the same code as `aimstrace report`."""
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import json
@@ -14,7 +15,7 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
-from aimstrace.api.deps import EngineDep, GateDep, ReaderDep
+from aimstrace.api.deps import EngineDep, GateDep, ReaderDep, SettingsDep
 from aimstrace.api.errors import ApiProblem
 from aimstrace.api.models import DATE_PATTERN, FrameworkId
 from aimstrace.api.reports import KINDS, MEDIA_TYPES, build, render
@@ -33,7 +34,10 @@ assert set(KINDS) == set(ReportKind.__args__)  # type: ignore[attr-defined]
     responses={
         200: {"content": {MEDIA_TYPES[f].split(";")[0]: {} for f in MEDIA_TYPES}},
         422: {"description": "bad kind, date, format or filter"},
-        503: {"description": "PDF asked for and no headless Chromium installed"},
+        503: {
+            "description": "PDF asked for and no headless Chromium installed, or every PDF "
+            "renderer busy past the query time limit"
+        },
     },
 )
 async def report(
@@ -41,6 +45,7 @@ async def report(
     _: ReaderDep,
     engine: EngineDep,
     gate: GateDep,
+    settings: SettingsDep,
     kind: Annotated[
         ReportKind, Path(description="gaps, soa, stage1, management-review or pillars")
     ],
@@ -58,10 +63,10 @@ async def report(
     ] = "html",
     severity: Annotated[str | None, Query(pattern="^(Violation|Warning|Info)$")] = None,
     framework: FrameworkId | None = None,
-    requirement: str | None = None,
-    system: str | None = None,
-    owner: str | None = None,
-    q: str | None = None,
+    requirement: Annotated[str | None, Query(max_length=100)] = None,
+    system: Annotated[str | None, Query(max_length=200)] = None,
+    owner: Annotated[str | None, Query(max_length=200)] = None,
+    q: Annotated[str | None, Query(max_length=200)] = None,
 ) -> Response:
     """The report, titled and dated, with requirement titles and the values at fault."""
     when = _date(as_of)
@@ -77,14 +82,53 @@ async def report(
     document = await gate.run(lambda _d: build(engine, kind, when, gap_filter))
     base = str(request.base_url).rstrip("/")
     try:
-        # Rendering (Chromium for PDF) is not a store query: it runs outside the query gate.
-        data = await run_in_threadpool(render, document, format, base)
+        # Rendering (Chromium for PDF) is not a store query: it runs outside the query gate,
+        # but each PDF starts a browser, so only a few run at once (a client asking for forty
+        # at a time would otherwise start forty Chromiums).
+        if format == "pdf":
+            async with _pdf_slot(request, settings.max_pdf_renders, settings.query_timeout_seconds):
+                data = await run_in_threadpool(render, document, format, base)
+        else:
+            data = await run_in_threadpool(render, document, format, base)
     except RendererMissing as exc:
         raise ApiProblem(
             503, str(exc), kind="renderer-missing", field="query.format", reason="no renderer"
         ) from None
     name = f"{kind}-{document.as_of.isoformat()}.{format}"
     return Response(data, media_type=MEDIA_TYPES[format], headers=_disposition(name, format))
+
+
+class _PdfSlot:
+    """One of the app's PDF renderer slots, waited for up to a time limit (then 503)."""
+
+    def __init__(self, slots: asyncio.Semaphore, wait_seconds: float) -> None:
+        self.slots = slots
+        self.wait_seconds = wait_seconds
+
+    async def __aenter__(self) -> None:
+        try:
+            await asyncio.wait_for(self.slots.acquire(), self.wait_seconds)
+        except TimeoutError:
+            raise ApiProblem(
+                503,
+                f"every PDF renderer was busy for {self.wait_seconds:g} s; try again later or "
+                "ask for html",
+                kind="busy",
+                field="query.format",
+                reason="renderers busy",
+                headers={"Retry-After": str(max(1, round(self.wait_seconds)))},
+            ) from None
+
+    async def __aexit__(self, *_: object) -> None:
+        self.slots.release()
+
+
+def _pdf_slot(request: Request, renders: int, wait_seconds: float) -> _PdfSlot:
+    state = request.app.state
+    slots = getattr(state, "pdf_slots", None)
+    if slots is None:
+        slots = state.pdf_slots = asyncio.Semaphore(renders)
+    return _PdfSlot(slots, wait_seconds)
 
 
 def _disposition(name: str, fmt: str = "csv") -> dict[str, str]:

@@ -14,8 +14,9 @@ Only requirements that carry obligations of their own are counted: clause leaves
 the Annex IV technical-documentation points (EU AI Act; Annex III points list use cases, not
 obligations), clause leaves and controls (ISO/IEC 27701), and the sub-sections and rules of the
 DPDP Act and Rules that oblige organisations (definitions, permissions and the Board's
-constitution are ``*-provision`` kinds and not counted). Controls whose status is planned, in
-progress or not applicable do not count.
+constitution are ``*-provision`` kinds and not counted; a Schedule to the Rules is counted through
+the rule that cites it, and ISO/IEC 27701 annexes through their controls). Controls whose status
+is planned, in progress or not applicable do not count.
 """
 
 from __future__ import annotations

@@ -266,6 +266,10 @@ class Store:
             raise StoreError(f"SPARQL syntax error: {exc}") from exc
         except OSError as exc:
             raise StoreError(f"query failed: {exc}") from exc
+        except RuntimeError as exc:
+            # pyoxigraph raises RuntimeError for queries it accepts but cannot plan, e.g. a
+            # substituted variable that the SELECT does not project.
+            raise StoreError(f"query failed: {exc}") from exc
 
     def select(self, sparql: str, substitutions: Mapping[str, Term] | None = None) -> list[Row]:
         """Run a SELECT query and return its rows as dicts of bound variables."""
@@ -288,7 +292,21 @@ class Store:
 
     def count(self, graph: ox.NamedNode | None = None) -> int:
         """Number of quads in the store or in one graph."""
-        return sum(1 for _ in self._reader.quads_for_pattern(None, None, None, graph))
+        # Counted inside Oxigraph: iterating the quads in Python made a Python object per quad
+        # (30 s at 1M triples; len() 0.9 s, a graph's COUNT 1.5 s, on a loaded machine).
+        reader = self._reader
+        if graph is None:
+            return len(reader)
+        solutions = reader.query(
+            "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g",
+            substitutions={ox.Variable("g"): graph},
+        )
+        assert isinstance(solutions, ox.QuerySolutions)
+        for solution in solutions:
+            counted = solution["n"]
+            assert isinstance(counted, ox.Literal)
+            return int(counted.value)
+        return 0
 
     def named_graphs(self) -> list[ox.NamedNode]:
         """The named graphs that hold data, sorted by IRI."""

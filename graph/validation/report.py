@@ -127,7 +127,8 @@ class _Reader:
         self.lookup = lookup
         self.shapes = shapes
         self.names = shapes.names()
-        self.refs: dict[str, RequirementRef] = {}
+        # Each requirement's reference and official short title, looked up once per report.
+        self.refs: dict[str, tuple[RequirementRef, str | None]] = {}
         # A focus node has many results (one per rule it fails): look its labels up once.
         self.about: dict[str, tuple[str, str | None, str | None, str | None]] = {}
 
@@ -157,10 +158,15 @@ class _Reader:
         shape = report.value(result, SH.sourceShape)
         constraint = report.value(result, SH.sourceConstraint)
         requirement = shapes.requirement_of(shape, constraint)
-        ref = None
+        ref = title = None
         if requirement is not None:
             key = str(requirement)
-            ref = self.refs.setdefault(key, requirement_ref(self.lookup, key))
+            if key not in self.refs:
+                self.refs[key] = (
+                    requirement_ref(self.lookup, key),
+                    self.lookup.value(key, str(SKOS.prefLabel)),
+                )
+            ref, title = self.refs[key]
         messages = sorted(str(m) for m in report.objects(result, SH.resultMessage))
         carrier = shapes.carrier_of(shape, constraint) or shape
         if is_iri and focus not in self.about:
@@ -176,9 +182,6 @@ class _Reader:
         )
         path_node = report.value(result, SH.resultPath)
         value_node = report.value(result, SH.value)
-        title = None
-        if requirement is not None:
-            title = self.lookup.value(str(requirement), str(SKOS.prefLabel))
         inner = seen | {result}
         nested = [d for d in report.objects(result, SH.detail) if d not in inner]
         details = sorted((self.record(d, inner) for d in nested), key=GapRecord.sort_key)

@@ -218,6 +218,55 @@ def test_a_crosswalk_command_runs_in_the_server(served: Served, twin: Path) -> N
     assert json.loads(remote.stdout) == json.loads(local.stdout)
 
 
+def test_remove_runs_in_the_server(served: Served, twin: Path, tmp_path: Path) -> None:
+    loaded = cli(served.store, "load", str(_vendors_with(tmp_path, "V-906")))
+    assert loaded.returncode == 0, loaded.stderr
+    assert httpx.get(f"{served.url}/vendors/V-906", timeout=30).status_code == 200
+    removed = cli(served.store, "remove", "vendors", "V-906")
+    assert removed.returncode == 0, removed.stderr
+    assert httpx.get(f"{served.url}/vendors/V-906", timeout=30).status_code == 404
+    # A refused removal (systems still name the vendor) says the same as a local run.
+    remote = cli(served.store, "remove", "--dry-run", "vendors", "V-001")
+    local = cli(twin, "remove", "--dry-run", "vendors", "V-001")
+    assert remote.returncode == local.returncode == 1
+    assert remote.stderr == local.stderr and "V-001" in remote.stderr
+    assert httpx.get(f"{served.url}/vendors/V-001", timeout=30).status_code == 200
+
+
+def test_crosswalk_import_and_remove_run_in_the_server(served: Served) -> None:
+    sample = str((REPO / "tests" / "data" / "crosswalks" / "ciso-sample.yaml").relative_to(REPO))
+    imported = cli(
+        served.store, "crosswalk", "import", sample, "--format", "ciso", "--set", "beside-server"
+    )
+    assert imported.returncode == 0, imported.stderr
+    assert "into mapping set beside-server" in imported.stdout
+    sets = {
+        row["set"] for row in json.loads(cli(served.store, "crosswalk", "stats", "--json").stdout)
+    }
+    assert "beside-server" in sets
+    removed = cli(served.store, "crosswalk", "remove", "beside-server")
+    assert removed.returncode == 0, removed.stderr
+    assert "removed beside-server" in removed.stdout
+    sets = {
+        row["set"] for row in json.loads(cli(served.store, "crosswalk", "stats", "--json").stdout)
+    }
+    assert "beside-server" not in sets
+    # The server recorded the removal as its own revision, with the user's command line.
+    commands = [
+        r["command"] for r in httpx.get(f"{served.url}/history", timeout=30).json()["revisions"]
+    ]
+    assert any("crosswalk remove beside-server" in c for c in commands), commands
+
+
+def test_init_runs_in_the_server(served: Served) -> None:
+    before = httpx.get(f"{served.url}/systems", params={"limit": 1}, timeout=30).json()["total"]
+    initialised = cli(served.store, "init", "--json")
+    assert initialised.returncode == 0, initialised.stderr
+    # init updates the catalogs and keeps the organisation already in the store.
+    after = httpx.get(f"{served.url}/systems", params={"limit": 1}, timeout=30).json()["total"]
+    assert after == before >= 10
+
+
 def test_write_back_twice_gives_the_same_ids_and_no_duplicates(served: Served) -> None:
     first = cli(served.store, "validate", "--write-back", "--as-of", AS_OF)
     assert first.returncode == 1, first.stderr  # the example organisation has violations

@@ -192,3 +192,43 @@ def test_report_route_serves_each_format(client: object) -> None:
     assert client.get("/reports/nope").status_code == 422
     xlsx = client.get("/reports/stage1", params={"format": "xlsx"})
     assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
+
+
+def test_pdf_renders_are_bounded_and_the_rest_get_503(engine: Engine) -> None:
+    # A hostile client asking for many PDFs at once must not start a Chromium per request:
+    # one renderer slot and a short wait, three at once -> one PDF, the others 503 "busy".
+    import asyncio
+
+    import httpx
+
+    from aimstrace.api.app import create_app
+    from aimstrace.api.settings import Settings
+
+    app = create_app(Settings(max_pdf_renders=1, query_timeout_seconds=0.2), engine)
+
+    async def three_at_once() -> list[httpx.Response]:
+        transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 50000))
+        async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as http:
+            asks = [
+                http.get("/reports/soa", params={"format": "pdf"}, timeout=120) for _ in range(3)
+            ]
+            return list(await asyncio.gather(*asks))
+
+    answers = asyncio.run(three_at_once())
+    statuses = sorted(a.status_code for a in answers)
+    assert statuses[0] == 200 and 503 in statuses, statuses
+    for answer in answers:
+        if answer.status_code == 200:
+            assert answer.content.startswith(b"%PDF-")
+        else:
+            problem = answer.json()
+            assert problem["type"].endswith("busy") and problem["field"] == "query.format"
+            assert answer.headers["retry-after"] == "1"
+
+
+def test_report_filters_have_size_bounds(client: object) -> None:
+    from fastapi.testclient import TestClient
+
+    assert isinstance(client, TestClient)
+    answer = client.get("/reports/gaps", params={"format": "json", "q": "x" * 5000})
+    assert answer.status_code == 422 and answer.json()["field"] == "query.q", answer.text

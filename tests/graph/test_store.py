@@ -112,3 +112,22 @@ def test_an_interrupted_bulk_load_is_undone_on_open(tmp_path: Path) -> None:
     reopened = Store(tmp_path / "store")
     assert reopened.count(partial) == 0 and reopened.count(G) == 1
     assert not (tmp_path / "store" / "bulk-load-in-progress").exists()
+
+
+def test_count_agrees_with_the_quads_per_graph_and_overall(tmp_path: Path) -> None:
+    store = Store(tmp_path / "store")
+    other = ox.NamedNode("https://w3id.org/aimstrace/graph/other")
+    quads = [quad(f"s{i}", "p", ox.Literal(str(i))) for i in range(5)]
+    quads += [ox.Quad(q.subject, q.predicate, q.object, other) for q in quads[:2]]
+    store.apply(Changeset(add=quads))
+    assert store.count() == 7 == sum(1 for _ in store.quads())
+    assert store.count(G) == 5 == sum(1 for _ in store.quads(G))
+    assert store.count(other) == 2
+    assert store.count(ox.NamedNode("https://w3id.org/aimstrace/graph/absent")) == 0
+
+
+def test_a_query_pyoxigraph_cannot_plan_is_a_store_error() -> None:
+    # pyoxigraph raises RuntimeError when a substituted variable is not projected.
+    store = Store.in_memory()
+    with pytest.raises(StoreError, match=r"query failed: .*\?z"):
+        store.query("SELECT ?x WHERE { BIND(1 AS ?x) }", {"z": ox.Literal("1")})

@@ -54,6 +54,7 @@ KIND_CLASS = {
     "sub-section-provision": AIMS.SubSection,
     "rule": AIMS.LegalRule,
     "rule-provision": AIMS.LegalRule,
+    "schedule": AIMS.Schedule,
 }
 
 Expected = dict[str, tuple[str, str | None]]  # notation -> (kind, parent notation)
@@ -127,7 +128,12 @@ def expected_eu_ai_act() -> Expected:
 
 
 def expected_iso27701() -> Expected:
-    kinds = {"clause": "clause", "table": "control-table", "objective": "objective-group"}
+    kinds = {
+        "annex": "annex",
+        "clause": "clause",
+        "table": "control-table",
+        "objective": "objective-group",
+    }
     return {
         r["id"]: (kinds.get(r["kind"], "control"), r["parent"] or None)
         for r in _csv("iso27701_2025_clauses_and_annexA.csv")
@@ -140,6 +146,9 @@ def expected_dpdp() -> Expected:
         notation = r["id"]
         if notation.startswith("Chapter"):
             level = "chapter"
+        elif " Schedule" in notation:
+            nodes[notation] = ("schedule", r["parent"] or None)
+            continue
         elif notation.startswith("Rule"):
             level = "rule"
         else:
@@ -181,8 +190,9 @@ KIND_COUNTS = {
         "annex-point": 34,
         "annex-i-act": 21,
     },
-    # SOURCES-iso27701-dpdp.md: 41 clause nodes (30 leaves), 3 tables, 8 objectives, 78 controls
-    "iso27701": {"clause": 41, "control-table": 3, "objective-group": 8, "control": 78},
+    # SOURCES-iso27701-dpdp.md: 41 clause nodes (30 leaves), Annexes A-F, 3 tables, 8 objectives,
+    # 78 controls
+    "iso27701": {"annex": 6, "clause": 41, "control-table": 3, "objective-group": 8, "control": 78},
     # 9 chapters and 44 sections; obligations in ss. 4-14 and 16 (33 sub-sections) and 13 rules
     "dpdp": {
         "chapter": 9,
@@ -192,6 +202,8 @@ KIND_COUNTS = {
         "sub-section-provision": 21,
         "rule": 13,
         "rule-provision": 10,
+        # seven Schedules to the Rules and the two Parts of the First Schedule
+        "schedule": 9,
     },
 }
 
