@@ -13,8 +13,10 @@ from fastapi import APIRouter, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from aimstrace.api import routes
+from aimstrace.api.background import BackgroundJobs
 from aimstrace.api.browser import BrowserGuardMiddleware
 from aimstrace.api.errors import Problem, install_problem_handlers
+from aimstrace.api.http_cache import GenerationETagMiddleware
 from aimstrace.api.limits import BodySizeLimitMiddleware, DaemonExecutor, QueryGate
 from aimstrace.api.logging import RequestContextMiddleware
 from aimstrace.api.security import KeyRing
@@ -86,6 +88,7 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.gate = new_gate()
         app.state.health_pool = DaemonExecutor(1, "aimstrace-health")
+        app.state.jobs = BackgroundJobs()
         if engine is None:
             # Opened here, once per process, so importing the app never touches the disk.
             store = Store(resolve_store_dir(settings.store))
@@ -131,6 +134,7 @@ def create_app(
             yield
         finally:
             app.state.gate.close()
+            app.state.jobs.close()
             app.state.health_pool.shutdown(wait=False, cancel_futures=True)
             if app.state.sparql_pool is not None:
                 app.state.sparql_pool.close()
@@ -162,6 +166,7 @@ def create_app(
     # /health has its own thread: it never waits behind queries.
     app.state.health_pool = DaemonExecutor(1, "aimstrace-health")
     app.state.health_count = None
+    app.state.jobs = BackgroundJobs()
     app.state.sparql_pool = None
     app.state.query_limits = QueryLimits(
         max_bytes=settings.max_query_bytes, service_allow=tuple(settings.sparql_service_allow)
@@ -176,6 +181,8 @@ def create_app(
             allow_methods=["GET", "POST"],
             allow_headers=["Authorization", "X-API-Key", "Content-Type", "Accept"],
         )
+    # Innermost: a 304 passes the browser guard, the body limit and the request log first.
+    app.add_middleware(GenerationETagMiddleware)
     hosts = [*settings.allowed_hosts, settings.host]
     app.add_middleware(BrowserGuardMiddleware, hosts=hosts, origins=settings.cors_origins)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)

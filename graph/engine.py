@@ -80,6 +80,7 @@ class Engine:
         # report in many requests, and a validation at scale takes seconds.
         self._gap_reports: dict[tuple[int, date, str], GapReport] = {}
         self._gap_lock = threading.Lock()
+        self._gap_flights: dict[tuple[int, date, str], threading.Lock] = {}
         self._reads: dict[tuple[str, str], tuple[int, Any]] = {}
 
     @classmethod
@@ -202,6 +203,25 @@ class Engine:
 
         return list(self._memo(("entities", kind), lambda: list_entities(self.store, kind)))
 
+    def entity(self, kind: str, entity_id: str) -> dict[str, Any] | None:
+        """One entity of a register by id (as `list_entities` has it), read around its IRI."""
+        from aimstrace.graph.inventory import get_entity
+
+        return get_entity(self.store, kind, entity_id)
+
+    def referrers(self, kind: str, entity_id: str) -> list[dict[str, Any]]:
+        """Entries of other registers whose reference columns name this entity."""
+        from aimstrace.graph.inventory import referrers
+
+        return referrers(self.store, kind, entity_id)
+
+    def register_counts(self, kind: str, columns: list[str]) -> list[dict[str, Any]]:
+        """Entries of a register counted per combination of column values (one aggregate)."""
+        from aimstrace.graph.inventory import register_counts
+
+        key = ("counts", f"{kind}:{','.join(columns)}")
+        return list(self._memo(key, lambda: register_counts(self.store, kind, columns)))
+
     def _memo(self, key: tuple[str, str], compute: Callable[[], list[T]]) -> list[T]:
         # Register lists and coverage are read on every workbench page; kept until the next
         # write (the store's generation), like the named-query answers. Callers get a copy of
@@ -242,17 +262,35 @@ class Engine:
         # gap page and reports ask the same question many times between writes.
         key = (self.store.generation, when, engine)
         cacheable = shape_set is None and not write_back
-        if cacheable and key in self._gap_reports:
-            return self._gap_reports[key]
-        report = validate(self.store, when, shape_set, engine)
-        if cacheable:
+        if not cacheable:
+            report = validate(self.store, when, shape_set, engine)
+        else:
+            # One computation per key: a page and a background job asking together share it.
             with self._gap_lock:
-                while len(self._gap_reports) >= 4:
-                    self._gap_reports.pop(next(iter(self._gap_reports)))
-                self._gap_reports[key] = report
+                flight = self._gap_flights.setdefault(key, threading.Lock())
+            with flight:
+                found = self._gap_reports.get(key)
+                if found is not None:
+                    return found
+                report = validate(self.store, when, shape_set, engine)
+                with self._gap_lock:
+                    while len(self._gap_reports) >= 4:
+                        self._gap_reports.pop(next(iter(self._gap_reports)))
+                    self._gap_reports[key] = report
+                    self._gap_flights.pop(key, None)
         if write_back:
             self.write_back(report)
         return report
+
+    def cached_gap_report(
+        self, as_of: str | date | None = None, engine: str = "auto"
+    ) -> GapReport | None:
+        """The gap report on a date if one was computed for the store as it is now, else None."""
+        from aimstrace.graph.validation.runner import parse_as_of
+
+        key = (self.store.generation, parse_as_of(as_of), engine)
+        with self._gap_lock:
+            return self._gap_reports.get(key)
 
     def write_back(
         self, report: GapReport, severities: tuple[str, ...] = ("Violation",)

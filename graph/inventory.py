@@ -41,6 +41,9 @@ SELECT ?cls ?s ?p ?xid WHERE {
 
 _IDENTIFIER = "http://purl.org/dc/terms/identifier"
 _LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+_ID_NODE = ox.NamedNode(_IDENTIFIER)
+_LABEL_NODE = ox.NamedNode(_LABEL)
+_TYPE_NODE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 
 INVENTORY_KINDS: tuple[str, ...] = tuple(r.name for r in REGISTERS)
 
@@ -56,10 +59,46 @@ def register_of_kind(kind: str) -> Register:
 def list_entities(store: Store, kind: str) -> list[dict[str, Any]]:
     """Every entity of one register: `id`, `label` and the register's columns, sorted by id."""
     register = register_of_kind(kind)
+    return sorted(_entities(store, register).values(), key=lambda e: str(e["id"]))
+
+
+def get_entity(store: Store, kind: str, entity_id: str) -> dict[str, Any] | None:
+    """One entity of a register by id, as `list_entities` gives it; None when there is none.
+
+    Read from the subject's own triples (the store's indexes), not from the whole register:
+    an entity page at a million triples must not wait for every entry of its register.
+    """
+    register = register_of_kind(kind)
+    subject = subject_of(store, register, entity_id)
+    if subject is None:
+        return None
+    return _entities(store, register, subject).get(subject.value)
+
+
+def subject_of(store: Store, register: Register, entity_id: str) -> ox.NamedNode | None:
+    """The IRI of the register's entity with this dcterms:identifier, if any."""
+    cls = ox.NamedNode(register.cls)
+    for quad in store.quads_for_pattern(None, _ID_NODE, ox.Literal(entity_id)):
+        subject = quad.subject
+        if isinstance(subject, ox.NamedNode) and _has_type(store, subject, cls):
+            return subject
+    return None
+
+
+def _has_type(store: Store, node: ox.NamedNode | ox.BlankNode, cls: ox.NamedNode) -> bool:
+    return any(True for _ in store.quads_for_pattern(node, _TYPE_NODE, cls))
+
+
+def _entities(
+    store: Store, register: Register, subject: ox.NamedNode | None = None
+) -> dict[str, dict[str, Any]]:
+    """The register's entries by subject IRI; only `subject`'s when one is given."""
     by_predicate = {c.predicate: c for c in register.columns if not c.inverse}
     inverse = {c.predicate: c for c in register.columns if c.inverse}
     found: dict[str, dict[str, Any]] = {}
-    subs = {"cls": ox.NamedNode(register.cls)}
+    subs: dict[str, ox.NamedNode] = {"cls": ox.NamedNode(register.cls)}
+    if subject is not None:
+        subs["s"] = subject
 
     def entry(subject: str) -> dict[str, Any]:
         if subject not in found:
@@ -84,8 +123,119 @@ def list_entities(store: Store, kind: str) -> list[dict[str, Any]]:
             if column is not None:
                 _put(entry(row["s"].value), column, row["xid"].value)
     if register.name == "nonconformities":
-        _mark_written_back(store, found)
-    return sorted(found.values(), key=lambda e: str(e["id"]))
+        _mark_written_back(store, found, subject)
+    return found
+
+
+def referrers(store: Store, kind: str, entity_id: str) -> list[dict[str, Any]]:
+    """The entries of other registers whose reference columns name this entity.
+
+    Each as `register`, `column`, `id`, `label`, sorted. Read from the store's indexes around
+    the one subject (who points at it, and what it points at for inverse columns), so the cost
+    is that of its neighbours, not of the registers.
+    """
+    register = register_of_kind(kind)
+    target = subject_of(store, register, entity_id)
+    if target is None:
+        return []
+    forward: dict[str, list[tuple[Register, Any]]] = {}
+    backward: dict[str, list[tuple[Register, Any]]] = {}
+    for other in REGISTERS:
+        for column in other.columns:
+            if register.kind in column.ref_kinds:
+                side = backward if column.inverse else forward
+                side.setdefault(column.predicate, []).append((other, column))
+    found: set[tuple[str, str, str, str]] = set()
+    # (x p target) names target in x's forward column p; (target p x) in x's inverse column p.
+    neighbours = [
+        (q.subject, forward.get(q.predicate.value, []))
+        for q in store.quads_for_pattern(None, None, target)
+    ] + [
+        (q.object, backward.get(q.predicate.value, []))
+        for q in store.quads_for_pattern(target, None, None)
+    ]
+    for node, columns in neighbours:
+        if not columns or not isinstance(node, ox.NamedNode):
+            continue
+        for other, column in columns:
+            if _has_type(store, node, ox.NamedNode(other.cls)):
+                ident = _first_value(store, node, _ID_NODE)
+                if ident is not None:
+                    label = _first_value(store, node, _LABEL_NODE) or ""
+                    found.add((other.name, column.name, ident, label))
+    return [
+        {"register": r, "column": c, "id": i, "label": label or None}
+        for r, c, i, label in sorted(found)
+    ]
+
+
+_SEP = "\u001f"  # joins a multi-valued column's values inside the aggregate
+
+
+def register_counts(store: Store, kind: str, columns: list[str]) -> list[dict[str, Any]]:
+    """How many entries of a register have each combination of these columns' values.
+
+    One aggregate query (GROUP BY) instead of reading every entry: the dashboard's systems by
+    route and stage. Each row has the columns' plain values (as `list_entities` gives them:
+    None or [] when unset, multi-valued columns as sorted lists) and `count`.
+    """
+    register = register_of_kind(kind)
+    chosen = []
+    for name in columns:
+        column = next((c for c in register.columns if c.name == name and not c.inverse), None)
+        if column is None:
+            raise StoreError(f"{name!r} is not a forward column of {register.name}")
+        chosen.append(column)
+    # The predicates are the register schema's own IRIs, never user input. Per entry first
+    # (one value of a single column, all values of a multi-valued one), then per combination.
+    parts = [
+        f"OPTIONAL {{ ?s <{c.predicate}> ?o{i} ."
+        f" OPTIONAL {{ ?o{i} dcterms:identifier ?i{i} }}"
+        f" OPTIONAL {{ ?o{i} skos:notation ?n{i} }} }}"
+        f" BIND(COALESCE(?i{i}, ?n{i}, ?o{i}) AS ?x{i})"
+        for i, c in enumerate(chosen)
+    ]
+    per_entry = " ".join(
+        f'(GROUP_CONCAT(DISTINCT STR(?x{i}); separator="{_SEP}") AS ?v{i})'
+        if c.multi
+        else f"(SAMPLE(?x{i}) AS ?v{i})"
+        for i, c in enumerate(chosen)
+    )
+    keys = " ".join(f"?v{i}" for i in range(len(chosen)))
+    query = (
+        "PREFIX dcterms: <http://purl.org/dc/terms/>\n"
+        "PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n"
+        f"SELECT {keys} (COUNT(*) AS ?count) WHERE {{"
+        f" {{ SELECT ?s {per_entry} WHERE {{ ?s a <{register.cls}> . {' '.join(parts)} }}"
+        " GROUP BY ?s }"
+        f" }} GROUP BY {keys}"
+    )
+    merged: dict[str, dict[str, Any]] = {}
+    for row in store.select(query):
+        item: dict[str, Any] = {}
+        for i, column in enumerate(chosen):
+            term = row.get(f"v{i}")
+            if column.multi:
+                text = term.value if term is not None else ""
+                item[column.name] = sorted(v for v in text.split(_SEP) if v)
+            else:
+                item[column.name] = _plain({"o": term}) if term is not None else None
+        # GROUP_CONCAT's order is not defined: the same set of values may come out twice.
+        key = repr([item[c.name] for c in chosen])
+        if key in merged:
+            merged[key]["count"] += int(row["count"].value)
+        else:
+            merged[key] = {**item, "count": int(row["count"].value)}
+    return sorted(merged.values(), key=lambda r: [str(r[c.name]) for c in chosen])
+
+
+def _first_value(store: Store, node: ox.NamedNode, predicate: ox.NamedNode) -> str | None:
+    values = sorted(
+        q.object.value
+        for q in store.quads_for_pattern(node, predicate, None)
+        if not isinstance(q.object, ox.Triple)
+    )
+    return values[0] if values else None
 
 
 _WRITTEN_BACK = """
@@ -103,11 +253,15 @@ SELECT ?gaps ?s ?status ?severity ?focus ?found ?evaluated ?closed WHERE {
 """
 
 
-def _mark_written_back(store: Store, found: dict[str, dict[str, Any]]) -> None:
+def _mark_written_back(
+    store: Store, found: dict[str, dict[str, Any]], subject: ox.NamedNode | None = None
+) -> None:
     """Say which nonconformities an audit recorded and which validation wrote back."""
     for item in found.values():
         item["source"] = "audit"
     subs = {"gaps": ox.NamedNode(str(graph_iri("gaps")))}
+    if subject is not None:
+        subs["s"] = subject
     for row in store.select(_WRITTEN_BACK, subs):
         written = found.get(row["s"].value)
         if written is None:

@@ -32,6 +32,15 @@ COLLECTIONS: dict[str, str] = {
 _RESERVED_PARAMS = frozenset({"limit", "cursor", "q"})
 
 
+class Referrer(BaseModel):
+    """An entry of a register whose reference column names the entity."""
+
+    collection: str
+    column: str
+    id: str
+    label: str | None = None
+
+
 def _register(name: str) -> Register:
     return next(r for r in REGISTERS if r.name == name)
 
@@ -113,11 +122,37 @@ def _add_collection(collection: str, register: Register) -> None:
             Path(alias="id", pattern=ENTITY_ID_PATTERN, description="register id, e.g. SYS-001"),
         ],
     ) -> Any:
-        items = await gate.run(lambda _d: engine.list_entities(register.name))
-        for item in items:
-            if item["id"] == entity_id:
-                return item
-        raise not_found(register.kind, entity_id)
+        # Read around the entity's IRI: the whole register is not needed for one entry.
+        item = await gate.run(lambda _d: engine.entity(register.name, entity_id))
+        if item is None:
+            raise not_found(register.kind, entity_id)
+        return item
+
+    async def get_referrers(
+        _: ReaderDep,
+        engine: EngineDep,
+        gate: GateDep,
+        entity_id: Annotated[
+            str,
+            Path(alias="id", pattern=ENTITY_ID_PATTERN, description="register id, e.g. SYS-001"),
+        ],
+    ) -> Any:
+        def read(_deadline: object) -> list[dict[str, Any]] | None:
+            if engine.entity(register.name, entity_id) is None:
+                return None
+            return engine.referrers(register.name, entity_id)
+
+        found = await gate.run(read)
+        if found is None:
+            raise not_found(register.kind, entity_id)
+        served = {name: c for c, name in COLLECTIONS.items()}
+        return [
+            Referrer(
+                collection=served[r["register"]], column=r["column"], id=r["id"], label=r["label"]
+            )
+            for r in found
+            if r["register"] in served
+        ]
 
     router.add_api_route(
         f"/{collection}",
@@ -137,6 +172,17 @@ def _add_collection(collection: str, register: Register) -> None:
         response_model=model,
         summary=f"One of the {collection}",
         operation_id=f"get_{collection.rstrip('s') or collection}",
+        responses={404: {"description": f"no such {register.kind}"}},
+    )
+    router.add_api_route(
+        f"/{collection}/{{id}}/referrers",
+        get_referrers,
+        methods=["GET"],
+        response_model=list[Referrer],
+        summary=f"What names one of the {collection}",
+        description="The entries of the served registers whose reference columns name this "
+        "entity (the workbench's 'named by' panel), read from the store's indexes around it.",
+        operation_id=f"referrers_of_{collection.rstrip('s') or collection}",
         responses={404: {"description": f"no such {register.kind}"}},
     )
 

@@ -3,6 +3,7 @@ vendored JavaScript it uses, and the OpenAPI pages /docs and /redoc from bundled
 
 from __future__ import annotations
 
+import os
 import re
 from functools import lru_cache
 from importlib import resources
@@ -10,7 +11,7 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
-from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 
 router = APIRouter(include_in_schema=False)
 
@@ -63,24 +64,30 @@ def _meta() -> dict[str, Any]:
     return {"collections": collections}
 
 
+# Our own files are revalidated on every use (a new version shows at once, unchanged ones cost
+# a 304); the vendored libraries are pinned copies, kept a day without asking.
+REVALIDATE = "no-cache"
+VENDOR_CACHE = "public, max-age=86400"
+
+
 @router.get("/ui/assets/{name}")
-def asset(name: str) -> FileResponse:
+def asset(request: Request, name: str) -> Response:
     """The workbench's own scripts and style sheet."""
-    return _file(_STATIC, name)
+    return _file(_STATIC, name, request, REVALIDATE)
 
 
 @router.get("/ui/vendor/{library}/{name}")
-def vendored(library: str, name: str) -> FileResponse:
+def vendored(request: Request, library: str, name: str) -> Response:
     """Pinned copies of third-party JavaScript with their licences (see vendor/README.md)."""
     if not _NAME.match(library):
         raise HTTPException(status_code=404, detail=f"no such library {library!r}")
-    return _file(_STATIC.joinpath("vendor").joinpath(library), name)
+    return _file(_STATIC.joinpath("vendor").joinpath(library), name, request, VENDOR_CACHE)
 
 
 @router.get("/ui/{path:path}")
-def page(path: str) -> FileResponse:
+def page(request: Request, path: str) -> Response:
     """Every workbench URL (/ui/systems/SYS-001, ...) is the one page; it routes in the browser."""
-    return _file(_STATIC, "index.html")
+    return _file(_STATIC, "index.html", request, REVALIDATE)
 
 
 @router.get("/docs")
@@ -109,11 +116,22 @@ def redoc(request: Request) -> HTMLResponse:
     )
 
 
-def _file(folder: Any, name: str) -> FileResponse:
+def _file(folder: Any, name: str, request: Request, cache: str) -> Response:
     suffix = "." + name.rsplit(".", 1)[-1] if "." in name else ""
     if not _NAME.match(name) or suffix not in _TYPES:
         raise HTTPException(status_code=404, detail=f"no such page file {name!r}")
     path = folder.joinpath(name)
     if not path.is_file():
         raise HTTPException(status_code=404, detail=f"no such page file {name!r}")
-    return FileResponse(str(path), media_type=_TYPES[suffix])
+    response = FileResponse(
+        str(path),
+        media_type=_TYPES[suffix],
+        headers={"Cache-Control": cache},
+        stat_result=os.stat(str(path)),  # given, so the ETag is set now, not while sending
+    )
+    # FileResponse sets an ETag (mtime and size) but does not answer If-None-Match itself.
+    wanted = request.headers.get("if-none-match", "")
+    etag = response.headers.get("etag")
+    if etag and etag in [t.strip() for t in wanted.split(",")]:
+        return Response(status_code=304, headers={"ETag": etag, "Cache-Control": cache})
+    return response

@@ -4,9 +4,9 @@
 
 import {
   $, ApiError, COLLECTION_TITLES, FRAMEWORK_NAMES, allPages, api, el, entityPath, fieldList,
-  frameworkBadge, hasRoute, heading, iriLink, link, loading, requirementPath, sortableTable,
+  frameworkBadge, hasRoute, heading, iriLink, link, loading, requirementPath, sortableTable, whenReady,
 } from "./core.js";
-import { tracePanel } from "./graph.js";
+import { loadCytoscape, tracePanel } from "./graph.js";
 import { coveragePaths, coverageView } from "./coverage.js";
 import { gapsView } from "./gaps.js";
 import { soaView } from "./soa.js";
@@ -97,10 +97,10 @@ document.addEventListener("click", (event) => {
 window.addEventListener("popstate", route);
 
 // ----- dashboard ---------------------------------------------------------------------------
-function routeOfSystem(s) {
-  if (s.excluded_from_scope) return "excluded from scope";
-  const risk = s.annex_iii_point ? `high-risk (${s.annex_iii_point.split("(")[0].trim()})` : "not high-risk";
-  return `${risk} · ${s.eu_ai_act_role || "role not set"}`;
+function routeOf(r) {
+  if (r.excluded_from_scope) return "excluded from scope";
+  const risk = r.annex_iii_point ? `high-risk (${r.annex_iii_point.split("(")[0].trim()})` : "not high-risk";
+  return `${risk} · ${(r.eu_ai_act_role || []).join(", ") || "role not set"}`;
 }
 
 // ISO/IEC 22989 life-cycle stages in their order; anything else after them.
@@ -108,50 +108,70 @@ const STAGES = ["inception", "design-development", "verification-validation", "d
   "operation-monitoring", "re-evaluation", "retirement"];
 const stageRank = (stage) => (STAGES.includes(stage) ? STAGES.indexOf(stage) : STAGES.length);
 
+// The systems list filtered to one cell of the matrix (the list API filters by column value).
+function cellHref(r) {
+  const params = new URLSearchParams();
+  params.set("lifecycle_stage", r.lifecycle_stage || "");
+  params.set("annex_iii_point", r.annex_iii_point || "");
+  params.set("excluded_from_scope", r.excluded_from_scope ? "true" : "false");
+  if ((r.eu_ai_act_role || []).length === 1) params.set("eu_ai_act_role", r.eu_ai_act_role[0]);
+  return `/ui/systems?${params}`;
+}
+
+// One answer (/dashboard): counts from one aggregate query; coverage and gaps as soon as their
+// background computations are done (the page polls; it never waits for a validation).
 async function dashboard() {
-  const [systems, frameworks, gaps] = await Promise.all([
-    allPages("/systems"), api("/frameworks"), api("/gaps?limit=1"),
-  ]);
-  const coverage = await Promise.all(frameworks.map((f) => api(`/coverage?framework=${encodeURIComponent(f.id)}&limit=1`)));
-  const stages = [...new Set(systems.items.map((s) => s.lifecycle_stage || "not set"))]
-    .sort((a, b) => stageRank(a) - stageRank(b) || a.localeCompare(b));
-  const routes = new Map();
-  for (const s of systems.items) {
-    const key = routeOfSystem(s);
-    if (!routes.has(key)) routes.set(key, new Map());
-    const cell = routes.get(key);
-    const stage = s.lifecycle_stage || "not set";
-    if (!cell.has(stage)) cell.set(stage, []);
-    cell.get(stage).push(s);
+  const first = await api("/dashboard");
+  const counts = new Map();
+  for (const r of first.by_route_stage) {
+    const key = routeOf(r);
+    const stage = r.lifecycle_stage || "not set";
+    if (!counts.has(key)) counts.set(key, new Map());
+    const row = counts.get(key);
+    if (!row.has(stage)) row.set(stage, []);
+    row.get(stage).push(r);
   }
+  const stages = [...new Set(first.by_route_stage.map((r) => r.lifecycle_stage || "not set"))]
+    .sort((a, b) => stageRank(a) - stageRank(b) || a.localeCompare(b));
   const matrix = el("table", { class: "data matrix", id: "systems-by-route" },
-    el("caption", {}, `${systems.items.length} AI systems by EU AI Act route and life-cycle stage`),
+    el("caption", {}, `${first.systems} AI systems by EU AI Act route and life-cycle stage`),
     el("thead", {}, el("tr", {}, el("th", { scope: "col" }, "route"), stages.map((s) => el("th", { scope: "col" }, s)))),
-    el("tbody", {}, [...routes.keys()].sort().map((key) => el("tr", {}, el("th", { scope: "row" }, key),
-      stages.map((stage) => el("td", {}, (routes.get(key).get(stage) || []).map((s) =>
-        el("div", {}, link(entityPath("systems", s.id), `${s.id} ${s.label}`)))))))));
+    el("tbody", {}, [...counts.keys()].sort().map((key) => el("tr", {}, el("th", { scope: "row" }, key),
+      stages.map((stage) => el("td", {}, (counts.get(key).get(stage) || []).map((r) =>
+        el("div", {}, link(cellHref(r), `${r.count} system${r.count === 1 ? "" : "s"}`)))))))));
 
-  const counts = gaps.counts || {};
+  const gapBody = el("div", { id: "gap-card-body" });
   const gapCard = el("section", { class: "card wide", "aria-labelledby": "gaps-h", id: "gap-card" },
-    el("h2", { id: "gaps-h" }, "Open gaps by severity"),
-    el("p", { class: "sub" }, `as of ${gaps.as_of}: ${gaps.conforms ? "conforms" : "does not conform"}`),
-    el("ul", { class: "counts" }, ["Violation", "Warning", "Info"].map((sev) => el("li", {},
-      link(`/ui/gaps?severity=${sev}`, el("span", { class: `sev sev-${sev}` }, String(counts[sev] || 0)), { "aria-label": `${counts[sev] || 0} ${sev}` }), ` ${sev}`))),
-    el("p", {}, link("/ui/gaps", "Open the gap report")));
+    el("h2", { id: "gaps-h" }, "Open gaps by severity"), gapBody, el("p", {}, link("/ui/gaps", "Open the gap report")));
+  whenReady("/gaps/status?start=true", gapBody, (status) => {
+    const c = status.counts || {};
+    return [el("p", { class: "sub" }, `as of ${status.as_of}: ${status.conforms ? "conforms" : "does not conform"}`),
+      el("ul", { class: "counts" }, ["Violation", "Warning", "Info"].map((sev) => el("li", {},
+        link(`/ui/gaps?severity=${sev}`, el("span", { class: `sev sev-${sev}` }, String(c[sev] || 0)), { "aria-label": `${c[sev] || 0} ${sev}` }), ` ${sev}`)))];
+  });
 
+  const covBody = el("div", { id: "coverage-card-body" });
   const covCard = el("section", { class: "card wide", "aria-labelledby": "cov-h", id: "coverage-card" },
     el("h2", { id: "cov-h" }, "Coverage per framework"),
     el("p", { class: "sub" }, "Requirements covered by the organisation's implemented controls, directly or through the crosswalks."),
-    el("ul", { class: "bars" }, coverage.map((c) => {
-      const total = c.total || 1;
-      const s = c.summary || {};
-      return el("li", {},
-        link(`/ui/coverage?framework=${encodeURIComponent(c.framework)}`, FRAMEWORK_NAMES[c.framework] || c.framework),
-        el("div", { class: "bar", role: "img", "aria-label": `${s.full || 0} full, ${s.partial || 0} partial, ${s.none || 0} none of ${c.total}` },
-          el("span", { class: "full", style: `width:${(100 * (s.full || 0)) / total}%` }),
-          el("span", { class: "partial", style: `width:${(100 * (s.partial || 0)) / total}%` })),
-        el("span", { class: "bar-text" }, `${s.full || 0} full · ${s.partial || 0} partial · ${s.none || 0} none of ${c.total}`));
-    })));
+    covBody);
+  const bars = (answer) => el("ul", { class: "bars" }, answer.coverage.map((c) => {
+    const name = link(`/ui/coverage?framework=${encodeURIComponent(c.framework)}`, FRAMEWORK_NAMES[c.framework] || c.framework);
+    if (c.state !== "ready") return el("li", { "data-state": c.state }, name, el("span", { class: "bar-text loading" }, c.state === "failed" ? c.error : "computing…"));
+    const total = c.total || 1;
+    const s = c.summary || {};
+    return el("li", { "data-state": "ready" }, name,
+      el("div", { class: "bar", role: "img", "aria-label": `${s.full || 0} full, ${s.partial || 0} partial, ${s.none || 0} none of ${c.total}` },
+        el("span", { class: "full", style: `width:${(100 * (s.full || 0)) / total}%` }),
+        el("span", { class: "partial", style: `width:${(100 * (s.partial || 0)) / total}%` })),
+      el("span", { class: "bar-text" }, `${s.full || 0} full · ${s.partial || 0} partial · ${s.none || 0} none of ${c.total}`));
+  }));
+  covBody.append(bars(first));
+  if (first.coverage.some((c) => c.state !== "ready" && c.state !== "failed")) {
+    whenReady("/dashboard", covBody, bars, {
+      done: (a) => a.coverage.every((c) => c.state === "ready" || c.state === "failed"), describe: bars,
+    });
+  } else covBody.dataset.state = "ready";
 
   const content = el("div", {}, heading("Dashboard", "The organisation's AI management system at a glance."),
     el("div", { class: "cards" }, gapCard, covCard),
@@ -183,7 +203,10 @@ async function listView(collection, query) {
   const info = await registerMeta();
   if (!info.collections[collection]) throw new ApiError(404, `There is no register called ${collection}.`);
   const text = query.get("q") || "";
-  const found = await allPages(`/${collection}${text ? `?q=${encodeURIComponent(text)}` : ""}`);
+  const params = new URLSearchParams();
+  for (const [k, v] of query) if (k === "q" || info.collections[collection].columns.some((c) => c.name === k)) params.set(k, v);
+  const found = await allPages(`/${collection}${params.toString() ? `?${params}` : ""}`);
+  const filtered = [...params].filter(([k]) => k !== "q");
   const extra = (LIST_COLUMNS[collection] || info.collections[collection].columns.slice(0, 2).map((c) => c.name))
     .filter((name) => info.collections[collection].columns.some((c) => c.name === name));
   const columns = [
@@ -195,7 +218,9 @@ async function listView(collection, query) {
     el("label", { for: "list-q" }, "Find"), el("input", { id: "list-q", name: "q", type: "search", value: text, placeholder: "id or name" }),
     el("button", { type: "submit" }, "Search"));
   form.addEventListener("submit", (e) => { e.preventDefault(); navigate(`/ui/${collection}?q=${encodeURIComponent(form.q.value)}`); });
-  return el("div", {}, heading(COLLECTION_TITLES[collection] || collection, `${found.total} entries`), form,
+  const shown = filtered.length ? el("p", { class: "sub", id: "list-filters" }, "Only entries with ",
+    filtered.map(([k, v]) => `${k.replaceAll("_", " ")} = ${v || "(not set)"}`).join(", "), ". ", link(`/ui/${collection}`, "Show all")) : null;
+  return el("div", {}, heading(COLLECTION_TITLES[collection] || collection, `${found.total} entries`), form, shown,
     sortableTable(columns, found.items, { id: "list-table", csvName: `${collection}.csv` }));
 }
 
@@ -212,6 +237,7 @@ function valueCell(info, collection, name, value) {
 async function entityView(collection, id) {
   const info = await registerMeta();
   if (!info.collections[collection]) throw new ApiError(404, `There is no register called ${collection}.`);
+  if (TRACE_ROUTES[collection]) loadCytoscape().catch(() => null); // fetched beside the data
   const entity = await api(`/${collection}/${encodeURIComponent(id)}`);
   const fields = info.collections[collection].columns
     .filter((c) => entity[c.name] !== null && entity[c.name] !== undefined && !(Array.isArray(entity[c.name]) && !entity[c.name].length))
@@ -222,7 +248,7 @@ async function entityView(collection, id) {
   // The panels' requests go out together; the page shows them in a fixed order.
   const trace = TRACE_ROUTES[collection];
   const [referrers, timeline, answer, gaps] = await Promise.all([
-    referencesTo(info, collection, id),
+    referencesTo(collection, id),
     collection === "systems" ? timelineHook("/systems/{id}/obligations", "EU AI Act obligations and their dates", id) : null,
     trace ? api(trace.path(id)) : null,
     gapsAbout(entity),
@@ -237,32 +263,40 @@ async function entityView(collection, id) {
   return el("div", {}, parts);
 }
 
-// Entities of other registers that name this one (e.g. the systems a dataset feeds).
-async function referencesTo(info, collection, id) {
-  const lists = [];
-  for (const [other, register] of Object.entries(info.collections)) {
-    for (const column of register.columns) {
-      if (column.refers_to !== collection) continue;
-      lists.push(api(`/${other}?${encodeURIComponent(column.name)}=${encodeURIComponent(id)}&limit=200`)
-        .then((page) => ({ other, column: column.name, items: page.items })));
-    }
-  }
-  const found = (await Promise.all(lists)).filter((l) => l.items.length);
+const REFERRERS_SHOWN = 50; // per register column; a dataset may feed thousands of systems
+
+// Entities of other registers that name this one (e.g. the systems a dataset feeds): one
+// request, answered from the store's index around this entity.
+async function referencesTo(collection, id) {
+  const found = await api(`/${collection}/${encodeURIComponent(id)}/referrers`);
   if (!found.length) return el("div", { hidden: true });
+  const lists = new Map();
+  for (const r of found) {
+    const key = `${r.collection}|${r.column}`;
+    if (!lists.has(key)) lists.set(key, { other: r.collection, column: r.column, items: [] });
+    lists.get(key).items.push(r);
+  }
   return el("section", { class: "panel", "aria-labelledby": "refs-h" }, el("h2", { id: "refs-h" }, "Named by"),
-    fieldList(found.map((l) => [`${COLLECTION_TITLES[l.other] || l.other} (${l.column.replaceAll("_", " ")})`,
-      el("span", {}, l.items.flatMap((item, i) => [i ? ", " : "", link(entityPath(l.other, item.id), `${item.id} ${item.label || ""}`.trim())]))])));
+    fieldList([...lists.values()].map((l) => [`${COLLECTION_TITLES[l.other] || l.other} (${l.column.replaceAll("_", " ")})`,
+      el("span", {}, l.items.slice(0, REFERRERS_SHOWN).flatMap((item, i) => [i ? ", " : "", link(entityPath(l.other, item.id), `${item.id} ${item.label || ""}`.trim())]),
+        l.items.length > REFERRERS_SHOWN ? [` and ${l.items.length - REFERRERS_SHOWN} more: `,
+          link(`/ui/${l.other}?${encodeURIComponent(l.column)}=${encodeURIComponent(id)}`, "list them")] : [])])));
 }
 
-async function gapsAbout(entity) {
-  const page = await api(`/gaps?q=${encodeURIComponent(entity.id)}&limit=50`);
-  return el("section", { class: "panel", "aria-labelledby": "egaps-h" },
-    el("h2", { id: "egaps-h" }, `Open gaps mentioning ${entity.id} (${page.total})`),
-    page.items.length ? el("ul", {}, page.items.map((g) => el("li", {},
+// Gaps shown once today's gap report exists; until then the panel says the validation runs.
+function gapsAbout(entity) {
+  const title = el("h2", { id: "egaps-h" }, `Open gaps mentioning ${entity.id}`);
+  const body = el("div", { id: "entity-gaps" });
+  whenReady("/gaps/status?start=true", body, async () => {
+    const page = await api(`/gaps?q=${encodeURIComponent(entity.id)}&limit=50`);
+    title.textContent = `Open gaps mentioning ${entity.id} (${page.total})`;
+    return [page.items.length ? el("ul", {}, page.items.map((g) => el("li", {},
       el("span", { class: `sev sev-${g.severity}` }, g.severity), " ",
       g.requirement ? link(requirementPath(g.framework, g.requirement), `${FRAMEWORK_NAMES[g.framework] || g.framework} ${g.requirement}`) : "",
       " ", g.message))) : el("p", {}, "None."),
-    page.total > page.items.length ? el("p", {}, link(`/ui/gaps?q=${encodeURIComponent(entity.id)}`, "All of them in the gap report")) : null);
+    page.total > page.items.length ? el("p", {}, link(`/ui/gaps?q=${encodeURIComponent(entity.id)}`, "All of them in the gap report")) : ""];
+  });
+  return el("section", { class: "panel", "aria-labelledby": "egaps-h" }, title, body);
 }
 
 // ----- requirement pages -------------------------------------------------------------------
@@ -283,7 +317,13 @@ async function requirementView(framework, notation) {
     { key: "status", title: "status" }, { key: "strength", title: "strength", numeric: true },
     { key: "justification", title: "justification" },
   ];
-  const gaps = await api(`/gaps?framework=${encodeURIComponent(framework)}&requirement=${encodeURIComponent(notation)}&limit=50`);
+  const gapsTitle = el("h2", {}, "Open gaps against it");
+  const gapsBody = whenReady("/gaps/status?start=true", el("div", { id: "requirement-gaps" }), async () => {
+    const gaps = await api(`/gaps?framework=${encodeURIComponent(framework)}&requirement=${encodeURIComponent(notation)}&limit=50`);
+    gapsTitle.textContent = `Open gaps against it (${gaps.total})`;
+    return gaps.items.length ? el("ul", {}, gaps.items.map((g) => el("li", {}, el("span", { class: `sev sev-${g.severity}` }, g.severity), " ",
+      iriLink(g.focus, g.focus_label), ": ", g.message))) : el("p", {}, "None.");
+  });
   return el("div", {},
     heading(`${FRAMEWORK_NAMES[framework] || framework} ${requirement.notation} ${requirement.title || ""}`.trim(), `${requirement.kind}${requirement.parent ? ` in ${requirement.parent}` : ""}`),
     el("section", { class: "panel" }, fieldList([
@@ -294,9 +334,7 @@ async function requirementView(framework, notation) {
     ])),
     entry && entry.paths.length ? el("section", { class: "panel" }, el("h2", {}, "Covered through"), coveragePaths(entry, framework)) : "",
     el("section", { class: "panel" }, el("h2", {}, `Mappings (${maps.length})`), sortableTable(columns, maps, { csvName: `${framework}-${notation}-mappings.csv` })),
-    el("section", { class: "panel" }, el("h2", {}, `Open gaps against it (${gaps.total})`),
-      gaps.items.length ? el("ul", {}, gaps.items.map((g) => el("li", {}, el("span", { class: `sev sev-${g.severity}` }, g.severity), " ",
-        iriLink(g.focus, g.focus_label), ": ", g.message))) : el("p", {}, "None.")));
+    el("section", { class: "panel" }, gapsTitle, gapsBody));
 }
 
 // ----- start -------------------------------------------------------------------------------

@@ -225,3 +225,44 @@ export function sortableTable(columns, rows, { caption, csvName, id, empty = "No
 export function fieldList(entries) {
   return el("dl", { class: "fields" }, entries.flatMap(([name, value]) => [el("dt", {}, name), el("dd", {}, value)]));
 }
+
+// Polls a status answer until it is final, showing progress in `box`, then fills `box` with
+// render(answer). A full validation at scale takes minutes: pages never wait for it. Polling
+// stops once the box, having been on the page, leaves it (the reader went elsewhere).
+export function whenReady(url, box, render, { every = 1500, done = (a) => a.state === "ready", describe = describeJob } = {}) {
+  let wasShown = false;
+  const tick = async () => {
+    if (box.isConnected) wasShown = true;
+    else if (wasShown) return;
+    let answer;
+    try {
+      answer = await api(url);
+    } catch (error) {
+      box.dataset.state = "failed";
+      box.replaceChildren(el("p", { class: "problem" }, error.message));
+      return;
+    }
+    if (done(answer)) {
+      box.replaceChildren(...[].concat(await render(answer)));
+      box.dataset.state = "ready";
+    } else if (answer.state === "failed") {
+      box.dataset.state = "failed";
+      box.replaceChildren(el("p", { class: "problem" }, `The computation failed: ${answer.error}`));
+    } else {
+      box.dataset.state = answer.state || "running";
+      box.replaceChildren(...[].concat(describe(answer)));
+      setTimeout(tick, every);
+    }
+  };
+  box.dataset.state = "running";
+  box.replaceChildren(loading());
+  tick();
+  return box;
+}
+
+export function describeJob(status) {
+  if (status.state === "not-run") return el("p", { class: "loading", role: "status" }, "Not computed yet.");
+  const last = status.last_seconds ? ` (the last one took ${Math.round(status.last_seconds)} s)` : "";
+  return el("p", { class: "loading", role: "status" },
+    `Validation running for ${Math.round(status.seconds || 0)} s${last}; the gaps appear here when it is done.`);
+}

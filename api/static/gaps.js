@@ -2,7 +2,8 @@
 "use strict";
 
 import {
-  FRAMEWORK_NAMES, api, download, el, entityPath, frameworkBadge, heading, iriLink, link, requirementPath,
+  FRAMEWORK_NAMES, api, describeJob, download, el, entityPath, frameworkBadge, heading, iriLink, link, requirementPath,
+  whenReady,
 } from "./core.js";
 
 const FILTERS = ["as_of", "severity", "framework", "requirement", "system", "owner", "q"];
@@ -19,7 +20,21 @@ function apiQuery(params, extra = {}) {
   return out.toString();
 }
 
+const TITLE = "Gap report";
+const SUB = "What the completeness shapes find on the evaluation date, tied to the requirement each one enforces.";
+
+// The report's validation may take minutes on a large store: it starts in the background and
+// the page shows that it runs until the report is there.
 export async function gapsView(query) {
+  const asOf = query.get("as_of");
+  const url = `/gaps/status?start=true${asOf ? `&as_of=${encodeURIComponent(asOf)}` : ""}`;
+  const status = await api(url);
+  if (status.state === "ready") return gapsContent(query);
+  return whenReady(url, el("div", { id: "gaps-waiting" }), () => gapsContent(query),
+    { describe: (s) => [heading(TITLE, SUB), describeJob(s)] });
+}
+
+async function gapsContent(query) {
   const group = query.get("group") || "";
   const first = await api(`/gaps?${apiQuery(query, { limit: PAGE, facets: "true", group_by: group })}`);
   const facets = first.facets || {};
@@ -58,7 +73,7 @@ export async function gapsView(query) {
         download(`gaps-${first.as_of}.${fmt}`, blob);
       } }, text)));
   const body = group ? groupsBlock(query, first, group) : pagedTable(query, first);
-  return el("div", {}, heading("Gap report", "What the completeness shapes find on the evaluation date, tied to the requirement each one enforces."),
+  return el("div", {}, heading(TITLE, SUB),
     form, summary, downloads, body);
 }
 

@@ -6,6 +6,22 @@ import {
   kindOfIri, link, shortIri, sortableTable, uiPathOfIri,
 } from "./core.js";
 
+// Cytoscape and its dagre layout (490 kB) are fetched only when a graph is shown.
+let cytoscapeLoaded = null;
+function script(src) {
+  return new Promise((resolve, reject) => {
+    const tag = el("script", { src });
+    tag.addEventListener("load", resolve);
+    tag.addEventListener("error", () => reject(new Error(`could not load ${src}`)));
+    document.head.append(tag);
+  });
+}
+export function loadCytoscape() {
+  cytoscapeLoaded = cytoscapeLoaded || script("/ui/vendor/cytoscape/cytoscape.min.js")
+    .then(() => script("/ui/vendor/cytoscape-dagre/cytoscape-dagre.min.js"));
+  return cytoscapeLoaded;
+}
+
 // One colour per kind of node; the fill is light so the dark label keeps a 7:1 contrast.
 export const KIND_STYLE = {
   root: { label: "this entity", color: "#1d2433", fill: "#ffffff" },
@@ -222,7 +238,7 @@ export function tracePanel(root, rows, { title, csvName }) {
     explainPath(root, model, () => cy), traceTable(model, rows, root, csvName));
   // Laid out once the panel is on the page: cytoscape measures its container.
   const start = () => (canvas.isConnected && canvas.clientWidth ? draw() : requestAnimationFrame(start));
-  requestAnimationFrame(start);
+  loadCytoscape().then(() => requestAnimationFrame(start), (error) => { status.textContent = error.message; });
   return section;
 }
 

@@ -217,6 +217,16 @@ class Store:
         """True when some triple has node as subject, read where queries read (the replica)."""
         return any(True for _ in self._reader.quads_for_pattern(node, None, None, None))
 
+    def quads_for_pattern(
+        self,
+        subject: ox.NamedNode | ox.BlankNode | None,
+        predicate: ox.NamedNode | None,
+        obj: ox.NamedNode | ox.BlankNode | ox.Literal | None,
+        graph: ox.NamedNode | None = None,
+    ) -> Iterator[ox.Quad]:
+        """Quads matching a pattern straight from the store's indexes, where queries read."""
+        return iter(self._reader.quads_for_pattern(subject, predicate, obj, graph))
+
     # ----- read replica ----------------------------------------------------------------------
 
     def enable_read_replica(self, background: bool = False) -> threading.Thread | None:

@@ -91,3 +91,57 @@ def test_register_metadata_names_the_referenced_register(client: TestClient) -> 
     columns = {c["name"]: c for c in meta["systems"]["columns"]}
     assert columns["owner"]["refers_to"] == "people"
     assert columns["datasets"]["refers_to"] == "datasets" and columns["datasets"]["multi"]
+
+
+def test_one_entity_and_its_referrers_match_the_registers(
+    client: TestClient, engine: Engine
+) -> None:
+    all_systems = engine.list_entities("systems")
+    used = sorted({d for s in all_systems for d in s["datasets"]})
+    assert used, "the fixture's systems name datasets"
+    dataset = used[0]
+    listed = {d["id"]: d for d in engine.list_entities("datasets")}
+    assert client.get(f"/datasets/{dataset}").json() == listed[dataset]
+    referrers = client.get(f"/datasets/{dataset}/referrers").json()
+    systems = [s["id"] for s in all_systems if dataset in s["datasets"]]
+    named = [
+        r["id"] for r in referrers if (r["collection"], r["column"]) == ("systems", "datasets")
+    ]
+    assert named == sorted(systems)
+    assert client.get("/datasets/DS-404/referrers").status_code == 404
+
+
+def test_dashboard_counts_every_system_once(client: TestClient, engine: Engine) -> None:
+    answer = client.get("/dashboard", params={"start": "false"}).json()
+    systems = engine.list_entities("systems")
+    assert answer["systems"] == len(systems) == sum(r["count"] for r in answer["by_route_stage"])
+    stages = {r["lifecycle_stage"] for r in answer["by_route_stage"]}
+    assert stages == {s["lifecycle_stage"] for s in systems}
+    assert {c["state"] for c in answer["coverage"]} <= {"ready", "running", "not-run"}
+
+
+def test_gap_status_starts_the_validation_and_reports_its_counts(
+    client: TestClient, engine: Engine
+) -> None:
+    import time
+
+    status = client.get("/gaps/status", params={"as_of": "2026-10-15", "start": "true"}).json()
+    assert status["state"] in ("running", "ready")
+    deadline = time.monotonic() + 120
+    while status["state"] != "ready" and time.monotonic() < deadline:
+        time.sleep(0.2)
+        status = client.get("/gaps/status", params={"as_of": "2026-10-15"}).json()
+    assert status["state"] == "ready", status
+    assert status["counts"] == engine.validate("2026-10-15").counts()
+
+
+def test_answers_and_page_files_are_revalidated_by_etag(client: TestClient) -> None:
+    first = client.get("/systems/SYS-001")
+    tag = first.headers["etag"]
+    again = client.get("/systems/SYS-001", headers={"If-None-Match": tag})
+    assert again.status_code == 304 and again.content == b""
+    assert client.get("/systems/SYS-002", headers={"If-None-Match": tag}).status_code == 200
+    script = client.get("/ui/assets/app.js")
+    cached = client.get("/ui/assets/app.js", headers={"If-None-Match": script.headers["etag"]})
+    assert cached.status_code == 304
+    assert "cytoscape" not in client.get("/ui/").text  # loaded by graph.js only for a graph
