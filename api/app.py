@@ -17,7 +17,12 @@ from aimstrace.api.background import BackgroundJobs
 from aimstrace.api.browser import BrowserGuardMiddleware
 from aimstrace.api.errors import Problem, install_problem_handlers
 from aimstrace.api.http_cache import GenerationETagMiddleware
-from aimstrace.api.limits import BodySizeLimitMiddleware, DaemonExecutor, QueryGate
+from aimstrace.api.limits import (
+    BodySizeLimitMiddleware,
+    DaemonExecutor,
+    QueryGate,
+    RepeatedQueryParameterMiddleware,
+)
 from aimstrace.api.logging import RequestContextMiddleware
 from aimstrace.api.security import KeyRing
 from aimstrace.api.served import remove_server_file, write_server_file
@@ -185,6 +190,7 @@ def create_app(
     app.add_middleware(GenerationETagMiddleware)
     hosts = [*settings.allowed_hosts, settings.host]
     app.add_middleware(BrowserGuardMiddleware, hosts=hosts, origins=settings.cors_origins)
+    app.add_middleware(RepeatedQueryParameterMiddleware)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestContextMiddleware)
     for router in _routers():

@@ -204,6 +204,41 @@ class BodyTooLarge(Exception):
     """The request body went past the configured size cap."""
 
 
+# Query parameters that routes declare as lists (`/exports ?mapping_set=`, the SPARQL Protocol's
+# graph IRIs). Any other parameter given twice is ambiguous (which one counts?), so it is refused
+# rather than silently reading the last; schemathesis's negative mode sent `system=a&system=b`.
+REPEATABLE_QUERY_PARAMETERS = frozenset({"mapping_set", "default-graph-uri", "named-graph-uri"})
+
+
+class RepeatedQueryParameterMiddleware:
+    """Refuses, with 422, a query string that gives a single-valued parameter more than once."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Check the query string's names before the route reads it."""
+        if scope["type"] == "http" and scope.get("query_string"):
+            from urllib.parse import parse_qsl
+
+            seen: set[str] = set()
+            query = scope["query_string"].decode("latin-1")
+            for name, _value in parse_qsl(query, keep_blank_values=True):
+                if name in seen and name not in REPEATABLE_QUERY_PARAMETERS:
+                    response = problem_response(
+                        Request(scope, receive),
+                        422,
+                        f"query parameter {name!r} is given more than once; give it once",
+                        kind="invalid-input",
+                        field=f"query.{name}",
+                        reason="repeated parameter",
+                    )
+                    await response(scope, receive, send)
+                    return
+                seen.add(name)
+        await self.app(scope, receive, send)
+
+
 class BodySizeLimitMiddleware:
     """Refuses request bodies over the cap with 413, by Content-Length or while streaming."""
 

@@ -323,3 +323,9 @@ def test_bad_files_get_located_errors(
     assert words in body["reason"]
     assert "Traceback" not in answer.text and "/tmp" not in answer.text
     assert local_client.get("/people/P-900").status_code == 404
+
+
+def test_a_single_valued_parameter_given_twice_is_refused(client: TestClient) -> None:
+    answer = client.get("/gaps", params=[("system", "SYS-001"), ("system", "SYS-002")])
+    assert answer.status_code == 422, answer.text
+    assert answer.json()["field"] == "query.system"

@@ -88,6 +88,9 @@ class _RefusingReplica:
     def extend(self, quads: object) -> None:
         raise MemoryError("no room")
 
+    def __contains__(self, quad: object) -> bool:
+        return quad in self.real
+
     def __getattr__(self, name: str) -> object:
         return getattr(self.real, name)
 
