@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from enum import StrEnum
 from typing import Annotated, Any, Generic, TypeVar
 
@@ -69,6 +70,24 @@ AsOfParam = Annotated[
         json_schema_extra={"format": "date"},
     ),
 ]
+
+
+def as_of_date(text: str | None) -> date | None:
+    """An `as_of` query value as a date (None: the route's default); not a date: 422."""
+    from aimstrace.api.errors import ApiProblem
+
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ApiProblem(
+            422,
+            f"as_of {text!r} is not a calendar date (YYYY-MM-DD)",
+            kind="invalid-input",
+            field="query.as_of",
+            reason="not a date",
+        ) from None
 
 
 class Page(BaseModel, Generic[ItemT]):

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
 
 from aimstrace.api.deps import EngineDep, GateDep, ReaderDep
-from aimstrace.api.errors import ApiProblem, not_found
-from aimstrace.api.models import DATE_PATTERN, ENTITY_ID_PATTERN
+from aimstrace.api.errors import not_found
+from aimstrace.api.models import DATE_PATTERN, ENTITY_ID_PATTERN, as_of_date
 from aimstrace.graph.analytics.core import UnknownEntity
 
 router = APIRouter(tags=["eu-ai-act"])
@@ -37,18 +36,7 @@ async def system_obligations(
     ] = None,
 ) -> dict[str, Any]:
     """Each obligation: provision, title, role, route, applies_from, status, controls, evidence."""
-    when: date | None = None
-    if as_of is not None:
-        try:
-            when = date.fromisoformat(as_of)
-        except ValueError:
-            raise ApiProblem(
-                422,
-                f"as_of {as_of!r} is not a calendar date (YYYY-MM-DD)",
-                kind="invalid-input",
-                field="query.as_of",
-                reason="not a date",
-            ) from None
+    when = as_of_date(as_of)
     try:
         answer: dict[str, Any] = await gate.run(lambda _d: engine.eu_obligations(system_id, when))
     except UnknownEntity:

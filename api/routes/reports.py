@@ -8,7 +8,6 @@ import csv
 import io
 import json
 from dataclasses import asdict
-from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, Request
@@ -17,7 +16,7 @@ from starlette.concurrency import run_in_threadpool
 
 from aimstrace.api.deps import EngineDep, GateDep, ReaderDep, SettingsDep
 from aimstrace.api.errors import ApiProblem
-from aimstrace.api.models import DATE_PATTERN, FrameworkId
+from aimstrace.api.models import AsOfParam, FrameworkId, as_of_date
 from aimstrace.api.reports import KINDS, MEDIA_TYPES, build, render
 from aimstrace.api.reports.gapview import GapFilter, select
 from aimstrace.api.reports.render import RendererMissing
@@ -49,14 +48,7 @@ async def report(
     kind: Annotated[
         ReportKind, Path(description="gaps, soa, stage1, management-review or pillars")
     ],
-    as_of: Annotated[
-        str | None,
-        Query(
-            pattern=DATE_PATTERN,
-            description="evaluation date, YYYY-MM-DD (default: today)",
-            json_schema_extra={"format": "date"},
-        ),
-    ] = None,
+    as_of: AsOfParam = None,
     format: Annotated[
         Literal["html", "md", "xlsx", "pdf", "csv", "json"],
         Query(description="html, md, xlsx, pdf, csv or json (for gaps: one row per finding)"),
@@ -69,7 +61,7 @@ async def report(
     q: Annotated[str | None, Query(max_length=200)] = None,
 ) -> Response:
     """The report, titled and dated, with requirement titles and the values at fault."""
-    when = _date(as_of)
+    when = as_of_date(as_of)
     gap_filter = GapFilter(
         severity, framework.value if framework else None, requirement, system, owner, q
     )
@@ -134,21 +126,6 @@ def _pdf_slot(request: Request, renders: int, wait_seconds: float) -> _PdfSlot:
 def _disposition(name: str, fmt: str = "csv") -> dict[str, str]:
     kind = "inline" if fmt in ("html", "pdf") else "attachment"
     return {"Content-Disposition": f'{kind}; filename="{name}"'}
-
-
-def _date(text: str | None) -> date | None:
-    if text is None:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise ApiProblem(
-            422,
-            f"as_of {text!r} is not a calendar date (YYYY-MM-DD)",
-            kind="invalid-input",
-            field="query.as_of",
-            reason="not a date",
-        ) from None
 
 
 CSV_FIELDS = (

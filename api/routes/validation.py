@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 
 from aimstrace.api.deps import EngineDep, GateDep, ReaderDep, SettingsDep
-from aimstrace.api.errors import ApiProblem
 from aimstrace.api.models import (
     AsOfParam,
     FrameworkId,
@@ -17,26 +15,12 @@ from aimstrace.api.models import (
     GapGroupCount,
     GapPage,
     QueryAnswer,
+    as_of_date,
 )
 from aimstrace.api.paging import CursorParam, LimitParam, page_of
 from aimstrace.api.routes.queries import answer
 
 router = APIRouter(tags=["validation"])
-
-
-def _date(text: str | None) -> date | None:
-    if text is None:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise ApiProblem(
-            422,
-            f"as_of {text!r} is not a calendar date (YYYY-MM-DD)",
-            kind="invalid-input",
-            field="query.as_of",
-            reason="not a date",
-        ) from None
 
 
 @router.get("/gaps", response_model=GapPage, summary="Gap report")
@@ -82,7 +66,7 @@ async def gaps(
     """
     from aimstrace.api.reports.gapview import GapFilter, facets_of, groups, select, severity_counts
 
-    when = _date(as_of)
+    when = as_of_date(as_of)
     report = await gate.run(lambda _d: engine.validate(when))
     chosen_filter = GapFilter(
         severity, framework.value if framework else None, requirement, system, owner, q

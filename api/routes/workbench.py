@@ -15,9 +15,8 @@ from pydantic import BaseModel, Field
 
 from aimstrace.api.background import BackgroundJobs
 from aimstrace.api.deps import EngineDep, GateDep, ReaderDep
-from aimstrace.api.models import AsOfParam
+from aimstrace.api.models import AsOfParam, as_of_date
 from aimstrace.api.routes.crosswalks import COVERAGE_LEVELS
-from aimstrace.api.routes.validation import _date
 from aimstrace.graph.engine import Engine
 from aimstrace.ontology import FRAMEWORK_IDS
 
@@ -137,7 +136,7 @@ async def gaps_status(
     The validation runs on its own thread, not in the query pool, and without the query time
     limit; `/gaps` on the same date then answers from it.
     """
-    when = _date(as_of) or date.today()
+    when = as_of_date(as_of) or date.today()
     return gap_status(jobs_of(request), engine, when, start)
 
 
