@@ -22,6 +22,7 @@ from aimstrace.api.limits import (
     DaemonExecutor,
     QueryGate,
     RepeatedQueryParameterMiddleware,
+    list_query_parameters,
 )
 from aimstrace.api.logging import RequestContextMiddleware
 from aimstrace.api.security import KeyRing
@@ -190,7 +191,9 @@ def create_app(
     app.add_middleware(GenerationETagMiddleware)
     hosts = [*settings.allowed_hosts, settings.host]
     app.add_middleware(BrowserGuardMiddleware, hosts=hosts, origins=settings.cors_origins)
-    app.add_middleware(RepeatedQueryParameterMiddleware)
+    app.add_middleware(
+        RepeatedQueryParameterMiddleware, repeatable=lambda: list_query_parameters(app.openapi())
+    )
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestContextMiddleware)
     for router in _routers():

@@ -204,27 +204,46 @@ class BodyTooLarge(Exception):
     """The request body went past the configured size cap."""
 
 
-# Query parameters that routes declare as lists (`/exports ?mapping_set=`, the SPARQL Protocol's
-# graph IRIs). Any other parameter given twice is ambiguous (which one counts?), so it is refused
-# rather than silently reading the last; schemathesis's negative mode sent `system=a&system=b`.
-REPEATABLE_QUERY_PARAMETERS = frozenset({"mapping_set", "default-graph-uri", "named-graph-uri"})
+def list_query_parameters(openapi: dict[str, Any]) -> frozenset[str]:
+    """Names of the query parameters some route declares as a list, read from its OpenAPI."""
+
+    def is_list(schema: dict[str, Any]) -> bool:
+        return schema.get("type") == "array" or any(is_list(s) for s in schema.get("anyOf", []))
+
+    return frozenset(
+        parameter["name"]
+        for operations in openapi.get("paths", {}).values()
+        for operation in operations.values()
+        for parameter in operation.get("parameters", [])
+        if parameter.get("in") == "query" and is_list(parameter.get("schema", {}))
+    )
 
 
 class RepeatedQueryParameterMiddleware:
-    """Refuses, with 422, a query string that gives a single-valued parameter more than once."""
+    """Refuses, with 422, a query string that gives a single-valued parameter more than once.
 
-    def __init__(self, app: ASGIApp) -> None:
+    Which parameter is single-valued, the first one or the last? The API would silently read
+    the last (schemathesis's negative mode sent `system=a&system=b`). Parameters that a route
+    declares as a list (`mapping_set`, the SPARQL Protocol's graph IRIs) may repeat: their names
+    come from the app's own schema, read once on the first request.
+    """
+
+    def __init__(self, app: ASGIApp, repeatable: Callable[[], frozenset[str]]) -> None:
         self.app = app
+        self._repeatable_names = repeatable
+        self._repeatable: frozenset[str] | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Check the query string's names before the route reads it."""
         if scope["type"] == "http" and scope.get("query_string"):
             from urllib.parse import parse_qsl
 
+            if self._repeatable is None:
+                self._repeatable = self._repeatable_names()
             seen: set[str] = set()
             query = scope["query_string"].decode("latin-1")
             for name, _value in parse_qsl(query, keep_blank_values=True):
-                if name in seen and name not in REPEATABLE_QUERY_PARAMETERS:
+                if name in seen and name not in self._repeatable:
                     response = problem_response(
                         Request(scope, receive),
                         422,
