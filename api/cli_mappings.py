@@ -151,8 +151,14 @@ def crosswalk_remove(state: CliState, name: str) -> None:
     "--format", "fmt", type=click.Choice(["sssom", "olir", "ciso"]), required=True, help="Format."
 )
 @click.option("--set", "set_name", help="Name of the mapping set (default: from the file).")
-@click.option("--focal", type=FRAMEWORK, help="OLIR: framework of the focal elements.")
-@click.option("--reference", type=FRAMEWORK, help="OLIR: framework of the reference elements.")
+@click.option(
+    "--focal", metavar="FW", help="OLIR: framework of the focal elements (ours or an external id)."
+)
+@click.option(
+    "--reference",
+    metavar="FW",
+    help="OLIR: framework of the reference elements (ours or an external id).",
+)
 @click.option("--source", help="OLIR: where the file comes from (kept with the set).")
 @click.option("--licence", help="OLIR: licence note for the set.")
 @message_option
@@ -181,6 +187,8 @@ def crosswalk_import(
             licence=licence,
         )
     state.live_engine.store.flush()
+    for name, count in result.externals.items():
+        click.echo(f"external framework {name}: {count} requirements named by this file")
     for name, count in result.records.items():
         click.echo(f"imported {count} records into mapping set {name}")
     if result.derivation is not None:

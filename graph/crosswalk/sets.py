@@ -39,6 +39,8 @@ class CrosswalkLoad:
     # `crosswalk load`: per imported set, the records dropped as duplicates of a loaded set.
     duplicates: dict[str, int] = field(default_factory=dict)
     emptied: list[str] = field(default_factory=list)
+    # imports: per external framework written, the nodes this import named.
+    externals: dict[str, int] = field(default_factory=dict)
     derivation: DerivationResult | None = None
 
 
