@@ -25,7 +25,8 @@ from aimstrace.api.output import print_json, print_table, progress
 from aimstrace.loaders.pipeline import import_and_derive, load_crosswalks
 from aimstrace.ontology import FRAMEWORK_IDS
 
-FRAMEWORK = click.Choice(FRAMEWORK_IDS)
+# Ours or an external framework in the store; the engine says which ids it knows.
+FRAMEWORK_HELP = f"{', '.join(FRAMEWORK_IDS)} or an imported external framework's id"
 CONTRACT_KEYS = (
     "subject",
     "subject_framework",
@@ -41,8 +42,12 @@ CONTRACT_KEYS = (
 
 @main.command()
 @at_option
-@click.option("--from", "from_framework", type=FRAMEWORK, required=True, help="Subject side.")
-@click.option("--to", "to_framework", type=FRAMEWORK, required=True, help="Object side.")
+@click.option(
+    "--from", "from_framework", metavar="FW", required=True, help=f"Subject side: {FRAMEWORK_HELP}."
+)
+@click.option(
+    "--to", "to_framework", metavar="FW", required=True, help=f"Object side: {FRAMEWORK_HELP}."
+)
 @click.option("--derived", is_flag=True, help="Include mappings derived by set algebra.")
 @click.option("--requirement", metavar="NOTATION", help="Only mappings of this requirement.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
@@ -72,7 +77,7 @@ def mappings(
 
 @main.command()
 @at_option
-@click.option("--framework", type=FRAMEWORK, required=True, help="The framework to report on.")
+@click.option("--framework", metavar="FW", required=True, help=f"The framework: {FRAMEWORK_HELP}.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per requirement.")
 @pass_state
 def coverage(state: CliState, framework: str, as_json: bool) -> None:

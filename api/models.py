@@ -31,6 +31,10 @@ class Framework(BaseModel):
     publisher: str | None = None
     requirements: int
     iri: str
+    external: bool = Field(
+        default=False,
+        description="imported from a mapping file or framework library (no catalog shipped)",
+    )
 
 
 class Requirement(BaseModel):

@@ -365,6 +365,12 @@ class Engine:
         """The frameworks in the store with their requirement counts."""
         return list_frameworks(self.store)
 
+    def framework_ids(self) -> tuple[str, ...]:
+        """Our frameworks' ids, then those of the external frameworks in the store."""
+        from aimstrace.graph.crosswalk.external import known_framework_ids
+
+        return known_framework_ids(self.store)
+
     def requirements(self, framework: str) -> list[RequirementInfo]:
         """The requirements of one framework."""
         return list_requirements(self.store, framework)

@@ -12,15 +12,18 @@ from aimstrace.api.errors import not_found
 from aimstrace.api.models import Framework, Page, Requirement
 from aimstrace.api.paging import CursorParam, LimitParam, page_of
 from aimstrace.graph.catalog import RequirementInfo
+from aimstrace.graph.engine import Engine
 from aimstrace.ontology import FRAMEWORK_IDS
 
 router = APIRouter(tags=["frameworks"])
 
-FrameworkId = Annotated[str, Path(description=f"one of {', '.join(FRAMEWORK_IDS)}")]
+FrameworkId = Annotated[
+    str, Path(description=f"one of {', '.join(FRAMEWORK_IDS)}, or an external framework's id")
+]
 
 
-def _known(framework: str) -> str:
-    if framework not in FRAMEWORK_IDS:
+def _known(engine: Engine, framework: str) -> str:
+    if framework not in FRAMEWORK_IDS and framework not in engine.framework_ids():
         raise not_found("framework", framework, field="path.framework")
     return framework
 
@@ -49,7 +52,7 @@ async def requirements(
     parent: Annotated[str | None, Query(description="only children of this notation")] = None,
 ) -> Page[Requirement]:
     """One page of a framework's requirements in natural notation order, optionally filtered."""
-    _known(framework)
+    _known(engine, framework)
     found: list[RequirementInfo] = await gate.run(lambda _d: engine.requirements(framework))
     chosen = [
         r

@@ -15,6 +15,7 @@ from aimstrace.graph.crosswalk.derivation import (
     DerivationResult,
     derive,
 )
+from aimstrace.graph.crosswalk.external import check_framework
 from aimstrace.graph.crosswalk.model import (
     MappingRecord,
     RequirementRef,
@@ -133,9 +134,7 @@ def list_mappings(
     """Mappings between two frameworks, each read from `from_framework` to `to_framework`."""
     for framework in (from_framework, to_framework):
         if framework not in FRAMEWORK_IDS:
-            raise ValueError(
-                f"unknown framework id {framework!r}; expected one of {', '.join(FRAMEWORK_IDS)}"
-            )
+            check_framework(store, framework)  # an external framework in the store, or an error
     stored = stored or read_mappings(store)
     index = requirement_index(store)
     set_targets = set_object_frameworks(stored.records, index)
