@@ -150,6 +150,47 @@ def crosswalk_remove(state: CliState, name: str) -> None:
     click.echo(f"  removed {name}: {removed} triples; {len(derived.derived)} derived records")
 
 
+@crosswalk.command("remove-framework")
+@click.argument("framework")
+@click.option(
+    "--with-mapping-sets",
+    is_flag=True,
+    help="Also remove the mapping sets that use it (all in one transaction).",
+)
+@click.option("--dry-run", is_flag=True, help="Check and report what would be removed.")
+@message_option
+@pass_state
+@writes
+def crosswalk_remove_framework(
+    state: CliState, framework: str, with_mapping_sets: bool, dry_run: bool
+) -> None:
+    """Remove an imported external framework, all or nothing; refused (exit 1, every reference
+    listed) while a mapping set uses it, unless --with-mapping-sets removes those too."""
+    from aimstrace.loaders.errors import InventoryLoadError
+    from aimstrace.loaders.remove import remove_external_framework
+
+    try:
+        with state.writing():
+            report = remove_external_framework(
+                state.live_engine.store, framework, with_mapping_sets, dry_run
+            )
+            derived = None if dry_run else state.live_engine.derive_mappings()
+            state.live_engine.store.flush()
+    except InventoryLoadError as exc:
+        for issue in exc.issues:
+            click.echo(str(issue), err=True)
+        click.echo(f"aimstrace: {len(exc.issues)} error(s); nothing was removed", err=True)
+        raise SystemExit(1) from exc
+    verb = "would remove" if dry_run else "removed"
+    sets = f" and mapping sets {', '.join(report.mapping_sets)}" if report.mapping_sets else ""
+    click.echo(
+        f"{verb} external framework {framework} ({report.requirements} requirements){sets}: "
+        f"-{report.triples_removed} triples"
+    )
+    if derived is not None:
+        click.echo(f"derived mappings now: {len(derived.derived)}")
+
+
 @crosswalk.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option(
