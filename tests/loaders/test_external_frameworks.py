@@ -237,3 +237,29 @@ def test_a_variant_we_do_not_read_is_one_located_error(
     assert (issue.file, issue.line) == (str(path), line)
     assert expected in issue.message
     assert engine.store.count() == before
+
+
+def test_derivation_runs_through_an_external_framework() -> None:
+    # Set algebra does not care whose catalog a node is in: 42001 A.3.2 intersects-with
+    # 27001:2022 5.3 (our crosswalk) and 27001:2013 5.3 equal 2022 5.3 (their library, line
+    # 55-57) give A.3.2 intersects-with 2013 5.3. Removing the framework with its set takes the
+    # derived record away at the next derivation.
+    from aimstrace.loaders.pipeline import load_crosswalks
+    from aimstrace.loaders.remove import remove_external_framework
+
+    engine = _engine()
+    load_crosswalks(engine.store)
+    import_mappings(engine.store, CISO / "mapping-iso27001-2013-to-iso27001-2022.yaml", "ciso")
+    result = engine.derive_mappings()
+    a32 = CATALOG + "iso42001/A.3.2"
+    old = CATALOG + "iso27001-2013/5.3"
+    (derived,) = [r for r in result.derived if {r.subject, r.object} == {a32, old}]
+    oriented = derived if derived.subject == a32 else derived.inverted()
+    assert oriented.relationship == "intersects-with"
+    sets = {read_mappings(engine.store).iris[i].mapping_set for i in derived.derived_from}
+    assert sets == {"iso42001--iso27001", "mapping-iso27001-2013-to-iso27001-2022"}
+
+    remove_external_framework(engine.store, "iso27001-2013", with_mapping_sets=True)
+    again = engine.derive_mappings()
+    assert not [r for r in again.derived if old in (r.subject, r.object)]
+    assert "iso27001-2013" not in {f.id for f in engine.frameworks()}
