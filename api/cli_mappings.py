@@ -242,22 +242,62 @@ def crosswalk_import(
 
 
 @crosswalk.command("export")
-@click.option("--format", "fmt", type=click.Choice(["sssom", "oscal"]), required=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["sssom", "oscal", "oscal-catalog"]), required=True
+)
 @click.option("--set", "set_names", multiple=True, help="Mapping set(s) to export (default: all).")
 @click.option("--derived", is_flag=True, help="Also export the derived set (when no --set).")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="File.")
+@click.option(
+    "--framework", metavar="FW", help="oscal-catalog: the framework (ours or an external id)."
+)
+@click.option(
+    "-o",
+    "--output",
+    "output_text",
+    # kept as text: a Path drops the trailing "/" that says "a folder"
+    type=click.Path(),
+    help="A file, or a folder (DIR/ or an existing one): SSSOM one file per set, OSCAL the "
+    "mapping-collection with the catalog of every framework it names.",
+)
 @at_option
 @pass_state
 def crosswalk_export(
-    state: CliState, fmt: str, set_names: tuple[str, ...], derived: bool, output: Path | None
+    state: CliState,
+    fmt: str,
+    set_names: tuple[str, ...],
+    derived: bool,
+    framework: str | None,
+    output_text: str | None,
 ) -> None:
-    """Write mapping sets as SSSOM TSV or an OSCAL mapping-collection (JSON)."""
-    text = state.engine.export_mappings(fmt, list(set_names) or None, derived)
-    if output is None:
-        click.echo(text, nl=not text.endswith("\n"))
+    """Write mapping sets as SSSOM TSV or an OSCAL mapping-collection (JSON), or one framework
+    as an OSCAL catalog."""
+    output = Path(output_text) if output_text else None
+    folder = output is not None and (str(output_text).endswith("/") or output.is_dir())
+    if fmt == "oscal-catalog":
+        if not framework:
+            raise click.UsageError("--format oscal-catalog needs --framework FW")
+        if set_names or derived:
+            raise click.UsageError("--set and --derived export mapping sets, not a catalog")
+        files = {f"{framework}.oscal-catalog.json": state.engine.export_catalog(framework)}
+    elif framework:
+        raise click.UsageError("--framework is for --format oscal-catalog")
+    elif folder:
+        files = state.engine.export_files(fmt, list(set_names) or None, derived)
     else:
+        files = {"": state.engine.export_mappings(fmt, list(set_names) or None, derived)}
+    if output is None:
+        for text in files.values():
+            click.echo(text, nl=not text.endswith("\n"))
+        return
+    if not folder:
+        (text,) = files.values()
         output.write_text(text, encoding="utf-8")
         click.echo(f"wrote {output}", err=True)
+        return
+    output.mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        (output / name).write_text(text, encoding="utf-8")
+        click.echo(f"wrote {output / name}", err=True)
 
 
 @crosswalk.command("stats")

@@ -279,12 +279,17 @@ def _check_row(
         strength = None
     else:
         chained = method == "https://w3id.org/semapv/vocab/MappingChaining"
-        rationale = check.rationale("rationale", row["rationale"], required=not chained)
+        # An import may hold what another file left unknown (our export of a plain SSSOM
+        # set); only the shipped crosswalks (sides is None) must give strength and reasons.
+        lenient = chained or sides is not None
+        rationale = check.rationale("rationale", row["rationale"], required=not lenient)
         strength = check.strength(
-            "strength", row["strength"], "no-relationship" if chained else relationship
+            "strength", row["strength"], "no-relationship" if lenient else relationship
         )
     confidence = check.confidence("confidence", row.get("confidence", ""))
-    justification = check.justification("comment", row.get("comment", ""), required=not plain)
+    justification = check.justification(
+        "comment", row.get("comment", ""), required=not plain and sides is None
+    )
     if len(check.issues.issues) > before or subject is None or relationship is None:
         return None
     return MappingRecord(
