@@ -195,6 +195,20 @@ class Engine:
 
         return export_mappings(self.store, fmt, sets, derived)
 
+    def export_catalog(self, framework: str) -> str:
+        """One framework (ours or an external one) as an OSCAL 1.2 catalog (JSON text)."""
+        from aimstrace.graph.crosswalk.sets import export_catalog
+
+        return export_catalog(self.store, framework)
+
+    def export_files(
+        self, fmt: str, sets: list[str] | None = None, derived: bool = False
+    ) -> dict[str, str]:
+        """An export as named files: SSSOM one per set, OSCAL with the catalogs it cites."""
+        from aimstrace.graph.crosswalk.sets import export_files
+
+        return export_files(self.store, fmt, sets, derived)
+
     # ----- organisation inventory ---------------------------------------------------------------
 
     def list_entities(self, kind: str) -> list[dict[str, Any]]:
@@ -364,6 +378,12 @@ class Engine:
     def frameworks(self) -> list[FrameworkInfo]:
         """The frameworks in the store with their requirement counts."""
         return list_frameworks(self.store)
+
+    def framework_ids(self) -> tuple[str, ...]:
+        """Our frameworks' ids, then those of the external frameworks in the store."""
+        from aimstrace.graph.crosswalk.external import known_framework_ids
+
+        return known_framework_ids(self.store)
 
     def requirements(self, framework: str) -> list[RequirementInfo]:
         """The requirements of one framework."""
