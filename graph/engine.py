@@ -30,6 +30,7 @@ from aimstrace.graph.eu_obligations import (
     derive_obligations,
     fria_check,
 )
+from aimstrace.graph.eu_obligations import size_relief as eu_size_relief
 from aimstrace.graph.eu_obligations import support as eu_support
 from aimstrace.graph.eu_obligations import timeline as eu_timeline
 from aimstrace.graph.store import Row, Store, StoreError, WriteSummary
@@ -138,17 +139,25 @@ class Engine:
         result = self.run_query("eu-obligations", {"system": system_id, "as_of": when})
         iri = system_id if ":" in system_id else resolve_node(f"system:{system_id}")
         met = eu_support(self.store, iri)
+        relief, organisation_relief = eu_size_relief(self.store, iri)
         rows = []
+        versions: set[str] = set()
         for values in result.rows:
             row = dict(zip(result.columns, values, strict=True))
             article = str(row["provision"]).split("(", 1)[0].strip()
             controls, evidence = met.get(article, ([], []))
-            rows.append({**row, "controls": controls, "evidence": evidence})
+            eased = relief.get((str(row["version"]), article), [])
+            versions.add(str(row["version"]))
+            rows.append({**row, "controls": controls, "evidence": evidence, "relief": eased})
         return {
             "system": iri,
             "as_of": str(when),
             "obligations": rows,
             "fria": fria_check(self.store, iri),
+            # Fine caps (Art. 99(6), (6a)) of the version in force on the date.
+            "organisation_relief": [
+                r for v in sorted(versions) for r in organisation_relief.get(v, [])
+            ],
         }
 
     def eu_timeline(self) -> list[dict[str, Any]]:
