@@ -5,7 +5,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import sqlite3
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -14,8 +14,10 @@ from rdflib import Dataset
 from rdflib.compare import isomorphic
 
 from aimstrace.graph.engine import Engine
+from aimstrace.graph.history import GapTracker
 from aimstrace.graph.store import Changeset, Store, StoreError
 from aimstrace.graph.store.history import HistoryError, writing_as
+from aimstrace.graph.validation.gaps import Since
 from aimstrace.loaders.pipeline import load_paths
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "history"
@@ -197,6 +199,43 @@ def test_gap_lifecycle_says_open_since_and_closed(engine: Engine) -> None:
         assert by_gap[(f"A.7.{n}", "DS-H1 Claims archive")] == (r2, r3)
     assert by_gap[("7.5", "C-H1 Fairness review of triage outcomes")] == (r3, None)
     assert by_gap[("A.9.4", "SYS-H1 Claims triage")] == (r1, None)
+
+
+def test_incremental_gap_lifecycles_equal_validating_every_revision_in_full() -> None:
+    engine = three_loads()
+    with writing_as("load2 again", actor="tester"):  # the dataset's records go again
+        load_paths(engine, [DATA / "load2.yaml"])
+    when = date.fromisoformat(AS_OF)
+    quick, full = GapTracker(when), GapTracker(when, incremental=False)
+    quick.advance(engine.store.history, engine.store.history.newest())
+    full.advance(engine.store.history, engine.store.history.newest())
+    assert quick.lifecycles() == full.lifecycles()
+    assert any(g.closed for g in full.lifecycles())
+
+
+def test_open_since_in_the_present_and_as_of_a_revision(engine: Engine) -> None:
+    r1, r2, r3 = (_revision_of(engine, f"load{n}") for n in (1, 2, 3))
+    times = {r.name: r.time for r in engine.history()}
+    report = engine.validate(AS_OF)
+    since = engine.open_since(AS_OF)
+    shown = {(r.requirement, r.focus_label): since.of(r) for r in report.records}
+    assert all(s is not None for s in shown.values())
+    assert shown[("7.5", "C-H1 Fairness review of triage outcomes")] == Since(r3, times[r3])
+    assert shown[("A.9.4", "SYS-H1 Claims triage v2")] == Since(r1, times[r1])
+    past = engine.at(r2)
+    past_since = past.open_since(AS_OF)
+    past_shown = {
+        (r.requirement, r.focus_label): past_since.of(r) for r in past.validate(AS_OF).records
+    }
+    assert past_shown[("A.7.3", "DS-H1 Claims archive")] == Since(r2, times[r2])
+    assert ("7.5", "C-H1 Fairness review of triage outcomes") not in past_shown
+    assert past.closed_since(date(2000, 1, 1), AS_OF) == []
+    closed = engine.closed_since(date(2000, 1, 1), AS_OF)
+    assert {(g.record.requirement, g.closed) for g in closed} == {
+        (f"A.7.{n}", r3) for n in (3, 4, 5)
+    }
+    tomorrow = datetime.fromisoformat(times[r3]).date() + timedelta(days=1)
+    assert engine.closed_since(tomorrow, AS_OF) == []
 
 
 def test_a_failed_write_is_not_recorded() -> None:
