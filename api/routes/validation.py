@@ -61,9 +61,10 @@ async def gaps(
         bool,
         Query(
             description="give each gap the revision it was first seen in (computed from "
-            "history: the first time on a date validates the revisions since the last)"
+            "history: the first time on a date validates every revision that changed what the "
+            "shapes read, later only the new ones)"
         ),
-    ] = True,
+    ] = False,
     limit: LimitParam = 100,
     cursor: CursorParam = None,
 ) -> GapPage:
