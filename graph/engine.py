@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
 
     from aimstrace.graph.analytics.core import FailurePoint, ImpactRadius, PathStep
+    from aimstrace.graph.audit_history import EntityRevision, SinceAudit
     from aimstrace.graph.backend import QueryResult
     from aimstrace.graph.crosswalk.coverage import CoverageEntry
     from aimstrace.graph.crosswalk.derivation import DerivationResult
@@ -412,6 +413,28 @@ class Engine:
         from aimstrace.graph.history import closed_since
 
         return closed_since(self.gap_lifecycles(as_of), since)
+
+    def entity_history(self, kind: str, entity_id: str) -> list[EntityRevision] | None:
+        """The revisions that changed one entity of a register, newest first (None when no
+        revision ever named it)."""
+        from aimstrace.graph.audit_history import entity_history
+        from aimstrace.ontology.iris import entity_iri
+        from aimstrace.ontology.registers import REGISTERS
+
+        register = next((r for r in REGISTERS if r.name == kind), None)
+        if register is None:
+            raise ValueError(f"unknown register {kind!r}")
+        found = entity_history(self.store, str(entity_iri(register.kind, entity_id)))
+        return found or None
+
+    def since_last_audit(self, as_of: str | date | None = None) -> SinceAudit:
+        """What changed since the newest internal audit on or before the date: entities,
+        mappings, gaps opened and closed (validated on that date)."""
+        from aimstrace.graph.audit_history import since_last_audit
+        from aimstrace.graph.validation.runner import parse_as_of
+
+        when = parse_as_of(as_of)
+        return since_last_audit(self.store, self.list_entities("audits"), when)
 
     # ----- reads ---------------------------------------------------------------------------------
 

@@ -444,6 +444,17 @@ class History:
             _parse_nquads(zlib.decompress(row["removed_nquads"])),
         )
 
+    def raw_changes(self, revision_id: int) -> tuple[bytes, bytes]:
+        """A revision's added and removed quads as the sorted N-Quads text it recorded."""
+        row = self._db.execute(
+            "SELECT added_nquads, removed_nquads FROM revisions WHERE id = ? AND state = "
+            "'committed'",
+            (revision_id,),
+        ).fetchone()
+        if row is None:
+            raise HistoryError(f"no revision r{revision_id}")
+        return zlib.decompress(row["added_nquads"]), zlib.decompress(row["removed_nquads"])
+
     def verify(self) -> Verification:
         """Recompute every revision's change hash and chain hash; name the first that differs."""
         previous = GENESIS

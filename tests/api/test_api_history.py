@@ -117,6 +117,21 @@ def test_gaps_say_since_when_and_reports_answer_as_they_were(client: TestClient)
     assert client.get("/reports/gaps", params={"closed_since": "soon"}).status_code == 422
 
 
+def test_an_entity_history_and_no_audit_to_compare_with(client: TestClient) -> None:
+    imports = [r["revision"] for r in _revisions(client) if r["actor"] == "editor-bot"]
+    load1, load2 = imports[-1], imports[-2]
+    revisions = client.get("/systems/SYS-H1/history").json()
+    assert [r["revision"] for r in revisions] == [load2, load1]
+    renamed = {(c["change"], c["value"]) for c in revisions[0]["changes"]}
+    assert {("added", "Claims triage v2"), ("removed", "Claims triage")} <= renamed
+    assert revisions[0]["actor"] == "editor-bot" and revisions[0]["removed"] == 1
+    missing = client.get("/systems/SYS-NONE/history")
+    assert missing.status_code == 404 and "SYS-NONE" in missing.text
+    since = client.get("/since-last-audit").json()
+    assert since["audit"] is None and "no internal audit" in since["note"]
+    assert client.get("/since-last-audit", params={"as_of": "soon"}).status_code == 422
+
+
 def test_unknown_revisions_answer_404_and_history_cannot_be_written(client: TestClient) -> None:
     for response in (
         client.get("/history/r999"),
