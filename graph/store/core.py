@@ -120,6 +120,11 @@ class Store:
         self._past_lock = threading.Lock()
         self.checkpoints: Checkpoints | None = None
         self._past_folder: Path | None = None  # a past state on disk: removed with it
+        # Asked twice about one revision, copy that past state into memory (in the background)
+        # and answer from the copy: a server's repeated questions then run at the present's
+        # in-memory speed. Off for the CLI, which asks once and exits.
+        self.past_in_memory = False
+        self._memory_view: threading.Thread | None = None
         if self.path is None:
             self._ox = ox.Store()
             self.changes = ChangeLog(None)
@@ -568,6 +573,11 @@ class Store:
         with self._past_lock:
             cached = self._past.get(revision)
             if cached is not None:
+                if self.past_in_memory and cached._past_folder is not None:
+                    for other in self._past.values():
+                        if other is not cached:
+                            other._replica = None  # one past state in memory at a time
+                    cached._start_memory_view()
                 return cached
             built = self._past_on_disk(revision)
             past = Store.frozen(
@@ -579,6 +589,31 @@ class Store:
                 self._past.pop(next(iter(self._past)))
             self._past[revision] = past
             return past
+
+    def _start_memory_view(self) -> None:
+        """Copy this past state (on disk) into memory in the background, then read the copy."""
+        if self._replica is not None or self._memory_view is not None:
+            return
+
+        def copy() -> None:
+            try:
+                view = ox.Store()
+                view.bulk_load(self._ox.dump(format=ox.RdfFormat.N_QUADS), ox.RdfFormat.N_QUADS)
+            except (OSError, MemoryError) as exc:
+                log.warning("past state %s kept on disk only: %s", self._frozen, exc)
+                return
+            self._replica = view  # the same state: a past state never changes
+            self._memory_view = None
+
+        self._memory_view = threading.Thread(target=copy, name="aimstrace-past", daemon=True)
+        self._memory_view.start()
+
+    def wait_for_memory_view(self, timeout: float | None = None) -> bool:
+        """For a past state: wait until its in-memory copy answers (True), or time out."""
+        thread = self._memory_view
+        if thread is not None:
+            thread.join(timeout)
+        return self._replica is not None
 
     def _past_on_disk(self, revision: int) -> tuple[ox.Store, Path] | None:
         """A past state in a hard-linked copy of the nearest base; None without checkpoints."""

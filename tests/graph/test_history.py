@@ -351,3 +351,23 @@ def test_verify_names_an_altered_checkpoint_and_a_dropped_past_state_leaves_no_f
     gc.collect()
     Store(tmp_path / "store")
     assert not leftover.exists()
+
+
+def test_a_past_state_asked_again_is_answered_from_memory(tmp_path: Path) -> None:
+    engine = three_loads(tmp_path / "store")
+    store = engine.store
+    store.past_in_memory = True
+    target = _revision_of(engine, "load2")
+    first = engine.at(target)
+    trace = first.trace("SYS-H1").rows
+    assert not first.store.has_read_replica  # one question: answered from the disk copy
+    again = engine.at(target)
+    assert again.store is first.store and again.store.wait_for_memory_view(timeout=60)
+    assert again.store.has_read_replica
+    assert_isomorphic(again.store._reader, store.history.replay(up_to=int(target[1:])))
+    assert Engine(again.store).trace("SYS-H1").rows == trace
+    # Only one past state is kept in memory: asking twice about another drops the first copy.
+    other = _revision_of(engine, "load1")
+    engine.at(other)
+    assert engine.at(other).store.wait_for_memory_view(timeout=60)
+    assert not first.store.has_read_replica
