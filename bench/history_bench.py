@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import random
+import shutil
 import statistics
 import sys
 import tempfile
@@ -72,6 +73,17 @@ def _without(plain: ox.Store, log: ChangeLog, changes: Changeset, times: list[fl
     times.append(time.perf_counter() - started)
 
 
+def _own_bytes(folder: Path, live: Path) -> int:
+    """Bytes of the files under `folder` that the live store no longer has (each inode once):
+    checkpoints share their SST files with the store by hard links until it compacts them."""
+    shared = {f.stat().st_ino for f in live.glob("*") if f.is_file()}
+    own: dict[int, int] = {}
+    for file in folder.rglob("*"):
+        if file.is_file() and file.stat().st_ino not in shared:
+            own[file.stat().st_ino] = file.stat().st_size
+    return sum(own.values())
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark and print the figures."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -101,6 +113,7 @@ def main(argv: list[str] | None = None) -> int:
         )
 
         changesets = _changes(plain, args.change, args.revisions, seed=42)
+        old_policy = folder / "checkpoints-every-10"
         quads_per_write = len(changesets[0].add) + len(changesets[0].remove)
         with_history: list[float] = []
         without_history: list[float] = []
@@ -121,6 +134,11 @@ def main(argv: list[str] | None = None) -> int:
             net_check.append(time.perf_counter() - started)
             if not run % 2:
                 _without(plain, plain_log, changes, without_history)
+            # The earlier policy, beside it: a checkpoint every 10 revisions, all kept.
+            if recorded.history.newest() % 10 == 0:
+                old_policy.mkdir(exist_ok=True)
+                recorded.oxigraph.flush()
+                recorded.oxigraph.backup(str(old_policy / f"r{recorded.history.newest()}"))
         mean_with, mean_without = statistics.mean(with_history), statistics.mean(without_history)
         print(
             f"{args.revisions} writes of {quads_per_write} quads each: with history "
@@ -148,19 +166,20 @@ def main(argv: list[str] | None = None) -> int:
             f"(x{stored / (change_bytes + baseline_bytes):.2f} of what it records)"
         )
 
-        # Checkpoints share their SST files with the store (hard links): count only the files
-        # no longer in the store, each inode once.
-        live = {f.stat().st_ino for f in (folder / "with-history").glob("*") if f.is_file()}
-        own: dict[int, int] = {}
-        for file in (folder / "with-history" / "history-checkpoints").rglob("*"):
-            if file.is_file() and file.stat().st_ino not in live:
-                own[file.stat().st_ino] = file.stat().st_size
+        live = folder / "with-history"
+        own = _own_bytes(live / "history-checkpoints", live)
+        earlier = _own_bytes(old_policy, live) if old_policy.is_dir() else 0
+        recorded_bytes = change_bytes + baseline_bytes
         checkpoints = recorded.checkpoints.ids() if recorded.checkpoints else []
         print(
-            f"checkpoints: {len(checkpoints)}, {sum(own.values()) / 1e6:.1f} MB of their own "
-            f"(history in all x{(stored + sum(own.values())) / (change_bytes + baseline_bytes):.2f}"
-            " of what it records)"
+            f"checkpoints kept: {', '.join(f'r{c}' for c in checkpoints) or 'none'}, "
+            f"{own / 1e6:.1f} MB of their own: history in all "
+            f"x{(stored + own) / recorded_bytes:.2f}"
+            f" of what it records; the earlier policy (every 10, all kept) in the same run: "
+            f"{earlier / 1e6:.1f} MB, x{(stored + earlier) / recorded_bytes:.2f} "
+            f"(new/earlier x{(stored + own) / max(stored + earlier, 1):.2f})"
         )
+        shutil.rmtree(old_policy, ignore_errors=True)
 
         engine = Engine(recorded)
         systems = [

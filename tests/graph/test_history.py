@@ -309,6 +309,7 @@ def test_past_states_from_checkpoints_match_the_replayed_history(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("AIMSTRACE_CHECKPOINT_EVERY", "2")
+    monkeypatch.setenv("AIMSTRACE_CHECKPOINTS_KEPT", "100")
     engine = three_loads(tmp_path / "store")
     store = engine.store
     newest = store.history.newest()
@@ -371,3 +372,22 @@ def test_a_past_state_asked_again_is_answered_from_memory(tmp_path: Path) -> Non
     engine.at(other)
     assert engine.at(other).store.wait_for_memory_view(timeout=60)
     assert not first.store.has_read_replica
+
+
+def test_few_checkpoints_are_kept_spread_over_history(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AIMSTRACE_CHECKPOINT_EVERY", "2")
+    monkeypatch.setenv("AIMSTRACE_CHECKPOINTS_KEPT", "2")
+    store = Store(tmp_path / "store")
+    store.apply(Changeset(add=tuple(quad(f"base{n}", str(n)) for n in range(50))))  # a baseline
+    for n in range(11):
+        store.apply(Changeset(add=(quad(f"s{n}", str(n)),)))
+    assert store.checkpoints is not None
+    # r2 saves replaying the 50-quad baseline; of the rest, the one furthest from the present.
+    assert store.checkpoints.ids() == [2, 4]
+    assert not (tmp_path / "store" / "history-checkpoints" / "r12").exists()
+    for revision in (1, 3, 6, 11):  # forward from a checkpoint or back from the present
+        past = store.at(f"r{revision}")
+        assert_isomorphic(past.oxigraph, store.history.replay(up_to=revision))
+    assert store.verify_history().ok
