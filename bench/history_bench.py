@@ -32,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from aimstrace.graph.engine import Engine
 from aimstrace.graph.store import Changeset, Store
 from aimstrace.graph.store.changelog import ChangeLog
-from aimstrace.graph.store.core import _data_update, _touched_iris
+from aimstrace.graph.store.changeset import data_update, touched_iris
 from aimstrace.ontology.iris import graph_iri
 from bench.store_bench import generate, percentile
 
@@ -68,8 +68,8 @@ def _changes(store: ox.Store, share: float, runs: int, seed: int) -> list[Change
 def _without(plain: ox.Store, log: ChangeLog, changes: Changeset, times: list[float]) -> None:
     """What Store.apply did before revisions: the intent log, then the transaction."""
     started = time.perf_counter()
-    log.record(_touched_iris(changes))
-    plain.update(_data_update(changes))
+    log.record(touched_iris(changes))
+    plain.update(data_update(changes))
     times.append(time.perf_counter() - started)
 
 
@@ -155,7 +155,7 @@ def main(argv: list[str] | None = None) -> int:
 
         history = recorded.history
         change_bytes = sum(
-            len(_data_update(c).encode("utf-8")) for c in changesets
+            len(data_update(c).encode("utf-8")) for c in changesets
         )  # the changes as N-Triples text
         stored = history.storage_bytes()
         baseline_added, _ = history.changes(1)
