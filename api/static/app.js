@@ -10,6 +10,7 @@ import {
 import { loadCytoscape, tracePanel } from "./graph.js";
 import { coveragePaths, coverageView } from "./coverage.js";
 import { gapsView } from "./gaps.js";
+import { entityHistory, sinceLastAuditView } from "./history.js";
 import { soaView } from "./soa.js";
 
 const TRACE_ROUTES = {
@@ -44,6 +45,7 @@ const ROUTES = [
   [/^\/ui\/coverage\/?$/, (m, q) => coverageView(q)],
   [/^\/ui\/soa\/?$/, () => soaView()],
   [/^\/ui\/registers\/?$/, registersView],
+  [/^\/ui\/since-last-audit\/?$/, (m, q) => sinceLastAuditView(q)],
   [/^\/ui\/requirements\/([^/]+)\/(.+)$/, (m) => requirementView(decodeURIComponent(m[1]), decodeURIComponent(m[2]))],
   [/^\/ui\/([a-z]+)\/?$/, (m, q) => listView(m[1], q)],
   [/^\/ui\/([a-z]+)\/([^/]+)$/, (m) => entityView(m[1], decodeURIComponent(m[2]))],
@@ -143,7 +145,8 @@ async function dashboard() {
 
   const gapBody = el("div", { id: "gap-card-body" });
   const gapCard = el("section", { class: "card wide", "aria-labelledby": "gaps-h", id: "gap-card" },
-    el("h2", { id: "gaps-h" }, "Open gaps by severity"), gapBody, el("p", {}, link("/ui/gaps", "Open the gap report")));
+    el("h2", { id: "gaps-h" }, "Open gaps by severity"), gapBody, el("p", {}, link("/ui/gaps", "Open the gap report"), " · ",
+      link("/ui/since-last-audit", "What changed since the last internal audit")));
   whenReady("/gaps/status?start=true", gapBody, (status) => {
     const c = status.counts || {};
     return [el("p", { class: "sub" }, `as of ${status.as_of}: ${status.conforms ? "conforms" : "does not conform"}`),
@@ -311,11 +314,12 @@ async function entityView(collection, id) {
     el("section", { class: "panel", "aria-label": "Fields" }, fieldList(fields))];
   // The panels' requests go out together; the page shows them in a fixed order.
   const trace = TRACE_ROUTES[collection];
-  const [referrers, timeline, answer, gaps] = await Promise.all([
+  const [referrers, timeline, answer, gaps, history] = await Promise.all([
     referencesTo(collection, id),
     collection === "systems" ? obligationsPanel(id) : null,
     trace ? api(trace.path(id)) : null,
     gapsAbout(entity),
+    entityHistory(collection, id),
   ]);
   parts.push(referrers);
   if (timeline) parts.push(timeline);
@@ -323,7 +327,7 @@ async function entityView(collection, id) {
     const rows = answer.rows || [];
     parts.push(tracePanel({ id, label: entity.label, iri }, rows, { title: `${trace.title} (${rows.length} links)`, csvName: `${id}-trace.csv` }));
   }
-  parts.push(gaps);
+  parts.push(gaps, history);
   return el("div", {}, parts);
 }
 
