@@ -15,7 +15,8 @@ How it works (and why it gives the same answer as a full run):
    suppliers and people then cost their own triples, not those of everything linking to them.
 3. Merge. The previous report's results for the affected focus nodes are replaced by the new
    ones; all other results stay. The equality with a full run is tested on the example
-   organisation (tests/graph/test_validation.py).
+   organisation (tests/graph/test_validation.py) and after ML imports and removals on the
+   real ML fixtures (tests/graph/test_validation_ml.py).
 """
 
 from __future__ import annotations
