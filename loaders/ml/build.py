@@ -14,6 +14,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 import pyoxigraph as ox
 
@@ -70,7 +71,13 @@ def _object(value: Value) -> ox.NamedNode | ox.Literal:
     if isinstance(value, int):
         return ox.Literal(str(value), datatype=ox.NamedNode(XSD + "integer"))
     if isinstance(value, float):
-        return ox.Literal(repr(value), datatype=ox.NamedNode(XSD + "decimal"))
+        if value != value or value in (float("inf"), float("-inf")):
+            return ox.Literal(repr(value))  # no decimal for nan/inf: kept as the text it was
+        # repr is the shortest exact text; "f" writes 1e-06 as 0.000001 (no exponent in decimals).
+        return ox.Literal(format(Decimal(repr(value)), "f"), datatype=ox.NamedNode(XSD + "decimal"))
+    if isinstance(value, Decimal):
+        # Plain notation: xsd:decimal has no exponent (3.6E-6 is not a decimal literal).
+        return ox.Literal(format(value.normalize(), "f"), datatype=ox.NamedNode(XSD + "decimal"))
     return ox.Literal(value)
 
 
