@@ -39,7 +39,8 @@ FILE_FORMATS = tuple(FORMATS)
 @click.option(
     "--sync",
     is_flag=True,
-    help="Also remove every entity of each register given that the register no longer lists.",
+    help="Also remove every entity of each register given that the register no longer lists, "
+    "and every entity an ML file given imported before that the file no longer lists.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @message_option
@@ -61,7 +62,8 @@ def load(
     MLflow registry (--mlflow URI). Everything given is one all-or-nothing load: on any error
     nothing is written, every error is printed to stderr as file:row:column: message, and the
     exit code is 1. With --sync, an entity of a register given that the register no longer lists
-    is removed with its links (refused, listed, when another entity still points at it).
+    is removed with its links, and so is an entity an ML file given imported before and no longer
+    lists (refused, listed, when another entity still points at it).
     """
     if not paths and not mlflow_uri:
         raise click.UsageError("give files or folders to load, or --mlflow URI")
