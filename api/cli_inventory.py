@@ -15,7 +15,7 @@ from aimstrace.api.cli import (
     writes,
 )
 from aimstrace.api.output import print_json, print_table, progress
-from aimstrace.graph.inventory import INVENTORY_KINDS, register_of_kind
+from aimstrace.graph.inventory import INVENTORY_KINDS, LISTABLE_KINDS, listable
 from aimstrace.loaders.errors import InventoryLoadError
 from aimstrace.loaders.load import EntityRef, LoadReport
 from aimstrace.loaders.load import load as load_inventory
@@ -154,17 +154,18 @@ def remove(
 
 @main.command(name="list")
 @at_option
-@click.argument("kind", type=click.Choice(INVENTORY_KINDS))
+@click.argument("kind", type=click.Choice(LISTABLE_KINDS))
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array of objects.")
 @pass_state
 def list_command(state: CliState, kind: str, as_json: bool) -> None:
     """List the entities of one register (systems, models, datasets, vendors, people, risks,
-    controls, evidence, ...), with id, label and the register's fields."""
+    controls, evidence, ...) or of a kind only ML imports create (evaluation-results,
+    lineage-jobs, model-versions, training-runs), with id, label and the fields."""
     rows = state.engine.list_entities(kind)
     if as_json:
         print_json(rows)
         return
-    register = register_of_kind(kind)
+    register = listable(kind)
     shown = [c.name for c in register.columns if c.name != "description"][:4]
     columns = ["id", "label", *shown]
     if register.name == "nonconformities":

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import difflib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import pyoxigraph as ox
@@ -84,12 +86,40 @@ def list_frameworks(store: Store) -> list[FrameworkInfo]:
     return sorted(found, key=lambda f: (order.get(f.id, len(order)), f.id))
 
 
+def did_you_mean(value: str, choices: Iterable[str], n: int = 3) -> str:
+    """ "; did you mean 'X'?" naming up to n close choices (closest first), or "" when none is."""
+    # Compared case-folded (a.6.2.2 is A.6.2.2, not B.6.2.2); an exact match but for case wins.
+    folded: dict[str, str] = {}
+    for option in sorted(set(choices), key=natural_key):
+        folded.setdefault(option.casefold(), option)
+    wanted = value.casefold()
+    if wanted in folded:
+        close = [folded[wanted]]
+    else:
+        close = [folded[c] for c in difflib.get_close_matches(wanted, folded, n=n, cutoff=0.6)]
+    if not close:
+        return ""
+    named = [repr(c) for c in close]
+    shown = named[0] if len(named) == 1 else f"{', '.join(named[:-1])} or {named[-1]}"
+    return f"; did you mean {shown}?"
+
+
+def unknown_framework(framework: str) -> str:
+    """The message for a framework id that names none, with a suggestion."""
+    hint = did_you_mean(framework, FRAMEWORK_IDS) or f"; expected one of {', '.join(FRAMEWORK_IDS)}"
+    return f"unknown framework id {framework!r}{hint}"
+
+
+def notation_hint(store: Store, notation: str, frameworks: Iterable[str]) -> str:
+    """The "did you mean" for a notation no requirement of these frameworks has."""
+    known = [r.notation for f in frameworks for r in list_requirements(store, f)]
+    return did_you_mean(notation, known)
+
+
 def list_requirements(store: Store, framework: str) -> list[RequirementInfo]:
     """All requirements of one framework, sorted by notation in natural order."""
     if framework not in FRAMEWORK_IDS:
-        raise StoreError(
-            f"unknown framework id {framework!r}; expected one of {', '.join(FRAMEWORK_IDS)}"
-        )
+        raise StoreError(unknown_framework(framework))
     scheme = ox.NamedNode(framework_iri(framework))
     rows = store.select(_REQUIREMENTS, {"framework": scheme})
     reqs = {

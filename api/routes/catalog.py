@@ -11,7 +11,7 @@ from aimstrace.api.deps import EngineDep, GateDep, ReaderDep, SettingsDep
 from aimstrace.api.errors import not_found
 from aimstrace.api.models import Framework, Page, Requirement
 from aimstrace.api.paging import CursorParam, LimitParam, page_of
-from aimstrace.graph.catalog import RequirementInfo
+from aimstrace.graph.catalog import RequirementInfo, did_you_mean
 from aimstrace.ontology import FRAMEWORK_IDS
 
 router = APIRouter(tags=["frameworks"])
@@ -21,7 +21,9 @@ FrameworkId = Annotated[str, Path(description=f"one of {', '.join(FRAMEWORK_IDS)
 
 def _known(framework: str) -> str:
     if framework not in FRAMEWORK_IDS:
-        raise not_found("framework", framework, field="path.framework")
+        problem = not_found("framework", framework, field="path.framework")
+        problem.detail += did_you_mean(framework, FRAMEWORK_IDS)
+        raise problem
     return framework
 
 

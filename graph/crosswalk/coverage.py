@@ -27,7 +27,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from aimstrace.graph.catalog import natural_key
+from aimstrace.graph.catalog import natural_key, unknown_framework
 from aimstrace.graph.crosswalk.model import (
     MappingRecord,
     RequirementRef,
@@ -150,9 +150,7 @@ def coverage(
 ) -> list[CoverageEntry]:
     """Coverage of every counted requirement of `framework` by the implemented controls."""
     if framework not in FRAMEWORK_IDS:
-        raise ValueError(
-            f"unknown framework id {framework!r}; expected one of {', '.join(FRAMEWORK_IDS)}"
-        )
+        raise ValueError(unknown_framework(framework))
     index = requirement_index(store)
     stored = stored or read_mappings(store)
     by_end = _touching(stored.records)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from aimstrace.graph.catalog import natural_key
+from aimstrace.graph.catalog import did_you_mean, natural_key, unknown_framework
 from aimstrace.graph.crosswalk.derivation import (
     DEFAULT_MAX_CHAIN,
     DERIVED_SET_INFO,
@@ -131,9 +131,7 @@ def list_mappings(
     """Mappings between two frameworks, each read from `from_framework` to `to_framework`."""
     for framework in (from_framework, to_framework):
         if framework not in FRAMEWORK_IDS:
-            raise ValueError(
-                f"unknown framework id {framework!r}; expected one of {', '.join(FRAMEWORK_IDS)}"
-            )
+            raise ValueError(unknown_framework(framework))
     stored = stored or read_mappings(store)
     index = requirement_index(store)
     set_targets = set_object_frameworks(stored.records, index)
@@ -154,8 +152,9 @@ def list_mappings(
             if ref.framework in (from_framework, to_framework)
         }
         if requirement not in known:
+            hint = did_you_mean(requirement, known)
             raise ValueError(
-                f"{requirement!r} is not a notation of {from_framework} or {to_framework}"
+                f"{requirement!r} is not a notation of {from_framework} or {to_framework}{hint}"
             )
     views.sort(
         key=lambda v: (natural_key(v.subject), natural_key(v.object or ""), v.status, v.mapping_set)

@@ -7,6 +7,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
+from aimstrace.graph.inventory import list_entities
 from aimstrace.loaders.errors import InventoryLoadError
 from aimstrace.loaders.load import load
 from aimstrace.loaders.ml.mlflow_registry import parse
@@ -64,6 +65,13 @@ def test_registry_gives_models_versions_runs_and_training_data(registry: str) ->
     assert len(runs) == 1
     assert objects("dataset", "loans-2025", "sourceFormat") == {"mlflow"}
     assert objects("dataset", "loans-2025", "sourceIdentifier") == {"abc123"}
+    # Listed like registers (`aimstrace list model-versions`), links by their ids.
+    (version,) = list_entities(store, "model-versions")
+    expected = ("credit-scorer/1", "credit-scorer", "1")
+    assert (version["id"], version["model"], version["version"]) == expected
+    assert version["aliases"] == ["champion"] and version["training_run"]
+    (run,) = list_entities(store, "training-runs")
+    assert run["id"] == version["training_run"] and run["used"] == ["loans-2025"]
 
 
 def test_unreadable_registry_is_one_located_error(tmp_path: Path) -> None:
