@@ -73,12 +73,17 @@ def _object(value: Value) -> ox.NamedNode | ox.Literal:
     if isinstance(value, float):
         if value != value or value in (float("inf"), float("-inf")):
             return ox.Literal(repr(value))  # no decimal for nan/inf: kept as the text it was
-        # repr is the shortest exact text; "f" writes 1e-06 as 0.000001 (no exponent in decimals).
-        return ox.Literal(format(Decimal(repr(value)), "f"), datatype=ox.NamedNode(XSD + "decimal"))
+        return _decimal(Decimal(repr(value)))  # repr: the shortest text that is this float
     if isinstance(value, Decimal):
-        # Plain notation: xsd:decimal has no exponent (3.6E-6 is not a decimal literal).
-        return ox.Literal(format(value.normalize(), "f"), datatype=ox.NamedNode(XSD + "decimal"))
+        return _decimal(value)
     return ox.Literal(value)
+
+
+def _decimal(number: Decimal) -> ox.Literal:
+    """An xsd:decimal in the canonical form the store keeps (XSD 1.1: no exponent, no trailing
+    zeros, 1.0 is 1), so that loading the same value again changes nothing."""
+    canonical = number.normalize() if number else Decimal(0)
+    return ox.Literal(format(canonical, "f"), datatype=ox.NamedNode(XSD + "decimal"))
 
 
 def build(parsed: Iterable[Parsed], existing: set[str]) -> tuple[list[MlEntity], list[InputIssue]]:

@@ -244,3 +244,20 @@ def test_every_aims_term_an_import_writes_is_declared(loaded: Store) -> None:
         p for p in written if p.startswith(AIMS) and (URIRef(p), None, None) not in vocabulary
     )
     assert undeclared == []
+
+
+def test_decimals_are_stored_canonically_so_a_reload_changes_nothing(tmp_path: Path) -> None:
+    card = tmp_path / "card.md"
+    card.write_text(
+        "---\nlicense: mit\nco2_eq_emissions: 1.0\nmodel-index:\n- name: m\n  results:\n"
+        "  - task:\n      type: t\n    dataset:\n      type: d\n      name: D\n    metrics:\n"
+        "    - type: accuracy\n      value: 0.0\n    - type: loss\n      value: 1.0e-07\n---\n",
+        "utf-8",
+    )
+    store = catalog_store()
+    load([card], store)
+    again = load([card], store)
+    assert (again.triples_added, again.triples_removed) == (0, 0)
+    loss = node("evaluation", "m/0-loss")
+    assert values(store, loss, AIMS + "metricValue") == {"0.0000001"}
+    assert decimals(store, node("model", "m"), AIMS + "co2EqEmissionsGrams") == {Decimal(1)}
