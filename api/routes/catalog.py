@@ -12,9 +12,10 @@ from aimstrace.api.deps import EditorDep, EngineDep, GateDep, LiveEngineDep, Rea
 from aimstrace.api.errors import ApiProblem, InvalidParam, not_found
 from aimstrace.api.models import Framework, FrameworkRemovalReport, Page, Requirement
 from aimstrace.api.paging import CursorParam, LimitParam, page_of
-from aimstrace.graph.catalog import RequirementInfo, did_you_mean
+from aimstrace.graph.catalog import RequirementInfo
 from aimstrace.graph.engine import Engine
 from aimstrace.graph.store.history import writing_as
+from aimstrace.graph.suggest import did_you_mean
 from aimstrace.loaders.errors import InventoryLoadError
 from aimstrace.loaders.remove import remove_external_framework
 from aimstrace.ontology import FRAMEWORK_IDS

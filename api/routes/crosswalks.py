@@ -19,8 +19,8 @@ from aimstrace.api.models import (
     RequirementDetail,
 )
 from aimstrace.api.paging import CursorParam, LimitParam, page_of
-from aimstrace.graph.catalog import did_you_mean, unknown_framework
 from aimstrace.graph.engine import Engine
+from aimstrace.graph.suggest import did_you_mean, unknown_framework
 from aimstrace.ontology import FRAMEWORK_IDS
 
 router = APIRouter(tags=["crosswalks"])

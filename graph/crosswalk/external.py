@@ -23,8 +23,8 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from aimstrace.graph.catalog import unknown_framework
 from aimstrace.graph.store import Store
+from aimstrace.graph.suggest import unknown_framework
 from aimstrace.ontology import FRAMEWORK_IDS
 from aimstrace.ontology.iris import AIMS, framework_iri, graph_iri, requirement_iri
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from aimstrace.graph.catalog import did_you_mean, natural_key
+from aimstrace.graph.catalog import natural_key
 from aimstrace.graph.crosswalk.derivation import (
     DEFAULT_MAX_CHAIN,
     DERIVED_SET_INFO,
@@ -28,6 +28,7 @@ from aimstrace.graph.crosswalk.model import (
     set_object_frameworks,
 )
 from aimstrace.graph.store import Store, WriteSummary
+from aimstrace.graph.suggest import did_you_mean
 from aimstrace.ontology import FRAMEWORK_IDS
 
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from aimstrace.graph.catalog import did_you_mean, list_requirements, notation_hint
+from aimstrace.graph.catalog import list_requirements, notation_hint
 from aimstrace.graph.engine import Engine
 from aimstrace.graph.store import StoreError
+from aimstrace.graph.suggest import did_you_mean
 
 
 @pytest.fixture(scope="module")
