@@ -19,6 +19,9 @@ def test_unknown_framework_suggests_the_id(client: TestClient) -> None:
     assert answer.status_code in (404, 422)
     detail = client.get("/frameworks/iso4200/requirements/A.1").json()["detail"]
     assert "did you mean 'iso42001'" in detail
+    coverage = client.get("/coverage", params={"framework": "nist-ai-rm"})
+    assert coverage.status_code == 404
+    assert "did you mean 'nist-ai-rmf'" in coverage.json()["detail"]
 
 
 def test_unknown_notation_filter_of_mappings(client: TestClient) -> None:
