@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -16,6 +17,7 @@ from aimstrace.api.cli import (
 )
 from aimstrace.api.output import print_json, print_table, progress
 from aimstrace.graph.inventory import INVENTORY_KINDS, LISTABLE_KINDS, listable
+from aimstrace.graph.suggest import did_you_mean
 from aimstrace.loaders.errors import InventoryLoadError
 from aimstrace.loaders.load import EntityRef, LoadReport
 from aimstrace.loaders.load import load as load_inventory
@@ -24,6 +26,19 @@ from aimstrace.loaders.ml.read import FORMATS
 from aimstrace.loaders.remove import IMPORTED_KINDS, removable_kind, remove_entities
 
 FILE_FORMATS = tuple(FORMATS)
+
+
+class KindChoice(click.Choice):  # type: ignore[type-arg]
+    """A kind of entity; a mistyped one is answered with the closest kinds, not all of them."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        """The kind, or a usage error naming the closest kinds."""
+        if value in self.choices:
+            return value
+        hint = did_you_mean(str(value), [str(c) for c in self.choices])
+        if not hint:
+            return super().convert(value, param, ctx)
+        self.fail(f"unknown kind {value!r}{hint}", param, ctx)
 
 
 @main.command()
@@ -116,7 +131,7 @@ def _ids(refs: list[EntityRef], limit: int = 8) -> str:
 
 
 @main.command()
-@click.argument("kind", type=click.Choice((*INVENTORY_KINDS, *IMPORTED_KINDS)))
+@click.argument("kind", type=KindChoice((*INVENTORY_KINDS, *IMPORTED_KINDS)))
 @click.argument("ids", nargs=-1, required=True)
 @click.option("--dry-run", is_flag=True, help="Check and report what would be removed.")
 @click.option(
@@ -154,7 +169,7 @@ def remove(
 
 @main.command(name="list")
 @at_option
-@click.argument("kind", type=click.Choice(LISTABLE_KINDS))
+@click.argument("kind", type=KindChoice(LISTABLE_KINDS))
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array of objects.")
 @pass_state
 def list_command(state: CliState, kind: str, as_json: bool) -> None:

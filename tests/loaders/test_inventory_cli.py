@@ -112,3 +112,8 @@ def test_list_offers_the_kinds_only_imports_create(tmp_path: Path) -> None:
         assert listed.exit_code == 0 and json.loads(listed.stdout) == []
     table = _run(store, "list", "evaluation-results")
     assert "my-cool-model/1-f1" in table.stdout and "f1" in table.stdout
+    mistyped = _run(store, "list", "evaluations")
+    assert mistyped.exit_code == 2
+    assert "unknown kind 'evaluations'; did you mean 'evaluation-results'?" in mistyped.stderr
+    removal = _run(store, "remove", "--dry-run", "evaluation-result", "x")
+    assert removal.exit_code == 2 and "did you mean 'evaluation-results'?" in removal.stderr
