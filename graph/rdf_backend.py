@@ -190,13 +190,34 @@ class _RdfBackendBase:
         """Nothing to release: the store belongs to the engine."""
 
 
+# Named queries whose Oxigraph answer comes from graph/impact_index.py: the same rows as their
+# SPARQL text, without Oxigraph's cost per intermediate solution on popular entities.
+INDEXED_QUERIES = {"dataset-impact": "dataset", "vendor-impact": "vendor"}
+
+
 class OxigraphBackend(_RdfBackendBase):
-    """Named queries on the embedded Oxigraph store, parameters bound by substitution."""
+    """Named queries on the embedded Oxigraph store, parameters bound by substitution.
+
+    dataset-impact and vendor-impact are answered from the store's impact index
+    (graph/impact_index.py) unless `use_index` is False (benchmarks and tests compare both).
+    """
 
     name = "oxigraph"
 
+    def __init__(self, store: Store, use_index: bool = True) -> None:
+        super().__init__(store)
+        self.use_index = use_index
+
     def _select(self, query: NamedQuery, params: Mapping[str, BoundValue]) -> list[ResultRow]:
         assert query.sparql is not None
+        parameter = INDEXED_QUERIES.get(query.name)
+        if self.use_index and parameter is not None and isinstance(params.get(parameter), Iri):
+            from aimstrace.graph.impact_index import impact_index_for
+
+            index = impact_index_for(self.store)
+            entity = str(params[parameter])
+            answer = index.dataset_impact if parameter == "dataset" else index.vendor_impact
+            return answer(entity)  # type: ignore[return-value]
         substitutions = {name: _to_ox(value) for name, value in params.items()}
         try:
             result = self.store.query(query.sparql, substitutions)
