@@ -234,7 +234,18 @@ class OxigraphBackend(_RdfBackendBase):
         if missing:
             raise BackendError(f"query {query.name} does not select column(s) {missing}")
         positions = [projected.index(c) for c in query.column_names]
-        convert = _ox_to_json
+        # A big answer repeats its terms (statuses, frameworks, counts, the same control on
+        # many rows): each distinct term is converted once (control-overlap at 300k triples,
+        # 22,608 rows: conversion 240 -> 80 ms).
+        converted: dict[object, JsonValue] = {}
+
+        def convert(term: object) -> JsonValue:
+            try:
+                return converted[term]
+            except KeyError:
+                value = converted[term] = _ox_to_json(term)
+                return value
+
         if positions == list(range(len(projected))):
             return [tuple(map(convert, solution)) for solution in result]
         return [tuple(convert(cells[i]) for i in positions) for cells in map(tuple, result)]
