@@ -141,7 +141,7 @@ def report_hubs(
         f"{'hubs (top ' + str(n) + ')':34} {'p50 ms':>9} {'p99 ms':>9} {'max ms':>9} "
         f"{'rows max':>9} {'peak MB':>8} {'base max ms':>12} {'ratio':>7} rows"
     )
-    indexed = isinstance(backend, OxigraphBackend) and backend.use_index
+    indexed = isinstance(backend, OxigraphBackend) and backend.use_index is not False
     warmed = False
     for cls, name, param in HUB_QUERIES:
         hubs = most_connected(store, cls, n)

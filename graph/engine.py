@@ -472,13 +472,13 @@ class Engine:
         from the networkx projection. Each answer carries its summary counts.
         """
         from aimstrace.graph.analytics.core import ImpactRadius, analytics_for
-        from aimstrace.graph.impact_index import impact_index_for
+        from aimstrace.graph.impact_index import summarise
         from aimstrace.queries.registry import resolve_node
 
         iri = entity_id if ":" in entity_id else resolve_node(f"{kind}:{entity_id}")
         if kind not in ("dataset", "vendor"):
             radius = analytics_for(self.store).impact_radius(kind, iri)
-            return replace(radius, summary=impact_index_for(self.store).summary(radius.rows))
+            return replace(radius, summary=summarise(self.store, radius.rows))
         result = self.run_query(f"{kind}-impact", {kind: iri})
         reached: dict[str, set[str]] = {}
         for row in result.rows:
@@ -492,7 +492,7 @@ class Engine:
             iri,
             {category: frozenset(found) for category, found in reached.items()},
             rows,
-            impact_index_for(self.store).summary(result.rows),
+            summarise(self.store, result.rows),
         )
 
     def explain_path(self, source: str, target: str) -> list[PathStep]:

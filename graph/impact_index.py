@@ -159,6 +159,19 @@ class ImpactIndex:
             self.typed[cls] = {_node(solution[0]) for solution in solutions}
         self._built = True
 
+    def owners(self, store: Store, entity: str) -> list[str]:
+        """The accountable owners of an entity (IRI): from the index when built, else the store."""
+        with self._lock:
+            if self._built:
+                return [str(_json(o)) for o in self.forward[OWNER].get(entity, _EMPTY)]
+        found = store.quads_for_pattern(ox.NamedNode(entity), ox.NamedNode(OWNER), None)
+        return sorted({str(_json(q.object)) for q in found})
+
+    @property
+    def built(self) -> bool:
+        """True while the index is built and current (answers cost no build)."""
+        return self._built
+
     def warm(self) -> None:
         """Build the index now (a server does at start), so the first question does not wait."""
         with self._lock:
@@ -314,40 +327,6 @@ class ImpactIndex:
             self._downstream(reached, affected, systems)
             return self._rows(reached)
 
-    def summary(self, rows: Iterable[Sequence[object]]) -> Summary:
-        """Counts of an answer: entities by category, requirements by framework, entities by owner.
-
-        An owner counts each reached entity (other than owners) it is accountable for; owners
-        with the most first, then by IRI.
-        """
-        with self._lock:
-            self._ensure_built()
-            owner = self.forward[OWNER]
-            entities: dict[str, set[object]] = {}
-            count = 0
-            for row in rows:
-                count += 1
-                entities.setdefault(str(row[0]), set()).add(row[1])
-            by_owner: dict[str, int] = {}
-            for category, members in entities.items():
-                if category == "owner":
-                    continue
-                for entity in members:
-                    if isinstance(entity, str):
-                        for person in owner.get(entity, _EMPTY):
-                            key = str(_json(person))
-                            by_owner[key] = by_owner.get(key, 0) + 1
-            by_framework: dict[str, int] = {}
-            for requirement in entities.get("requirement", ()):
-                framework = _framework_of(requirement)
-                by_framework[framework] = by_framework.get(framework, 0) + 1
-            return Summary(
-                rows=count,
-                by_category={c: len(m) for c, m in sorted(entities.items())},
-                by_framework=dict(sorted(by_framework.items())),
-                by_owner=dict(sorted(by_owner.items(), key=lambda kv: (-kv[1], kv[0]))),
-            )
-
     def _rows(self, reached: set[tuple[str, Node]]) -> list[ImpactRow]:
         """One row per identifier and label combination, in the named queries' ORDER BY."""
         ids, notations = self.idents[IDENTIFIER], self.idents[NOTATION]
@@ -382,6 +361,38 @@ class ImpactIndex:
                         ordered.append((key, row))
         ordered.sort(key=itemgetter(0))  # rows tied on the key keep any order, as in SPARQL
         return [row for _key, row in ordered]
+
+
+def summarise(store: Store, rows: Iterable[Sequence[object]]) -> Summary:
+    """Counts of an answer: entities by category, requirements by framework, entities by owner.
+
+    An owner counts each reached entity (other than owners) it is accountable for, read from the
+    impact index when it is built, else from the store's indexes; owners with the most first.
+    """
+    entities: dict[str, set[object]] = {}
+    count = 0
+    for row in rows:
+        count += 1
+        entities.setdefault(str(row[0]), set()).add(row[1])
+    index = impact_index_for(store)
+    by_owner: dict[str, int] = {}
+    for category, members in entities.items():
+        if category == "owner":
+            continue
+        for entity in members:
+            if isinstance(entity, str) and not entity.startswith("_:"):
+                for person in index.owners(store, entity):
+                    by_owner[person] = by_owner.get(person, 0) + 1
+    by_framework: dict[str, int] = {}
+    for requirement in entities.get("requirement", ()):
+        framework = _framework_of(requirement)
+        by_framework[framework] = by_framework.get(framework, 0) + 1
+    return Summary(
+        rows=count,
+        by_category={c: len(m) for c, m in sorted(entities.items())},
+        by_framework=dict(sorted(by_framework.items())),
+        by_owner=dict(sorted(by_owner.items(), key=lambda kv: (-kv[1], kv[0]))),
+    )
 
 
 def _framework_of(requirement: object) -> str:

@@ -15,7 +15,7 @@ import pyoxigraph as ox
 import pytest
 
 from aimstrace.graph.backend import ResultRow as Row
-from aimstrace.graph.impact_index import impact_index_for
+from aimstrace.graph.impact_index import impact_index_for, summarise
 from aimstrace.graph.rdf_backend import OxigraphBackend
 from aimstrace.graph.store import Changeset, Store
 from aimstrace.queries.registry import default_registry
@@ -57,7 +57,8 @@ def assert_same_answer(found: Sequence[Row], expected: Sequence[Row], where: obj
 def _assert_same(store: Store) -> int:
     """Index and SPARQL agree for every dataset and vendor (and one IRI that names nothing)."""
     registry = default_registry()
-    indexed, sparql = OxigraphBackend(store), OxigraphBackend(store, use_index=False)
+    indexed = OxigraphBackend(store, use_index=True)
+    sparql = OxigraphBackend(store, use_index=False)
     compared = 0
     for name, param, cls in (
         ("dataset-impact", "dataset", "Dataset"),
@@ -140,10 +141,29 @@ def test_bulk_load_and_clear_rebuild(store: Store, tmp_path: Path) -> None:
 def test_summary_counts(store: Store) -> None:
     query = default_registry()["dataset-impact"]
     rows = OxigraphBackend(store).run(query, query.bind({"dataset": "DS-1"})).rows
-    summary = impact_index_for(store).summary(rows)
+    summary = summarise(store, rows)  # from the store: the index is not built
+    assert not impact_index_for(store).built
+    impact_index_for(store).warm()
+    assert summarise(store, rows) == summary
     assert summary.rows == len(rows)
     assert summary.by_category == {
         c: len({r[1] for r in rows if r[0] == c}) for c in {r[0] for r in rows}
     }
     assert sum(summary.by_framework.values()) == summary.by_category.get("requirement", 0)
     assert list(summary.by_owner.values()) == sorted(summary.by_owner.values(), reverse=True)
+
+
+def test_by_default_the_index_is_built_for_a_popular_entity_only(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from aimstrace.graph import rdf_backend
+
+    query = default_registry()["dataset-impact"]
+    backend = OxigraphBackend(store)
+    expected = OxigraphBackend(store, use_index=False).run(query, query.bind({"dataset": "DS-1"}))
+    assert backend.run(query, query.bind({"dataset": "DS-1"})).rows == expected.rows
+    assert not impact_index_for(store).built  # a small lineage: answered by SPARQL
+    monkeypatch.setattr(rdf_backend, "HUB_LINEAGE", 2)
+    answered = backend.run(query, query.bind({"dataset": "DS-1"}))
+    assert impact_index_for(store).built
+    assert_same_answer(answered.rows, expected.rows, "DS-1")

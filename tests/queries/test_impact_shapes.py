@@ -50,7 +50,7 @@ def _entities(store: Store, cls: str, limit: int | None = None) -> list[ox.Named
 def _compare(store: Store, limit: int | None = None) -> int:
     """Assert both formulations agree for every (or the most linked) entity; rows compared."""
     registry = default_registry()
-    indexed = OxigraphBackend(store)
+    indexed = OxigraphBackend(store, use_index=True)
     compared = 0
     for name, param, cls in CASES:
         baseline = (DATA / "baseline" / f"{name}.rq").read_text(encoding="utf-8")
