@@ -92,6 +92,7 @@ def _compare_coverage(store: Store) -> int:
 # Global questions re-shaped for big organisations (issue 23), with the parameters tried.
 GLOBAL_CASES = {
     "control-overlap": [{"min_frameworks": "1"}, {"min_frameworks": "2"}, {"min_frameworks": "4"}],
+    "orphans": [{}],
 }
 
 
