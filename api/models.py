@@ -308,6 +308,12 @@ class Gap(BaseModel):
     source_file: str | None = Field(
         default=None, description="the ML metadata file the entity at fault was imported from"
     )
+    open_since: str | None = Field(
+        default=None,
+        description="the revision this gap was first seen in (in its current run), from "
+        "history; null when not asked for or not known",
+    )
+    open_since_time: str | None = Field(default=None, description="that revision's time (UTC)")
 
 
 class GapGroupCount(BaseModel):

@@ -47,7 +47,8 @@ COUNTED_KINDS: dict[str, frozenset[str]] = {
     "nist-ai-600-1": frozenset({"risk"}),
     "eu-ai-act": frozenset({"article", "annex-point"}),
     "iso27701": frozenset({"clause", "control"}),
-    # only provisions that oblige organisations; "*-provision" kinds (definitions, Board) are not
+    # only provisions that oblige organisations; "*-provision" kinds (definitions, Board) are not,
+    # nor sub-rules: the crosswalks decide per rule, so a rule stays the counted unit
     "dpdp": frozenset({"sub-section", "rule"}),
 }
 FULL = frozenset({"equal", "superset-of"})
