@@ -621,6 +621,24 @@ class Engine:
             value = bound.get(parameter.name)
             if parameter.type == "entity-id" and parameter.kind and isinstance(value, str):
                 self._require_entity(parameter.kind, value, parameter.name)
+            elif parameter.type == "requirement" and isinstance(value, str):
+                self._require_requirement(value, parameter.name)
+
+    def _require_requirement(self, iri: str, parameter: str) -> None:
+        from aimstrace.graph.analytics.core import UnknownEntity
+        from aimstrace.graph.catalog import notation_hint
+        from aimstrace.ontology import FRAMEWORK_IDS
+        from aimstrace.ontology.iris import CATALOG_BASE
+
+        if self.store.has_subject(ox.NamedNode(iri)):
+            return
+        framework, _, local = iri.removeprefix(CATALOG_BASE).partition("/")
+        if framework not in FRAMEWORK_IDS:
+            raise UnknownEntity(f"no requirement with IRI {iri!r}", parameter=parameter)
+        # The IRI's local part is the notation's slug (A.6.2.99 stays A.6.2.99).
+        hint = notation_hint(self.store, local, [framework])
+        message = f"no {framework} requirement with notation {local!r}{hint}"
+        raise UnknownEntity(message, parameter=parameter)
 
     def _require_entity(self, kind: str, entity_id: str, parameter: str | None = None) -> None:
         from aimstrace.graph.analytics.core import UnknownEntity

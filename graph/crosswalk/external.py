@@ -25,6 +25,7 @@ from urllib.parse import quote, unquote
 import pyoxigraph as ox
 
 from aimstrace.graph.store import Store
+from aimstrace.graph.suggest import unknown_framework
 from aimstrace.ontology import FRAMEWORK_IDS
 from aimstrace.ontology.iris import AIMS, CATALOG_BASE, framework_iri, graph_iri
 
@@ -250,5 +251,5 @@ def check_framework(store: Store, framework: str) -> str:
     """Return framework if it is ours or an external framework in the store, else raise."""
     known = known_framework_ids(store)
     if framework not in known:
-        raise ValueError(f"unknown framework id {framework!r}; expected one of {', '.join(known)}")
+        raise ValueError(unknown_framework(framework, known))
     return framework
