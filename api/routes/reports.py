@@ -87,7 +87,7 @@ async def report(
     )
     if format in ("csv", "json") and kind == "gaps":
         report_ = await gate.run(lambda _d: engine.validate(when))
-        since = await gate.run(lambda _d: engine.open_since(when))
+        since = await run_in_threadpool(engine.open_since, when)
         records = select(report_.records, gap_filter)
         if format == "csv":
             body = _gaps_csv(records, since)
@@ -95,7 +95,7 @@ async def report(
             closed = None
             if since_day is not None:
                 day = since_day
-                closed = await gate.run(lambda _d: engine.closed_since(day, when))
+                closed = await run_in_threadpool(engine.closed_since, day, when)
                 closed = [g for g in closed if gap_filter.keeps(g.record)]
             body = _gaps_json(report_, records, since, closed)
         name = f"gaps-{report_.as_of.isoformat()}.{format}"
