@@ -30,6 +30,7 @@ from aimstrace.graph.eu_obligations import (
     derive_obligations,
     fria_check,
 )
+from aimstrace.graph.eu_obligations import size_relief as eu_size_relief
 from aimstrace.graph.eu_obligations import support as eu_support
 from aimstrace.graph.eu_obligations import timeline as eu_timeline
 from aimstrace.graph.store import Row, Store, StoreError, WriteSummary
@@ -147,17 +148,25 @@ class Engine:
         result = self.run_query("eu-obligations", {"system": system_id, "as_of": when})
         iri = system_id if ":" in system_id else resolve_node(f"system:{system_id}")
         met = eu_support(self.store, iri)
+        relief, organisation_relief = eu_size_relief(self.store, iri)
         rows = []
+        versions: set[str] = set()
         for values in result.rows:
             row = dict(zip(result.columns, values, strict=True))
             article = str(row["provision"]).split("(", 1)[0].strip()
             controls, evidence = met.get(article, ([], []))
-            rows.append({**row, "controls": controls, "evidence": evidence})
+            eased = relief.get((str(row["version"]), article), [])
+            versions.add(str(row["version"]))
+            rows.append({**row, "controls": controls, "evidence": evidence, "relief": eased})
         return {
             "system": iri,
             "as_of": str(when),
             "obligations": rows,
             "fria": fria_check(self.store, iri),
+            # Fine caps (Art. 99(6), (6a)) of the version in force on the date.
+            "organisation_relief": [
+                r for v in sorted(versions) for r in organisation_relief.get(v, [])
+            ],
         }
 
     def eu_timeline(self) -> list[dict[str, Any]]:
@@ -203,6 +212,20 @@ class Engine:
         from aimstrace.graph.crosswalk.sets import export_mappings
 
         return export_mappings(self.store, fmt, sets, derived)
+
+    def export_catalog(self, framework: str) -> str:
+        """One framework (ours or an external one) as an OSCAL 1.2 catalog (JSON text)."""
+        from aimstrace.graph.crosswalk.sets import export_catalog
+
+        return export_catalog(self.store, framework)
+
+    def export_files(
+        self, fmt: str, sets: list[str] | None = None, derived: bool = False
+    ) -> dict[str, str]:
+        """An export as named files: SSSOM one per set, OSCAL with the catalogs it cites."""
+        from aimstrace.graph.crosswalk.sets import export_files
+
+        return export_files(self.store, fmt, sets, derived)
 
     # ----- organisation inventory ---------------------------------------------------------------
 
@@ -441,6 +464,12 @@ class Engine:
     def frameworks(self) -> list[FrameworkInfo]:
         """The frameworks in the store with their requirement counts."""
         return list_frameworks(self.store)
+
+    def framework_ids(self) -> tuple[str, ...]:
+        """Our frameworks' ids, then those of the external frameworks in the store."""
+        from aimstrace.graph.crosswalk.external import known_framework_ids
+
+        return known_framework_ids(self.store)
 
     def requirements(self, framework: str) -> list[RequirementInfo]:
         """The requirements of one framework."""
