@@ -86,8 +86,9 @@ AsOfParam = Annotated[
 ]
 
 
-def as_of_date(text: str | None) -> date | None:
-    """An `as_of` query value as a date (None: the route's default); not a date: 422."""
+def as_of_date(text: str | None, name: str = "as_of") -> date | None:
+    """An `as_of` (or other date) query value as a date (None: the route's default); not a
+    date: 422 on that parameter."""
     from aimstrace.api.errors import ApiProblem
 
     if text is None:
@@ -97,9 +98,9 @@ def as_of_date(text: str | None) -> date | None:
     except ValueError:
         raise ApiProblem(
             422,
-            f"as_of {text!r} is not a calendar date (YYYY-MM-DD)",
+            f"{name} {text!r} is not a calendar date (YYYY-MM-DD)",
             kind="invalid-input",
-            field="query.as_of",
+            field=f"query.{name}",
             reason="not a date",
         ) from None
 

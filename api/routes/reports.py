@@ -8,7 +8,6 @@ import csv
 import io
 import json
 from dataclasses import asdict
-from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, Request
@@ -17,7 +16,7 @@ from starlette.concurrency import run_in_threadpool
 
 from aimstrace.api.deps import EngineDep, GateDep, ReaderDep, SettingsDep
 from aimstrace.api.errors import ApiProblem
-from aimstrace.api.models import AsOfParam, FrameworkId, as_of_date
+from aimstrace.api.models import DATE_PATTERN, AsOfParam, FrameworkId, as_of_date
 from aimstrace.api.reports import KINDS, MEDIA_TYPES, build, render
 from aimstrace.api.reports.gapview import GapFilter, select
 from aimstrace.api.reports.render import RendererMissing
@@ -63,14 +62,19 @@ async def report(
     owner: Annotated[str | None, Query(max_length=200)] = None,
     q: Annotated[str | None, Query(max_length=200)] = None,
     closed_since: Annotated[
-        date | None,
-        Query(description="gaps: also list the gaps closed on or after this date (YYYY-MM-DD)"),
+        str | None,
+        Query(
+            pattern=DATE_PATTERN,
+            description="gaps: also list the gaps closed on or after this date (YYYY-MM-DD)",
+            json_schema_extra={"format": "date"},
+        ),
     ] = None,
 ) -> Response:
     """The report, titled and dated, with requirement titles and the values at fault; `at=`
     gives it as the store was after a revision (or at a time)."""
     when = as_of_date(as_of)
-    if closed_since is not None and kind != "gaps":
+    since_day = as_of_date(closed_since, "closed_since")
+    if since_day is not None and kind != "gaps":
         raise ApiProblem(
             422,
             "closed_since applies to the gaps report only",
@@ -83,19 +87,20 @@ async def report(
     )
     if format in ("csv", "json") and kind == "gaps":
         report_ = await gate.run(lambda _d: engine.validate(when))
-        since = await gate.run(lambda _d: engine.open_since(when))
+        since = await run_in_threadpool(engine.open_since, when)
         records = select(report_.records, gap_filter)
         if format == "csv":
             body = _gaps_csv(records, since)
         else:
             closed = None
-            if closed_since is not None:
-                closed = await gate.run(lambda _d: engine.closed_since(closed_since, when))
+            if since_day is not None:
+                day = since_day
+                closed = await run_in_threadpool(engine.closed_since, day, when)
                 closed = [g for g in closed if gap_filter.keeps(g.record)]
             body = _gaps_json(report_, records, since, closed)
         name = f"gaps-{report_.as_of.isoformat()}.{format}"
         return Response(body, media_type=MEDIA_TYPES[format], headers=_disposition(name))
-    document = await gate.run(lambda _d: build(engine, kind, when, gap_filter, closed_since))
+    document = await gate.run(lambda _d: build(engine, kind, when, gap_filter, since_day))
     base = str(request.base_url).rstrip("/")
     try:
         # Rendering (Chromium for PDF) is not a store query: it runs outside the query gate,

@@ -33,7 +33,8 @@ def client(tmp_path: Path) -> Iterator[TestClient]:
     engine = Engine.open(tmp_path / "store")
     engine.load_vocabulary()
     engine.load_catalogs()
-    app = create_app(Settings(api_keys=key_entries()), engine)
+    # A validation on a loaded machine can take past the default 10 s query limit.
+    app = create_app(Settings(api_keys=key_entries(), query_timeout_seconds=120), engine)
     with TestClient(
         app,
         base_url="http://127.0.0.1",
@@ -90,7 +91,9 @@ def test_gaps_say_since_when_and_reports_answer_as_they_were(client: TestClient)
     load1, load2, load3 = imports[-1], imports[-2], imports[-3]
     when = {"as_of": "2026-06-30"}
     dated = {**when, "open_since": "true"}
-    items = client.get("/gaps", params={**dated, "limit": 500}).json()["items"]
+    answer = client.get("/gaps", params={**dated, "limit": 500})
+    assert answer.status_code == 200, answer.text
+    items = answer.json()["items"]
     since = {(g["requirement"], g["focus_label"]): g["open_since"] for g in items}
     assert since[("7.5", "C-H1 Fairness review of triage outcomes")] == load3
     assert since[("A.9.4", "SYS-H1 Claims triage v2")] == load1
