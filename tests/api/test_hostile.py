@@ -185,7 +185,7 @@ def test_runaway_queries_are_killed_and_health_never_waits(disk_client: TestClie
     # Killed at the deadline, not run to the end (that takes hours): two time limits, plus
     # slack for a busy machine.
     assert time.monotonic() - started < 12
-    assert disk_client.app.state.sparql_pool.killed >= 2  # type: ignore[attr-defined]
+    assert disk_client.app.state.gate.processes.killed >= 2  # type: ignore[attr-defined]
     # The replacements answer.
     assert _sparql(disk_client, "ASK { ?s ?p ?o }").status_code == 200
 
