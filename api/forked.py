@@ -223,7 +223,9 @@ class ForkedWorkers:
         self.forks = 0  # children forked (persistent and one-off)
         self._idle: list[_Child] = []
         self._all: set[_Child] = set()
-        self._slots: asyncio.Semaphore | None = None
+        # Per lane: user SPARQL and the server's own query work (traces, named queries...)
+        # each have `size` at once, so runaway SPARQL never holds the slots a trace waits for.
+        self._slots: dict[str, asyncio.Semaphore] = {}
         self._closed = False
         # Forks happen on this one thread: its big stack becomes the child's (Oxigraph recurses
         # over a query's tree), and it lives as long as the children (they die with it).
@@ -310,7 +312,9 @@ class ForkedWorkers:
 
     # ----- answering -------------------------------------------------------------------------
 
-    async def call(self, engine: Engine, func: Callable[..., T], *args: Any) -> T:
+    async def call(
+        self, engine: Engine, func: Callable[..., T], *args: Any, lane: str = "queries"
+    ) -> T:
         """func(engine, *args) in a child; 504 at the deadline, the child killed and replaced.
 
         For the live engine func must be a module-level function and args picklable (they go
@@ -318,10 +322,11 @@ class ForkedWorkers:
         """
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.timeout_seconds
-        if self._slots is None:
-            self._slots = asyncio.Semaphore(self.size)
+        slots = self._slots.get(lane)
+        if slots is None:
+            slots = self._slots[lane] = asyncio.Semaphore(self.size)
         try:
-            await asyncio.wait_for(self._slots.acquire(), timeout=self.timeout_seconds)
+            await asyncio.wait_for(slots.acquire(), timeout=self.timeout_seconds)
         except TimeoutError:
             raise timed_out(self.timeout_seconds) from None
         try:
@@ -335,7 +340,7 @@ class ForkedWorkers:
                 payload = None
             status, value = await self._ask(child, payload, deadline, engine is self.engine)
         finally:
-            self._slots.release()
+            slots.release()
         if status == "err":
             raise value
         result: T = value

@@ -184,14 +184,17 @@ class QueryGate:
         # Set by the app's lifespan when query work runs in forked children (api/forked.py).
         self.processes: ForkedWorkers | None = None
 
-    async def call(self, engine: Engine, func: Callable[..., T], *args: Any) -> T:
+    async def call(
+        self, engine: Engine, func: Callable[..., T], *args: Any, lane: str = "queries"
+    ) -> T:
         """func(engine, *args) where the deadline really ends it: in a forked child that is
         killed at the deadline when the app has them, else on a query thread (abandoned).
 
-        func must be a module-level function and args picklable (a child gets them by pipe).
+        func must be a module-level function and args picklable (a child gets them by pipe);
+        `lane` "sparql" is user SPARQL, which waits for slots of its own.
         """
         if self.processes is not None:
-            return await self.processes.call(engine, func, *args)
+            return await self.processes.call(engine, func, *args, lane=lane)
         return await self.run(lambda _deadline: func(engine, *args))
 
     async def run(self, work: Callable[[Deadline], T]) -> T:

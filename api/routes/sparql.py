@@ -188,6 +188,7 @@ async def _answer(
                 "max_value_chars": settings.max_value_chars,
                 "max_response_bytes": settings.max_response_bytes,
             },
+            lane="sparql",
         )
         if not answer["ok"]:
             if answer["kind"] == "invalid-query" and looks_like_update(text):
