@@ -103,6 +103,13 @@ def create_app(
                 # Tells the CLI where to send writes while this process holds the store.
                 write_server_file(store.path, settings.host, settings.port)
         if settings.query_processes:
+            # What the routes import on first use is imported here, before any fork: a child
+            # would import it again after every write (a fresh child per store state).
+            for module in LAZILY_IMPORTED:
+                importlib.import_module(module)
+            from aimstrace.queries.registry import default_registry
+
+            default_registry()
             app.state.gate.processes = ForkedWorkers(
                 app.state.engine,
                 settings.query_workers,

@@ -19,8 +19,10 @@ had to open the store from disk and answered lookups 12.9x slower (bench/api_ben
   over objects that exist only in the server, and a fork carries them over.
 - Only the forking thread lives on in a child: locks other threads held at the fork are
   replaced there (Engine.reset_locks_after_fork).
-- A request still running after DEMOTE_AFTER_SECONDS is niced, so a runaway query cannot starve
-  the server's own threads; a niced child is replaced once it answers (a fork, not a start).
+- A request that has used DEMOTE_AFTER_CPU_SECONDS of CPU is niced, so a runaway query cannot
+  starve the server's own threads; a niced child is replaced once it answers (a fork, not a
+  start). CPU, not wall time: on a busy machine a lookup can wait a second for a core, and
+  demoting (then re-forking) every such child slowed everything further.
 """
 
 from __future__ import annotations
@@ -45,7 +47,8 @@ log = logging.getLogger("aimstrace.api.forked")
 
 T = TypeVar("T")
 FRAME = struct.Struct("<I")
-DEMOTE_AFTER_SECONDS = 1.0
+DEMOTE_AFTER_CPU_SECONDS = 1.0
+DEMOTE_CHECK_SECONDS = 0.5
 DEMOTED_NICENESS = 10
 PR_SET_PDEATHSIG = 1
 
@@ -188,6 +191,15 @@ class _Child:
         finally:
             loop.remove_reader(self.answers)
 
+    def cpu_seconds(self) -> float:
+        """User plus system CPU the child has used so far (0 once it is gone)."""
+        try:
+            with open(f"/proc/{self.pid}/stat", encoding="ascii") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:
+            return 0.0
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def demote(self) -> None:
         """Lower the child's CPU priority (it cannot be raised again without privileges)."""
         self.demoted = True
@@ -207,6 +219,17 @@ class _Child:
             _PARENT_FDS.discard(fd)
             with contextlib.suppress(OSError):
                 os.close(fd)
+
+
+class _Watch:
+    """The pending CPU check of one request (re-armed by each check)."""
+
+    handle: asyncio.TimerHandle | None = None
+
+    def cancel(self) -> None:
+        """Stop checking."""
+        if self.handle is not None:
+            self.handle.cancel()
 
 
 class ForkedWorkers:
@@ -360,7 +383,7 @@ class ForkedWorkers:
         self, child: _Child, payload: bytes | None, deadline: float, persistent: bool
     ) -> tuple[str, Any]:
         loop = asyncio.get_running_loop()
-        demotion = loop.call_later(DEMOTE_AFTER_SECONDS, child.demote)
+        demotion = self._watch(child, child.cpu_seconds())
         try:
             answer = await asyncio.wait_for(child.ask(payload), timeout=deadline - loop.time())
         except TimeoutError:
@@ -378,13 +401,28 @@ class ForkedWorkers:
             self._replace(persistent)
             raise
         finally:
-            demotion.cancel()
+            demotion.cancel()  # the handle of the latest check, whichever it is
         if persistent and not child.demoted and not self._closed:
             self._idle.append(child)
         else:
             self._retire(child)
             self._replace(persistent)
         return answer
+
+    def _watch(self, child: _Child, cpu_at_start: float) -> _Watch:
+        """Check the child's CPU for this request every DEMOTE_CHECK_SECONDS; nice it past
+        DEMOTE_AFTER_CPU_SECONDS."""
+        watch = _Watch()
+        loop = asyncio.get_running_loop()
+
+        def check() -> None:
+            if child.cpu_seconds() - cpu_at_start >= DEMOTE_AFTER_CPU_SECONDS:
+                child.demote()
+            else:
+                watch.handle = loop.call_later(DEMOTE_CHECK_SECONDS, check)
+
+        watch.handle = loop.call_later(DEMOTE_CHECK_SECONDS, check)
+        return watch
 
     def _replace(self, persistent: bool) -> None:
         """Fork a persistent child in the background, so the next request finds one ready."""
