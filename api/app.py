@@ -102,6 +102,8 @@ def create_app(
             if store.path is not None and settings.port:
                 # Tells the CLI where to send writes while this process holds the store.
                 write_server_file(store.path, settings.host, settings.port)
+        # A server is asked again and again about a past revision: keep it in memory then.
+        app.state.engine.store.past_in_memory = settings.read_replica
         if settings.query_processes:
             # What the routes import on first use is imported here, before any fork: a child
             # would import it again after every write (a fresh child per store state).
