@@ -307,7 +307,16 @@ class ForkedWorkers:
             # The fork goes on without this request: a persistent child joins the idle ones.
             future.add_done_callback(lambda f: self._adopt(f, work is None))
             raise timed_out(self.timeout_seconds)
-        child = future.result()
+        try:
+            child = future.result()
+        except OSError as exc:  # fork or pipe refused (out of memory or processes)
+            raise ApiProblem(
+                503,
+                f"no query process could be started: {exc.strerror}; try again later",
+                kind="busy",
+                reason="fork failed",
+                headers={"Retry-After": "5"},
+            ) from None
         if child is None:
             raise timed_out(self.timeout_seconds)
         return child

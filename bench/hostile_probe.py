@@ -128,7 +128,8 @@ def run_probes(client: httpx.Client, server_pid: int, store: Path) -> None:
     )
     probe(client, f"CONCAT bomb ({len(concat)} bytes, 4 MiB value)", "POST", "/sparql",
           data={"query": concat}, headers=FORM)  # fmt: skip
-    print("6. reads during an import: see tests/api/test_api_replica.py (snapshot reads)")
+    print("6. reads during an import that adds the system read")
+    import_race(client)
     print("7. bad files")
     for name, content, mime in (
         ("systems.yaml with !!python/object", b"systems: !!python/object:os.system x\n",
@@ -138,6 +139,29 @@ def run_probes(client: httpx.Client, server_pid: int, store: Path) -> None:
     ):  # fmt: skip
         probe(client, f"POST /imports {name}", "POST", "/imports",
               files={"files": (name.split()[0], content, mime)})  # fmt: skip
+
+
+def import_race(client: httpx.Client) -> None:
+    """GET the trace of a system that a running import adds: 404 before, rows after, only."""
+    rows = "".join(f"SYS-P{i:05d},Probe system {i},P-008,deployment\n" for i in range(3000))
+    content = ("id,name,owner,lifecycle_stage\n" + rows).encode()
+    seen: dict[str, int] = {}
+    started = time.monotonic()
+    importer = httpx.Client(base_url=client.base_url, timeout=120)
+    with importer, ThreadPoolExecutor(1) as pool:
+        running = pool.submit(
+            importer.post, "/imports", files={"files": ("systems.csv", content, "text/csv")}
+        )
+        while not running.done():
+            answer = client.get("/systems/SYS-P02999/trace")
+            outcome = str(answer.status_code)
+            if answer.status_code == 200:
+                outcome += " with rows" if answer.json()["rows"] else " with no rows"
+            seen[outcome] = seen.get(outcome, 0) + 1
+        imported = running.result()
+    print(f"  {'POST /imports of 3,000 systems':<58} {imported.status_code:<26} "
+          f"{time.monotonic() - started:6.2f} s")  # fmt: skip
+    print(f"  {'trace answers meanwhile':<58} {seen}")
 
 
 def runaway_probes(client: httpx.Client, server_pid: int) -> None:
