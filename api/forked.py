@@ -47,8 +47,8 @@ log = logging.getLogger("aimstrace.api.forked")
 
 T = TypeVar("T")
 FRAME = struct.Struct("<I")
-DEMOTE_AFTER_CPU_SECONDS = 1.0
-DEMOTE_CHECK_SECONDS = 0.5
+DEMOTE_AFTER_CPU_SECONDS = 0.5
+DEMOTE_CHECK_SECONDS = 0.25
 DEMOTED_NICENESS = 10
 PR_SET_PDEATHSIG = 1
 
