@@ -179,10 +179,9 @@ def test_runaway_queries_are_killed_and_health_never_waits(disk_client: TestClie
         health_started = time.monotonic()
         assert disk_client.get("/health").status_code == 200
         assert time.monotonic() - health_started < 2.5  # generous: a busy test machine
-        trace_started = time.monotonic()
         assert disk_client.get("/systems/SYS-001/trace").status_code == 200
-        # Traces have slots of their own: they do not wait for the runaways' deadline.
-        assert time.monotonic() - trace_started < 1.5
+        # Traces have slots of their own: answered before the runaways' deadline ended them.
+        assert not any(f.done() for f in runaways)
         answers = [f.result() for f in runaways]
     # Stopped at the deadline (504), or earlier by the worker's memory cap (422, worker gone).
     for answer in answers:
@@ -364,7 +363,7 @@ def test_runaway_named_queries_traces_and_impacts_are_killed(
     """In-memory store: named queries, traces, impacts and accountability that never end."""
     for name in ("run_query", "trace", "impact"):
         monkeypatch.setattr(Engine, name, _runaway)
-    settings = Settings(query_timeout_seconds=2, query_workers=2)
+    settings = Settings(query_timeout_seconds=5, query_workers=2)
     app = create_app(settings, small_engine())
     with TestClient(
         app, base_url="http://127.0.0.1", client=LOOPBACK, raise_server_exceptions=False
@@ -384,10 +383,12 @@ def test_runaway_named_queries_traces_and_impacts_are_killed(
             for read in ("/health", "/systems/SYS-001", "/systems"):
                 read_started = time.monotonic()
                 assert client.get(read).status_code == 200
-                assert time.monotonic() - read_started < 2.5  # generous: a busy test machine
+                # Well inside the 5 s limit: the reads did not wait for the runaways to end
+                # (generous: a busy test machine).
+                assert time.monotonic() - read_started < 4
             answers = [f.result() for f in runaways]
         assert [a.status_code for a in answers] == [504] * len(calls), [a.text for a in answers]
-        assert time.monotonic() - started < 8  # two time limits and slack, not hours
+        assert time.monotonic() - started < 14  # two time limits and slack, not hours
         assert workers.killed >= 2
         for pid in busy:  # the children that ran them are gone, not left running
             with pytest.raises(ProcessLookupError):
