@@ -6,6 +6,7 @@ import gc
 import importlib
 import logging
 import pkgutil
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -74,6 +75,26 @@ def _routers() -> list[APIRouter]:
     return found
 
 
+def _warm_impact_index(store: Store, after: threading.Thread | None) -> None:
+    """Build the impact index in the background (from the replica once it is ready).
+
+    At 1M triples it takes several seconds; the first dataset-impact would wait for it.
+    """
+    from aimstrace.graph.impact_index import impact_index_for
+
+    index = impact_index_for(store)
+
+    def build() -> None:
+        if after is not None:
+            after.join()
+        try:
+            index.warm()
+        except Exception as exc:  # the first query builds it then, and reports what fails
+            log.warning("impact index not built at start: %s", exc)
+
+    threading.Thread(target=build, name="aimstrace-impact-index", daemon=True).start()
+
+
 def create_app(
     settings: Settings | None = None, engine: Engine | None = None, freeze_heap: bool = False
 ) -> FastAPI:
@@ -121,9 +142,12 @@ def create_app(
             if engine is None:
                 # Before the replica build, which keeps writes (and so forks) out while it runs.
                 await app.state.gate.processes.prefork()
-        if engine is None and settings.read_replica:
-            # Built in the background: the service answers from disk until it is ready.
-            app.state.engine.store.enable_read_replica(background=True)
+        if engine is None:
+            copying = None
+            if settings.read_replica:
+                # Built in the background: the service answers from disk until it is ready.
+                copying = app.state.engine.store.enable_read_replica(background=True)
+            _warm_impact_index(app.state.engine.store, copying)
         if freeze_heap:
             # A full collection scans every tracked object; after start that is mostly the
             # imported libraries (the routes import theirs on first use, so they are imported

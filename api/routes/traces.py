@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
 from dataclasses import asdict
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
 
-from aimstrace.api.deps import EngineDep, GateDep, ReaderDep
+from aimstrace.api.deps import EngineDep, GateDep, ReaderDep, SettingsDep
 from aimstrace.api.errors import ApiProblem, not_found
-from aimstrace.api.models import ENTITY_ID_PATTERN, Impact, PathLink, QueryAnswer
+from aimstrace.api.models import ENTITY_ID_PATTERN, Impact, ImpactSummary, PathLink, QueryAnswer
+from aimstrace.api.paging import CursorParam, LimitParam, page_of
 from aimstrace.api.routes.queries import answer
 from aimstrace.graph.engine import Engine
 from aimstrace.ontology import FRAMEWORK_IDS
@@ -57,7 +60,12 @@ def _trace(engine: Engine, system_id: str) -> Any:
     return engine.trace(system_id)
 
 
-def _impact(engine: Engine, kind: str, entity_id: str) -> Impact:
+def _row_key(row: Sequence[object]) -> str:
+    """A row's paging key: its values in order (rows of an impact answer are distinct)."""
+    return json.dumps(list(row), separators=(",", ":"))
+
+
+def _impact(engine: Engine, kind: str, entity_id: str, limit: int, cursor: str | None) -> Impact:
     from aimstrace.graph.analytics.core import UnknownEntity
 
     try:
@@ -65,14 +73,23 @@ def _impact(engine: Engine, kind: str, entity_id: str) -> Impact:
     except UnknownEntity:
         raise not_found(kind, entity_id) from None
     columns = list(radius.columns())
-    rows: list[dict[str, Any]] = [dict(zip(columns, row, strict=True)) for row in radius.rows]
+    page, next_cursor = page_of(radius.rows, _row_key, limit, cursor)
+    rows: list[dict[str, Any]] = [dict(zip(columns, row, strict=True)) for row in page]
+    reached: dict[str, set[str]] = {}
+    for row in page:
+        reached.setdefault(row[0], set()).add(row[1])
+    summary = radius.summary
+    assert summary is not None
     return Impact(
         kind=radius.kind,
         entity=radius.entity,
-        reached={category: sorted(found) for category, found in radius.reached.items()},
+        summary=ImpactSummary(**asdict(summary)),
+        reached={category: sorted(found) for category, found in reached.items()},
         columns=columns,
         rows=rows,
         row_count=len(rows),
+        limit=limit,
+        next_cursor=next_cursor,
     )
 
 
@@ -83,12 +100,21 @@ def _impact(engine: Engine, kind: str, entity_id: str) -> Impact:
     responses={404: {"description": "no such dataset"}},
 )
 async def dataset_impact(
-    _: ReaderDep, engine: EngineDep, gate: GateDep, dataset_id: EntityId
+    _: ReaderDep,
+    engine: EngineDep,
+    gate: GateDep,
+    settings: SettingsDep,
+    dataset_id: EntityId,
+    limit: LimitParam = 500,
+    cursor: CursorParam = None,
 ) -> Impact:
-    """Systems, owners, risks and obligations hit if this dataset turns out bad."""
-    found = await gate.call(engine, _impact, "dataset", dataset_id)
-    gate.rows(found.rows)
-    return found
+    """Systems, owners, risks and obligations hit if this dataset turns out bad, paged.
+
+    The summary (counts by category, framework and owner) covers the whole answer; the rows
+    come a page at a time in the named query's order.
+    """
+    size = min(limit, settings.max_page_size, gate.max_rows)
+    return await gate.call(engine, _impact, "dataset", dataset_id, size, cursor)
 
 
 @router.get(
@@ -98,12 +124,20 @@ async def dataset_impact(
     responses={404: {"description": "no such vendor"}},
 )
 async def vendor_impact(
-    _: ReaderDep, engine: EngineDep, gate: GateDep, vendor_id: EntityId
+    _: ReaderDep,
+    engine: EngineDep,
+    gate: GateDep,
+    settings: SettingsDep,
+    vendor_id: EntityId,
+    limit: LimitParam = 500,
+    cursor: CursorParam = None,
 ) -> Impact:
-    """Datasets, models, systems, owners, risks and obligations hit if this vendor fails."""
-    found = await gate.call(engine, _impact, "vendor", vendor_id)
-    gate.rows(found.rows)
-    return found
+    """Datasets, models, systems, owners, risks and obligations hit if this vendor fails, paged.
+
+    The summary covers the whole answer; the rows come a page at a time.
+    """
+    size = min(limit, settings.max_page_size, gate.max_rows)
+    return await gate.call(engine, _impact, "vendor", vendor_id, size, cursor)
 
 
 @router.get(
