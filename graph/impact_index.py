@@ -30,6 +30,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from aimstrace.graph.json_terms import ox_term_to_json
 from aimstrace.graph.store import Store
 
 log = logging.getLogger("aimstrace.impact")
@@ -77,9 +78,7 @@ def _node(term: Term) -> Node:
 
 
 def _json(term: Term | Node | None) -> object:
-    from aimstrace.graph.rdf_backend import _ox_to_json
-
-    return term if isinstance(term, str) else _ox_to_json(term)
+    return term if isinstance(term, str) else ox_term_to_json(term)
 
 
 def _str(term: Term | None) -> str | None:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Callable, Mapping
-from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import pyoxigraph as ox
@@ -31,63 +30,12 @@ from aimstrace.graph.backend import (
     UnsupportedQuery,
     register_backend,
 )
+from aimstrace.graph.json_terms import XSD, literal_to_json, ox_term_to_json
 from aimstrace.graph.store import Store, StoreError
 from aimstrace.graph.store.sparql_lateral import LateralSpliceError, splice_lateral
 
 if TYPE_CHECKING:
     from aimstrace.queries.registry import NamedQuery
-
-XSD = "http://www.w3.org/2001/XMLSchema#"
-_INTEGER_TYPES = frozenset(
-    XSD + t
-    for t in [
-        "integer",
-        "int",
-        "long",
-        "short",
-        "byte",
-        "nonNegativeInteger",
-        "positiveInteger",
-        "nonPositiveInteger",
-        "negativeInteger",
-        "unsignedInt",
-        "unsignedLong",
-        "unsignedShort",
-        "unsignedByte",
-    ]
-)
-_XSD_STRING = XSD + "string"
-_FLOAT_TYPES = frozenset((XSD + "decimal", XSD + "double", XSD + "float"))
-
-
-def literal_to_json(lexical: str, datatype: str) -> JsonValue:
-    """A typed literal as a JSON value: integers, floats, booleans; dates stay ISO text."""
-    try:
-        if datatype in _INTEGER_TYPES:
-            return int(lexical)
-        if datatype in _FLOAT_TYPES:
-            return float(Decimal(lexical))
-        if datatype == XSD + "boolean":
-            return lexical.strip() in ("true", "1")
-    except (ValueError, InvalidOperation):
-        return lexical
-    return lexical
-
-
-def _ox_to_json(term: object) -> JsonValue:
-    # Called for every cell of every answer: the commonest kinds are tested first.
-    if isinstance(term, ox.NamedNode):
-        return term.value
-    if term is None:
-        return None
-    if isinstance(term, ox.Literal):
-        datatype = term.datatype.value
-        if datatype == _XSD_STRING:
-            return term.value
-        return literal_to_json(term.value, datatype)
-    if isinstance(term, ox.BlankNode):
-        return f"_:{term.value}"
-    return str(term)
 
 
 def _to_ox(value: BoundValue) -> ox.NamedNode | ox.Literal:
@@ -273,7 +221,7 @@ class OxigraphBackend(_RdfBackendBase):
             try:
                 return converted[term]
             except KeyError:
-                value = converted[term] = _ox_to_json(term)
+                value = converted[term] = ox_term_to_json(term)
                 return value
 
         if positions == list(range(len(projected))):
