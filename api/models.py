@@ -249,6 +249,12 @@ class Impact(Table):
     kind: str
     entity: str
     reached: dict[str, list[str]]
+    totals: dict[str, int] = Field(
+        default={}, description="entities reached per category, whatever `per_category` kept"
+    )
+    truncated: bool = Field(
+        default=False, description="true when `per_category` left entities out of rows/reached"
+    )
 
 
 class PathLink(BaseModel):

@@ -49,6 +49,7 @@ if TYPE_CHECKING:
     from aimstrace.graph.crosswalk.sets import MappingView
     from aimstrace.graph.crosswalk.stats import SetStats
     from aimstrace.graph.history import Diff, GapLifecycle
+    from aimstrace.graph.soa import SoaEntry
     from aimstrace.graph.store.history import Revision, Verification
     from aimstrace.graph.store.sparql_guard import QueryLimits
     from aimstrace.graph.validation.gaps import GapReport
@@ -56,6 +57,7 @@ if TYPE_CHECKING:
 
 VOCABULARY_GRAPH = graph_iri("vocabulary")
 CACHED_BACKENDS = frozenset({"rdf", "oxigraph"})
+PER_ENTITY_KEPT = 32  # per-entity answers kept (Engine._recent)
 
 
 def catalog_graph(framework: str) -> ox.NamedNode:
@@ -82,6 +84,7 @@ class Engine:
         self._gap_lock = threading.Lock()
         self._gap_flights: dict[tuple[int, date, str], threading.Lock] = {}
         self._reads: dict[tuple[str, str], tuple[int, Any]] = {}
+        self._per_entity: dict[tuple[str, ...], tuple[int, Any]] = {}
 
     @classmethod
     def open(cls, path: str | os.PathLike[str] | None, create: bool = True) -> Engine:
@@ -209,11 +212,46 @@ class Engine:
 
         return get_entity(self.store, kind, entity_id)
 
-    def referrers(self, kind: str, entity_id: str) -> list[dict[str, Any]]:
-        """Entries of other registers whose reference columns name this entity."""
+    def referrers(self, kind: str, entity_id: str, labelled: bool = True) -> list[dict[str, Any]]:
+        """Entries of other registers whose reference columns name this entity (sorted by
+        register, column, id); without labels the list is kept until the next write."""
         from aimstrace.graph.inventory import referrers
 
-        return referrers(self.store, kind, entity_id)
+        if labelled:
+            return referrers(self.store, kind, entity_id)
+        return self._recent(
+            ("referrers", kind, entity_id),
+            lambda: referrers(self.store, kind, entity_id, labelled=False),
+        )
+
+    def _recent(self, key: tuple[str, ...], compute: Callable[[], T]) -> T:
+        # Per-entity answers (referrers, impact) of the last few entity pages, until the next
+        # write: a page asks for several pages of one answer, and a popular dataset's takes
+        # seconds. Kept apart from the register lists, and bounded.
+        generation = self.store.generation
+        with self._gap_lock:
+            found = self._per_entity.get(key)
+        if found is not None and found[0] == generation:
+            kept: T = found[1]
+            return kept
+        value = compute()
+        with self._gap_lock:
+            self._per_entity[key] = (generation, value)
+            while len(self._per_entity) > PER_ENTITY_KEPT:
+                self._per_entity.pop(next(iter(self._per_entity)))
+        return value
+
+    def labels(self, iris: list[str]) -> dict[str, str | None]:
+        """The rdfs:label of each entity IRI (None when it has none)."""
+        from aimstrace.graph.inventory import labels_of
+
+        return labels_of(self.store, iris)
+
+    def soa_summary(self) -> list[SoaEntry]:
+        """The Statement of Applicability, one entry per Annex A control (counts and samples)."""
+        from aimstrace.graph.soa import soa_summary
+
+        return list(self._memo(("soa", "summary"), lambda: soa_summary(self.store)))
 
     def register_counts(self, kind: str, columns: list[str]) -> list[dict[str, Any]]:
         """Entries of a register counted per combination of column values (one aggregate)."""
@@ -470,7 +508,9 @@ class Engine:
         from aimstrace.queries.registry import resolve_node
 
         iri = entity_id if ":" in entity_id else resolve_node(f"{kind}:{entity_id}")
-        return analytics_for(self.store).impact_radius(kind, iri)
+        return self._recent(
+            ("impact", kind, iri), lambda: analytics_for(self.store).impact_radius(kind, iri)
+        )
 
     def explain_path(self, source: str, target: str) -> list[PathStep]:
         """The shortest chain of links between two nodes (IRI, KIND:ID or FRAMEWORK:NOTATION)."""

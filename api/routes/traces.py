@@ -48,7 +48,18 @@ async def system_trace(
     return answer(result, gate.max_rows)
 
 
-def _impact(engine: Engine, kind: str, entity_id: str) -> Impact:
+PerCategoryParam = Annotated[
+    int | None,
+    Query(
+        ge=1,
+        le=100_000,
+        description="keep only the first N entities of each category (by id) in `rows` and "
+        "`reached`; `totals` still counts them all (a popular dataset reaches tens of thousands)",
+    ),
+]
+
+
+def _impact(engine: Engine, kind: str, entity_id: str, per_category: int | None = None) -> Impact:
     from aimstrace.graph.analytics.core import UnknownEntity
 
     try:
@@ -56,14 +67,29 @@ def _impact(engine: Engine, kind: str, entity_id: str) -> Impact:
     except UnknownEntity:
         raise not_found(kind, entity_id) from None
     columns = list(radius.columns())
-    rows: list[dict[str, Any]] = [dict(zip(columns, row, strict=True)) for row in radius.rows]
+    totals = {category: len(found) for category, found in radius.reached.items()}
+    kept = radius.rows
+    if per_category is not None:
+        taken: dict[str, int] = {}
+        chosen = []
+        for row in radius.rows:  # sorted by category, then identifier
+            if taken.get(row[0], 0) < per_category:
+                taken[row[0]] = taken.get(row[0], 0) + 1
+                chosen.append(row)
+        kept = tuple(chosen)
+    rows: list[dict[str, Any]] = [dict(zip(columns, row, strict=True)) for row in kept]
+    reached: dict[str, list[str]] = {}
+    for row in kept:
+        reached.setdefault(row[0], []).append(row[1])
     return Impact(
         kind=radius.kind,
         entity=radius.entity,
-        reached={category: sorted(found) for category, found in radius.reached.items()},
+        reached={category: sorted(found) for category, found in reached.items()},
         columns=columns,
         rows=rows,
         row_count=len(rows),
+        totals=totals,
+        truncated=len(kept) < len(radius.rows),
     )
 
 
@@ -74,10 +100,14 @@ def _impact(engine: Engine, kind: str, entity_id: str) -> Impact:
     responses={404: {"description": "no such dataset"}},
 )
 async def dataset_impact(
-    _: ReaderDep, engine: EngineDep, gate: GateDep, dataset_id: EntityId
+    _: ReaderDep,
+    engine: EngineDep,
+    gate: GateDep,
+    dataset_id: EntityId,
+    per_category: PerCategoryParam = None,
 ) -> Impact:
     """Systems, owners, risks and obligations hit if this dataset turns out bad."""
-    found = await gate.run(lambda _d: _impact(engine, "dataset", dataset_id))
+    found = await gate.run(lambda _d: _impact(engine, "dataset", dataset_id, per_category))
     gate.rows(found.rows)
     return found
 
@@ -89,10 +119,14 @@ async def dataset_impact(
     responses={404: {"description": "no such vendor"}},
 )
 async def vendor_impact(
-    _: ReaderDep, engine: EngineDep, gate: GateDep, vendor_id: EntityId
+    _: ReaderDep,
+    engine: EngineDep,
+    gate: GateDep,
+    vendor_id: EntityId,
+    per_category: PerCategoryParam = None,
 ) -> Impact:
     """Datasets, models, systems, owners, risks and obligations hit if this vendor fails."""
-    found = await gate.run(lambda _d: _impact(engine, "vendor", vendor_id))
+    found = await gate.run(lambda _d: _impact(engine, "vendor", vendor_id, per_category))
     gate.rows(found.rows)
     return found
 

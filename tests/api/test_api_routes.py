@@ -175,7 +175,17 @@ def test_impact(client: TestClient, engine: Engine, kind: str, entity: str) -> N
     radius = engine.impact(kind.rstrip("s"), entity)
     assert body["row_count"] == len(radius.rows)
     assert set(body["reached"]["system"]) == set(radius.reached["system"])
+    assert body["totals"] == {k: len(v) for k, v in radius.reached.items()}
+    assert body["truncated"] is False
     assert client.get(f"/{kind}/NOPE/impact").status_code == 404
+    # The first entity of each category (by id), every category still counted.
+    one = client.get(f"/{kind}/{entity}/impact", params={"per_category": 1}).json()
+    assert one["totals"] == body["totals"] and one["truncated"] is True
+    firsts = [next(r for r in body["rows"] if r["category"] == c) for c in body["totals"]]
+    assert sorted(one["rows"], key=str) == sorted(firsts, key=str)
+    assert {c: len(v) for c, v in one["reached"].items()} == {c: 1 for c in body["totals"]}
+    bad = client.get(f"/{kind}/{entity}/impact", params={"per_category": 0})
+    assert bad.status_code == 422 and bad.json()["field"] == "query.per_category"
 
 
 def test_accountability(client: TestClient) -> None:
@@ -244,6 +254,35 @@ def test_statement_of_applicability(client: TestClient, engine: Engine) -> None:
     body = client.get("/soa").json()
     assert body["rows"] == engine.run_query("statement-of-applicability").as_dicts()
     assert body["row_count"] >= 1
+
+
+def test_soa_summary_is_the_named_query_once_per_control(
+    client: TestClient, engine: Engine
+) -> None:
+    from aimstrace.graph.catalog import natural_key
+    from aimstrace.graph.soa import soa_summary
+
+    rows = engine.run_query("statement-of-applicability").as_dicts()
+    summary = client.get("/soa/summary").json()
+    notations = sorted({r["notation"] for r in rows}, key=natural_key)  # A.2.2 before A.10.2
+    assert [e["notation"] for e in summary] == notations
+    for entry in summary:
+        mine = [r for r in rows if r["notation"] == entry["notation"]]
+        implemented = sorted({r["implemented_by"] for r in mine if r["implemented_by"]})
+        evidence = sorted({r["evidence"] for r in mine if r["evidence"]})
+        assert entry["implemented_total"] == len(implemented) == sum(entry["statuses"].values())
+        assert entry["implemented_by"] == implemented[:10]
+        assert (entry["evidence_total"], entry["evidence"]) == (len(evidence), evidence[:10])
+        assert entry["applicable"] == mine[0]["applicable"]
+        assert entry["justification"] == mine[0]["justification"]
+        if entry["status"] is not None and entry["implemented_total"] <= 1:
+            assert entry["status"] == mine[0]["status"]
+    assert any(e["implemented_total"] > 1 for e in summary), "the fixture implements some twice"
+    # The first n by IRI when there are more.
+    wide = max(summary, key=lambda e: e["implemented_total"])
+    small = {e.notation: e for e in soa_summary(engine.store, sample=1)}[wide["notation"]]
+    assert small.implemented_by == wide["implemented_by"][:1]
+    assert small.implemented_total == wide["implemented_total"]
 
 
 # ----- named queries -----------------------------------------------------------------------------
