@@ -283,8 +283,14 @@ class Engine:
         shapes: list[Path] | None = None,
         engine: str = "auto",
         write_back: bool = False,
+        report_graph: bool = False,
     ) -> GapReport:
-        """Run the completeness shapes on an evaluation date; optionally write Violations back."""
+        """Run the completeness shapes on an evaluation date; optionally write Violations back.
+
+        A report computed earlier on the same state of an on-disk store is reused (kept in
+        the store's folder, graph/validation/saved.py), except where `report_graph` asks for
+        the SHACL report graph, which is not kept.
+        """
         from aimstrace.graph.validation.runner import (
             choose_engine,
             load_shape_files,
@@ -308,9 +314,9 @@ class Engine:
                 flight = self._gap_flights.setdefault(key, threading.Lock())
             with flight:
                 found = self._gap_reports.get(key)
-                if found is not None:
+                if found is not None and (found.report is not None or not report_graph):
                     return found
-                report = validate(self.store, when, shape_set, engine)
+                report = self._validate_or_reuse(when, engine, report_graph)
                 with self._gap_lock:
                     while len(self._gap_reports) >= 4:
                         self._gap_reports.pop(next(iter(self._gap_reports)))
@@ -318,6 +324,26 @@ class Engine:
                     self._gap_flights.pop(key, None)
         if write_back:
             self.write_back(report)
+        return report
+
+    def _validate_or_reuse(self, when: date, engine: str, report_graph: bool) -> GapReport:
+        from aimstrace.graph.validation import saved
+        from aimstrace.graph.validation.runner import validate
+
+        on_disk = self.store.path is not None and self.store.revision is None
+        if not on_disk:
+            return validate(self.store, when, None, engine)
+        # Read before validating: saved only when no write came in between.
+        sequence = self.store.changes.last_sequence()
+        stable = self.store.stable_generation()
+        if not report_graph:
+            found = saved.load(self.store, sequence, when, engine)
+            if found is not None:
+                return found
+        report = validate(self.store, when, None, engine)
+        unchanged = stable is not None and stable == self.store.stable_generation()
+        if unchanged and sequence == self.store.changes.last_sequence():
+            saved.save(self.store, sequence, when, engine, report)
         return report
 
     def cached_gap_report(
