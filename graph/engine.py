@@ -346,6 +346,59 @@ class Engine:
             saved.save(self.store, sequence, when, engine, report)
         return report
 
+    def validate_in_child(self, as_of: str | date | None = None) -> GapReport:
+        """`validate(as_of)`, computed by a child process over a read-only view of the store
+        (graph/validation/child.py) so that it does not hold this process's interpreter lock
+        for minutes; kept like `validate`'s. An in-memory store, or a past state, validates
+        here; a write during the child's run makes its report stale, and it validates again."""
+        import subprocess
+        import sys
+        import tempfile
+
+        from aimstrace.graph.validation import saved
+        from aimstrace.graph.validation.runner import parse_as_of
+
+        when = parse_as_of(as_of)
+        path = self.store.path
+        if path is None or self.store.revision is not None or self.store.read_only:
+            return self.validate(when)
+        key = (self.store.generation, when, "auto")
+        with self._gap_lock:
+            flight = self._gap_flights.setdefault(key, threading.Lock())
+        with flight:
+            found = self.cached_gap_report(when)
+            if found is not None:
+                return found
+            sequence = self.store.changes.last_sequence()
+            stable = self.store.stable_generation()
+            report = saved.load(self.store, sequence, when, "auto")
+            if report is None:
+                self.store.flush()  # the child's read-only view sees what is on disk
+                with tempfile.TemporaryDirectory(prefix="aimstrace-validation-") as tmp:
+                    out = Path(tmp) / "report.json"
+                    child = subprocess.run(
+                        [sys.executable, "-m", "aimstrace.graph.validation.child",
+                         str(path), when.isoformat(), str(out)],
+                        capture_output=True, text=True, check=False,
+                    )  # fmt: skip
+                    report = saved.read(out) if child.returncode == 0 else None
+                if report is None:
+                    reason = (child.stderr.strip().splitlines() or ["no report written"])[-1]
+                    raise StoreError(f"the validation process failed: {reason}")
+                unchanged = stable is not None and stable == self.store.stable_generation()
+                if unchanged and sequence == self.store.changes.last_sequence():
+                    saved.save(self.store, sequence, when, "auto", report)
+                else:
+                    report = None  # a write came in between: this one is stale
+            if report is not None:
+                with self._gap_lock:
+                    while len(self._gap_reports) >= 4:
+                        self._gap_reports.pop(next(iter(self._gap_reports)))
+                    self._gap_reports[key] = report
+                    self._gap_flights.pop(key, None)
+                return report
+        return self.validate(when)  # outside the flight: validate takes it itself
+
     def cached_gap_report(
         self, as_of: str | date | None = None, engine: str = "auto"
     ) -> GapReport | None:

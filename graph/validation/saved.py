@@ -53,44 +53,60 @@ def _record(data: dict[str, Any]) -> GapRecord:
     return GapRecord(**data, details=details)
 
 
-def load(store: Store, sequence: int, as_of: date, engine: str) -> GapReport | None:
-    """The report saved for this state of the store, date and engine; None when there is none."""
-    path = _file(store, sequence, as_of, engine)
-    if path is None or not path.is_file():
-        return None
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        return GapReport(
-            as_of=date.fromisoformat(data["as_of"]),
-            records=[_record(r) for r in data["records"]],
-            engine=data["engine"],
-            notes=list(data["notes"]),
-            prefixes=dict(data["prefixes"]),
-        )
-    except (OSError, ValueError, KeyError, TypeError):
-        return None  # a damaged file is a cache miss, not an error
-
-
-def save(store: Store, sequence: int, as_of: date, engine: str, report: GapReport) -> None:
-    """Keep the report for this state of the store (written whole, then renamed into place)."""
-    path = _file(store, sequence, as_of, engine)
-    if path is None or store.read_only:
-        return
-    data = {
+def to_dict(report: GapReport) -> dict[str, Any]:
+    """The report as JSON-ready data (the SHACL report graph left out)."""
+    return {
         "as_of": report.as_of.isoformat(),
         "engine": report.engine,
         "notes": report.notes,
         "prefixes": report.prefixes,
         "records": [asdict(r) for r in report.records],
     }
+
+
+def from_dict(data: dict[str, Any]) -> GapReport:
+    """A report from `to_dict`'s data."""
+    return GapReport(
+        as_of=date.fromisoformat(data["as_of"]),
+        records=[_record(r) for r in data["records"]],
+        engine=data["engine"],
+        notes=list(data["notes"]),
+        prefixes=dict(data["prefixes"]),
+    )
+
+
+def read(path: Path) -> GapReport | None:
+    """The report in a file written by `write`; None when missing or damaged."""
+    try:
+        return from_dict(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None  # a damaged file is a cache miss, not an error
+
+
+def write(path: Path, report: GapReport) -> None:
+    """Write the report whole, then rename it into place (a reader never sees half of it)."""
+    handle, name = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+    with os.fdopen(handle, "w", encoding="utf-8") as out:
+        json.dump(to_dict(report), out, ensure_ascii=False)
+    os.replace(name, path)
+
+
+def load(store: Store, sequence: int, as_of: date, engine: str) -> GapReport | None:
+    """The report saved for this state of the store, date and engine; None when there is none."""
+    path = _file(store, sequence, as_of, engine)
+    return read(path) if path is not None else None
+
+
+def save(store: Store, sequence: int, as_of: date, engine: str, report: GapReport) -> None:
+    """Keep the report for this state of the store; the oldest beyond KEPT go."""
+    path = _file(store, sequence, as_of, engine)
+    if path is None or store.read_only:
+        return
     try:
         path.parent.mkdir(exist_ok=True)
-        handle, name = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            json.dump(data, out, ensure_ascii=False)
-        os.replace(name, path)
-        saved = sorted(path.parent.glob("*.json"), key=lambda p: p.stat().st_mtime)
-        for old in saved[:-KEPT]:
+        write(path, report)
+        kept = sorted(path.parent.glob("*.json"), key=lambda p: p.stat().st_mtime)
+        for old in kept[:-KEPT]:
             old.unlink(missing_ok=True)
     except OSError:
         return  # a full disk or a read-only folder: the report is still returned

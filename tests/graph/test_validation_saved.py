@@ -54,3 +54,30 @@ def test_a_damaged_saved_report_is_computed_again(tmp_path: Path) -> None:
     for saved in (tmp_path / "store" / "gap-reports").glob("*.json"):
         saved.write_text("{ not json", encoding="utf-8")
     assert Engine(engine.store).validate(AS_OF).records == report.records
+
+
+def test_a_child_process_validates_an_on_disk_store(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine = Engine.open(tmp_path / "store")
+    demo(engine)
+    here = Engine(engine.store).validate(AS_OF, report_graph=True)  # in this process
+    calls: list[object] = []
+    real = runner.validate
+    monkeypatch.setattr(runner, "validate", lambda *a, **k: calls.append(a) or real(*a, **k))
+    for saved in (tmp_path / "store" / "gap-reports").glob("*.json"):
+        saved.unlink()  # nothing to reuse: the child has to validate
+    child = engine.validate_in_child(AS_OF)
+    assert calls == []  # not validated in this process
+    assert child.records == here.records and child.counts() == here.counts()
+    assert engine.cached_gap_report(AS_OF) is child  # kept like validate's
+    assert Engine(engine.store).validate(AS_OF).records == here.records and calls == []
+
+
+def test_an_in_memory_store_validates_in_this_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    engine = Engine.open(None)
+    demo(engine)
+    calls: list[object] = []
+    real = runner.validate
+    monkeypatch.setattr(runner, "validate", lambda *a, **k: calls.append(a) or real(*a, **k))
+    assert engine.validate_in_child(AS_OF).records and len(calls) == 1
