@@ -105,6 +105,8 @@ def create_app(
             if store.path is not None and settings.port:
                 # Tells the CLI where to send writes while this process holds the store.
                 write_server_file(store.path, settings.host, settings.port)
+        # A server is asked again and again about a past revision: keep it in memory then.
+        app.state.engine.store.past_in_memory = settings.read_replica
         store_dir = app.state.engine.store.path
         if settings.query_processes and store_dir is not None:
             app.state.sparql_pool = SparqlPool(

@@ -286,13 +286,19 @@ def _print_summary(command: str, state: CliState, summary: DemoSummary) -> None:
 def frameworks(state: CliState, as_json: bool) -> None:
     """List the reference frameworks and their requirement counts."""
     rows = [
-        {"id": f.id, "title": f.title, "version": f.version, "requirements": f.requirements}
+        {
+            "id": f.id,
+            "title": f.title,
+            "version": f.version,
+            "requirements": f.requirements,
+            "external": f.external,
+        }
         for f in state.engine.frameworks()
     ]
     if as_json:
         print_json(rows)
     else:
-        print_table(rows, ["id", "version", "requirements", "title"])
+        print_table(rows, ["id", "version", "requirements", "external", "title"])
 
 
 @main.command()

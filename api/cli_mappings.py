@@ -25,7 +25,8 @@ from aimstrace.api.output import print_json, print_table, progress
 from aimstrace.loaders.pipeline import import_and_derive, load_crosswalks
 from aimstrace.ontology import FRAMEWORK_IDS
 
-FRAMEWORK = click.Choice(FRAMEWORK_IDS)
+# Ours or an external framework in the store; the engine says which ids it knows.
+FRAMEWORK_HELP = f"{', '.join(FRAMEWORK_IDS)} or an imported external framework's id"
 CONTRACT_KEYS = (
     "subject",
     "subject_framework",
@@ -41,8 +42,12 @@ CONTRACT_KEYS = (
 
 @main.command()
 @at_option
-@click.option("--from", "from_framework", type=FRAMEWORK, required=True, help="Subject side.")
-@click.option("--to", "to_framework", type=FRAMEWORK, required=True, help="Object side.")
+@click.option(
+    "--from", "from_framework", metavar="FW", required=True, help=f"Subject side: {FRAMEWORK_HELP}."
+)
+@click.option(
+    "--to", "to_framework", metavar="FW", required=True, help=f"Object side: {FRAMEWORK_HELP}."
+)
 @click.option("--derived", is_flag=True, help="Include mappings derived by set algebra.")
 @click.option("--requirement", metavar="NOTATION", help="Only mappings of this requirement.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
@@ -72,7 +77,7 @@ def mappings(
 
 @main.command()
 @at_option
-@click.option("--framework", type=FRAMEWORK, required=True, help="The framework to report on.")
+@click.option("--framework", metavar="FW", required=True, help=f"The framework: {FRAMEWORK_HELP}.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per requirement.")
 @pass_state
 def coverage(state: CliState, framework: str, as_json: bool) -> None:
@@ -145,14 +150,61 @@ def crosswalk_remove(state: CliState, name: str) -> None:
     click.echo(f"  removed {name}: {removed} triples; {len(derived.derived)} derived records")
 
 
+@crosswalk.command("remove-framework")
+@click.argument("framework")
+@click.option(
+    "--with-mapping-sets",
+    is_flag=True,
+    help="Also remove the mapping sets that use it (all in one transaction).",
+)
+@click.option("--dry-run", is_flag=True, help="Check and report what would be removed.")
+@message_option
+@pass_state
+@writes
+def crosswalk_remove_framework(
+    state: CliState, framework: str, with_mapping_sets: bool, dry_run: bool
+) -> None:
+    """Remove an imported external framework, all or nothing; refused (exit 1, every reference
+    listed) while a mapping set uses it, unless --with-mapping-sets removes those too."""
+    from aimstrace.loaders.errors import InventoryLoadError
+    from aimstrace.loaders.remove import remove_external_framework
+
+    try:
+        with state.writing():
+            report = remove_external_framework(
+                state.live_engine.store, framework, with_mapping_sets, dry_run
+            )
+            derived = None if dry_run else state.live_engine.derive_mappings()
+            state.live_engine.store.flush()
+    except InventoryLoadError as exc:
+        for issue in exc.issues:
+            click.echo(str(issue), err=True)
+        click.echo(f"aimstrace: {len(exc.issues)} error(s); nothing was removed", err=True)
+        raise SystemExit(1) from exc
+    verb = "would remove" if dry_run else "removed"
+    sets = f" and mapping sets {', '.join(report.mapping_sets)}" if report.mapping_sets else ""
+    click.echo(
+        f"{verb} external framework {framework} ({report.requirements} requirements){sets}: "
+        f"-{report.triples_removed} triples"
+    )
+    if derived is not None:
+        click.echo(f"derived mappings now: {len(derived.derived)}")
+
+
 @crosswalk.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option(
     "--format", "fmt", type=click.Choice(["sssom", "olir", "ciso"]), required=True, help="Format."
 )
 @click.option("--set", "set_name", help="Name of the mapping set (default: from the file).")
-@click.option("--focal", type=FRAMEWORK, help="OLIR: framework of the focal elements.")
-@click.option("--reference", type=FRAMEWORK, help="OLIR: framework of the reference elements.")
+@click.option(
+    "--focal", metavar="FW", help="OLIR: framework of the focal elements (ours or an external id)."
+)
+@click.option(
+    "--reference",
+    metavar="FW",
+    help="OLIR: framework of the reference elements (ours or an external id).",
+)
 @click.option("--source", help="OLIR: where the file comes from (kept with the set).")
 @click.option("--licence", help="OLIR: licence note for the set.")
 @message_option
@@ -181,6 +233,8 @@ def crosswalk_import(
             licence=licence,
         )
     state.live_engine.store.flush()
+    for name, count in result.externals.items():
+        click.echo(f"external framework {name}: {count} requirements named by this file")
     for name, count in result.records.items():
         click.echo(f"imported {count} records into mapping set {name}")
     if result.derivation is not None:
@@ -188,22 +242,62 @@ def crosswalk_import(
 
 
 @crosswalk.command("export")
-@click.option("--format", "fmt", type=click.Choice(["sssom", "oscal"]), required=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["sssom", "oscal", "oscal-catalog"]), required=True
+)
 @click.option("--set", "set_names", multiple=True, help="Mapping set(s) to export (default: all).")
 @click.option("--derived", is_flag=True, help="Also export the derived set (when no --set).")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="File.")
+@click.option(
+    "--framework", metavar="FW", help="oscal-catalog: the framework (ours or an external id)."
+)
+@click.option(
+    "-o",
+    "--output",
+    "output_text",
+    # kept as text: a Path drops the trailing "/" that says "a folder"
+    type=click.Path(),
+    help="A file, or a folder (DIR/ or an existing one): SSSOM one file per set, OSCAL the "
+    "mapping-collection with the catalog of every framework it names.",
+)
 @at_option
 @pass_state
 def crosswalk_export(
-    state: CliState, fmt: str, set_names: tuple[str, ...], derived: bool, output: Path | None
+    state: CliState,
+    fmt: str,
+    set_names: tuple[str, ...],
+    derived: bool,
+    framework: str | None,
+    output_text: str | None,
 ) -> None:
-    """Write mapping sets as SSSOM TSV or an OSCAL mapping-collection (JSON)."""
-    text = state.engine.export_mappings(fmt, list(set_names) or None, derived)
-    if output is None:
-        click.echo(text, nl=not text.endswith("\n"))
+    """Write mapping sets as SSSOM TSV or an OSCAL mapping-collection (JSON), or one framework
+    as an OSCAL catalog."""
+    output = Path(output_text) if output_text else None
+    folder = output is not None and (str(output_text).endswith("/") or output.is_dir())
+    if fmt == "oscal-catalog":
+        if not framework:
+            raise click.UsageError("--format oscal-catalog needs --framework FW")
+        if set_names or derived:
+            raise click.UsageError("--set and --derived export mapping sets, not a catalog")
+        files = {f"{framework}.oscal-catalog.json": state.engine.export_catalog(framework)}
+    elif framework:
+        raise click.UsageError("--framework is for --format oscal-catalog")
+    elif folder:
+        files = state.engine.export_files(fmt, list(set_names) or None, derived)
     else:
+        files = {"": state.engine.export_mappings(fmt, list(set_names) or None, derived)}
+    if output is None:
+        for text in files.values():
+            click.echo(text, nl=not text.endswith("\n"))
+        return
+    if not folder:
+        (text,) = files.values()
         output.write_text(text, encoding="utf-8")
         click.echo(f"wrote {output}", err=True)
+        return
+    output.mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        (output / name).write_text(text, encoding="utf-8")
+        click.echo(f"wrote {output / name}", err=True)
 
 
 @crosswalk.command("stats")

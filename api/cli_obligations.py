@@ -7,6 +7,8 @@ and the check of a stated `requires_fria` against the Art. 27(1) conditions.
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
 from aimstrace.api.cli import CliState, main, pass_state
@@ -32,9 +34,27 @@ def obligations(state: CliState, system: str, as_of: str | None, as_json: bool) 
         print_json(answer)
         return
     print_table(answer["obligations"], _COLUMNS)
+    for line in relief_lines(answer):
+        click.echo(line)
     fria = answer["fria"]
     if fria["contradiction"]:
         click.echo(f"contradiction: {fria['message']}")
+
+
+def relief_lines(answer: dict[str, Any]) -> list[str]:
+    """One line per SME / small mid-cap relief of the answer (rule 60-size-relief.rq)."""
+    lines: list[str] = []
+    seen: set[tuple[str, str]] = set()
+    eased = [(str(row["provision"]), r) for row in answer["obligations"] for r in row["relief"]]
+    for provision, relief in [*eased, *(("fines", r) for r in answer["organisation_relief"])]:
+        if (provision, str(relief["provision"])) in seen:
+            continue
+        seen.add((provision, str(relief["provision"])))
+        condition = f" (if {relief['condition']})" if relief["condition"] else ""
+        lines.append(
+            f"size relief, {provision}: {relief['provision']}: {relief['relief']}{condition}"
+        )
+    return lines
 
 
 @main.command()

@@ -1,5 +1,6 @@
 """`aimstrace report`: auditor reports (gaps, soa, stage1, management-review, pillars) as HTML,
-Markdown, XLSX or PDF."""
+Markdown, XLSX or PDF, of the store now or as it was (`--at`); the gaps report says since which
+revision each gap is open and, with `--closed-since`, lists the gaps closed since a date."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from aimstrace.api.cli import CliState, main, pass_state
+from aimstrace.api.cli import CliState, at_option, main, pass_state
 from aimstrace.api.output import progress
 from aimstrace.api.reports import FORMATS, KINDS, build, render
 
@@ -18,8 +19,14 @@ SUFFIXES = {".html": "html", ".htm": "html", ".md": "md", ".xlsx": "xlsx", ".pdf
 
 @main.command()
 @click.argument("kind", type=click.Choice(KINDS))
+@at_option
 @click.option(
     "--as-of", "as_of", metavar="DATE", help="Evaluation date YYYY-MM-DD (default: today)."
+)
+@click.option(
+    "--closed-since",
+    metavar="DATE",
+    help="gaps: also list the gaps closed on or after DATE (from the store's revisions).",
 )
 @click.option(
     "--format",
@@ -30,15 +37,23 @@ SUFFIXES = {".html": "html", ".htm": "html", ".md": "md", ".xlsx": "xlsx", ".pdf
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="Write the report to FILE.")
 @pass_state
 def report(
-    state: CliState, kind: str, as_of: str | None, fmt: str | None, output: Path | None
+    state: CliState,
+    kind: str,
+    as_of: str | None,
+    closed_since: str | None,
+    fmt: str | None,
+    output: Path | None,
 ) -> None:
     """Write an auditor report: gaps, soa, stage1, management-review or pillars."""
-    when = _date(as_of)
+    when = _date(as_of, "--as-of")
+    since = _date(closed_since, "--closed-since")
+    if since is not None and kind != "gaps":
+        raise click.UsageError("--closed-since applies to the gaps report only")
     chosen = fmt or (SUFFIXES.get(output.suffix.lower()) if output else None) or "html"
     if output is None and chosen in ("xlsx", "pdf"):
         raise click.UsageError(f"--format {chosen} is binary: give -o FILE")
     with progress(f"building the {kind} report"):
-        document = build(state.engine, kind, when)
+        document = build(state.engine, kind, when, closed_since=since)
     with progress(f"rendering {chosen}"):
         data = render(document, chosen)
     if output is None:
@@ -52,12 +67,12 @@ def report(
     )
 
 
-def _date(text: str | None) -> date | None:
+def _date(text: str | None, option: str) -> date | None:
     if text is None:
         return None
     try:
         return date.fromisoformat(text)
     except ValueError:
         raise click.BadParameter(
-            f"{text!r} is not a date (YYYY-MM-DD)", param_hint="--as-of"
+            f"{text!r} is not a date (YYYY-MM-DD)", param_hint=option
         ) from None

@@ -17,6 +17,7 @@ from aimstrace.api.output import SEVERITY_STYLES, print_table, progress
 from aimstrace.graph.validation.gaps import (
     SEVERITIES,
     GapReport,
+    OpenSince,
     to_html,
     to_json,
     to_markdown,
@@ -68,6 +69,13 @@ from aimstrace.graph.validation.writeback import WRITE_BACK_SEVERITIES
     help="With --write-back: which severities to write (repeatable; default Violation).",
 )
 @click.option(
+    "--open-since/--no-open-since",
+    default=True,
+    show_default=True,
+    help="In md, html and json reports: the revision each gap was first seen in (computed from"
+    " history by validating the revisions that changed what the shapes read).",
+)
+@click.option(
     "--engine",
     type=click.Choice(["auto", "pyshacl", "turbo"]),
     default="auto",
@@ -85,6 +93,7 @@ def validate(
     data_paths: tuple[Path, ...],
     write_back: bool,
     severities: tuple[str, ...],
+    open_since: bool,
     engine: str,
 ) -> None:
     """Check the AIMS for completeness; exit 0 without violations, 1 with, 2 on error."""
@@ -116,7 +125,12 @@ def validate(
                 written = state.engine.write_back(report, severities or WRITE_BACK_SEVERITIES)
     for note in report.notes:
         click.echo(f"aimstrace: note: {note}", err=True)
-    text = _render(report, "json-contract" if as_json else fmt)
+    since: OpenSince | None = None
+    reported = as_json or fmt in ("md", "html", "json") or (fmt is None and output is not None)
+    if open_since and reported and not data_paths and not shape_paths:
+        with progress("dating the gaps from history"):
+            since = state.engine.open_since(report.as_of)
+    text = _render(report, "json-contract" if as_json else fmt, since)
     if text is not None:
         if output is not None:
             output.write_text(text + "\n", encoding="utf-8")
@@ -134,7 +148,7 @@ def validate(
             for r in sorted(report.records, key=lambda r: r.sort_key())
         ]
         if output is not None:
-            output.write_text(to_markdown(report) + "\n", encoding="utf-8")
+            output.write_text(to_markdown(report, since) + "\n", encoding="utf-8")
         else:
             print_table(
                 rows,
@@ -150,16 +164,16 @@ def validate(
     raise SystemExit(1 if report.has_violations else 0)
 
 
-def _render(report: GapReport, fmt: str | None) -> str | None:
+def _render(report: GapReport, fmt: str | None, since: OpenSince | None) -> str | None:
     """The report as text in a format, or None for the default table."""
     if fmt == "json-contract":
-        return to_json(report)
+        return to_json(report, since=since)
     if fmt == "json":
-        return to_result_json(report)
+        return to_result_json(report, since)
     if fmt == "shacl":
         return to_turtle(report)
     if fmt == "md":
-        return to_markdown(report)
+        return to_markdown(report, since)
     if fmt == "html":
-        return to_html(report)
+        return to_html(report, since)
     return None

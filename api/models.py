@@ -31,6 +31,20 @@ class Framework(BaseModel):
     publisher: str | None = None
     requirements: int
     iri: str
+    external: bool = Field(
+        default=False,
+        description="imported from a mapping file or framework library (no catalog shipped)",
+    )
+
+
+class FrameworkRemovalReport(BaseModel):
+    """What removing an external framework took away (or, for a dry run, would)."""
+
+    framework: str
+    requirements: int
+    mapping_sets: list[str] = Field(description="the mapping sets removed with it")
+    triples_removed: int
+    dry_run: bool
 
 
 class Requirement(BaseModel):
@@ -184,6 +198,10 @@ class MappingImportReport(BaseModel):
 
     format: str
     records: dict[str, int] = Field(description="mapping records per mapping set")
+    external_frameworks: dict[str, int] = Field(
+        default_factory=dict,
+        description="per external framework the file names, how many of its nodes it names",
+    )
     triples_added: int
     triples_removed: int
 
@@ -296,6 +314,12 @@ class Gap(BaseModel):
     source_file: str | None = Field(
         default=None, description="the ML metadata file the entity at fault was imported from"
     )
+    open_since: str | None = Field(
+        default=None,
+        description="the revision this gap was first seen in (in its current run), from "
+        "history; null when not asked for or not known",
+    )
+    open_since_time: str | None = Field(default=None, description="that revision's time (UTC)")
 
 
 class GapGroupCount(BaseModel):

@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import random
+import shutil
 import statistics
 import sys
 import tempfile
@@ -31,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from aimstrace.graph.engine import Engine
 from aimstrace.graph.store import Changeset, Store
 from aimstrace.graph.store.changelog import ChangeLog
-from aimstrace.graph.store.core import _data_update, _touched_iris
+from aimstrace.graph.store.changeset import data_update, touched_iris
 from aimstrace.ontology.iris import graph_iri
 from bench.store_bench import generate, percentile
 
@@ -67,9 +68,20 @@ def _changes(store: ox.Store, share: float, runs: int, seed: int) -> list[Change
 def _without(plain: ox.Store, log: ChangeLog, changes: Changeset, times: list[float]) -> None:
     """What Store.apply did before revisions: the intent log, then the transaction."""
     started = time.perf_counter()
-    log.record(_touched_iris(changes))
-    plain.update(_data_update(changes))
+    log.record(touched_iris(changes))
+    plain.update(data_update(changes))
     times.append(time.perf_counter() - started)
+
+
+def _own_bytes(folder: Path, live: Path) -> int:
+    """Bytes of the files under `folder` that the live store no longer has (each inode once):
+    checkpoints share their SST files with the store by hard links until it compacts them."""
+    shared = {f.stat().st_ino for f in live.glob("*") if f.is_file()}
+    own: dict[int, int] = {}
+    for file in folder.rglob("*"):
+        if file.is_file() and file.stat().st_ino not in shared:
+            own[file.stat().st_ino] = file.stat().st_size
+    return sum(own.values())
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -101,6 +113,7 @@ def main(argv: list[str] | None = None) -> int:
         )
 
         changesets = _changes(plain, args.change, args.revisions, seed=42)
+        old_policy = folder / "checkpoints-every-10"
         quads_per_write = len(changesets[0].add) + len(changesets[0].remove)
         with_history: list[float] = []
         without_history: list[float] = []
@@ -121,6 +134,11 @@ def main(argv: list[str] | None = None) -> int:
             net_check.append(time.perf_counter() - started)
             if not run % 2:
                 _without(plain, plain_log, changes, without_history)
+            # The earlier policy, beside it: a checkpoint every 10 revisions, all kept.
+            if recorded.history.newest() % 10 == 0:
+                old_policy.mkdir(exist_ok=True)
+                recorded.oxigraph.flush()
+                recorded.oxigraph.backup(str(old_policy / f"r{recorded.history.newest()}"))
         mean_with, mean_without = statistics.mean(with_history), statistics.mean(without_history)
         print(
             f"{args.revisions} writes of {quads_per_write} quads each: with history "
@@ -137,7 +155,7 @@ def main(argv: list[str] | None = None) -> int:
 
         history = recorded.history
         change_bytes = sum(
-            len(_data_update(c).encode("utf-8")) for c in changesets
+            len(data_update(c).encode("utf-8")) for c in changesets
         )  # the changes as N-Triples text
         stored = history.storage_bytes()
         baseline_added, _ = history.changes(1)
@@ -148,19 +166,20 @@ def main(argv: list[str] | None = None) -> int:
             f"(x{stored / (change_bytes + baseline_bytes):.2f} of what it records)"
         )
 
-        # Checkpoints share their SST files with the store (hard links): count only the files
-        # no longer in the store, each inode once.
-        live = {f.stat().st_ino for f in (folder / "with-history").glob("*") if f.is_file()}
-        own: dict[int, int] = {}
-        for file in (folder / "with-history" / "history-checkpoints").rglob("*"):
-            if file.is_file() and file.stat().st_ino not in live:
-                own[file.stat().st_ino] = file.stat().st_size
+        live = folder / "with-history"
+        own = _own_bytes(live / "history-checkpoints", live)
+        earlier = _own_bytes(old_policy, live) if old_policy.is_dir() else 0
+        recorded_bytes = change_bytes + baseline_bytes
         checkpoints = recorded.checkpoints.ids() if recorded.checkpoints else []
         print(
-            f"checkpoints: {len(checkpoints)}, {sum(own.values()) / 1e6:.1f} MB of their own "
-            f"(history in all x{(stored + sum(own.values())) / (change_bytes + baseline_bytes):.2f}"
-            " of what it records)"
+            f"checkpoints kept: {', '.join(f'r{c}' for c in checkpoints) or 'none'}, "
+            f"{own / 1e6:.1f} MB of their own: history in all "
+            f"x{(stored + own) / recorded_bytes:.2f}"
+            f" of what it records; the earlier policy (every 10, all kept) in the same run: "
+            f"{earlier / 1e6:.1f} MB, x{(stored + earlier) / recorded_bytes:.2f} "
+            f"(new/earlier x{(stored + own) / max(stored + earlier, 1):.2f})"
         )
+        shutil.rmtree(old_policy, ignore_errors=True)
 
         engine = Engine(recorded)
         systems = [
@@ -201,6 +220,33 @@ def main(argv: list[str] | None = None) -> int:
             f"{(build + first_trace):.2f} s in all from disk; repeated (other systems, computed) "
             f"p50 {past_again * 1000:.1f} ms against {now * 1000:.1f} ms on the present "
             f"(x{past_again / now:.2f})"
+        )
+        # The server's path: asked again, the past state is copied into memory (background).
+        recorded.past_in_memory = True
+        started = time.perf_counter()
+        engine.at(target).store.wait_for_memory_view()
+        copied = time.perf_counter() - started
+        in_memory, present_again, on_disk = [], [], []
+        fresh = [s.value.rsplit("/", 1)[-1] for s in systems[40:80] if s.value != system_id]
+        for other in fresh:  # not asked before (no cached answer); interleaved with the present
+            started = time.perf_counter()
+            engine.at(target).run_query("system-trace", {"system": other})
+            in_memory.append(time.perf_counter() - started)
+            started = time.perf_counter()
+            Engine(Store.frozen(past.store.oxigraph, target)).run_query(
+                "system-trace", {"system": other}
+            )
+            on_disk.append(time.perf_counter() - started)
+            started = time.perf_counter()
+            engine.run_query("system-trace", {"system": other})
+            present_again.append(time.perf_counter() - started)
+        memory_p50, disk_p50 = statistics.median(in_memory), statistics.median(on_disk)
+        now_again = statistics.median(present_again)
+        print(
+            f"--at {target} asked again (server): copied into memory in {copied:.2f} s; "
+            f"repeated p50 {memory_p50 * 1000:.1f} ms from memory, {disk_p50 * 1000:.1f} ms from "
+            f"the disk copy (x{memory_p50 / disk_p50:.2f}), {now_again * 1000:.1f} ms on the "
+            f"present (x{memory_p50 / now_again:.2f})"
         )
     return 0
 

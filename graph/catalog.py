@@ -16,14 +16,16 @@ PREFIX aims: <https://w3id.org/aimstrace/ns#>
 PREFIX dcterms: <http://purl.org/dc/terms/>
 PREFIX owl: <http://www.w3.org/2002/07/owl#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-SELECT ?framework ?id ?title ?version ?publisher (COUNT(DISTINCT ?req) AS ?requirements)
+SELECT ?framework ?id ?title ?version ?publisher ?external
+  (COUNT(DISTINCT ?req) AS ?requirements)
 WHERE {
   ?framework a aims:Framework ; dcterms:identifier ?id ; dcterms:title ?title .
+  BIND(EXISTS { ?framework a aims:ExternalFramework } AS ?external)
   OPTIONAL { ?framework owl:versionInfo ?version }
   OPTIONAL { ?framework dcterms:publisher ?publisher }
   OPTIONAL { ?req skos:inScheme ?framework ; a aims:Requirement }
 }
-GROUP BY ?framework ?id ?title ?version ?publisher
+GROUP BY ?framework ?id ?title ?version ?publisher ?external
 """
 
 _REQUIREMENTS = """
@@ -48,6 +50,8 @@ class FrameworkInfo:
     publisher: str | None
     requirements: int
     iri: str
+    #: Imported from a mapping file or framework library (aimstrace ships no catalog of it).
+    external: bool = False
 
 
 @dataclass(frozen=True)
@@ -78,6 +82,7 @@ def list_frameworks(store: Store) -> list[FrameworkInfo]:
                 publisher=_text(row.get("publisher")),
                 requirements=int(count.value) if count is not None else 0,
                 iri=row["framework"].value,
+                external=row["external"].value == "true",
             )
         )
     order = {fid: i for i, fid in enumerate(FRAMEWORK_IDS)}
@@ -85,11 +90,16 @@ def list_frameworks(store: Store) -> list[FrameworkInfo]:
 
 
 def list_requirements(store: Store, framework: str) -> list[RequirementInfo]:
-    """All requirements of one framework, sorted by notation in natural order."""
+    """All requirements of one framework (ours or external), sorted by notation in natural
+    order."""
     if framework not in FRAMEWORK_IDS:
-        raise StoreError(
-            f"unknown framework id {framework!r}; expected one of {', '.join(FRAMEWORK_IDS)}"
-        )
+        from aimstrace.graph.crosswalk.external import known_framework_ids
+
+        known = known_framework_ids(store)
+        if framework not in known:
+            raise StoreError(
+                f"unknown framework id {framework!r}; expected one of {', '.join(known)}"
+            )
     scheme = ox.NamedNode(framework_iri(framework))
     rows = store.select(_REQUIREMENTS, {"framework": scheme})
     reqs = {

@@ -30,6 +30,7 @@ from aimstrace.graph.eu_obligations import (
     derive_obligations,
     fria_check,
 )
+from aimstrace.graph.eu_obligations import size_relief as eu_size_relief
 from aimstrace.graph.eu_obligations import support as eu_support
 from aimstrace.graph.eu_obligations import timeline as eu_timeline
 from aimstrace.graph.store import Row, Store, StoreError, WriteSummary
@@ -43,16 +44,17 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
 
     from aimstrace.graph.analytics.core import FailurePoint, ImpactRadius, PathStep
+    from aimstrace.graph.audit_history import EntityRevision, SinceAudit
     from aimstrace.graph.backend import QueryResult
     from aimstrace.graph.crosswalk.coverage import CoverageEntry
     from aimstrace.graph.crosswalk.derivation import DerivationResult
     from aimstrace.graph.crosswalk.sets import MappingView
     from aimstrace.graph.crosswalk.stats import SetStats
-    from aimstrace.graph.history import Diff, GapLifecycle
+    from aimstrace.graph.history import Diff, GapLifecycle, GapTracker
     from aimstrace.graph.soa import SoaEntry
     from aimstrace.graph.store.history import Revision, Verification
     from aimstrace.graph.store.sparql_guard import QueryLimits
-    from aimstrace.graph.validation.gaps import GapReport
+    from aimstrace.graph.validation.gaps import GapReport, OpenSince
     from aimstrace.graph.validation.writeback import WriteBackSummary
 
 VOCABULARY_GRAPH = graph_iri("vocabulary")
@@ -85,6 +87,14 @@ class Engine:
         self._gap_flights: dict[tuple[int, date, str], threading.Lock] = {}
         self._reads: dict[tuple[str, str], tuple[int, Any]] = {}
         self._per_entity: dict[tuple[str, ...], tuple[int, Any]] = {}
+        # A past state's engine answers history questions through the live one, up to its
+        # revision (a past store has no history of its own).
+        self._live: Engine | None = None
+        self._revision_id: int | None = None
+        # Gap lifecycles per evaluation date: one tracker each, advanced as revisions come.
+        self._gap_trackers: dict[date, GapTracker] = {}
+        self._lifecycles: dict[tuple[date, int], list[GapLifecycle]] = {}
+        self._tracker_lock = threading.Lock()
 
     @classmethod
     def open(cls, path: str | os.PathLike[str] | None, create: bool = True) -> Engine:
@@ -141,17 +151,25 @@ class Engine:
         result = self.run_query("eu-obligations", {"system": system_id, "as_of": when})
         iri = system_id if ":" in system_id else resolve_node(f"system:{system_id}")
         met = eu_support(self.store, iri)
+        relief, organisation_relief = eu_size_relief(self.store, iri)
         rows = []
+        versions: set[str] = set()
         for values in result.rows:
             row = dict(zip(result.columns, values, strict=True))
             article = str(row["provision"]).split("(", 1)[0].strip()
             controls, evidence = met.get(article, ([], []))
-            rows.append({**row, "controls": controls, "evidence": evidence})
+            eased = relief.get((str(row["version"]), article), [])
+            versions.add(str(row["version"]))
+            rows.append({**row, "controls": controls, "evidence": evidence, "relief": eased})
         return {
             "system": iri,
             "as_of": str(when),
             "obligations": rows,
             "fria": fria_check(self.store, iri),
+            # Fine caps (Art. 99(6), (6a)) of the version in force on the date.
+            "organisation_relief": [
+                r for v in sorted(versions) for r in organisation_relief.get(v, [])
+            ],
         }
 
     def eu_timeline(self) -> list[dict[str, Any]]:
@@ -197,6 +215,20 @@ class Engine:
         from aimstrace.graph.crosswalk.sets import export_mappings
 
         return export_mappings(self.store, fmt, sets, derived)
+
+    def export_catalog(self, framework: str) -> str:
+        """One framework (ours or an external one) as an OSCAL 1.2 catalog (JSON text)."""
+        from aimstrace.graph.crosswalk.sets import export_catalog
+
+        return export_catalog(self.store, framework)
+
+    def export_files(
+        self, fmt: str, sets: list[str] | None = None, derived: bool = False
+    ) -> dict[str, str]:
+        """An export as named files: SSSOM one per set, OSCAL with the catalogs it cites."""
+        from aimstrace.graph.crosswalk.sets import export_files
+
+        return export_files(self.store, fmt, sets, derived)
 
     # ----- organisation inventory ---------------------------------------------------------------
 
@@ -444,6 +476,8 @@ class Engine:
         engine = self._past.get(label)
         if engine is None or engine.store is not past_store:
             engine = Engine(past_store)
+            engine._live = self
+            engine._revision_id = int(label.removeprefix("r"))
             self._past = {
                 k: v for k, v in self._past.items() if v.store in self.store.past_states()
             }
@@ -470,17 +504,89 @@ class Engine:
         return diff(self.store, base, target, parse_as_of(as_of))
 
     def gap_lifecycles(self, as_of: str | date | None = None) -> list[GapLifecycle]:
-        """Each gap of the history with the revision it was first seen in and, if gone, closed."""
-        from aimstrace.graph.history import gap_lifecycles
+        """Each gap of the history with the revision it was first seen in and, if gone, closed.
+
+        On a past state's engine: the history up to its revision. Kept per date and revision
+        (history never changes), and each date's tracker is advanced rather than rebuilt when
+        newer revisions come, so a server pays each revision's validation once.
+        """
         from aimstrace.graph.validation.runner import parse_as_of
 
-        return gap_lifecycles(self.store, parse_as_of(as_of))
+        when = parse_as_of(as_of)
+        if self._live is not None:
+            assert self._revision_id is not None
+            return self._live._lifecycles_up_to(when, self._revision_id)
+        return self._lifecycles_up_to(when, self.store.history.newest())
+
+    def _lifecycles_up_to(self, when: date, up_to: int) -> list[GapLifecycle]:
+        from aimstrace.graph.history import GapTracker
+
+        with self._tracker_lock:
+            found = self._lifecycles.get((when, up_to))
+            if found is not None:
+                return found
+            tracker = self._gap_trackers.get(when)
+            if tracker is None or tracker.done > up_to:
+                tracker = GapTracker(when)
+            tracker.advance(self.store.history, up_to)
+            result = tracker.lifecycles()
+            if tracker.done == self.store.history.newest():
+                # Only the present's tracker is worth advancing later; the memory is one replayed
+                # copy of the store per date, so few dates are kept.
+                while len(self._gap_trackers) >= 2:
+                    self._gap_trackers.pop(next(iter(self._gap_trackers)))
+                self._gap_trackers[when] = tracker
+            while len(self._lifecycles) >= 8:
+                self._lifecycles.pop(next(iter(self._lifecycles)))
+            self._lifecycles[(when, up_to)] = result
+            return result
+
+    def open_since(self, as_of: str | date | None = None) -> OpenSince:
+        """For each gap open on the date (in the state this engine shows), when it was first
+        seen, from history."""
+        from aimstrace.graph.history import open_since
+
+        return open_since(self.gap_lifecycles(as_of))
+
+    def closed_since(self, since: date, as_of: str | date | None = None) -> list[GapLifecycle]:
+        """The gaps closed by revisions made on or after a date (up to this engine's state)."""
+        from aimstrace.graph.history import closed_since
+
+        return closed_since(self.gap_lifecycles(as_of), since)
+
+    def entity_history(self, kind: str, entity_id: str) -> list[EntityRevision] | None:
+        """The revisions that changed one entity of a register, newest first (None when no
+        revision ever named it)."""
+        from aimstrace.graph.audit_history import entity_history
+        from aimstrace.ontology.iris import entity_iri
+        from aimstrace.ontology.registers import REGISTERS
+
+        register = next((r for r in REGISTERS if r.name == kind), None)
+        if register is None:
+            raise ValueError(f"unknown register {kind!r}")
+        found = entity_history(self.store, str(entity_iri(register.kind, entity_id)))
+        return found or None
+
+    def since_last_audit(self, as_of: str | date | None = None) -> SinceAudit:
+        """What changed since the newest internal audit on or before the date: entities,
+        mappings, gaps opened and closed (validated on that date)."""
+        from aimstrace.graph.audit_history import since_last_audit
+        from aimstrace.graph.validation.runner import parse_as_of
+
+        when = parse_as_of(as_of)
+        return since_last_audit(self.store, self.list_entities("audits"), when)
 
     # ----- reads ---------------------------------------------------------------------------------
 
     def frameworks(self) -> list[FrameworkInfo]:
         """The frameworks in the store with their requirement counts."""
         return list_frameworks(self.store)
+
+    def framework_ids(self) -> tuple[str, ...]:
+        """Our frameworks' ids, then those of the external frameworks in the store."""
+        from aimstrace.graph.crosswalk.external import known_framework_ids
+
+        return known_framework_ids(self.store)
 
     def requirements(self, framework: str) -> list[RequirementInfo]:
         """The requirements of one framework."""

@@ -58,7 +58,7 @@ READ_PREDICATES = tuple(
         "excludedFromScope", "lifecycleStage", "annexIIIPoint", "claimsDerogation",
         "performsProfiling", "annexIAct", "transparencyCase", "gpaiClass", "euAIActRole",
         "roleChange", "placedOnMarket", "significantChange", "publicBody",
-        "publicServiceProvider",
+        "publicServiceProvider", "enterpriseSize",
     )
 )  # fmt: skip
 READ_TYPES = (ox.NamedNode(_AIMS + "AISystem"), ox.NamedNode(_AIMS + "Organization"))
@@ -173,6 +173,22 @@ WHERE {
 }"""
 
 
+_RELIEF = """
+PREFIX aims: <https://w3id.org/aimstrace/ns#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+SELECT DISTINCT $system ?scope ?version ?article ?provision ?relief ?condition ?from ?source
+WHERE {
+  { $system ^aims:obligedSystem ?holder . BIND("obligation" AS ?scope) }
+  UNION { ?holder a aims:Organization . BIND("organisation" AS ?scope) }
+  ?holder aims:sizeRelief ?node .
+  ?node aims:inVersion/skos:notation ?version ; aims:relievesArticle/skos:notation ?article ;
+    aims:reliefProvision ?provision ; skos:prefLabel ?relief ; dcterms:source ?source .
+  OPTIONAL { ?node aims:reliefCondition ?condition }
+  OPTIONAL { ?node aims:reliefFrom ?from }
+}"""
+
+
 def _value(row: Mapping[str, object], name: str) -> str | None:
     term = row.get(name)
     return None if term is None else str(getattr(term, "value", term))
@@ -214,6 +230,37 @@ def support(store: Store, system: str) -> dict[str, tuple[list[str], list[str]]]
         if row.get("evidence") is not None:
             evidence.add(_value(row, "evidence") or "")
     return {k: (sorted(c), sorted(e)) for k, (c, e) in found.items()}
+
+
+def size_relief(
+    store: Store, system: str
+) -> tuple[
+    dict[tuple[str, str], list[dict[str, str | None]]], dict[str, list[dict[str, str | None]]]
+]:
+    """The SME / small mid-cap reliefs rule 60-size-relief.rq derived: per (version, article) of
+    the system's obligations, and per version on the organisation (fine caps)."""
+    per_obligation: dict[tuple[str, str], list[dict[str, str | None]]] = {}
+    per_version: dict[str, list[dict[str, str | None]]] = {}
+    seen: set[tuple[str, ...]] = set()
+    for row in store.select(_RELIEF, {"system": ox.NamedNode(system)}):
+        version, article = _value(row, "version") or "", _value(row, "article") or ""
+        entry = {
+            "provision": _value(row, "provision"),
+            "relief": _value(row, "relief"),
+            "condition": _value(row, "condition"),
+            "from": _value(row, "from"),
+            "source": _value(row, "source"),
+        }
+        on_org = _value(row, "scope") == "organisation"
+        key = (str(on_org), version, article, str(entry["provision"]))
+        if key in seen:
+            continue
+        seen.add(key)
+        if on_org:
+            per_version.setdefault(version, []).append(entry)
+        else:
+            per_obligation.setdefault((version, article), []).append(entry)
+    return per_obligation, per_version
 
 
 def timeline(store: Store) -> list[dict[str, object]]:

@@ -12,13 +12,16 @@ read), never stored by hand.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 import pyoxigraph as ox
 
-from aimstrace.graph.store import Store
-from aimstrace.graph.validation.gaps import GapRecord, GapReport
+from aimstrace.graph.store import Changeset, Store
+from aimstrace.graph.store.history import History, Revision
+from aimstrace.graph.validation.gaps import GapRecord, GapReport, OpenSince, Since
+from aimstrace.graph.validation.incremental import validate_changes
 from aimstrace.graph.validation.runner import validate
 from aimstrace.ontology.iris import GRAPH_BASE, graph_iri
 from aimstrace.ontology.registers import REGISTER_BY_CLASS
@@ -55,14 +58,7 @@ class GapKey:
     @classmethod
     def of(cls, record: GapRecord) -> GapKey:
         """The identity of a gap record."""
-        return cls(
-            record.severity,
-            record.focus,
-            record.path,
-            record.requirement,
-            record.framework,
-            record.shape,
-        )
+        return cls(*record.identity())
 
 
 @dataclass
@@ -215,38 +211,115 @@ class GapLifecycle:
     record: GapRecord
     first_seen: str
     closed: str | None
+    first_seen_time: str = ""
+    closed_time: str | None = None
 
     def as_dict(self) -> dict[str, object]:
         """JSON-friendly."""
-        return {**self.record.contract_dict(), "first_seen": self.first_seen, "closed": self.closed}
+        return {
+            **self.record.contract_dict(),
+            "first_seen": self.first_seen,
+            "closed": self.closed,
+            "first_seen_time": self.first_seen_time,
+            "closed_time": self.closed_time,
+        }
 
 
-def gap_lifecycles(store: Store, as_of: date) -> list[GapLifecycle]:
+def shapes_read(graphs: Iterable[str]) -> set[str]:
+    """The graphs among these that the completeness shapes read."""
+    read = {ORG_GRAPH, str(graph_iri("vocabulary"))}
+    read |= {str(graph_iri("catalog", f)) for f in ("iso42001", "eu-ai-act")}
+    return read.intersection(graphs)
+
+
+class GapTracker:
+    """The gaps of the history on one evaluation date, replayed forward revision by revision.
+
+    Each revision that changed a graph the shapes read is validated; one that changed only the
+    organisation graph is validated incrementally (only the focus nodes it can affect,
+    graph.validation.incremental), any other in full. The tracker keeps the replayed state, so
+    a later call for newer revisions costs only those revisions.
+    """
+
+    def __init__(self, as_of: date, incremental: bool = True) -> None:
+        self.as_of = as_of
+        self.incremental = incremental
+        self.done = 0  # the last revision applied
+        self._state = ox.Store()
+        self._report: GapReport | None = None
+        self._open: dict[GapKey, tuple[GapRecord, Revision]] = {}
+        self._closed: list[GapLifecycle] = []
+
+    def advance(self, history: History, up_to: int) -> None:
+        """Apply and validate the revisions after the last one done, up to `up_to`."""
+        for revision in history.revisions():
+            if revision.id <= self.done or revision.id > up_to:
+                continue
+            added, removed = history.changes(revision.id)
+            for quad in removed:
+                self._state.remove(quad)
+            self._state.extend(added)
+            self.done = revision.id
+            touched = shapes_read(revision.graphs)
+            if not touched:
+                continue
+            past = Store.frozen(self._state, revision.name)
+            if self.incremental and self._report is not None and touched == {ORG_GRAPH}:
+                changes = Changeset(remove=tuple(removed), add=tuple(added))
+                self._report = validate_changes(past, changes, self._report, self.as_of)
+            else:
+                self._report = validate(past, self.as_of, engine="auto")
+            self._record(revision, self._report)
+
+    def _record(self, revision: Revision, report: GapReport) -> None:
+        found = {GapKey.of(r): r for r in report.records}
+        for key in [k for k in self._open if k not in found]:
+            record, since = self._open.pop(key)
+            self._closed.append(
+                GapLifecycle(record, since.name, revision.name, since.time, revision.time)
+            )
+        for key, record in found.items():
+            if key not in self._open:
+                self._open[key] = (record, revision)
+
+    def lifecycles(self) -> list[GapLifecycle]:
+        """Open gaps (sorted as reports are) with the revision they were first seen in, then
+        closed ones in the order they closed."""
+        still_open = [
+            GapLifecycle(record, since.name, None, since.time)
+            for record, since in self._open.values()
+        ]
+        return sorted(still_open, key=lambda g: g.record.sort_key()) + list(self._closed)
+
+
+def gap_lifecycles(store: Store, as_of: date, up_to: int | None = None) -> list[GapLifecycle]:
     """Every gap of the history on one evaluation date: open ones with the revision they were
     first seen in (in their current run), closed ones with the revision that closed them.
 
-    Validates the state after each revision that changed a graph the shapes read (the
-    organisation, vocabulary and the ISO/IEC 42001 and EU AI Act catalogs).
+    Up to a revision (default: the newest); validates the state after each revision that
+    changed a graph the shapes read (the organisation, vocabulary and the ISO/IEC 42001 and EU
+    AI Act catalogs).
     """
-    read = {ORG_GRAPH, str(graph_iri("vocabulary"))}
-    read |= {str(graph_iri("catalog", f)) for f in ("iso42001", "eu-ai-act")}
-    open_since: dict[GapKey, tuple[GapRecord, str]] = {}
-    closed: list[GapLifecycle] = []
-    state = ox.Store()  # replayed forward once; validated after each revision that matters
-    for revision in store.history.revisions():
-        added, removed = store.history.changes(revision.id)
-        for quad in removed:
-            state.remove(quad)
-        state.extend(added)
-        if not read.intersection(revision.graphs):
-            continue
-        report = validate(Store.frozen(state, revision.name), as_of, engine="auto")
-        found = {GapKey.of(r): r for r in report.records}
-        for key in [k for k in open_since if k not in found]:
-            record, since = open_since.pop(key)
-            closed.append(GapLifecycle(record, since, revision.name))
-        for key, record in found.items():
-            if key not in open_since:
-                open_since[key] = (record, revision.name)
-    still_open = [GapLifecycle(record, since, None) for record, since in open_since.values()]
-    return sorted(still_open, key=lambda g: g.record.sort_key()) + closed
+    tracker = GapTracker(as_of)
+    tracker.advance(store.history, store.history.newest() if up_to is None else up_to)
+    return tracker.lifecycles()
+
+
+def open_since(lifecycles: Iterable[GapLifecycle]) -> OpenSince:
+    """For each gap still open, the revision (and its time) it was first seen in."""
+    return OpenSince(
+        {
+            g.record.identity(): Since(g.first_seen, g.first_seen_time)
+            for g in lifecycles
+            if g.closed is None
+        }
+    )
+
+
+def closed_since(lifecycles: Iterable[GapLifecycle], since: date) -> list[GapLifecycle]:
+    """The gaps closed by a revision made on or after a date (UTC), in the order they closed."""
+    return [
+        g
+        for g in lifecycles
+        if g.closed_time is not None and datetime.fromisoformat(g.closed_time).date() >= since
+    ]

@@ -1,21 +1,27 @@
-"""CISO Assistant mapping-library YAML import.
+"""CISO Assistant library YAML import: mapping libraries and framework libraries.
 
-A library holds ``objects.requirement_mapping_sets`` (or one ``requirement_mapping_set``), each
-with ``source_framework_urn``, ``target_framework_urn`` and ``requirement_mappings`` whose
-``relationship`` reads "source RELATIONSHIP target" (equal, subset, superset, intersect,
-not_related). Framework URNs are matched to our framework ids and requirement-node URNs to our
-notations; anything that cannot be matched is an error with its line, never a guess.
+A mapping library holds ``objects.requirement_mapping_sets`` (or one
+``requirement_mapping_set``), each with ``source_framework_urn``, ``target_framework_urn``
+and ``requirement_mappings`` whose ``relationship`` reads "source RELATIONSHIP target"
+(equal, subset, superset, intersect, not_related). Framework URNs of the editions we hold are
+matched to our framework ids and node URNs to our notations; anything that cannot be matched
+is an error with its line, never a guess. A side whose framework is none of our catalogs
+(another edition such as ``iso27001-2013``, or SCF) is an external framework
+(``aimstrace.graph.crosswalk.external``) named by the URN's edition, with the node ids the
+mappings name. A framework library (``objects.framework``) of such a framework defines it: its
+nodes with their ``ref_id`` as notation, ``name`` as title and ``parent_urn`` as parent.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
+from aimstrace.graph.crosswalk.external import ExternalFramework
 from aimstrace.graph.crosswalk.model import (
     MappingRecord,
     MappingSetInfo,
@@ -23,6 +29,7 @@ from aimstrace.graph.crosswalk.model import (
     check_set_name,
 )
 from aimstrace.loaders.mapping_common import (
+    ExternalSides,
     IssueCollector,
     LoadedMappingSet,
     MappingLoadError,
@@ -48,6 +55,8 @@ class NodeMatch:
     granularity: str = "same"
 
 
+_FRAMEWORK_URN = "urn:intuitem:risk:framework:"
+_NODE_URN = "urn:intuitem:risk:req_node:"
 _NUMBERED = re.compile(r"^\d+(?:\.\d+)*$")
 _ANNEX = re.compile(r"^a\.(\d+(?:\.\d+)*)$")
 _RMF = re.compile(r"^(govern|map|measure|manage)(?:-(\d+(?:\.\d+)?))?$")
@@ -136,10 +145,21 @@ class _Node:
         return str(self.node.value) if isinstance(self.node, yaml.ScalarNode) else ""
 
 
+@dataclass
+class CisoLibrary:
+    """What one CISO Assistant library holds: mapping sets, external frameworks, or both."""
+
+    sets: list[LoadedMappingSet] = field(default_factory=list)
+    #: External frameworks: a framework library's own (defining), and the sides of mapping
+    #: sets that are none of our catalogs (only the nodes the mappings name).
+    externals: list[ExternalFramework] = field(default_factory=list)
+
+
 def load_ciso_assistant(
     path: Path, index: Mapping[str, RequirementRef], set_name: str | None = None
-) -> list[LoadedMappingSet]:
-    """Parse and validate a CISO Assistant mapping library; one mapping set per mapping set."""
+) -> CisoLibrary:
+    """Parse and validate a CISO Assistant library: a mapping library (one mapping set per
+    mapping set) or a framework library of a framework we hold no catalog of."""
     issues = IssueCollector(str(path))
     try:
         root_node = yaml.compose(path.read_text(encoding="utf-8"))
@@ -158,16 +178,27 @@ def load_ciso_assistant(
     root = _Node(root_node)
     objects = root.get("objects")
     mapping_sets: list[_Node] = []
+    framework_node: _Node | None = None
     if objects is not None:
         many = objects.get("requirement_mapping_sets")
         one = objects.get("requirement_mapping_set")
         mapping_sets = many.items() if many is not None else [one] if one is not None else []
-    if not mapping_sets:
-        issues.add(root.line, "objects", None, "no requirement_mapping_sets in objects")
+        framework_node = objects.get("framework")
+    if not mapping_sets and framework_node is None:
+        issues.add(
+            objects.line if objects is not None else root.line,
+            "objects",
+            None,
+            "expected a framework library (objects.framework) or a mapping library "
+            "(objects.requirement_mapping_sets)",
+        )
         issues.raise_if_any()
     licence = (
         _text(root, "copyright") or "not stated; check the library's terms before redistributing"
     )
+    sides = ExternalSides(issues, path.name)
+    if framework_node is not None:
+        _framework_library(issues, sides, framework_node, _text(root, "copyright"))
     provider = _text(root, "provider")
     library = _text(root, "urn") or path.name
     base_name = set_name or _slug(_text(root, "ref_id") or path.stem)
@@ -179,7 +210,7 @@ def load_ciso_assistant(
         except ValueError as exc:
             issues.add(node.line, None, name, str(exc))
             continue
-        loaded = _mapping_set(issues, node, index, name)
+        loaded = _mapping_set(issues, sides, node, index, name)
         if loaded is None:
             continue
         title = _text(node, "name") or _text(root, "name") or name
@@ -188,7 +219,78 @@ def load_ciso_assistant(
         loaded.info = MappingSetInfo(name, title, source, version, licence)
         results.append(loaded)
     issues.raise_if_any()
-    return results
+    records = [r for s in results for r in s.records]
+    return CisoLibrary(results, sides.used(records))
+
+
+def _framework_library(
+    issues: IssueCollector, sides: ExternalSides, node: _Node, copyright: str
+) -> None:
+    """A framework library: the framework as an external one, its nodes with ref_id and name."""
+    urn_node = node.get("urn")
+    urn = urn_node.text().strip() if urn_node is not None else ""
+    line = urn_node.line if urn_node is not None else node.line
+    edition = urn.rsplit(":", 1)[-1] if urn.startswith(_FRAMEWORK_URN) else ""
+    if not edition:
+        issues.add(line, "urn", urn, f"expected a framework URN ({_FRAMEWORK_URN}EDITION)")
+        return
+    if edition in EDITIONS:
+        ours = EDITIONS[edition][0]
+        issues.add(
+            line,
+            "urn",
+            urn,
+            f"this is their library of a framework aimstrace holds as its {ours} catalog; "
+            "import their mapping libraries instead",
+        )
+        return
+    title = _text(node, "name") or _text(node, "ref_id") or edition
+    framework = sides.framework(line, "urn", edition, title, urn, copyright, defining=True)
+    if framework is None:
+        return
+    nodes = node.get("requirement_nodes")
+    entries = nodes.items() if nodes is not None else []
+    if not entries:
+        issues.add(node.line, "requirement_nodes", None, "the framework has no requirement_nodes")
+        return
+    ids: dict[str, int] = {}
+    for entry in entries:
+        node_urn = _text(entry, "urn")
+        node_id = node_urn.rsplit(":", 1)[-1] if node_urn.startswith(_NODE_URN) else ""
+        if not node_id:
+            issues.add(entry.line, "urn", node_urn, f"expected a node URN ({_NODE_URN}...)")
+            continue
+        ids[node_urn] = entry.line
+    notations: dict[str, str] = {}
+    for entry in entries:
+        node_urn = _text(entry, "urn")
+        if node_urn not in ids:
+            continue
+        node_id = node_urn.rsplit(":", 1)[-1]
+        notation = _text(entry, "ref_id") or node_id
+        if notation in notations:
+            issues.add(
+                entry.line, "ref_id", notation, f"the same ref_id as node {notations[notation]}"
+            )
+            continue
+        notations[notation] = node_urn
+        parent_urn = _text(entry, "parent_urn")
+        parent = None
+        if parent_urn:
+            if parent_urn not in ids:
+                issues.add(entry.line, "parent_urn", parent_urn, "no node of the library has it")
+                continue
+            parent = framework.node_iri(parent_urn.rsplit(":", 1)[-1])
+        sides.node(
+            entry.line,
+            "urn",
+            framework,
+            node_id,
+            notation,
+            node_urn,
+            title=_text(entry, "name") or None,
+            parent=parent,
+        )
 
 
 def _text(node: _Node, key: str) -> str:
@@ -201,39 +303,46 @@ def _slug(text: str) -> str:
 
 
 def _mapping_set(
-    issues: IssueCollector, node: _Node, index: Mapping[str, RequirementRef], name: str
+    issues: IssueCollector,
+    sides: ExternalSides,
+    node: _Node,
+    index: Mapping[str, RequirementRef],
+    name: str,
 ) -> LoadedMappingSet | None:
-    frameworks: dict[str, str] = {}
-    urns: dict[str, str] = {}
+    ends: dict[str, _Side] = {}
     for side in ("source", "target"):
         urn_node = node.get(f"{side}_framework_urn")
-        urn = urn_node.text() if urn_node is not None else ""
+        urn = urn_node.text().strip() if urn_node is not None else ""
+        line = urn_node.line if urn_node is not None else node.line
         framework = framework_for_urn(urn)
-        if framework is None:
-            line = urn_node.line if urn_node is not None else node.line
-            editions = ", ".join(EDITIONS)
+        if framework is not None:
+            ends[side] = _Side(urn, framework, node_lookup(index, framework), None)
+            continue
+        edition = urn.rsplit(":", 1)[-1] if urn.startswith(_FRAMEWORK_URN) else ""
+        if not edition:
             issues.add(
                 line,
                 f"{side}_framework_urn",
                 urn,
-                f"not an edition aimstrace holds a catalog of (expected one of {editions}; "
-                "another edition, e.g. iso27001-2013, is a different framework)",
+                f"expected a framework URN ({_FRAMEWORK_URN}EDITION)",
             )
-        else:
-            frameworks[side] = framework
-            urns[side] = urn
+            continue
+        # Another edition (iso27001-2013) or a framework we hold no catalog of (SCF): an
+        # external framework, never one of ours however alike the ids look.
+        external = sides.framework(line, f"{side}_framework_urn", edition, edition, urn)
+        if external is not None:
+            ends[side] = _Side(urn, external.id, {}, external)
     mappings = node.get("requirement_mappings")
     if mappings is None or not mappings.items():
         issues.add(
             node.line, "requirement_mappings", None, "the mapping set has no requirement_mappings"
         )
         return None
-    if len(frameworks) < 2:
+    if len(ends) < 2:
         return None
-    lookups = {side: node_lookup(index, fw) for side, fw in frameworks.items()}
     rows: list[tuple[int | None, MappingRecord]] = []
     for entry in mappings.items():
-        record = _mapping(RowChecker(issues, entry.line), entry, lookups, urns, frameworks, name)
+        record = _mapping(RowChecker(issues, entry.line), sides, entry, ends, index, name)
         if record is not None:
             rows.append((entry.line, record))
     check_duplicates(issues, rows)
@@ -241,46 +350,61 @@ def _mapping_set(
     return LoadedMappingSet(placeholder, [record for _, record in rows])
 
 
+@dataclass(frozen=True)
+class _Side:
+    """One side of a mapping set: its framework URN, our framework id and how to find nodes."""
+
+    urn: str
+    framework: str
+    lookup: dict[str, str]
+    external: ExternalFramework | None
+
+
 def _end(
     check: RowChecker,
+    sides: ExternalSides,
     entry: _Node,
     side: str,
-    lookup: dict[str, str],
-    framework_urn: str,
-    framework: str,
+    end: _Side,
+    index: Mapping[str, RequirementRef],
 ) -> tuple[str | None, NodeMatch | None]:
     column = f"{side}_requirement_urn"
     urn = _text(entry, column)
     node_id = urn.rsplit(":", 1)[-1] if urn else ""
-    match = match_node(framework_urn, node_id) if node_id else None
+    if end.external is not None:
+        if not node_id:
+            check.issues.add(check.line, column, urn, "the requirement URN is missing")
+            return None, None
+        iri = end.external.node_iri(node_id)
+        # A node stored before (e.g. from their framework library) keeps its notation.
+        notation = index[iri].notation if iri in index else node_id
+        found = sides.node(check.line, column, end.external, node_id, notation, urn)
+        return found, NodeMatch(notation) if found else None
+    match = match_node(end.urn, node_id) if node_id else None
     if match is None:
         check.issues.add(
-            check.line, column, urn, f"not a {framework} node id this loader knows how to read"
+            check.line, column, urn, f"not a {end.framework} node id this loader knows how to read"
         )
         return None, None
-    iri = lookup.get(match.notation)
-    if iri is None:
+    ours = end.lookup.get(match.notation)
+    if ours is None:
         check.issues.add(
-            check.line, column, urn, f"{match.notation!r} is not in the {framework} catalog"
+            check.line, column, urn, f"{match.notation!r} is not in the {end.framework} catalog"
         )
-    return iri, match
+    return ours, match
 
 
 def _mapping(
     check: RowChecker,
+    sides: ExternalSides,
     entry: _Node,
-    lookups: dict[str, dict[str, str]],
-    urns: dict[str, str],
-    frameworks: dict[str, str],
+    ends: dict[str, _Side],
+    index: Mapping[str, RequirementRef],
     set_name: str,
 ) -> MappingRecord | None:
     before = len(check.issues.issues)
-    subject, source = _end(
-        check, entry, "source", lookups["source"], urns["source"], frameworks["source"]
-    )
-    obj, target = _end(
-        check, entry, "target", lookups["target"], urns["target"], frameworks["target"]
-    )
+    subject, source = _end(check, sides, entry, "source", ends["source"], index)
+    obj, target = _end(check, sides, entry, "target", ends["target"], index)
     relationship = check.relationship(
         "relationship", _text(entry, "relationship"), RELATIONSHIP_WORDS
     )

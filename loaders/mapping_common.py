@@ -11,6 +11,11 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from aimstrace.graph.crosswalk.external import (
+    ExternalFramework,
+    ExternalRequirement,
+    check_external_id,
+)
 from aimstrace.graph.crosswalk.model import (
     RATIONALES,
     RELATIONSHIPS,
@@ -76,6 +81,87 @@ class LoadedMappingSet:
 
     info: MappingSetInfo
     records: list[MappingRecord]
+    #: The external frameworks the set's records point into, with the nodes they name.
+    externals: list[ExternalFramework] = field(default_factory=list)
+
+
+@dataclass
+class ExternalSides:
+    """The external frameworks one file names, collected as its rows are read."""
+
+    issues: IssueCollector
+    imported_from: str
+    frameworks: dict[str, ExternalFramework] = field(default_factory=dict)
+
+    def framework(
+        self,
+        line: int | None,
+        column: str | None,
+        framework_id: str,
+        title: str,
+        source: str,
+        licence: str = "",
+        defining: bool = False,
+    ) -> ExternalFramework | None:
+        """The external framework with this id (made on first use); None if the id is unusable."""
+        found = self.frameworks.get(framework_id)
+        if found is not None:
+            return found
+        try:
+            check_external_id(framework_id)
+        except ValueError as exc:
+            self.issues.add(line, column, framework_id, str(exc))
+            return None
+        found = ExternalFramework(
+            framework_id, title, source, self.imported_from, licence, defining
+        )
+        self.frameworks[framework_id] = found
+        return found
+
+    def node(
+        self,
+        line: int | None,
+        column: str | None,
+        framework: ExternalFramework,
+        identifier: str,
+        notation: str,
+        source_identifier: str,
+        title: str | None = None,
+        parent: str | None = None,
+    ) -> str | None:
+        """The IRI of the node an identifier names; an error when two identifiers share one."""
+        try:
+            iri = framework.node_iri(identifier)
+        except ValueError as exc:
+            self.issues.add(line, column, source_identifier, str(exc))
+            return None
+        label = " ".join(title.split()) if title else None
+        kept = framework.add(
+            ExternalRequirement(iri, notation, source_identifier, label or None, parent)
+        )
+        if kept.source_identifier != source_identifier:
+            self.issues.add(
+                line,
+                column,
+                source_identifier,
+                f"names the same {framework.id} node as {kept.source_identifier!r} "
+                "(identifiers that differ only in punctuation)",
+            )
+            return None
+        return iri
+
+    def used(self, records: list[MappingRecord]) -> list[ExternalFramework]:
+        """The frameworks (with only the nodes) these records use; a defining file keeps all."""
+        ends = {r.subject for r in records} | {r.object for r in records if r.object}
+        kept: list[ExternalFramework] = []
+        for framework in self.frameworks.values():
+            if not framework.defining:
+                framework.requirements = {
+                    iri: req for iri, req in framework.requirements.items() if iri in ends
+                }
+            if framework.requirements or framework.defining:
+                kept.append(framework)
+        return kept
 
 
 @dataclass

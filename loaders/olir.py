@@ -16,6 +16,7 @@ import re
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
+from aimstrace.graph.crosswalk.external import ExternalFramework, check_external_id
 from aimstrace.graph.crosswalk.model import (
     MappingRecord,
     MappingSetInfo,
@@ -23,11 +24,13 @@ from aimstrace.graph.crosswalk.model import (
     check_set_name,
 )
 from aimstrace.loaders.mapping_common import (
+    ExternalSides,
     IssueCollector,
     LoadedMappingSet,
     RowChecker,
     check_duplicates,
 )
+from aimstrace.ontology import FRAMEWORK_IDS
 
 #: Accepted header spellings, folded (lower case, punctuation and "(optional)" dropped). Where a
 #: file has several columns for one role, the spelling listed first wins: SCF's STRM files have
@@ -67,6 +70,17 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
         "nist ir 8477 rational",
     ),
     "strength": ("strength of relationship", "strength", "relationship strength"),
+    # The element's text, kept as the title of an external framework's node (never ours).
+    "focal_title": (
+        "focal document element description",
+        "focal element description",
+        "fde description",
+    ),
+    "reference_title": (
+        "reference document element description",
+        "reference element description",
+        "rde description",
+    ),
     "confidence": ("confidence", "confidence score"),
     "justification": (
         "justification",
@@ -181,17 +195,33 @@ def load_olir(
     source: str | None = None,
     licence: str | None = None,
 ) -> LoadedMappingSet:
-    """Parse and validate an OLIR / STRM CSV or XLSX; focal and reference frameworks are given."""
+    """Parse and validate an OLIR / STRM CSV or XLSX; focal and reference frameworks are given.
+
+    A framework that is none of our catalogs is an external framework of that id: its nodes
+    are the identifiers the file's column names (those stored before are reused).
+    """
     issues = IssueCollector(str(path))
     try:
         check_set_name(set_name)
     except ValueError as exc:
         issues.add(None, None, set_name, str(exc))
-    lookups = {}
+    sides = ExternalSides(issues, path.name)
+    lookups: dict[str, dict[str, str]] = {}
+    externals: dict[str, ExternalFramework] = {}
     for role, framework in (("focal", focal_framework), ("reference", reference_framework)):
         lookups[role] = notation_lookup(index, framework)
-        if not lookups[role]:
-            issues.add(None, None, framework, f"{role} framework has no catalog in the store")
+        if framework in FRAMEWORK_IDS:
+            if not lookups[role]:
+                issues.add(None, role, framework, f"the {framework} catalog is not in the store")
+            continue
+        try:
+            check_external_id(framework)
+        except ValueError as exc:
+            issues.add(None, role, framework, str(exc))
+            continue
+        found = sides.framework(None, role, framework, framework, source or path.name)
+        if found is not None:
+            externals[role] = found
     issues.raise_if_any()
     xlsx = path.suffix.lower() in (".xlsx", ".xlsm")
     source_rows = _xlsx_rows(issues, path) if xlsx else _csv_rows(issues, path)
@@ -220,7 +250,7 @@ def load_olir(
             )
             continue
         values = {role: raw[i] if i < len(raw) else "" for role, i in columns.items()}
-        record = _check_row(RowChecker(issues, line), values, lookups, set_name)
+        record = _check_row(RowChecker(issues, line), values, lookups, externals, sides, set_name)
         if record is not None:
             rows.append((line, record))
     if columns is None and first is not None:
@@ -236,7 +266,8 @@ def load_olir(
         version="",
         licence=licence or "not stated; check the terms of the source before redistributing",
     )
-    return LoadedMappingSet(info, [record for _, record in rows])
+    records = [record for _, record in rows]
+    return LoadedMappingSet(info, records, sides.used(records))
 
 
 def _header(issues: IssueCollector, line: int, raw: list[str]) -> tuple[dict[str, int], int]:
@@ -252,6 +283,8 @@ def _check_row(
     check: RowChecker,
     values: dict[str, str],
     lookups: dict[str, dict[str, str]],
+    externals: dict[str, ExternalFramework],
+    sides: ExternalSides,
     set_name: str,
 ) -> MappingRecord | None:
     before = len(check.issues.issues)
@@ -260,7 +293,14 @@ def _check_row(
         # NIST's cells sometimes end in a line break ("PM-09\n"): stripped, never folded further.
         notation = values[role].strip()
         iri = lookups[role].get(notation) or lookups[role].get(notation.casefold())
-        if iri is None:
+        external = externals.get(role)
+        if external is not None and not notation:
+            check.issues.add(check.line, role, values[role], "the element identifier is missing")
+        elif external is not None and iri is None:
+            # A node stored before (its notation found above) is reused as it is.
+            title = values.get(f"{role}_title") or None
+            iri = sides.node(check.line, role, external, notation, notation, notation, title)
+        elif external is None and iri is None:
             check.issues.add(
                 check.line, role, values[role], f"not a notation in the {role} framework's catalog"
             )

@@ -17,7 +17,18 @@ from typing import TYPE_CHECKING
 
 from aimstrace.graph.catalog import FrameworkInfo
 from aimstrace.graph.crosswalk.duplicates import imported_duplicates
-from aimstrace.graph.crosswalk.model import DERIVED_SET, requirement_index, write_mapping_sets
+from aimstrace.graph.crosswalk.external import (
+    ExternalFramework,
+    external_contents,
+    merge_imports,
+)
+from aimstrace.graph.crosswalk.model import (
+    DERIVED_SET,
+    mapping_set_contents,
+    replace_graphs,
+    requirement_index,
+    write_mapping_sets,
+)
 from aimstrace.graph.crosswalk.sets import CrosswalkLoad
 from aimstrace.graph.crosswalk.sssom_format import SUFFIX
 from aimstrace.graph.store import Store, WriteSummary
@@ -91,33 +102,45 @@ def import_mappings(
     source: str | None = None,
     licence: str | None = None,
 ) -> CrosswalkLoad:
-    """Import a mapping file from elsewhere as its own mapping set(s); nothing on any error."""
+    """Import a mapping file from elsewhere as its own mapping set(s); nothing on any error.
+
+    A side that is none of our catalogs is written as an external framework in the same
+    transaction (aimstrace.graph.crosswalk.external); a CISO Assistant framework library
+    writes only its external framework.
+    """
     index = requirement_index(store)
+    externals: list[ExternalFramework] = []
     if fmt == "sssom":
-        sets = [load_sssom(path, index, set_name)]
+        sets = [load_sssom(path, index, set_name, external=True)]
     elif fmt == "olir":
         from aimstrace.loaders.olir import load_olir
 
-        if subject_framework not in FRAMEWORK_IDS or object_framework not in FRAMEWORK_IDS:
+        if not subject_framework or not object_framework:
             raise ValueError(
-                "an OLIR import needs --focal and --reference framework ids "
-                f"(one of {', '.join(FRAMEWORK_IDS)})"
+                "an OLIR import needs the focal and the reference framework (--focal, "
+                f"--reference): one of {', '.join(FRAMEWORK_IDS)}, or the id of an external "
+                "framework"
             )
         name = set_name or f"olir-{path.stem}"
         sets = [load_olir(path, index, subject_framework, object_framework, name, source, licence)]
     elif fmt == "ciso":
         from aimstrace.loaders.ciso_assistant import load_ciso_assistant
 
-        sets = load_ciso_assistant(path, index, set_name)
+        library = load_ciso_assistant(path, index, set_name)
+        sets, externals = library.sets, library.externals
     else:
         raise ValueError(
             f"unknown import format {fmt!r}; expected one of {', '.join(IMPORT_FORMATS)}"
         )
     if any(s.info.name == DERIVED_SET for s in sets):
         raise ValueError(f"the set name {DERIVED_SET!r} is reserved for derived mappings")
+    externals = merge_imports([*externals, *(e for s in sets for e in s.externals)])
+    contents = external_contents(store, externals)
+    contents.update(mapping_set_contents(s.info, s.records) for s in sets)
     result = CrosswalkLoad()
-    result.written = write_mapping_sets(store, [(s.info, s.records) for s in sets])
+    result.written = replace_graphs(store, contents)
     result.records = {s.info.name: len(s.records) for s in sets}
+    result.externals = {e.id: len(e.requirements) for e in externals}
     return result
 
 

@@ -9,12 +9,14 @@ a removal but a new load.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
 import pyoxigraph as ox
 
+from aimstrace.graph.crosswalk.external import external_framework_ids, external_graph
 from aimstrace.graph.crosswalk.model import DERIVED_SET, mapping_set_graph
 from aimstrace.graph.eu_obligations import derive_changes
 from aimstrace.graph.inventory import register_of_kind
@@ -22,10 +24,17 @@ from aimstrace.graph.store import Changeset, Store
 from aimstrace.loaders.errors import InputIssue, InventoryLoadError
 from aimstrace.loaders.ml.model import KIND_CLASSES
 from aimstrace.loaders.references import ORG_GRAPH, text_of
-from aimstrace.ontology.iris import entity_iri
+from aimstrace.ontology import FRAMEWORK_IDS
+from aimstrace.ontology.iris import AIMS, GRAPH_BASE, entity_iri
 
 IDENTIFIER = ox.NamedNode("http://purl.org/dc/terms/identifier")
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+_NOTATION = ox.NamedNode("http://www.w3.org/2004/02/skos/core#notation")
+_REQUIREMENT = ox.NamedNode(str(AIMS) + "Requirement")
+_MAPPING_SUBJECT = ox.NamedNode(str(AIMS) + "mappingSubject")
+_MAPPING_OBJECT = ox.NamedNode(str(AIMS) + "mappingObject")
+_CROSSWALK_PREFIX = GRAPH_BASE + "crosswalk/"
+_EXTERNAL_ID = re.compile(r"^[a-z][a-z0-9._-]*$")
 
 
 class Removable(Protocol):
@@ -221,3 +230,116 @@ def _label(store: Store, subject: ox.NamedNode | ox.BlankNode | ox.Triple) -> st
     found = next(iter(store.oxigraph.quads_for_pattern(subject, IDENTIFIER, None, ORG_GRAPH)), None)
     kind = subject.value.rstrip("/").split("/")[-2]
     return f"{kind} {text_of(found.object)}" if found is not None else subject.value
+
+
+@dataclass
+class FrameworkRemoval:
+    """What removing an external framework took away (or, for a dry run, would)."""
+
+    framework: str
+    requirements: int = 0
+    mapping_sets: list[str] = field(default_factory=list)
+    triples_removed: int = 0
+    dry_run: bool = False
+
+
+def remove_external_framework(
+    store: Store, framework: str, with_mapping_sets: bool = False, dry_run: bool = False
+) -> FrameworkRemoval:
+    """Remove an imported external framework (its graph), all or nothing.
+
+    Refused, with every reference located (mapping set, record, the node it names), while a
+    mapping set still uses one of its nodes, unless with_mapping_sets removes those sets in the
+    same transaction. A reference from anywhere else (another external framework's parent link,
+    the organisation's data) always refuses. Derived mappings are re-derived by the caller.
+    """
+    issues: list[InputIssue] = []
+    where = f"framework {framework}"
+    if framework in FRAMEWORK_IDS:
+        message = "is one of aimstrace's own catalogs; only imported external frameworks go"
+        raise InventoryLoadError([InputIssue(where, None, "framework", message, framework)])
+    graph = external_graph(framework) if _EXTERNAL_ID.match(framework) else None
+    own = tuple(store.quads(graph)) if graph is not None else ()
+    if not own:
+        known = external_framework_ids(store)
+        hint = difflib.get_close_matches(framework, known, n=1)
+        extra = f"; did you mean {hint[0]!r}?" if hint else ""
+        listed = ", ".join(known) or "none"
+        message = f"no external framework with this id (external frameworks: {listed}){extra}"
+        raise InventoryLoadError([InputIssue(where, None, "framework", message, framework)])
+    nodes = {q.subject for q in own}
+    notation = {
+        q.subject.value: q.object.value
+        for q in own
+        if q.predicate == _NOTATION
+        and isinstance(q.subject, ox.NamedNode)
+        and isinstance(q.object, ox.Literal)
+    }
+    derived = mapping_set_graph(DERIVED_SET)
+    sets: dict[ox.NamedNode, str] = {}
+    for node in nodes:
+        for quad in [
+            *store.oxigraph.quads_for_pattern(None, None, node, None),
+            *store.oxigraph.quads_for_pattern(node, None, None, None),
+        ]:
+            g = quad.graph_name
+            if not isinstance(g, ox.NamedNode) or g in (graph, derived):
+                continue
+            if g.value.startswith(_CROSSWALK_PREFIX):
+                sets[g] = g.value[len(_CROSSWALK_PREFIX) :]
+            elif quad.subject not in nodes or quad.object not in nodes:
+                used = notation.get(str(node), str(node))
+                issues.append(
+                    InputIssue(
+                        f"graph {g.value.removeprefix(GRAPH_BASE)}",
+                        None,
+                        quad.predicate.value,
+                        f"still refers to {framework} {used}; remove or change that first",
+                        quad.subject.value if isinstance(quad.subject, ox.NamedNode) else None,
+                    )
+                )
+    if sets and not with_mapping_sets:
+        for g, name in sorted(sets.items(), key=lambda kv: kv[1]):
+            records = _records_using(store, g, nodes)
+            for record, named in sorted(records.items()):
+                shown = ", ".join(sorted(notation.get(n.value, n.value) for n in named))
+                issues.append(
+                    InputIssue(
+                        f"mapping set {name}",
+                        None,
+                        "mapping",
+                        f"record {record} uses {framework} {shown}; "
+                        "remove the set first or give --with-mapping-sets",
+                        name,
+                    )
+                )
+    if issues:
+        raise InventoryLoadError(issues)
+    remove = set(own)
+    for g in sets:
+        remove |= set(store.quads(g))
+    report = FrameworkRemoval(
+        framework,
+        requirements=len(
+            {q.subject for q in own if q.predicate == RDF_TYPE and q.object == _REQUIREMENT}
+        ),
+        mapping_sets=sorted(sets.values()),
+        triples_removed=len(remove),
+        dry_run=dry_run,
+    )
+    if not dry_run:
+        store.apply(Changeset(remove=tuple(remove)))
+        store.flush()
+    return report
+
+
+def _records_using(
+    store: Store, graph: ox.NamedNode, nodes: set[ox.NamedNode | ox.BlankNode | ox.Triple]
+) -> dict[str, set[ox.NamedNode]]:
+    """The mapping records of a set's graph that name any of the nodes, with those nodes."""
+    found: dict[str, set[ox.NamedNode]] = {}
+    for predicate in (_MAPPING_SUBJECT, _MAPPING_OBJECT):
+        for quad in store.oxigraph.quads_for_pattern(None, predicate, None, graph):
+            if quad.object in nodes and isinstance(quad.object, ox.NamedNode):
+                found.setdefault(str(quad.subject), set()).add(quad.object)
+    return found

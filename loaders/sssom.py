@@ -10,6 +10,7 @@ import csv
 import dataclasses
 import io
 import json
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from aimstrace.graph.crosswalk.model import (
     MappingSetInfo,
     RequirementRef,
     check_set_name,
+    framework_of_iri,
 )
 from aimstrace.graph.crosswalk.sssom_format import (
     COLUMNS as COLUMNS,
@@ -47,11 +49,19 @@ from aimstrace.graph.crosswalk.sssom_format import (
     CurieMap as CurieMap,
 )
 from aimstrace.loaders.mapping_common import (
+    ExternalSides,
     IssueCollector,
     LoadedMappingSet,
     RowChecker,
     check_duplicates,
 )
+from aimstrace.ontology import FRAMEWORK_IDS
+
+#: An external framework's id is its CURIE prefix folded; a prefix that spells one of our ids
+#: (IBM's files use ``nist-ai-rmf:`` for their own NIST AI 600-1 risk ids) gets this suffix.
+CLASHING_PREFIX_SUFFIX = "-ext"
+#: IBM's ai-atlas-nexus files say "no term found" with this bare predicate and no object_id.
+IBM_NO_MATCH = "noMatch"
 
 
 def set_name_for(path: Path) -> str:
@@ -101,9 +111,15 @@ def load_sssom(
     path: Path,
     index: Mapping[str, RequirementRef],
     set_name: str | None = None,
+    external: bool = False,
 ) -> LoadedMappingSet:
-    """Parse and validate one SSSOM TSV file against the catalogs in `index`."""
+    """Parse and validate one SSSOM TSV file against the catalogs in `index`.
+
+    external: a side that is none of our catalogs becomes an external framework named by its
+    CURIE prefix (an import); otherwise it is an error (the shipped crosswalks).
+    """
     issues = IssueCollector(str(path))
+    sides = ExternalSides(issues, path.name) if external else None
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
@@ -169,6 +185,7 @@ def load_sssom(
             index,
             name,
             default_author,
+            sides,
         )
         if record is not None and "relationship" not in columns and record.iri in merged:
             # Plain SSSOM sets may repeat a mapping found by two methods: one record that
@@ -184,7 +201,8 @@ def load_sssom(
         issues.add(first_line, None, None, "no table: expected a tab-separated header row")
     check_duplicates(issues, rows)
     issues.raise_if_any()
-    return LoadedMappingSet(info, [record for _, record in rows])
+    records = [record for _, record in rows]
+    return LoadedMappingSet(info, records, sides.used(records) if sides else [])
 
 
 def _check_row(
@@ -194,15 +212,22 @@ def _check_row(
     index: Mapping[str, RequirementRef],
     set_name: str,
     default_author: str | None,
+    sides: ExternalSides | None,
 ) -> MappingRecord | None:
     before = len(check.issues.issues)
     plain = "relationship" not in row
-    subject = check.requirement(
-        "subject_id",
-        row["subject_id"],
-        _expand(check, curies, "subject_id", row["subject_id"]),
+    subject = _end(
+        check,
+        curies,
         index,
+        sides,
+        "subject",
+        _expand(check, curies, "subject_id", row["subject_id"]),
+        row,
     )
+    if plain and row["predicate_id"].strip() == IBM_NO_MATCH and not row["object_id"].strip():
+        # IBM's risk-atlas sets write "no term found" as predicate noMatch, no object.
+        row = {**row, "predicate_id": "skos:exactMatch", "object_id": "sssom:NoTermFound"}
     predicate = _expand(check, curies, "predicate_id", row["predicate_id"])
     modifier = row.get("predicate_modifier", "").strip()
     if modifier not in ("", NOT):
@@ -246,7 +271,7 @@ def _check_row(
                 "sssom:NoTermFound is only allowed for no-relationship",
             )
     else:
-        obj = check.requirement("object_id", row["object_id"], object_iri, index)
+        obj = _end(check, curies, index, sides, "object", object_iri, row)
     method = _expand(check, curies, "mapping_justification", row["mapping_justification"])
     if plain:
         # Plain SSSOM says which kind of match, not why nor how strong: semantic, unknown.
@@ -254,12 +279,17 @@ def _check_row(
         strength = None
     else:
         chained = method == "https://w3id.org/semapv/vocab/MappingChaining"
-        rationale = check.rationale("rationale", row["rationale"], required=not chained)
+        # An import may hold what another file left unknown (our export of a plain SSSOM
+        # set); only the shipped crosswalks (sides is None) must give strength and reasons.
+        lenient = chained or sides is not None
+        rationale = check.rationale("rationale", row["rationale"], required=not lenient)
         strength = check.strength(
-            "strength", row["strength"], "no-relationship" if chained else relationship
+            "strength", row["strength"], "no-relationship" if lenient else relationship
         )
     confidence = check.confidence("confidence", row.get("confidence", ""))
-    justification = check.justification("comment", row.get("comment", ""), required=not plain)
+    justification = check.justification(
+        "comment", row.get("comment", ""), required=not plain and sides is None
+    )
     if len(check.issues.issues) > before or subject is None or relationship is None:
         return None
     return MappingRecord(
@@ -273,6 +303,55 @@ def _check_row(
         author=(row.get("author_id") or "").strip() or default_author,
         mapping_set=set_name,
     )
+
+
+def _end(
+    check: RowChecker,
+    curies: CurieMap,
+    index: Mapping[str, RequirementRef],
+    sides: ExternalSides | None,
+    side: str,
+    iri: str | None,
+    row: dict[str, str],
+) -> str | None:
+    """A requirement of our catalogs (or one stored before), or a node of an external one."""
+    column = f"{side}_id"
+    value = row[column]
+    if iri is None or iri in index or sides is None or framework_of_iri(iri) in FRAMEWORK_IDS:
+        return check.requirement(column, value, iri, index)
+    prefix, sep, local = value.strip().partition(":")
+    if not sep or value.strip().startswith(("http://", "https://")):
+        check.issues.add(
+            check.line,
+            column,
+            value,
+            "an identifier outside our catalogs must be a CURIE: its prefix names the "
+            "external framework",
+        )
+        return None
+    framework_id = _external_id(prefix)
+    framework = sides.framework(
+        check.line, column, framework_id, prefix, curies.prefixes.get(prefix, prefix)
+    )
+    if framework is None:
+        return None
+    return sides.node(
+        check.line,
+        column,
+        framework,
+        local,
+        local,
+        value.strip(),
+        title=row.get(f"{side}_label") or None,
+    )
+
+
+def _external_id(prefix: str) -> str:
+    """The external framework id of a CURIE prefix (docs/interchange.md)."""
+    folded = "-".join(p for p in re.split(r"[^a-z0-9._-]+", prefix.lower()) if p)
+    if folded in FRAMEWORK_IDS:
+        folded += CLASHING_PREFIX_SUFFIX
+    return folded if folded[:1].isalpha() else f"x-{folded}"
 
 
 def _implied(predicate: str | None, negated: bool) -> str | None:

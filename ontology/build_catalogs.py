@@ -61,6 +61,8 @@ KIND_CLASS: dict[str, URIRef] = {
     "sub-section-provision": AIMS.SubSection,
     "rule": AIMS.LegalRule,
     "rule-provision": AIMS.LegalRule,
+    "sub-rule": AIMS.SubRule,
+    "sub-rule-provision": AIMS.SubRule,
     "schedule": AIMS.Schedule,
 }
 

@@ -375,6 +375,8 @@ _DPDP_LEVELS = (
     (re.compile(r"Section \d+"), "act-section"),
     (re.compile(r"Section \d+\((\d+|[a-z])\)"), "sub-section"),
     (re.compile(r"Rule \d+"), "rule"),
+    # Rule 6(1), Rule 3(a), Rule 6(1)(a): catalogued for tracing, never counted (see coverage.py)
+    (re.compile(r"Rule \d+\((\d+|[a-z])\)(\([a-z]\))?"), "sub-rule"),
     (
         re.compile(r"(First|Second|Third|Fourth|Fifth|Sixth|Seventh) Schedule( Part [A-Z])?"),
         "schedule",
@@ -390,8 +392,8 @@ def dpdp_nodes(reference_dir: Path = REFERENCE_DIR) -> list[CatalogNode]:
         level = next((k for pattern, k in _DPDP_LEVELS if pattern.fullmatch(row["id"])), None)
         if level is None:
             raise ReferenceError(
-                f"{name}: {row['id']!r} is not a chapter, section, sub-section, rule or "
-                "schedule notation"
+                f"{name}: {row['id']!r} is not a chapter, section, sub-section, rule, sub-rule "
+                "or schedule notation"
             )
         if row["kind"] not in (level, "provision"):
             raise ReferenceError(

@@ -22,6 +22,8 @@ from aimstrace.ontology.iris import AIMS, CATALOG_BASE, requirement_iri
 
 FRAMEWORK = "eu-ai-act"
 OBLIGATIONS_FILE = "eu_ai_act_obligations.csv"
+SIZE_RELIEF_FILE = "eu_ai_act_size_relief.csv"
+ENTERPRISE_SIZES = ("sme", "small-mid-cap", "large")
 #: version notation -> (valid from, valid until or None, title, Official Journal source)
 VERSIONS: dict[str, tuple[str, str | None, str, str]] = {
     "2024": (
@@ -69,6 +71,11 @@ def version_iri(version: str) -> URIRef:
 def obligation_iri(version: str, key: str) -> URIRef:
     """IRI of one obligation definition of a version."""
     return URIRef(f"{CATALOG_BASE}{FRAMEWORK}/obligation/{version}/{key}")
+
+
+def size_relief_iri(version: str, key: str) -> URIRef:
+    """IRI of one SME / small mid-cap relief of a version."""
+    return URIRef(f"{CATALOG_BASE}{FRAMEWORK}/size-relief/{version}/{key}")
 
 
 def _read(reference_dir: Path, name: str) -> list[dict[str, str]]:
@@ -141,4 +148,36 @@ def add_time(graph: Graph, reference_dir: Path, known: set[str]) -> list[URIRef]
         ):
             if row[column]:
                 graph.add((iri, predicate, Literal(row[column], datatype=XSD.date)))
+    order.extend(_add_size_relief(graph, reference_dir, known))
+    return order
+
+
+def _add_size_relief(graph: Graph, reference_dir: Path, known: set[str]) -> list[URIRef]:
+    """The reliefs the Act gives SMEs and small mid-caps, per version; rule 60-size-relief.rq
+    attaches them to the organisation and to the obligations they relieve."""
+    order: list[URIRef] = []
+    for number, row in enumerate(_read(reference_dir, SIZE_RELIEF_FILE), start=2):
+        where = f"{SIZE_RELIEF_FILE}:{number}"
+        version, size = row["version"], row["enterprise_size"]
+        if version not in VERSIONS or size not in ENTERPRISE_SIZES:
+            raise ReferenceError(f"{where}: unknown version or enterprise size in {row}")
+        for article in (_article(row["provision"]), row["relieves"]):
+            if article not in known:
+                raise ReferenceError(f"{where}: {article!r} is not in the catalog")
+        iri = size_relief_iri(version, row["key"])
+        if iri in order:
+            raise ReferenceError(f"{where}: duplicate key {row['key']!r} in version {version}")
+        order.append(iri)
+        graph.add((iri, RDF.type, AIMS.SizeRelief))
+        graph.add((iri, SKOS.notation, Literal(row["key"])))
+        graph.add((iri, SKOS.prefLabel, Literal(row["relief"], lang="en")))
+        graph.add((iri, AIMS.reliefProvision, Literal(row["provision"])))
+        graph.add((iri, AIMS.relievesArticle, requirement_iri(FRAMEWORK, row["relieves"])))
+        graph.add((iri, AIMS.inVersion, version_iri(version)))
+        graph.add((iri, AIMS.forEnterpriseSize, AIMS[f"size-{size}"]))
+        graph.add((iri, DCTERMS.source, Literal(row["source"])))
+        if row["applies_from"]:
+            graph.add((iri, AIMS.reliefFrom, Literal(row["applies_from"], datatype=XSD.date)))
+        if row["condition"]:
+            graph.add((iri, AIMS.reliefCondition, Literal(row["condition"])))
     return order

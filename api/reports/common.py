@@ -14,7 +14,7 @@ from aimstrace.api.reports.gapview import (
     severity_counts,
 )
 from aimstrace.graph.engine import Engine
-from aimstrace.graph.validation.gaps import SEVERITIES, GapRecord, GapReport
+from aimstrace.graph.validation.gaps import SEVERITIES, GapRecord, GapReport, OpenSince
 
 FRAMEWORK_NAMES = {
     "iso42001": "ISO/IEC 42001",
@@ -65,6 +65,8 @@ class Context:
     as_of: date
     _titles: dict[tuple[str, str], str] | None = None
     _gaps: GapReport | None = None
+    # When each gap was first seen (from history); set by the reports that show it.
+    since: OpenSince | None = None
 
     def title(self, framework: str | None, notation: str | None) -> str | None:
         """A requirement's official short title, from the catalog."""
@@ -152,14 +154,20 @@ def gap_sections(ctx: Context, records: list[GapRecord], dims: tuple[str, ...]) 
             else:
                 heading = key.label
             heading += f" ({counts_text(severity_counts(members))})"
-            parent.sections.append(
-                Section(
-                    heading,
-                    tables=[Table(GAP_COLUMNS, [gap_row(r) for r in members], name=heading)],
-                )
-            )
+            since = ctx.since
+            if since is None:
+                table = Table(GAP_COLUMNS, [gap_row(r) for r in members], name=heading)
+            else:
+                rows = [[*gap_row(r), _since_cell(since, r)] for r in members]
+                table = Table([*GAP_COLUMNS, "open since"], rows, name=heading)
+            parent.sections.append(Section(heading, tables=[table]))
         sections.append(parent)
     return sections
+
+
+def _since_cell(since: OpenSince, record: GapRecord) -> CellValue:
+    found = since.of(record)
+    return found.text() if found else ""
 
 
 def with_titles(ctx: Context, records: list[GapRecord]) -> list[GapRecord]:

@@ -6,21 +6,28 @@ from dataclasses import asdict
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
+from starlette.concurrency import run_in_threadpool
 
-from aimstrace.api.deps import EngineDep, GateDep, ReaderDep, SettingsDep
-from aimstrace.api.errors import not_found
-from aimstrace.api.models import Framework, Page, Requirement
+from aimstrace.api.deps import EditorDep, EngineDep, GateDep, LiveEngineDep, ReaderDep, SettingsDep
+from aimstrace.api.errors import ApiProblem, InvalidParam, not_found
+from aimstrace.api.models import Framework, FrameworkRemovalReport, Page, Requirement
 from aimstrace.api.paging import CursorParam, LimitParam, page_of
 from aimstrace.graph.catalog import RequirementInfo
+from aimstrace.graph.engine import Engine
+from aimstrace.graph.store.history import writing_as
+from aimstrace.loaders.errors import InventoryLoadError
+from aimstrace.loaders.remove import remove_external_framework
 from aimstrace.ontology import FRAMEWORK_IDS
 
 router = APIRouter(tags=["frameworks"])
 
-FrameworkId = Annotated[str, Path(description=f"one of {', '.join(FRAMEWORK_IDS)}")]
+FrameworkId = Annotated[
+    str, Path(description=f"one of {', '.join(FRAMEWORK_IDS)}, or an external framework's id")
+]
 
 
-def _known(framework: str) -> str:
-    if framework not in FRAMEWORK_IDS:
+def _known(engine: Engine, framework: str) -> str:
+    if framework not in FRAMEWORK_IDS and framework not in engine.framework_ids():
         raise not_found("framework", framework, field="path.framework")
     return framework
 
@@ -49,7 +56,7 @@ async def requirements(
     parent: Annotated[str | None, Query(description="only children of this notation")] = None,
 ) -> Page[Requirement]:
     """One page of a framework's requirements in natural notation order, optionally filtered."""
-    _known(framework)
+    _known(engine, framework)
     found: list[RequirementInfo] = await gate.run(lambda _d: engine.requirements(framework))
     chosen = [
         r
@@ -64,3 +71,50 @@ async def requirements(
         total=len(chosen),
         next_cursor=next_cursor,
     )
+
+
+@router.delete(
+    "/frameworks/{framework}",
+    response_model=FrameworkRemovalReport,
+    summary="Remove an imported external framework (editor role)",
+    responses={
+        404: {"description": "no external framework with this id"},
+        409: {"description": "mapping sets still use it; every reference listed, nothing removed"},
+    },
+)
+async def remove_framework(
+    editor: EditorDep,
+    engine: LiveEngineDep,
+    framework: FrameworkId,
+    with_mapping_sets: Annotated[
+        bool, Query(description="also remove the mapping sets that use it")
+    ] = False,
+    dry_run: Annotated[bool, Query(description="check and report, remove nothing")] = False,
+) -> FrameworkRemovalReport:
+    """Remove an external framework and, if asked, the mapping sets that use it; all or nothing."""
+
+    def run() -> FrameworkRemovalReport:
+        report = remove_external_framework(engine.store, framework, with_mapping_sets, dry_run)
+        if not dry_run:
+            engine.derive_mappings()
+            engine.store.flush()
+        return FrameworkRemovalReport(**asdict(report))
+
+    command = f"DELETE /frameworks/{framework}" + (
+        " with_mapping_sets" if with_mapping_sets else ""
+    )
+    try:
+        with writing_as(command, actor=editor.name):
+            return await run_in_threadpool(run)
+    except InventoryLoadError as exc:
+        first = exc.issues[0]
+        unknown = first.column == "framework"
+        problem = ApiProblem(
+            404 if unknown else 409,
+            f"{len(exc.issues)} problem(s), nothing was removed; first: {first}",
+            kind="not-found" if unknown else "conflict",
+            field="path.framework" if unknown else "query.with_mapping_sets",
+            reason=first.message,
+        )
+        problem.invalid = [InvalidParam(field=i.file, reason=str(i)) for i in exc.issues]
+        raise problem from None

@@ -13,13 +13,13 @@ from aimstrace.api.errors import ApiProblem, not_found
 from aimstrace.api.models import (
     CoverageItem,
     CoveragePage,
-    FrameworkId,
     Mapping,
     Page,
     Requirement,
     RequirementDetail,
 )
 from aimstrace.api.paging import CursorParam, LimitParam, page_of
+from aimstrace.graph.engine import Engine
 from aimstrace.ontology import FRAMEWORK_IDS
 
 router = APIRouter(tags=["crosswalks"])
@@ -28,11 +28,22 @@ _IDS = ", ".join(FRAMEWORK_IDS)
 COVERAGE_LEVELS = ("full", "partial", "none")
 
 
-def _framework(value: str, field: str) -> str:
-    if value not in FRAMEWORK_IDS:
+#: Ours (ontology.FRAMEWORK_IDS) or an external framework's id (graph.crosswalk.external).
+FrameworkParam = Annotated[
+    str,
+    Query(
+        pattern=r"^[a-z][a-z0-9._-]*$",
+        description=f"one of {_IDS}, or the id of an imported external framework",
+    ),
+]
+
+
+def _framework(engine: Engine, value: str, field: str) -> str:
+    known = engine.framework_ids()
+    if value not in known:
         raise ApiProblem(
             404,
-            f"unknown framework id {value!r}; expected one of {_IDS}",
+            f"unknown framework id {value!r}; expected one of {', '.join(known)}",
             kind="not-found",
             field=field,
             reason="unknown framework",
@@ -51,8 +62,21 @@ async def mappings(
     engine: EngineDep,
     gate: GateDep,
     settings: SettingsDep,
-    from_: Annotated[FrameworkId, Query(alias="from", description="framework read from")],
-    to: Annotated[FrameworkId, Query(description="framework read to")],
+    from_: Annotated[
+        str,
+        Query(
+            alias="from",
+            pattern=r"^[a-z][a-z0-9._-]*$",
+            description=f"framework read from: one of {_IDS}, or an external framework's id",
+        ),
+    ],
+    to: Annotated[
+        str,
+        Query(
+            pattern=r"^[a-z][a-z0-9._-]*$",
+            description=f"framework read to: one of {_IDS}, or an external framework's id",
+        ),
+    ],
     derived: Annotated[bool, Query(description="include derived mappings")] = False,
     requirement: Annotated[
         str | None, Query(min_length=1, description="only mappings touching this notation")
@@ -61,10 +85,10 @@ async def mappings(
     cursor: CursorParam = None,
 ) -> Page[Mapping]:
     """Every mapping between the two frameworks, read from `from` to `to`."""
+    _framework(engine, from_, "query.from")
+    _framework(engine, to, "query.to")
     try:
-        found = await gate.run(
-            lambda _d: engine.mappings(from_.value, to.value, derived, requirement)
-        )
+        found = await gate.run(lambda _d: engine.mappings(from_, to, derived, requirement))
     except ValueError as exc:
         # The only value left unchecked by the schema is the requirement's notation.
         raise ApiProblem(
@@ -86,7 +110,7 @@ async def coverage(
     engine: EngineDep,
     gate: GateDep,
     settings: SettingsDep,
-    framework: Annotated[FrameworkId, Query(description="the target framework")],
+    framework: FrameworkParam,
     level: Annotated[
         str | None,
         Query(description="only `full`, `partial` or `none`", pattern="^(full|partial|none)$"),
@@ -95,13 +119,14 @@ async def coverage(
     cursor: CursorParam = None,
 ) -> CoveragePage:
     """How far the implemented controls cover each requirement of the framework."""
-    entries = await gate.run(lambda _d: engine.coverage(framework.value))
+    _framework(engine, framework, "query.framework")
+    entries = await gate.run(lambda _d: engine.coverage(framework))
     summary = Counter(e.coverage for e in entries)
     chosen = [e for e in entries if level is None or e.coverage == level]
     size = min(limit, settings.max_page_size)
     page, next_cursor = page_of(chosen, lambda e: e.notation, size, cursor)
     return CoveragePage(
-        framework=framework.value,
+        framework=framework,
         summary={name: summary.get(name, 0) for name in COVERAGE_LEVELS},
         items=[CoverageItem(**e.as_dict()) for e in page],
         limit=size,
@@ -124,14 +149,14 @@ async def requirement_detail(
     notation: Annotated[str, Path(description="as in the catalog, e.g. `A.7.5` or `Art. 9`")],
 ) -> RequirementDetail:
     """The requirement and every mapping that touches it, asserted or derived."""
-    _framework(framework, "path.framework")
+    _framework(engine, framework, "path.framework")
 
     def read(_deadline: object) -> tuple[Any, list[Any]]:
         found = next((r for r in engine.requirements(framework) if r.notation == notation), None)
         if found is None:
             return None, []
         views = []
-        for other in FRAMEWORK_IDS:
+        for other in engine.framework_ids():
             if other != framework:
                 views.extend(engine.mappings(framework, other, True, notation))
         return found, views

@@ -7,9 +7,9 @@ from collections.abc import Callable, Coroutine
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
-from pydantic import BaseModel, ConfigDict, create_model
+from pydantic import BaseModel, ConfigDict, Field, create_model
 
-from aimstrace.api.deps import EngineDep, GateDep, ReaderDep, SettingsDep
+from aimstrace.api.deps import EngineDep, GateDep, LiveEngineDep, ReaderDep, SettingsDep
 from aimstrace.api.errors import ApiProblem, not_found
 from aimstrace.api.models import ENTITY_ID_PATTERN, Page
 from aimstrace.api.paging import CursorParam, LimitParam, page_of
@@ -31,6 +31,27 @@ COLLECTIONS: dict[str, str] = {
     "incidents": "incidents",
 }
 _RESERVED_PARAMS = frozenset({"limit", "cursor", "q"})
+
+
+class PropertyChangeOut(BaseModel):
+    """One statement about the entity that a revision added or removed."""
+
+    change: str = Field(description="added or removed")
+    property: str = Field(description="the predicate IRI")
+    value: str = Field(description="the object: an IRI or a literal's lexical form")
+
+
+class EntityRevisionOut(BaseModel):
+    """A revision that changed the entity, with what it changed (at most 50 statements)."""
+
+    revision: str
+    time: str
+    actor: str
+    command: str
+    message: str | None
+    added: int
+    removed: int
+    changes: list[PropertyChangeOut]
 
 
 class Referrer(BaseModel):
@@ -242,6 +263,33 @@ def _add_collection(collection: str, register: Register) -> None:
         summary=f"One of the {collection}",
         operation_id=f"get_{collection.rstrip('s') or collection}",
         responses={404: {"description": f"no such {register.kind}"}},
+    )
+
+    async def get_history(
+        _: ReaderDep,
+        engine: LiveEngineDep,
+        gate: GateDep,
+        entity_id: Annotated[
+            str,
+            Path(alias="id", pattern=ENTITY_ID_PATTERN, description="register id, e.g. SYS-001"),
+        ],
+    ) -> Any:
+        found = await gate.run(lambda _d: engine.entity_history(register.name, entity_id))
+        if found is None:
+            raise not_found(register.kind, entity_id)
+        return [e.as_dict() for e in found]
+
+    router.add_api_route(
+        f"/{collection}/{{id}}/history",
+        get_history,
+        methods=["GET"],
+        response_model=list[EntityRevisionOut],
+        summary=f"How one of the {collection} changed",
+        description="Every revision that added or removed a statement about this entity in the "
+        "organisation graph, newest first, with who made it and what it changed; also for an "
+        "entity removed since.",
+        operation_id=f"history_of_{collection.rstrip('s') or collection}",
+        responses={404: {"description": f"no revision ever named such a {register.kind}"}},
     )
     router.add_api_route(
         f"/{collection}/{{id}}/referrers",

@@ -178,6 +178,46 @@ def export_csv(
 
 
 @router.get(
+    "/exports/oscal-catalog",
+    summary="Export one framework (ours or an external one) as an OSCAL 1.2 catalog",
+    response_class=StreamingResponse,
+    responses={
+        200: {"description": "the catalog", "content": {"application/json": {"schema": {}}}},
+        404: {"description": "unknown framework"},
+    },
+)
+def export_oscal_catalog(
+    _: ReaderDep,
+    engine: EngineDep,
+    framework: Annotated[
+        str,
+        Query(
+            pattern=r"^[a-z][a-z0-9._-]*$",
+            description="the framework: one of ours or an imported external framework's id",
+        ),
+    ],
+) -> StreamingResponse:
+    """Every requirement a control (nested by parent), ids as OSCAL tokens, the notation as the
+    `label` property: the catalog an exported mapping-collection's `id-ref`s resolve into."""
+    try:
+        text = engine.export_catalog(framework)
+    except ValueError as exc:
+        unknown = "unknown framework" in str(exc)
+        raise ApiProblem(
+            404 if unknown else 422,
+            str(exc),
+            kind="not-found" if unknown else "invalid-input",
+            field="query.framework",
+            reason="unknown framework" if unknown else "not exportable",
+        ) from None
+    return StreamingResponse(
+        iter([text.encode("utf-8")]),
+        media_type="application/json",
+        headers={"Content-Disposition": f'attachment; filename="{framework}.oscal-catalog.json"'},
+    )
+
+
+@router.get(
     "/exports/{fmt}",
     summary="Export the graph, the mappings or a register (streamed)",
     response_class=StreamingResponse,

@@ -122,6 +122,27 @@ async def gap_history(
     return [g.as_dict() for g in lifecycles]
 
 
+@router.get(
+    "/since-last-audit",
+    summary="What changed since the last internal audit",
+    response_model=dict[str, Any],
+)
+async def since_last_audit(
+    _: ReaderDep,
+    engine: LiveEngineDep,
+    as_of: AsOfParam = None,
+) -> dict[str, Any]:
+    """The newest internal audit on or before `as_of` (default today), and the diff from the
+    store at the end of its day to now: entities per register, mappings, gaps opened and closed
+    (both states validated on `as_of`). `audit` is null when no audit is recorded."""
+    try:
+        # Two validations, like /diff: not a store query, so outside the query gate's limit.
+        found = await run_in_threadpool(engine.since_last_audit, as_of)
+    except ValueError as exc:
+        raise _bad_date(exc) from None
+    return found.as_dict()
+
+
 @router.get("/history/{rev}", response_model=RevisionOut, summary="One revision")
 async def revision(
     _: ReaderDep,

@@ -142,8 +142,68 @@ async def import_files(
             "format; or `sssom`, `olir`, `ciso` for one mapping file"
         ),
     ] = "inventory",
+    focal: Annotated[
+        str | None,
+        Form(
+            description="olir: the focal document's framework (one of ours, or an external id)",
+            pattern=r"^[a-z][a-z0-9._-]*$",
+        ),
+    ] = None,
+    reference: Annotated[
+        str | None,
+        Form(
+            description="olir: the reference document's framework (ours or an external id)",
+            pattern=r"^[a-z][a-z0-9._-]*$",
+        ),
+    ] = None,
+    mapping_set: Annotated[
+        str | None,
+        Form(
+            description="sssom/olir/ciso: the mapping set's name (default: from the file)",
+            pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$",
+        ),
+    ] = None,
+    source: Annotated[
+        str | None, Form(description="olir: where the file comes from (kept with the set)")
+    ] = None,
+    licence: Annotated[str | None, Form(description="olir: licence note for the set")] = None,
 ) -> ImportReport | MappingImportReport:
     """Import everything in one transaction, or nothing when any file has a problem."""
+    options = {
+        "set_name": mapping_set,
+        "subject_framework": focal,
+        "object_framework": reference,
+        "source": source,
+        "licence": licence,
+    }
+    olir_only = {"focal": focal, "reference": reference, "source": source, "licence": licence}
+    given = [name for name, value in olir_only.items() if value]
+    if given and format != "olir":
+        raise ApiProblem(
+            422,
+            f"{given[0]} is an OLIR import's field (format=olir)",
+            kind="invalid-input",
+            field=f"body.{given[0]}",
+            reason="only for format=olir",
+        )
+    if format == "olir" and not (focal and reference):
+        missing = "focal" if not focal else "reference"
+        raise ApiProblem(
+            422,
+            "an OLIR import needs the focal and the reference framework (our id or an external "
+            "framework's id)",
+            kind="invalid-input",
+            field=f"body.{missing}",
+            reason="missing",
+        )
+    if mapping_set and format not in MAPPING_FORMATS:
+        raise ApiProblem(
+            422,
+            "mapping_set names the set of a mapping import (format sssom, olir or ciso)",
+            kind="invalid-input",
+            field="body.mapping_set",
+            reason="only for mapping files",
+        )
     if format in MAPPING_FORMATS and (dry_run or sync or len(files) != 1):
         raise ApiProblem(
             422,
@@ -166,11 +226,17 @@ async def import_files(
             shown=lambda path: path.name,
         )
         with context:
-            return await _import(engine, paths, folder, format, dry_run, sync)
+            return await _import(engine, paths, folder, format, dry_run, sync, options)
 
 
 async def _import(
-    engine: Engine, paths: list[Path], folder: Path, format: str, dry_run: bool, sync: bool
+    engine: Engine,
+    paths: list[Path],
+    folder: Path,
+    format: str,
+    dry_run: bool,
+    sync: bool,
+    options: dict[str, str | None],
 ) -> ImportReport | MappingImportReport:
     if format not in MAPPING_FORMATS:
         fmt = None if format == "inventory" else format
@@ -179,7 +245,9 @@ async def _import(
         except InventoryLoadError as exc:
             raise _load_problem(exc, folder) from None
     try:
-        result = await run_in_threadpool(import_and_derive, engine, paths[0], format)
+        result = await run_in_threadpool(
+            lambda: import_and_derive(engine, paths[0], format, **options)
+        )
     except ValueError as exc:
         raise ApiProblem(
             422,
@@ -191,6 +259,7 @@ async def _import(
     return MappingImportReport(
         format=format,
         records=result.records,
+        external_frameworks=result.externals,
         triples_added=result.written.added,
         triples_removed=result.written.removed,
     )

@@ -8,6 +8,7 @@ import csv
 import io
 import json
 from dataclasses import asdict
+from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, Request
@@ -20,6 +21,8 @@ from aimstrace.api.models import AsOfParam, FrameworkId, as_of_date
 from aimstrace.api.reports import KINDS, MEDIA_TYPES, build, render
 from aimstrace.api.reports.gapview import GapFilter, select
 from aimstrace.api.reports.render import RendererMissing
+from aimstrace.graph.history import GapLifecycle
+from aimstrace.graph.validation.gaps import GapRecord, GapReport, OpenSince
 
 router = APIRouter(tags=["reports"])
 ReportKind = Literal["gaps", "soa", "stage1", "management-review", "pillars"]
@@ -59,19 +62,40 @@ async def report(
     system: Annotated[str | None, Query(max_length=200)] = None,
     owner: Annotated[str | None, Query(max_length=200)] = None,
     q: Annotated[str | None, Query(max_length=200)] = None,
+    closed_since: Annotated[
+        date | None,
+        Query(description="gaps: also list the gaps closed on or after this date (YYYY-MM-DD)"),
+    ] = None,
 ) -> Response:
-    """The report, titled and dated, with requirement titles and the values at fault."""
+    """The report, titled and dated, with requirement titles and the values at fault; `at=`
+    gives it as the store was after a revision (or at a time)."""
     when = as_of_date(as_of)
+    if closed_since is not None and kind != "gaps":
+        raise ApiProblem(
+            422,
+            "closed_since applies to the gaps report only",
+            kind="invalid-input",
+            field="query.closed_since",
+            reason="not a gaps report",
+        )
     gap_filter = GapFilter(
         severity, framework.value if framework else None, requirement, system, owner, q
     )
     if format in ("csv", "json") and kind == "gaps":
         report_ = await gate.run(lambda _d: engine.validate(when))
+        since = await gate.run(lambda _d: engine.open_since(when))
         records = select(report_.records, gap_filter)
-        body = _gaps_csv(records) if format == "csv" else _gaps_json(report_, records)
+        if format == "csv":
+            body = _gaps_csv(records, since)
+        else:
+            closed = None
+            if closed_since is not None:
+                closed = await gate.run(lambda _d: engine.closed_since(closed_since, when))
+                closed = [g for g in closed if gap_filter.keeps(g.record)]
+            body = _gaps_json(report_, records, since, closed)
         name = f"gaps-{report_.as_of.isoformat()}.{format}"
         return Response(body, media_type=MEDIA_TYPES[format], headers=_disposition(name))
-    document = await gate.run(lambda _d: build(engine, kind, when, gap_filter))
+    document = await gate.run(lambda _d: build(engine, kind, when, gap_filter, closed_since))
     base = str(request.base_url).rstrip("/")
     try:
         # Rendering (Chromium for PDF) is not a store query: it runs outside the query gate,
@@ -143,23 +167,34 @@ CSV_FIELDS = (
 )
 
 
-def _gaps_csv(records: list) -> bytes:  # type: ignore[type-arg]
+def _gaps_csv(records: list[GapRecord], since: OpenSince) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(CSV_FIELDS)
+    writer.writerow([*CSV_FIELDS, "open_since", "open_since_time"])
     for r in records:
-        writer.writerow([getattr(r, f) or "" for f in CSV_FIELDS])
+        dated = since.fields(r)
+        writer.writerow(
+            [
+                *(getattr(r, f) or "" for f in CSV_FIELDS),
+                dated["open_since"] or "",
+                dated["open_since_time"] or "",
+            ]
+        )
     return out.getvalue().encode("utf-8")
 
 
-def _gaps_json(report: object, records: list) -> bytes:  # type: ignore[type-arg]
-    return json.dumps(
-        {
-            "as_of": report.as_of.isoformat(),  # type: ignore[attr-defined]
-            "conforms": report.conforms,  # type: ignore[attr-defined]
-            "total": len(records),
-            "records": [asdict(r) for r in records],
-        },
-        indent=2,
-        ensure_ascii=False,
-    ).encode("utf-8")
+def _gaps_json(
+    report: GapReport,
+    records: list[GapRecord],
+    since: OpenSince,
+    closed: list[GapLifecycle] | None,
+) -> bytes:
+    document: dict[str, object] = {
+        "as_of": report.as_of.isoformat(),
+        "conforms": report.conforms,
+        "total": len(records),
+        "records": [{**asdict(r), **since.fields(r)} for r in records],
+    }
+    if closed is not None:
+        document["closed"] = [g.as_dict() for g in closed]
+    return json.dumps(document, indent=2, ensure_ascii=False).encode("utf-8")

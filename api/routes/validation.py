@@ -20,6 +20,7 @@ from aimstrace.api.models import (
 )
 from aimstrace.api.paging import CursorParam, LimitParam, page_of
 from aimstrace.api.routes.queries import answer
+from aimstrace.graph.validation.gaps import GapRecord, OpenSince
 
 router = APIRouter(tags=["validation"])
 
@@ -57,6 +58,14 @@ async def gaps(
         Literal["requirement", "system", "owner"] | None,
         Query(description="also count the chosen gaps per requirement, system or owner"),
     ] = None,
+    open_since: Annotated[
+        bool,
+        Query(
+            description="give each gap the revision it was first seen in (computed from "
+            "history: the first time on a date validates every revision that changed what the "
+            "shapes read, later only the new ones)"
+        ),
+    ] = False,
     limit: LimitParam = 100,
     cursor: CursorParam = None,
 ) -> GapPage:
@@ -76,6 +85,7 @@ async def gaps(
     keyed = [(f"{i:09d}", r) for i, r in enumerate(chosen)]
     size = min(limit, settings.max_page_size)
     page, next_cursor = page_of(keyed, lambda pair: pair[0], size, cursor)
+    since = await gate.run(lambda _d: engine.open_since(when)) if open_since else None
     grouped = None
     if group_by is not None:
         grouped = [
@@ -94,13 +104,22 @@ async def gaps(
         as_of=report.as_of.isoformat(),
         conforms=report.conforms,
         counts=report.counts(),
-        items=[Gap(**asdict(record)) for _key, record in page],
+        items=[_gap(record, since) for _key, record in page],
         limit=size,
         total=len(chosen),
         next_cursor=next_cursor,
         facets=facets_of(report.records) if facets else None,
         groups=grouped,
     )
+
+
+def _gap(record: GapRecord, since: OpenSince | None) -> Gap:
+    gap = Gap(**asdict(record))
+    if since is not None:
+        found = since.of(record)
+        if found is not None:
+            gap.open_since, gap.open_since_time = found.revision, found.time
+    return gap
 
 
 @router.get("/soa", response_model=QueryAnswer, summary="Statement of Applicability")

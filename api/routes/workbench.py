@@ -18,7 +18,6 @@ from aimstrace.api.deps import EngineDep, GateDep, ReaderDep
 from aimstrace.api.models import AsOfParam, as_of_date
 from aimstrace.api.routes.crosswalks import COVERAGE_LEVELS
 from aimstrace.graph.engine import Engine
-from aimstrace.ontology import FRAMEWORK_IDS
 
 router = APIRouter(tags=["workbench"])
 
@@ -163,6 +162,6 @@ async def dashboard(
     return Dashboard(
         systems=sum(r["count"] for r in rows),
         by_route_stage=[RouteStageCount(**r) for r in rows],
-        coverage=[coverage_summary(jobs, engine, f, start) for f in FRAMEWORK_IDS],
+        coverage=[coverage_summary(jobs, engine, f, start) for f in engine.framework_ids()],
         gaps=gap_status(jobs, engine, date.today(), start),
     )

@@ -4,11 +4,13 @@
 
 import {
   $, ApiError, COLLECTION_TITLES, FRAMEWORK_NAMES, allPages, api, el, entityPath, fieldList,
-  frameworkBadge, hasRoute, heading, iriLink, link, loading, registerMeta, requirementPath, sortableTable, whenReady,
+  frameworkBadge, hasRoute, heading, iriLink, link, loading, registerMeta, requirementPath, shortIri, sortableTable,
+  whenReady,
 } from "./core.js";
 import { loadCytoscape, tracePanel } from "./graph.js";
 import { coveragePaths, coverageView } from "./coverage.js";
 import { gapsView } from "./gaps.js";
+import { entityHistory, sinceLastAuditView } from "./history.js";
 import { soaView } from "./soa.js";
 
 const IMPACT_PER_CATEGORY = 200; // entities per category drawn and listed; the counts are all
@@ -38,6 +40,7 @@ const ROUTES = [
   [/^\/ui\/coverage\/?$/, (m, q) => coverageView(q)],
   [/^\/ui\/soa\/?$/, () => soaView()],
   [/^\/ui\/registers\/?$/, registersView],
+  [/^\/ui\/since-last-audit\/?$/, (m, q) => sinceLastAuditView(q)],
   [/^\/ui\/requirements\/([^/]+)\/(.+)$/, (m) => requirementView(decodeURIComponent(m[1]), decodeURIComponent(m[2]))],
   [/^\/ui\/([a-z]+)\/?$/, (m, q) => listView(m[1], q)],
   [/^\/ui\/([a-z]+)\/([^/]+)$/, (m) => entityView(m[1], decodeURIComponent(m[2]))],
@@ -137,7 +140,8 @@ async function dashboard() {
 
   const gapBody = el("div", { id: "gap-card-body" });
   const gapCard = el("section", { class: "card wide", "aria-labelledby": "gaps-h", id: "gap-card" },
-    el("h2", { id: "gaps-h" }, "Open gaps by severity"), gapBody, el("p", {}, link("/ui/gaps", "Open the gap report")));
+    el("h2", { id: "gaps-h" }, "Open gaps by severity"), gapBody, el("p", {}, link("/ui/gaps", "Open the gap report"), " · ",
+      link("/ui/since-last-audit", "What changed since the last internal audit")));
   whenReady("/gaps/status?start=true", gapBody, (status) => {
     const c = status.counts || {};
     return [el("p", { class: "sub" }, `as of ${status.as_of}: ${status.conforms ? "conforms" : "does not conform"}`),
@@ -171,19 +175,82 @@ async function dashboard() {
   const content = el("div", {}, heading("Dashboard", "The organisation's AI management system at a glance."),
     el("div", { class: "cards" }, gapCard, covCard),
     el("section", { class: "card wide", "aria-labelledby": "sys-h" }, el("h2", { id: "sys-h" }, "AI systems"), el("div", { class: "table-wrap" }, matrix)),
-    await timelineHook("/timeline", "Upcoming dated obligations (EU AI Act)"));
+    await organisationTimeline());
   return content;
 }
 
-// Issue 16 adds EU AI Act obligation/timeline routes; their panels appear once the API has them
-// (looked up in /openapi.json, so no request is made to a route that does not exist).
-async function timelineHook(template, title, id = "") {
+// EU AI Act in time (issue 16): a system's obligations by the date they apply, and the
+// organisation's timeline. The panels appear only when the API offers the routes (looked up in
+// the routes /ui/meta.json lists, so no request goes to a route that does not exist).
+const TODAY = new Date().toISOString().slice(0, 10);
+
+function byDate(rows, dateOf) {
+  const groups = new Map();
+  for (const r of rows) {
+    const day = dateOf(r) || "no date";
+    if (!groups.has(day)) groups.set(day, []);
+    groups.get(day).push(r);
+  }
+  return [...groups.entries()].sort(([a], [b]) => a.localeCompare(b));
+}
+
+function timelineList(id, groups, entry) {
+  return el("ol", { class: "timeline", id }, groups.map(([day, items]) =>
+    el("li", { "data-date": day, class: day <= TODAY ? "past" : "future" },
+      el("time", { datetime: day }, day), el("ul", {}, items.map(entry)))));
+}
+
+async function obligationsPanel(id) {
+  const template = "/systems/{id}/obligations";
   if (!(await hasRoute(template))) return el("div", { hidden: true, "data-hook": template });
   const answer = await api(template.replace("{id}", encodeURIComponent(id))).catch((e) => ({ error: e.message }));
-  const rows = answer.items || answer.rows || answer.obligations || (Array.isArray(answer) ? answer : []);
-  const columns = rows.length ? Object.keys(rows[0]).map((k) => ({ key: k, title: k.replaceAll("_", " ") })) : [];
-  return el("section", { class: "card wide", "data-hook": template, "aria-label": title }, el("h2", {}, title),
-    answer.error ? el("p", { class: "problem" }, answer.error) : sortableTable(columns, rows, { csvName: "obligations.csv" }));
+  const section = (...body) => el("section", { class: "card wide", id: "eu-obligations", "aria-labelledby": "eu-h" },
+    el("h2", { id: "eu-h" }, "EU AI Act obligations and their dates"), ...body);
+  if (answer.error) return section(el("p", { class: "problem" }, answer.error));
+  const rows = answer.obligations || [];
+  if (!rows.length) return section(el("p", { class: "sub" }, `No EU AI Act obligation on ${answer.as_of}.`));
+  const relief = (r) => (r.relief || []).map((x) => x.provision).join(", ");
+  const entry = (r) => el("li", { "data-status": r.status },
+    el("span", { class: `status status-${r.status}` }, r.status), " ",
+    link(requirementPath("eu-ai-act", String(r.provision).split("(")[0].trim()), r.provision), ` ${r.title} `,
+    el("span", { class: "sub" }, `(${r.role}, ${r.role_basis}; ${r.controls.length} controls, ${r.evidence.length} evidence${relief(r) ? `; relief: ${relief(r)}` : ""}${r.reason ? `; ${r.reason}` : ""})`));
+  const columns = ["applies_from", "status", "provision", "title", "role", "route", "version"]
+    .map((k) => ({ key: k, title: k.replaceAll("_", " ") }))
+    .concat([
+      { key: "controls", title: "controls", text: (r) => r.controls.map(shortIri).join(", ") },
+      { key: "evidence", title: "evidence", text: (r) => r.evidence.map(shortIri).join(", ") },
+      { key: "relief", title: "size relief", text: relief },
+    ]);
+  const fria = answer.fria && answer.fria.contradiction ? el("p", { class: "contradiction", id: "eu-fria" }, answer.fria.message) : null;
+  const fines = (answer.organisation_relief || []).map((x) => `${x.provision}: ${x.relief}`).join("; ");
+  return section(el("p", { class: "sub" }, `On ${answer.as_of}, by the date each applies, in the version of the Act in force then.`),
+    fria, timelineList("eu-timeline", byDate(rows, (r) => r.applies_from), entry),
+    fines ? el("p", { class: "sub", id: "eu-fines" }, `Fine caps: ${fines}`) : null,
+    el("details", {}, el("summary", {}, "All rows"), sortableTable(columns, rows, { id: "eu-table", csvName: `${id}-obligations.csv` })));
+}
+
+const TIMELINE_PROVISIONS_SHOWN = 8;
+
+async function organisationTimeline() {
+  if (!(await hasRoute("/timeline"))) return el("div", { hidden: true, "data-hook": "/timeline" });
+  const rows = await api("/timeline").catch((e) => ({ error: e.message }));
+  const section = (...body) => el("section", { class: "card wide", id: "org-timeline", "aria-labelledby": "tl-h" },
+    el("h2", { id: "tl-h" }, "EU AI Act timeline"), ...body);
+  if (rows.error) return section(el("p", { class: "problem" }, rows.error));
+  if (!rows.length) return section(el("p", { class: "sub" }, "No AI system has a dated EU AI Act obligation."));
+  const entry = ([day, items]) => {
+    const systems = new Set(items.map((r) => r.system));
+    const provisions = [...new Set(items.map((r) => r.provision))].sort((a, b) => a.localeCompare(b, "en", { numeric: true }));
+    const changes = [...new Set(items.map((r) => r.change).filter((c) => c !== "unchanged"))];
+    const shown = provisions.slice(0, TIMELINE_PROVISIONS_SHOWN).join(", ") + (provisions.length > TIMELINE_PROVISIONS_SHOWN ? ", …" : "");
+    const onlySystem = systems.size === 1 ? link(entityPath("systems", [...systems][0]), [...systems][0]) : `${systems.size} systems`;
+    return el("li", { "data-date": day, class: day <= TODAY ? "past" : "future" },
+      el("time", { datetime: day }, day),
+      el("span", {}, ` ${items.length} obligations of `, onlySystem, `: ${shown}`),
+      changes.length ? el("span", { class: "sub" }, ` (${changes.join("; ")})`) : null);
+  };
+  return section(el("p", { class: "sub" }, "Every dated obligation of the organisation's AI systems, as amended by Regulation (EU) 2026/1744."),
+    el("ol", { class: "timeline", id: "org-timeline-list" }, byDate(rows, (r) => r.date).map(entry)));
 }
 
 // ----- registers ---------------------------------------------------------------------------
@@ -240,13 +307,14 @@ async function entityView(collection, id) {
   const entityAnswer = api(`/${collection}/${encodeURIComponent(id)}`);
   const info = registerMeta();
   const referrers = referencesTo(collection, id);
-  const timeline = collection === "systems" ? timelineHook("/systems/{id}/obligations", "EU AI Act obligations and their dates", id) : null;
+  const timeline = collection === "systems" ? obligationsPanel(id) : null;
+  const history = entityHistory(collection, id);
   const traced = trace ? api(trace.path(id)) : null;
   const stop = new AbortController();
   const gaps = gapsAbout(id, stop.signal);
   const [entity, meta] = await Promise.all([entityAnswer, info]).catch((error) => {
     stop.abort();
-    for (const p of [referrers, timeline, traced]) if (p) p.catch(() => null); // the entity's error is shown
+    for (const p of [referrers, timeline, traced, history]) if (p) p.catch(() => null); // the entity's error is shown
     throw error;
   });
   const fields = meta.collections[collection].columns
@@ -265,7 +333,7 @@ async function entityView(collection, id) {
         tracePanel({ id, label: entity.label, iri }, rows, { title: `${trace.title} (${shown})`, csvName: `${id}-trace.csv` })];
     })));
   }
-  parts.push(gaps);
+  parts.push(gaps, slot("history", history));
   return el("div", {}, parts);
 }
 

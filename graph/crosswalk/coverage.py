@@ -28,6 +28,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from aimstrace.graph.catalog import natural_key
+from aimstrace.graph.crosswalk.external import check_framework
 from aimstrace.graph.crosswalk.model import (
     MappingRecord,
     RequirementRef,
@@ -46,7 +47,8 @@ COUNTED_KINDS: dict[str, frozenset[str]] = {
     "nist-ai-600-1": frozenset({"risk"}),
     "eu-ai-act": frozenset({"article", "annex-point"}),
     "iso27701": frozenset({"clause", "control"}),
-    # only provisions that oblige organisations; "*-provision" kinds (definitions, Board) are not
+    # only provisions that oblige organisations; "*-provision" kinds (definitions, Board) are not,
+    # nor sub-rules: the crosswalks decide per rule, so a rule stays the counted unit
     "dpdp": frozenset({"sub-section", "rule"}),
 }
 FULL = frozenset({"equal", "superset-of"})
@@ -117,9 +119,12 @@ def implemented_controls(store: Store) -> list[ImplementedControl]:
 def counted_requirements(
     index: Mapping[str, RequirementRef], framework: str
 ) -> list[RequirementRef]:
-    """The requirements of `framework` that coverage is reported for (see the module docstring)."""
-    kinds = COUNTED_KINDS[framework]
-    candidates = [r for r in index.values() if r.framework == framework and r.kind in kinds]
+    """The requirements of `framework` that coverage is reported for (see the module docstring);
+    for an external framework (no kinds) every node that is no other node's parent."""
+    kinds = COUNTED_KINDS.get(framework)
+    candidates = [
+        r for r in index.values() if r.framework == framework and (kinds is None or r.kind in kinds)
+    ]
     parents = {r.parent for r in candidates if r.parent}
     counted = []
     for ref in candidates:
@@ -150,9 +155,7 @@ def coverage(
 ) -> list[CoverageEntry]:
     """Coverage of every counted requirement of `framework` by the implemented controls."""
     if framework not in FRAMEWORK_IDS:
-        raise ValueError(
-            f"unknown framework id {framework!r}; expected one of {', '.join(FRAMEWORK_IDS)}"
-        )
+        check_framework(store, framework)  # an external framework in the store, or an error
     index = requirement_index(store)
     stored = stored or read_mappings(store)
     by_end = _touching(stored.records)

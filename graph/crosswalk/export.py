@@ -133,8 +133,11 @@ def _header_of(sets: list[MappingSetInfo]) -> dict[str, Any]:
     }
 
 
-def _curie_map(sets: list[MappingSetInfo]) -> dict[str, str]:
+def _curie_map(sets: list[MappingSetInfo], external: Iterable[str] = ()) -> dict[str, str]:
     prefixes = {p: f"{CATALOG_BASE}{fw}/" for fw, p in FRAMEWORK_PREFIXES.items()}
+    # An external framework's nodes are written under its id (before the sets' own prefixes,
+    # which may use the same name for the other project's namespace).
+    prefixes.update({fw: f"{CATALOG_BASE}{fw}/" for fw in sorted(external)})
     for info in sets:
         loaded = json.loads(info.metadata) if info.metadata else {}
         declared = loaded.get("curie_map") if isinstance(loaded, dict) else None
@@ -163,7 +166,13 @@ def export_sssom(
         ref = index.get(iri or "")
         return "" if ref is None else " ".join(p for p in (ref.notation, ref.title) if p)
 
-    prefixes = _curie_map(sets)
+    ends = {r.subject for r in records} | {r.object for r in records if r.object}
+    external = {
+        index[iri].framework
+        for iri in ends
+        if iri in index and index[iri].framework not in FRAMEWORK_PREFIXES
+    }
+    prefixes = _curie_map(sets, external)
     curies = CurieMap(prefixes)
     rows: list[list[str]] = []
     used: set[str] = {"skos", "semapv"}

@@ -15,6 +15,7 @@ from aimstrace.graph.crosswalk.derivation import (
     DerivationResult,
     derive,
 )
+from aimstrace.graph.crosswalk.external import check_framework, known_framework_ids
 from aimstrace.graph.crosswalk.model import (
     MappingRecord,
     RequirementRef,
@@ -39,6 +40,8 @@ class CrosswalkLoad:
     # `crosswalk load`: per imported set, the records dropped as duplicates of a loaded set.
     duplicates: dict[str, int] = field(default_factory=dict)
     emptied: list[str] = field(default_factory=list)
+    # imports: per external framework written, the nodes this import named.
+    externals: dict[str, int] = field(default_factory=dict)
     derivation: DerivationResult | None = None
 
 
@@ -131,9 +134,7 @@ def list_mappings(
     """Mappings between two frameworks, each read from `from_framework` to `to_framework`."""
     for framework in (from_framework, to_framework):
         if framework not in FRAMEWORK_IDS:
-            raise ValueError(
-                f"unknown framework id {framework!r}; expected one of {', '.join(FRAMEWORK_IDS)}"
-            )
+            check_framework(store, framework)  # an external framework in the store, or an error
     stored = stored or read_mappings(store)
     index = requirement_index(store)
     set_targets = set_object_frameworks(stored.records, index)
@@ -186,3 +187,50 @@ def export_mappings(
     if fmt == "sssom":
         return export_sssom(records, chosen, index)
     return export_oscal(records, chosen, index)
+
+
+def export_catalog(store: Store, framework: str) -> str:
+    """One framework (ours or external) as an OSCAL 1.2 catalog (JSON text)."""
+    from aimstrace.graph.catalog import list_frameworks
+    from aimstrace.graph.crosswalk.oscal import export_oscal_catalog
+
+    if framework not in FRAMEWORK_IDS:
+        check_framework(store, framework)
+    info = next((f for f in list_frameworks(store) if f.id == framework), None)
+    if info is None:
+        raise ValueError(f"the {framework} catalog is not in the store (run `aimstrace init`)")
+    return export_oscal_catalog(framework, requirement_index(store), info.title, info.version or "")
+
+
+def export_files(
+    store: Store, fmt: str, sets: list[str] | None = None, include_derived: bool = False
+) -> dict[str, str]:
+    """An export as files: SSSOM one file per mapping set (``{set}.sssom.tsv``); OSCAL the
+    mapping-collection (``aimstrace.oscal-mapping.json``) and the catalog of every framework
+    its resources name (``{framework}.oscal-catalog.json``), so every id-ref resolves."""
+    import json
+
+    from aimstrace.graph.crosswalk.export import EXPORT_FORMATS, select_records
+    from aimstrace.graph.crosswalk.oscal import catalog_href
+
+    if fmt not in EXPORT_FORMATS:
+        raise ValueError(
+            f"unknown export format {fmt!r}; expected one of {', '.join(EXPORT_FORMATS)}"
+        )
+    stored = read_mappings(store)
+    _records, chosen = select_records(stored, sets, include_derived)
+    if not chosen:
+        raise ValueError("no mapping sets in the store; run `aimstrace demo` or import some first")
+    if fmt == "sssom":
+        return {
+            f"{info.name}.sssom.tsv": export_mappings(store, "sssom", [info.name])
+            for info in chosen
+        }
+    collection = export_mappings(store, "oscal", sets, include_derived)
+    files = {"aimstrace.oscal-mapping.json": collection}
+    resources = json.loads(collection)["mapping-collection"]["mappings"]
+    named = {m[side]["href"] for m in resources for side in ("source-resource", "target-resource")}
+    for framework in known_framework_ids(store):
+        if catalog_href(framework) in named:
+            files[catalog_href(framework)] = export_catalog(store, framework)
+    return files

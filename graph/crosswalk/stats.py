@@ -81,12 +81,7 @@ SCOPES: dict[str, Scope] = {
         union(of_kinds("iso42001", _CONTROL), of_kinds("iso42001", frozenset({"clause"}), True)),
         counted("eu-ai-act"),
     ),
-    "iso42001--iso27001": Scope(
-        "iso42001",
-        "iso27001",
-        restricted(counted("iso42001"), lambda r: r.kind == "clause"),
-        counted("iso27001"),
-    ),
+    "iso42001--iso27001": Scope("iso42001", "iso27001", counted("iso42001"), counted("iso27001")),
     "nist-ai-600-1--iso42001": Scope(
         "nist-ai-600-1",
         "iso42001",

@@ -19,20 +19,24 @@ import os
 import shutil
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from aimstrace.graph.store.changelog import EVERYTHING, ChangeLog
+from aimstrace.graph.store.changeset import (
+    Changeset,
+    WriteSummary,
+    data_update,
+    graph_names,
+    touched_iris,
+)
 from aimstrace.graph.store.dataset import ProtocolDataset, query_with_dataset
 from aimstrace.graph.store.history import History, Verification, writing_as
 from aimstrace.graph.store.past import (
     Checkpoints,
-    apply_delta,
-    copy_store_dir,
-    delta_forward,
-    nearest_base,
+    build_in_memory,
+    build_on_disk,
     verify_checkpoints,
 )
 from aimstrace.graph.store.read_only import READ_ONLY_OPEN_ATTEMPTS, open_read_only_with_retries
@@ -54,35 +58,6 @@ class StoreError(Exception):
 
 class StoreLockedError(StoreError):
     """Another process holds the on-disk store (Oxigraph locks it to one writer process)."""
-
-
-@dataclass(frozen=True)
-class Changeset:
-    """Quads to remove and quads to add, applied together in one transaction.
-
-    `against` is the store generation the change was computed against, set by a writer that
-    read the store to compute it (every removed quad read from it, every added one absent). When
-    no write came in between, `Store.apply` takes it as the net change without checking each
-    quad again, which was most of what recording a revision cost.
-    """
-
-    remove: tuple[ox.Quad, ...] = ()
-    add: tuple[ox.Quad, ...] = ()
-    against: int | None = None
-
-    @property
-    def is_empty(self) -> bool:
-        """True when applying this changeset would change nothing."""
-        return not self.remove and not self.add
-
-
-@dataclass
-class WriteSummary:
-    """What a write did: triples added and removed, per named graph."""
-
-    added: int = 0
-    removed: int = 0
-    graphs: set[str] = field(default_factory=set)
 
 
 def resolve_store_dir(explicit: str | os.PathLike[str] | None, default: Path | None = None) -> Path:
@@ -120,6 +95,11 @@ class Store:
         self._past_lock = threading.Lock()
         self.checkpoints: Checkpoints | None = None
         self._past_folder: Path | None = None  # a past state on disk: removed with it
+        # Asked twice about one revision, copy that past state into memory (in the background)
+        # and answer from the copy: a server's repeated questions then run at the present's
+        # in-memory speed. Off for the CLI, which asks once and exits.
+        self.past_in_memory = False
+        self._memory_view: threading.Thread | None = None
         if self.path is None:
             self._ox = ox.Store()
             self.changes = ChangeLog(None)
@@ -363,7 +343,7 @@ class Store:
         absent, every removed one present), which saves checking each quad for the revision; so
         does a changeset whose `against` is the present generation.
         """
-        graphs = _graph_names(changes.add, changes.remove)
+        graphs = graph_names(changes.add, changes.remove)
         summary = WriteSummary(added=len(changes.add), removed=len(changes.remove), graphs=graphs)
         if changes.is_empty:
             return summary
@@ -381,14 +361,14 @@ class Store:
             if not added and not removed:
                 return summary
             self._writing = True
-            self.changes.record(_touched_iris(changes))
+            self.changes.record(touched_iris(changes))
             revision = self.history.begin(added, removed, touched)
             try:
                 if not removed:
                     self._ox.extend(added)
                     self._mirror(lambda replica: replica.extend(added))
                 else:
-                    update = _data_update(Changeset(remove=tuple(removed), add=tuple(added)))
+                    update = data_update(Changeset(remove=tuple(removed), add=tuple(added)))
                     self._ox.update(update)
                     self._mirror(lambda replica: replica.update(update))
             except (OSError, SyntaxError, ValueError) as exc:
@@ -503,6 +483,7 @@ class Store:
         if self.checkpoints is not None and self.checkpoints.due(revision):
             self._ox.flush()
             self.checkpoints.take(self._ox, revision)
+            self.checkpoints.prune(self.history)
 
     def verify_history(self) -> Verification:
         """Recompute the hash chain, then compare every checkpoint with the state it replays to."""
@@ -568,10 +549,15 @@ class Store:
         with self._past_lock:
             cached = self._past.get(revision)
             if cached is not None:
+                if self.past_in_memory and cached._past_folder is not None:
+                    for other in self._past.values():
+                        if other is not cached:
+                            other._replica = None  # one past state in memory at a time
+                    cached._start_memory_view()
                 return cached
-            built = self._past_on_disk(revision)
+            built = build_on_disk(self, revision)
             past = Store.frozen(
-                built[0] if built else self._past_in_memory(revision), f"r{revision}"
+                built[0] if built else build_in_memory(self, revision), f"r{revision}"
             )
             if built is not None:  # the folder goes when the state does
                 past._past_folder = built[1]
@@ -580,45 +566,30 @@ class Store:
             self._past[revision] = past
             return past
 
-    def _past_on_disk(self, revision: int) -> tuple[ox.Store, Path] | None:
-        """A past state in a hard-linked copy of the nearest base; None without checkpoints."""
-        if self.checkpoints is None:
-            return None
-        base = nearest_base(self.history, revision, self.checkpoints, present=not self.read_only)
-        if base is None:
-            return None
-        where = self.checkpoints.past_dir(revision)
-        try:
-            where.parent.mkdir(parents=True, exist_ok=True)
-            if base.path is None:
-                with self._write_lock:  # the present, at the revision it really is
-                    start = self.history.newest()
-                    self._ox.backup(str(where))
-            else:
-                start = base.revision
-                copy_store_dir(base.path, where)
-            state = ox.Store(str(where))
-        except OSError as exc:
-            shutil.rmtree(where, ignore_errors=True)
-            log.warning("past state r%s built in memory instead: %s", revision, exc)
-            return None
-        if start <= revision:
-            delta = delta_forward(self.history, start, revision)
-        else:
-            delta = self.history.delta_back(revision, lambda q: q in state, start=start)
-        apply_delta(state, delta)
-        return state, where
+    def _start_memory_view(self) -> None:
+        """Copy this past state (on disk) into memory in the background, then read the copy."""
+        if self._replica is not None or self._memory_view is not None:
+            return
 
-    def _past_in_memory(self, revision: int) -> ox.Store:
-        """A past state as an in-memory copy of the present with the newer revisions undone."""
-        with self._write_lock:
-            reader = self._reader
-            delta = self.history.delta_back(revision, lambda q: q in reader)
-            # Copied inside Oxigraph (dump and bulk load, no Python object per quad).
-            state = ox.Store()
-            state.bulk_load(reader.dump(format=ox.RdfFormat.N_QUADS), ox.RdfFormat.N_QUADS)
-        apply_delta(state, delta)
-        return state
+        def copy() -> None:
+            try:
+                view = ox.Store()
+                view.bulk_load(self._ox.dump(format=ox.RdfFormat.N_QUADS), ox.RdfFormat.N_QUADS)
+            except (OSError, MemoryError) as exc:
+                log.warning("past state %s kept on disk only: %s", self._frozen, exc)
+                return
+            self._replica = view  # the same state: a past state never changes
+            self._memory_view = None
+
+        self._memory_view = threading.Thread(target=copy, name="aimstrace-past", daemon=True)
+        self._memory_view.start()
+
+    def wait_for_memory_view(self, timeout: float | None = None) -> bool:
+        """For a past state: wait until its in-memory copy answers (True), or time out."""
+        thread = self._memory_view
+        if thread is not None:
+            thread.join(timeout)
+        return self._replica is not None
 
     def flush(self) -> None:
         """Make sure everything written is on disk (one flush at a time, see _flush_lock)."""
@@ -653,48 +624,3 @@ def solution_rows(result: ox.QuerySolutions) -> tuple[list[str], list[Row]]:
                 row[name] = value
         rows.append(row)
     return names, rows
-
-
-def _touched_iris(changes: Changeset) -> Iterator[str]:
-    for quad in (*changes.add, *changes.remove):
-        if isinstance(quad.subject, ox.NamedNode):
-            yield quad.subject.value
-        if isinstance(quad.object, ox.NamedNode):
-            yield quad.object.value
-
-
-def _graph_names(*quads: Iterable[ox.Quad]) -> set[str]:
-    """The names of the graphs some quads are in ("" for the default graph)."""
-    graphs = {q.graph_name for group in quads for q in group}
-    return {g.value if isinstance(g, ox.NamedNode) else "" for g in graphs}
-
-
-def _data_update(changes: Changeset) -> str:
-    """DELETE DATA / INSERT DATA text, every term written by Oxigraph's own N-Triples serializer.
-
-    Oxigraph exposes no multi-statement transaction in Python, but one SPARQL update is one
-    transaction. No value is interpolated: each graph's triples are serialized as N-Triples by
-    pyoxigraph (which escapes every literal and IRI) and N-Triples is valid SPARQL data syntax.
-    """
-    parts: list[str] = []
-    for keyword, quads in (("DELETE DATA", changes.remove), ("INSERT DATA", changes.add)):
-        if quads:
-            parts.append(f"{keyword} {{\n{_graph_blocks(quads)}}}")
-    return " ;\n".join(parts)
-
-
-def _graph_blocks(quads: Iterable[ox.Quad]) -> str:
-    by_graph: dict[ox.NamedNode | ox.BlankNode | ox.DefaultGraph, list[ox.Triple]] = {}
-    for quad in quads:
-        if isinstance(quad.subject, ox.BlankNode) or isinstance(quad.object, ox.BlankNode):
-            # DELETE DATA cannot name blank nodes; callers skolemize before writing.
-            raise ValueError("blank nodes must be skolemized before a transactional update")
-        by_graph.setdefault(quad.graph_name, []).append(quad.triple)
-    blocks: list[str] = []
-    for graph, triples in by_graph.items():
-        body = (ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"").decode("utf-8")
-        if isinstance(graph, ox.NamedNode):
-            blocks.append(f"GRAPH {graph} {{\n{body}}}\n")
-        else:
-            blocks.append(body)
-    return "".join(blocks)

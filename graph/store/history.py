@@ -17,23 +17,48 @@ Nothing in the CLI or the API deletes or edits a committed revision.
 
 from __future__ import annotations
 
-import contextvars
-import getpass
 import hashlib
 import json
 import re
 import sqlite3
 import threading
 import zlib
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pyoxigraph as ox
 
-from aimstrace.ontology.iris import AIMS
+from aimstrace.graph.store.revision import (
+    GENESIS,
+    PROV,
+    Revision,
+    Verification,
+    content_hash,
+    hashed_fields,
+)
+from aimstrace.graph.store.write_context import (
+    SourceFile,
+    WriteContext,
+    current_context,
+    writing_as,
+)
+
+__all__ = [
+    "GENESIS",
+    "PROV",
+    "Delta",
+    "History",
+    "HistoryError",
+    "Revision",
+    "SourceFile",
+    "Verification",
+    "WriteContext",
+    "content_hash",
+    "current_context",
+    "writing_as",
+]
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS revisions (
@@ -54,192 +79,11 @@ CREATE TABLE IF NOT EXISTS revisions (
   removed_nquads BLOB NOT NULL
 )
 """
-GENESIS = "0" * 64
 _REVISION_REF = re.compile(r"^r?([0-9]+)$")
-PROV = "http://www.w3.org/ns/prov#"
 
 
 class HistoryError(ValueError):
     """An unknown revision, a time before the first revision, or history that cannot be read."""
-
-
-@dataclass(frozen=True)
-class SourceFile:
-    """A file a write read, by path and SHA-256 of its bytes."""
-
-    path: str
-    sha256: str
-
-    @classmethod
-    def of(cls, path: Path, shown: str | None = None) -> SourceFile:
-        """Hash a file's bytes (streamed); `shown` is the name to record instead of the path."""
-        digest = hashlib.sha256()
-        with path.open("rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(block)
-        return cls(shown if shown is not None else str(path), digest.hexdigest())
-
-
-@dataclass(frozen=True)
-class WriteContext:
-    """Who writes and why: attached to every revision made while it is current."""
-
-    actor: str
-    command: str
-    message: str | None = None
-    sources: tuple[SourceFile, ...] = ()
-
-
-def _os_user() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):  # no passwd entry (some containers)
-        return "unknown"
-
-
-_CURRENT: contextvars.ContextVar[WriteContext | None] = contextvars.ContextVar(
-    "aimstrace_write_context", default=None
-)
-
-
-def current_context() -> WriteContext:
-    """The write context in force (a plain library call gets the OS user and 'python')."""
-    found = _CURRENT.get()
-    return found if found is not None else WriteContext(actor=_os_user(), command="python")
-
-
-@contextmanager
-def writing_as(
-    command: str,
-    actor: str | None = None,
-    message: str | None = None,
-    sources: Sequence[Path] = (),
-    shown: Callable[[Path], str] | None = None,
-) -> Iterator[WriteContext]:
-    """Make the revisions written inside this block carry this command, actor and message.
-
-    `sources` are the files (or folders) the write reads, recorded with their SHA-256; `shown`
-    turns a path into the name to record (the API records upload names, not its temp paths).
-    """
-    files = tuple(
-        SourceFile.of(p, shown(p) if shown is not None else None) for p in _expand(sources)
-    )
-    context = WriteContext(actor or _os_user(), command, message, files)
-    token = _CURRENT.set(context)
-    try:
-        yield context
-    finally:
-        _CURRENT.reset(token)
-
-
-def _expand(paths: Sequence[Path]) -> list[Path]:
-    files: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            files += sorted(p for p in path.rglob("*") if p.is_file())
-        elif path.is_file():
-            files.append(path)
-    return files
-
-
-@dataclass(frozen=True)
-class Revision:
-    """One committed write: what, when, by whom, and the hash that chains it to the last."""
-
-    id: int
-    time: str
-    actor: str
-    command: str
-    message: str | None
-    sources: tuple[SourceFile, ...]
-    graphs: tuple[str, ...]
-    added: int
-    removed: int
-    changes_sha256: str
-    previous_hash: str
-    hash: str
-
-    @property
-    def name(self) -> str:
-        """The revision as users write it: r1, r2, ..."""
-        return f"r{self.id}"
-
-    def as_dict(self) -> dict[str, object]:
-        """JSON-friendly, for `history --json` and the API."""
-        data = asdict(self)
-        data["revision"] = self.name
-        data["sources"] = [asdict(s) for s in self.sources]
-        data["graphs"] = list(self.graphs)
-        return data
-
-    def prov_triples(self, base: str) -> list[ox.Triple]:
-        """The revision as PROV-O: a prov:Activity that used its sources, with its actor."""
-        node = ox.NamedNode(f"{base}{self.name}")
-        rdf_type = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-        xsd = "http://www.w3.org/2001/XMLSchema#"
-        triples = [
-            ox.Triple(node, rdf_type, ox.NamedNode(PROV + "Activity")),
-            ox.Triple(node, rdf_type, ox.NamedNode(str(AIMS["Revision"]))),
-            ox.Triple(
-                node,
-                ox.NamedNode(PROV + "startedAtTime"),
-                ox.Literal(self.time, datatype=ox.NamedNode(xsd + "dateTime")),
-            ),
-            ox.Triple(
-                node,
-                ox.NamedNode(PROV + "wasAssociatedWith"),
-                ox.NamedNode(f"{base}agent/{_iri_safe(self.actor)}"),
-            ),
-            ox.Triple(
-                node,
-                ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label"),
-                ox.Literal(f"{self.name} {self.command}"),
-            ),
-            ox.Triple(node, ox.NamedNode(str(AIMS["revisionHash"])), ox.Literal(self.hash)),
-            ox.Triple(
-                node,
-                ox.NamedNode(str(AIMS["quadsAdded"])),
-                ox.Literal(str(self.added), datatype=ox.NamedNode(xsd + "integer")),
-            ),
-            ox.Triple(
-                node,
-                ox.NamedNode(str(AIMS["quadsRemoved"])),
-                ox.Literal(str(self.removed), datatype=ox.NamedNode(xsd + "integer")),
-            ),
-        ]
-        for source in self.sources:
-            entity = ox.NamedNode(f"urn:sha256:{source.sha256}")
-            triples.append(ox.Triple(node, ox.NamedNode(PROV + "used"), entity))
-            triples.append(
-                ox.Triple(entity, ox.NamedNode(PROV + "atLocation"), ox.Literal(source.path))
-            )
-        if self.id > 1:
-            triples.append(
-                ox.Triple(
-                    node,
-                    ox.NamedNode(PROV + "wasInformedBy"),
-                    ox.NamedNode(f"{base}r{self.id - 1}"),
-                )
-            )
-        return triples
-
-
-def _iri_safe(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9._~-]", lambda m: f"%{ord(m.group(0)):02X}", text)
-
-
-@dataclass(frozen=True)
-class Verification:
-    """The result of recomputing the hash chain."""
-
-    revisions: int
-    first_bad: int | None = None
-    reason: str | None = None
-
-    @property
-    def ok(self) -> bool:
-        """True when every revision's content and chain hash match."""
-        return self.first_bad is None
 
 
 @dataclass
@@ -260,20 +104,6 @@ def _parse_nquads(data: bytes) -> list[ox.Quad]:
     if not data:
         return []
     return list(ox.parse(data, format=ox.RdfFormat.N_QUADS))
-
-
-def content_hash(fields: dict[str, object], previous_hash: str) -> str:
-    """SHA-256 over a revision's fields (canonical JSON) and the previous revision's hash."""
-    canonical = json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(f"{previous_hash}\n{canonical}".encode()).hexdigest()
-
-
-def _hashed_fields(row: sqlite3.Row | dict[str, object]) -> dict[str, object]:
-    keys = (
-        "id", "time", "actor", "command", "message", "sources", "graphs",
-        "added", "removed", "changes_sha256",
-    )  # fmt: skip
-    return {k: row[k] for k in keys}
 
 
 class History:
@@ -444,6 +274,17 @@ class History:
             _parse_nquads(zlib.decompress(row["removed_nquads"])),
         )
 
+    def raw_changes(self, revision_id: int) -> tuple[bytes, bytes]:
+        """A revision's added and removed quads as the sorted N-Quads text it recorded."""
+        row = self._db.execute(
+            "SELECT added_nquads, removed_nquads FROM revisions WHERE id = ? AND state = "
+            "'committed'",
+            (revision_id,),
+        ).fetchone()
+        if row is None:
+            raise HistoryError(f"no revision r{revision_id}")
+        return zlib.decompress(row["added_nquads"]), zlib.decompress(row["removed_nquads"])
+
     def verify(self) -> Verification:
         """Recompute every revision's change hash and chain hash; name the first that differs."""
         previous = GENESIS
@@ -462,7 +303,7 @@ class History:
                 return Verification(len(rows), revision_id, "its recorded change was altered")
             if row["previous_hash"] != previous:
                 return Verification(len(rows), revision_id, "it does not chain to the one before")
-            if content_hash(_hashed_fields(row), previous) != row["hash"]:
+            if content_hash(hashed_fields(row), previous) != row["hash"]:
                 return Verification(len(rows), revision_id, "its recorded fields were altered")
             previous = str(row["hash"])
             expected_id += 1

@@ -86,6 +86,17 @@ class GapRecord:
             "details": [d.result_dict() for d in self.details],
         }
 
+    def identity(self) -> tuple[str, str, str | None, str | None, str | None, str | None]:
+        """What identifies a gap across revisions: its severity and rule, entity, requirement."""
+        return (
+            self.severity,
+            self.focus,
+            self.path,
+            self.requirement,
+            self.framework,
+            self.shape,
+        )
+
     def sort_key(self) -> tuple[int, str, str, str, str, str, str]:
         """Violations first, then by requirement, focus and message (path, value: ties)."""
         return (
@@ -140,6 +151,37 @@ class GapReport:
         }
 
 
+@dataclass(frozen=True)
+class Since:
+    """The revision a gap was first seen in (in its current run), and that revision's time."""
+
+    revision: str
+    time: str
+
+    def text(self) -> str:
+        """As a report shows it: `r12 (2026-11-30)`."""
+        return f"{self.revision} ({self.time[:10]})"
+
+
+@dataclass(frozen=True)
+class OpenSince:
+    """For each open gap of a report, when it was first seen; computed from history."""
+
+    by_identity: dict[tuple[str, str, str | None, str | None, str | None, str | None], Since]
+
+    def of(self, record: GapRecord) -> Since | None:
+        """When this gap was first seen (None when history does not know it)."""
+        return self.by_identity.get(record.identity())
+
+    def fields(self, record: GapRecord) -> dict[str, str | None]:
+        """`open_since` and `open_since_time` for a JSON result."""
+        since = self.of(record)
+        return {
+            "open_since": since.revision if since else None,
+            "open_since_time": since.time if since else None,
+        }
+
+
 @dataclass
 class GapGroup:
     """Records that share a requirement, a system or an owner, with severity counts."""
@@ -182,15 +224,19 @@ def group_by(records: Iterable[GapRecord], dimension: str) -> list[GapGroup]:
 DIMENSIONS = (("requirement", "By requirement"), ("system", "By AI system"), ("owner", "By owner"))
 
 
-def to_result_json(report: GapReport) -> str:
+def to_result_json(report: GapReport, since: OpenSince | None = None) -> str:
     """Every result as SHACL states it (`validate --format json`): the contract's fields plus
-    value, constraint component, source shape and nested details; the engine and the notes."""
+    value, constraint component, source shape and nested details; the engine and the notes;
+    with `since`, each result's `open_since` revision and time."""
     document = {
         "conforms": report.conforms,
         "counts": report.counts(),
         "engine": report.engine,
         "notes": report.notes,
-        "results": [r.result_dict() for r in sorted(report.records, key=GapRecord.sort_key)],
+        "results": [
+            {**r.result_dict(), **(since.fields(r) if since is not None else {})}
+            for r in sorted(report.records, key=GapRecord.sort_key)
+        ],
     }
     return json.dumps(document, indent=2, ensure_ascii=False)
 
@@ -202,9 +248,15 @@ def to_turtle(report: GapReport) -> str:
     return rdf_files.to_turtle(report.report, report.prefixes).rstrip("\n")
 
 
-def to_json(report: GapReport, full: bool = False) -> str:
-    """The JSON contract; with full=True also the groupings and the owner/system of each gap."""
+def to_json(report: GapReport, full: bool = False, since: OpenSince | None = None) -> str:
+    """The JSON contract; with full=True also the groupings and the owner/system of each gap;
+    with `since`, each result's `open_since` revision and time."""
     document: dict[str, object] = report.contract()
+    if since is not None:
+        document["results"] = [
+            {**r.contract_dict(), **since.fields(r)}
+            for r in sorted(report.records, key=GapRecord.sort_key)
+        ]
     if full:
         document["as_of"] = report.as_of.isoformat()
         document["records"] = [asdict(r) for r in sorted(report.records, key=GapRecord.sort_key)]
@@ -222,8 +274,14 @@ def _md_cell(text: str | None) -> str:
     return (text or "").replace("|", "\\|").replace("\n", " ")
 
 
-def to_markdown(report: GapReport) -> str:
-    """A Markdown gap report: summary, then the gaps grouped three ways."""
+def _since_text(since: OpenSince | None, record: GapRecord) -> str:
+    found = since.of(record) if since is not None else None
+    return found.text() if found else ""
+
+
+def to_markdown(report: GapReport, since: OpenSince | None = None) -> str:
+    """A Markdown gap report: summary, then the gaps grouped three ways (with `since`, when
+    each gap was first seen)."""
     counts = report.counts()
     lines = [
         f"# AIMS gap report as of {report.as_of.isoformat()}",
@@ -242,12 +300,13 @@ def to_markdown(report: GapReport) -> str:
             lines += [
                 f"### {_md_cell(group.key)} ({', '.join(f'{c[s]} {s}' for s in SEVERITIES)})",
                 "",
-                "| severity | focus | path | message |",
-                "|---|---|---|---|",
+                "| severity | focus | path | message |" + (" open since |" if since else ""),
+                "|---|---|---|---|" + ("---|" if since else ""),
             ]
             lines += [
                 f"| {r.severity} | {_md_cell(r.focus_label)} | {_md_cell(r.path)} "
                 f"| {_md_cell(r.message)} |"
+                + (f" {_md_cell(_since_text(since, r))} |" if since else "")
                 for r in group.records
             ]
             lines.append("")
@@ -264,8 +323,9 @@ th{background:#f0f0f0}.Violation{color:#a00;font-weight:bold}.Warning{color:#a60
 """
 
 
-def to_html(report: GapReport) -> str:
-    """A self-contained HTML gap report (inline CSS, no scripts, no external resources)."""
+def to_html(report: GapReport, since: OpenSince | None = None) -> str:
+    """A self-contained HTML gap report (inline CSS, no scripts, no external resources); with
+    `since`, when each gap was first seen."""
     esc = html.escape
     counts = report.counts()
     parts = [
@@ -289,13 +349,17 @@ def to_html(report: GapReport) -> str:
             summary = ", ".join(f"{c[s]} {s}" for s in SEVERITIES)
             parts.append(f"<details><summary>{esc(group.key)} ({esc(summary)})</summary>")
             parts.append(
-                "<table><tr><th>severity</th><th>focus</th><th>path</th><th>message</th></tr>"
+                "<table><tr><th>severity</th><th>focus</th><th>path</th><th>message</th>"
+                + ("<th>open since</th>" if since else "")
+                + "</tr>"
             )
             for r in group.records:
                 parts.append(
                     f'<tr><td class="{esc(r.severity)}">{esc(r.severity)}</td>'
                     f'<td title="{esc(r.focus)}">{esc(r.focus_label)}</td>'
-                    f"<td>{esc(r.path or '')}</td><td>{esc(r.message)}</td></tr>"
+                    f"<td>{esc(r.path or '')}</td><td>{esc(r.message)}</td>"
+                    + (f"<td>{esc(_since_text(since, r))}</td>" if since else "")
+                    + "</tr>"
                 )
             parts.append("</table></details>")
     parts.append("</body></html>")

@@ -18,6 +18,7 @@ import pyoxigraph as ox
 from rdflib import Node, URIRef
 from rdflib.namespace import XSD
 
+from aimstrace.graph.eu_view import VIEW_TERMS, view_ntriples
 from aimstrace.graph.store import Store
 from aimstrace.graph.validation.engines import (
     ENGINES,
@@ -43,10 +44,9 @@ CONTEXT_GRAPHS: tuple[str, ...] = (
     str(graph_iri("vocabulary")),
     str(graph_iri("catalog", "iso42001")),
     str(graph_iri("catalog", "eu-ai-act")),
-    # The EU AI Act obligations the rules derived (graph/eu_obligations.py): the EU shapes check
-    # an obligation only once it applies on the evaluation date.
-    str(graph_iri("derived", "eu-obligations")),
 )
+# Not the whole derived EU AI Act obligations graph: the EU shapes read its view on the date
+# (graph/eu_view.py), computed once per validation for all systems.
 HORIZON_END = AIMS["horizonEnd"]
 DEFAULT_HORIZON_MONTHS = 18
 ORG_GRAPH = str(graph_iri("org"))
@@ -131,12 +131,16 @@ def build_data(
     read: frozenset[bytes] | None = None,
 ) -> DataGraph:
     """The organisation graph (or the given part of it; only the `read` predicates when given),
-    the graphs the shapes read, the date."""
+    the graphs the shapes read, the EU AI Act obligations on the date, the date."""
     org = org_ntriples if org_ntriples is not None else _graph_ntriples(store, ORG_GRAPH)
     if read is not None:
         org = keep_predicates(org, read)
-    context = evaluation_context(as_of, planning_horizon_months(store))
-    parts = [org, *(_graph_ntriples(store, g) for g in CONTEXT_GRAPHS), context]
+    horizon = planning_horizon_months(store)
+    context = evaluation_context(as_of, horizon)
+    # Shapes that read nothing of the view (a user's own, an older commit's) are not charged for it.
+    reads_view = read is None or any(term in read for term in VIEW_TERMS)
+    view = view_ntriples(store, as_of, add_months(as_of, horizon)) if reads_view else b""
+    parts = [org, *(_graph_ntriples(store, g) for g in CONTEXT_GRAPHS), view, context]
     return DataGraph(b"".join(p if p.endswith(b"\n") or not p else p + b"\n" for p in parts))
 
 

@@ -85,6 +85,53 @@ def test_diff_and_gap_history(client: TestClient) -> None:
     assert closed == {(f"A.7.{n}", load2, load3) for n in (3, 4, 5)}
 
 
+def test_gaps_say_since_when_and_reports_answer_as_they_were(client: TestClient) -> None:
+    imports = [r["revision"] for r in _revisions(client) if r["actor"] == "editor-bot"]
+    load1, load2, load3 = imports[-1], imports[-2], imports[-3]
+    when = {"as_of": "2026-06-30"}
+    dated = {**when, "open_since": "true"}
+    items = client.get("/gaps", params={**dated, "limit": 500}).json()["items"]
+    since = {(g["requirement"], g["focus_label"]): g["open_since"] for g in items}
+    assert since[("7.5", "C-H1 Fairness review of triage outcomes")] == load3
+    assert since[("A.9.4", "SYS-H1 Claims triage v2")] == load1
+    then = client.get("/gaps", params={**dated, "at": load2, "limit": 500}).json()["items"]
+    assert {g["open_since"] for g in then if g["requirement"] == "A.7.3"} == {load2}
+    plain = client.get("/gaps", params=when).json()["items"]
+    assert all(g["open_since"] is None for g in plain)
+    past = client.get("/reports/gaps", params={**when, "at": load2, "format": "md"})
+    assert past.status_code == 200 and "DS-H1 Claims archive" in past.text
+    now = client.get("/reports/gaps", params={**when, "format": "md"}).text
+    assert "DS-H1 Claims archive" not in now and f"| {load3} (" in now
+    body = client.get(
+        "/reports/gaps", params={**when, "format": "json", "closed_since": "2000-01-01"}
+    ).json()
+    assert {(g["requirement"], g["closed"]) for g in body["closed"]} == {
+        (f"A.7.{n}", load3) for n in (3, 4, 5)
+    }
+    assert all("open_since" in r for r in body["records"])
+    page = client.get("/reports/gaps", params={**when, "closed_since": "2000-01-01"}).text
+    assert "Closed since 2000-01-01" in page
+    assert client.get("/reports/gaps", params={"at": "r999"}).status_code == 404
+    refused = client.get("/reports/soa", params={"closed_since": "2000-01-01"})
+    assert refused.status_code == 422 and "closed_since" in refused.text
+    assert client.get("/reports/gaps", params={"closed_since": "soon"}).status_code == 422
+
+
+def test_an_entity_history_and_no_audit_to_compare_with(client: TestClient) -> None:
+    imports = [r["revision"] for r in _revisions(client) if r["actor"] == "editor-bot"]
+    load1, load2 = imports[-1], imports[-2]
+    revisions = client.get("/systems/SYS-H1/history").json()
+    assert [r["revision"] for r in revisions] == [load2, load1]
+    renamed = {(c["change"], c["value"]) for c in revisions[0]["changes"]}
+    assert {("added", "Claims triage v2"), ("removed", "Claims triage")} <= renamed
+    assert revisions[0]["actor"] == "editor-bot" and revisions[0]["removed"] == 1
+    missing = client.get("/systems/SYS-NONE/history")
+    assert missing.status_code == 404 and "SYS-NONE" in missing.text
+    since = client.get("/since-last-audit").json()
+    assert since["audit"] is None and "no internal audit" in since["note"]
+    assert client.get("/since-last-audit", params={"as_of": "soon"}).status_code == 422
+
+
 def test_unknown_revisions_answer_404_and_history_cannot_be_written(client: TestClient) -> None:
     for response in (
         client.get("/history/r999"),

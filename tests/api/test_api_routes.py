@@ -220,8 +220,11 @@ def test_mappings_and_derived_flag(client: TestClient, engine: Engine) -> None:
     assert derived["total"] == len(engine.mappings("eu-ai-act", "iso27001", True))
     assert derived["total"] > asserted["total"]
     assert {m["status"] for m in derived["items"]} <= {"asserted", "derived"}
+    # framework ids are data now (external frameworks): one that names nothing is a 404
     bad = client.get("/mappings", params={"from": "iso9001", "to": "eu-ai-act"})
-    assert bad.status_code == 422 and bad.json()["field"] == "query.from"
+    assert bad.status_code == 404 and bad.json()["field"] == "query.from"
+    malformed = client.get("/mappings", params={"from": "ISO 9001", "to": "eu-ai-act"})
+    assert malformed.status_code == 422
 
 
 def test_coverage(client: TestClient, engine: Engine) -> None:
@@ -231,7 +234,8 @@ def test_coverage(client: TestClient, engine: Engine) -> None:
     assert sum(body["summary"].values()) == len(entries)
     partial = client.get("/coverage", params={"framework": "nist-ai-rmf", "level": "partial"})
     assert all(i["coverage"] == "partial" for i in partial.json()["items"])
-    assert client.get("/coverage", params={"framework": "x"}).status_code == 422
+    assert client.get("/coverage", params={"framework": "x"}).status_code == 404
+    assert client.get("/coverage", params={"framework": "X Y"}).status_code == 422
 
 
 # ----- validation --------------------------------------------------------------------------------

@@ -152,3 +152,53 @@ def test_history_as_prov_o(store: Path) -> None:
     assert used == {URIRef(f"urn:sha256:{newest['sources'][0]['sha256']}")}
     assert Literal(newest["hash"]) in set(graph.objects(node, None))
     assert (node, prov.wasInformedBy, None) in graph
+
+
+def test_the_gap_report_says_since_when_each_gap_is_open(store: Path) -> None:
+    load1, load2, load3 = _loads(store)
+    results = json.loads(_run(store, "validate", "--as-of", AS_OF, "--json").stdout)["results"]
+    since = {(r["requirement"], r["focus_label"]): r["open_since"] for r in results}
+    assert since[("7.5", "C-H1 Fairness review of triage outcomes")] == load3
+    assert since[("A.9.4", "SYS-H1 Claims triage v2")] == load1
+    assert all(r["open_since_time"] for r in results)
+    then = _run(store, "validate", "--as-of", AS_OF, "--format", "json", "--at", load2)
+    dated = {
+        (r["requirement"], r["focus_label"]): r["open_since"]
+        for r in json.loads(then.stdout)["results"]
+    }
+    assert dated[("A.7.3", "DS-H1 Claims archive")] == load2
+    markdown = _run(store, "validate", "--as-of", AS_OF, "--format", "md").stdout
+    assert "| open since |" in markdown and f"| {load3} (" in markdown
+    html = _run(store, "validate", "--as-of", AS_OF, "--format", "html").stdout
+    assert "<th>open since</th>" in html
+    plain = _run(store, "validate", "--as-of", AS_OF, "--json", "--no-open-since").stdout
+    assert "open_since" not in plain
+
+
+def test_report_at_a_revision_and_gaps_closed_since_a_date(store: Path) -> None:
+    load1, load2, load3 = _loads(store)
+    then = _run(store, "report", "gaps", "--as-of", AS_OF, "--at", load2, "--format", "md")
+    now = _run(store, "report", "gaps", "--as-of", AS_OF, "--format", "md")
+    assert then.exit_code == 0 and now.exit_code == 0, then.stderr
+    assert "A.7.3" in then.stdout and "A.7.3" not in now.stdout
+    assert "open since" in now.stdout and f"{load3} (" in now.stdout
+    closed = _run(
+        store, "report", "gaps", "--as-of", AS_OF, "--closed-since", "2000-01-01", "--format", "md"
+    ).stdout
+    section = closed.split("Closed since 2000-01-01", 1)[1]
+    assert "A.7.3" in section and f"{load2} (" in section and f"{load3} (" in section
+    later = _run(
+        store, "report", "gaps", "--as-of", AS_OF, "--closed-since", "2999-01-01", "--format", "md"
+    ).stdout
+    assert "No gap was closed on or after 2999-01-01." in later
+    soa_then = _run(store, "report", "soa", "--at", load1, "--format", "md")
+    assert soa_then.exit_code == 0
+    for args in (
+        ("report", "gaps", "--at", "r999", "--format", "md"),
+        ("report", "gaps", "--at", "1999-01-01", "--format", "md"),
+        ("report", "gaps", "--closed-since", "yesterday", "--format", "md"),
+        ("report", "soa", "--closed-since", "2020-01-01", "--format", "md"),
+    ):
+        outcome = _run(store, *args)
+        assert outcome.exit_code == 2, (args, outcome)
+        assert "Traceback" not in outcome.stderr

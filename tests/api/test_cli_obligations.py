@@ -53,3 +53,16 @@ def test_timeline_json(store_dir: str) -> None:
     rows = json.loads(out)
     assert any(r["change"].startswith("inserted") for r in rows)
     assert {r["system"] for r in rows} >= {"SYS-CV"}
+
+
+def test_obligations_table_lists_the_size_relief(tmp_path: Path) -> None:
+    registers = tmp_path / "organisation.yaml"
+    text = FIXTURE.read_text("utf-8").replace("enterprise_size: large", "enterprise_size: sme")
+    registers.write_text(text, "utf-8")
+    folder = str(tmp_path / "store")
+    assert run(folder, "init")[0] == 0
+    assert run(folder, "load", str(registers))[0] == 0
+    code, out, _ = run(folder, "obligations", "SYS-MD1", "--as-of", "2028-09-01")
+    assert code == 0
+    assert "size relief, Art. 11: Art. 11(1) second subparagraph: Technical documentation" in out
+    assert "size relief, fines: Art. 99(6): Each fine of Art. 99(3), (4) and (5)" in out

@@ -48,6 +48,17 @@ def test_figures_of_the_nist_set(stats: dict[str, dict[str, object]]) -> None:
     assert nist["subjects_never_mapped"] == ["MEASURE 2.2"]
 
 
+def test_iso42001_to_iso27001_weighs_every_clause_leaf_and_control(
+    stats: dict[str, dict[str, object]],
+) -> None:
+    figures = stats["iso42001--iso27001"]
+    assert figures["subjects"] == 32 + 38 and figures["candidates"] == 30 + 93
+    by_rel = figures["mappings_by_relationship"]
+    assert isinstance(by_rel, dict) and by_rel["no-relationship"] >= 10
+    # 6.1.4, 8.4, A.5.5 and A.7.4 are decided (no-relationship) but have no target
+    assert figures["subjects_never_mapped"] == ["6.1.4", "8.4", "A.5.5", "A.7.4"]
+
+
 def test_dpdp_sets_count_only_obligations(stats: dict[str, dict[str, object]]) -> None:
     for name in ("dpdp--iso27701", "dpdp--iso42001"):
         assert stats[name]["subjects"] == 46, name

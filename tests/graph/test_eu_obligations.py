@@ -197,3 +197,97 @@ def test_timeline_says_what_the_amendment_changed(engine: Engine) -> None:
         found[("SYS-MACH", "Art. 9", "provider")]["change"]
         == "removed by Regulation (EU) 2026/1744"
     )
+
+
+def _sized(size: str, tmp_path_factory: pytest.TempPathFactory) -> Engine:
+    folder = tmp_path_factory.mktemp(f"size-{size}")
+    text = FIXTURE.read_text("utf-8").replace("enterprise_size: large", f"enterprise_size: {size}")
+    (folder / "organisation.yaml").write_text(text, "utf-8")
+    engine = Engine.open(None)
+    engine.load_vocabulary()
+    engine.load_catalogs()
+    load([folder / "organisation.yaml"], engine.store)
+    return engine
+
+
+def reliefs(engine: Engine, system: str, as_of: str) -> dict[str, set[str]]:
+    """Relief provisions per obligation provision, and under "organisation" the fine caps."""
+    found = engine.eu_obligations(system, as_of)
+    out: dict[str, set[str]] = {
+        "organisation": {str(r["provision"]) for r in found["organisation_relief"]}
+    }
+    for row in found["obligations"]:
+        if row["relief"]:
+            out.setdefault(str(row["provision"]), set()).update(
+                str(r["provision"]) for r in row["relief"]
+            )
+    return out
+
+
+@pytest.mark.parametrize(
+    ("size", "as_of", "expected"),
+    [
+        # 2024 text: SMEs Art. 11(1), Art. 99(6); Art. 63(1) for microenterprises only.
+        (
+            "sme",
+            BEFORE,
+            {
+                "Art. 11": {"Art. 11(1) second subparagraph"},
+                "Art. 17": {"Art. 63(1)"},
+                "organisation": {"Art. 99(6)"},
+            },
+        ),
+        # As amended: Art. 17(2) names SMEs; Art. 63(1) extends to every SME.
+        (
+            "sme",
+            BETWEEN,
+            {
+                "Art. 11": {"Art. 11(1) second subparagraph"},
+                "Art. 17": {"Art. 17(2)", "Art. 63(1)"},
+                "organisation": {"Art. 99(6)"},
+            },
+        ),
+        # Small mid-caps exist only in the amended text: Art. 11(1), 17(2), and the 99(6a) cap.
+        ("small-mid-cap", BEFORE, {"organisation": set()}),
+        (
+            "small-mid-cap",
+            AFTER,
+            {
+                "Art. 11": {"Art. 11(1) second subparagraph"},
+                "Art. 17": {"Art. 17(2)"},
+                "organisation": {"Art. 99(6a)"},
+            },
+        ),
+    ],
+)
+def test_sme_and_small_mid_cap_relief_per_version(
+    size: str,
+    as_of: str,
+    expected: dict[str, set[str]],
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    assert reliefs(_sized(size, tmp_path_factory), "SYS-MD1", as_of) == expected
+
+
+def test_a_large_organisation_gets_no_relief(engine: Engine) -> None:
+    assert reliefs(engine, "SYS-MD1", BETWEEN) == {"organisation": set()}
+
+
+def test_a_relief_the_register_cannot_decide_states_its_condition(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    # 2024 text, Art. 63(1): microenterprises only, which enterprise_size does not distinguish.
+    found = _sized("sme", tmp_path_factory).eu_obligations("SYS-MD1", BEFORE)["obligations"]
+    conditions = {
+        (str(relief["provision"]), str(relief["condition"]))
+        for row in found
+        for relief in row["relief"]
+    }
+    assert conditions == {
+        ("Art. 11(1) second subparagraph", "None"),
+        (
+            "Art. 63(1)",
+            "only a microenterprise (Recommendation 2003/361/EC) without partner or linked "
+            "enterprises",
+        ),
+    }

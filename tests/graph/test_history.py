@@ -5,7 +5,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import sqlite3
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -14,8 +14,10 @@ from rdflib import Dataset
 from rdflib.compare import isomorphic
 
 from aimstrace.graph.engine import Engine
+from aimstrace.graph.history import GapTracker
 from aimstrace.graph.store import Changeset, Store, StoreError
 from aimstrace.graph.store.history import HistoryError, writing_as
+from aimstrace.graph.validation.gaps import Since
 from aimstrace.loaders.pipeline import load_paths
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "history"
@@ -199,6 +201,43 @@ def test_gap_lifecycle_says_open_since_and_closed(engine: Engine) -> None:
     assert by_gap[("A.9.4", "SYS-H1 Claims triage")] == (r1, None)
 
 
+def test_incremental_gap_lifecycles_equal_validating_every_revision_in_full() -> None:
+    engine = three_loads()
+    with writing_as("load2 again", actor="tester"):  # the dataset's records go again
+        load_paths(engine, [DATA / "load2.yaml"])
+    when = date.fromisoformat(AS_OF)
+    quick, full = GapTracker(when), GapTracker(when, incremental=False)
+    quick.advance(engine.store.history, engine.store.history.newest())
+    full.advance(engine.store.history, engine.store.history.newest())
+    assert quick.lifecycles() == full.lifecycles()
+    assert any(g.closed for g in full.lifecycles())
+
+
+def test_open_since_in_the_present_and_as_of_a_revision(engine: Engine) -> None:
+    r1, r2, r3 = (_revision_of(engine, f"load{n}") for n in (1, 2, 3))
+    times = {r.name: r.time for r in engine.history()}
+    report = engine.validate(AS_OF)
+    since = engine.open_since(AS_OF)
+    shown = {(r.requirement, r.focus_label): since.of(r) for r in report.records}
+    assert all(s is not None for s in shown.values())
+    assert shown[("7.5", "C-H1 Fairness review of triage outcomes")] == Since(r3, times[r3])
+    assert shown[("A.9.4", "SYS-H1 Claims triage v2")] == Since(r1, times[r1])
+    past = engine.at(r2)
+    past_since = past.open_since(AS_OF)
+    past_shown = {
+        (r.requirement, r.focus_label): past_since.of(r) for r in past.validate(AS_OF).records
+    }
+    assert past_shown[("A.7.3", "DS-H1 Claims archive")] == Since(r2, times[r2])
+    assert ("7.5", "C-H1 Fairness review of triage outcomes") not in past_shown
+    assert past.closed_since(date(2000, 1, 1), AS_OF) == []
+    closed = engine.closed_since(date(2000, 1, 1), AS_OF)
+    assert {(g.record.requirement, g.closed) for g in closed} == {
+        (f"A.7.{n}", r3) for n in (3, 4, 5)
+    }
+    tomorrow = datetime.fromisoformat(times[r3]).date() + timedelta(days=1)
+    assert engine.closed_since(tomorrow, AS_OF) == []
+
+
 def test_a_failed_write_is_not_recorded() -> None:
     store = Store.in_memory()
     store.apply(Changeset(add=(quad("a", "1"),)))
@@ -270,6 +309,7 @@ def test_past_states_from_checkpoints_match_the_replayed_history(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("AIMSTRACE_CHECKPOINT_EVERY", "2")
+    monkeypatch.setenv("AIMSTRACE_CHECKPOINTS_KEPT", "100")
     engine = three_loads(tmp_path / "store")
     store = engine.store
     newest = store.history.newest()
@@ -312,3 +352,42 @@ def test_verify_names_an_altered_checkpoint_and_a_dropped_past_state_leaves_no_f
     gc.collect()
     Store(tmp_path / "store")
     assert not leftover.exists()
+
+
+def test_a_past_state_asked_again_is_answered_from_memory(tmp_path: Path) -> None:
+    engine = three_loads(tmp_path / "store")
+    store = engine.store
+    store.past_in_memory = True
+    target = _revision_of(engine, "load2")
+    first = engine.at(target)
+    trace = first.trace("SYS-H1").rows
+    assert not first.store.has_read_replica  # one question: answered from the disk copy
+    again = engine.at(target)
+    assert again.store is first.store and again.store.wait_for_memory_view(timeout=60)
+    assert again.store.has_read_replica
+    assert_isomorphic(again.store._reader, store.history.replay(up_to=int(target[1:])))
+    assert Engine(again.store).trace("SYS-H1").rows == trace
+    # Only one past state is kept in memory: asking twice about another drops the first copy.
+    other = _revision_of(engine, "load1")
+    engine.at(other)
+    assert engine.at(other).store.wait_for_memory_view(timeout=60)
+    assert not first.store.has_read_replica
+
+
+def test_few_checkpoints_are_kept_spread_over_history(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AIMSTRACE_CHECKPOINT_EVERY", "2")
+    monkeypatch.setenv("AIMSTRACE_CHECKPOINTS_KEPT", "2")
+    store = Store(tmp_path / "store")
+    store.apply(Changeset(add=tuple(quad(f"base{n}", str(n)) for n in range(50))))  # a baseline
+    for n in range(11):
+        store.apply(Changeset(add=(quad(f"s{n}", str(n)),)))
+    assert store.checkpoints is not None
+    # r2 saves replaying the 50-quad baseline; of the rest, the one furthest from the present.
+    assert store.checkpoints.ids() == [2, 4]
+    assert not (tmp_path / "store" / "history-checkpoints" / "r12").exists()
+    for revision in (1, 3, 6, 11):  # forward from a checkpoint or back from the present
+        past = store.at(f"r{revision}")
+        assert_isomorphic(past.oxigraph, store.history.replay(up_to=revision))
+    assert store.verify_history().ok

@@ -402,8 +402,15 @@ def test_cli_reports_violations_with_exit_code_1(tmp_path: Path) -> None:
         "message",
         "requirement",
         "framework",
+        "open_since",
+        "open_since_time",
     ]
     assert first["requirement"] == "A.3.2" and first["framework"] == "iso42001"
+    # The gap opened with the organisation's load, the newest revision.
+    del result
+    gc.collect()
+    newest = json.loads(runner.invoke(main, ["--store", store, "history", "--json"]).stdout)[0]
+    assert (first["open_since"], first["open_since_time"]) == (newest["revision"], newest["time"])
     html_file = tmp_path / "gaps.html"
     result = runner.invoke(
         main,

@@ -10,9 +10,9 @@ import yaml
 from aimstrace.graph.crosswalk.model import RequirementRef, requirement_index
 from aimstrace.graph.engine import Engine
 from aimstrace.loaders.ciso_assistant import framework_for_urn, load_ciso_assistant, match_node
-from aimstrace.loaders.mapping_common import MappingLoadError
 
 CISO = Path(__file__).parents[1] / "data" / "interop" / "ciso"
+CATALOG = "https://w3id.org/aimstrace/catalog/"
 
 
 @pytest.fixture(scope="module")
@@ -23,16 +23,19 @@ def index() -> dict[str, RequirementRef]:
     return requirement_index(engine.store)
 
 
-def test_the_2013_library_is_refused_as_the_2022_catalog(index: dict[str, RequirementRef]) -> None:
+def test_the_2013_side_is_an_external_framework_never_the_2022_catalog(
+    index: dict[str, RequirementRef],
+) -> None:
     path = CISO / "mapping-iso27001-2013-to-iso27001-2022.yaml"
-    with pytest.raises(MappingLoadError) as caught:
-        load_ciso_assistant(path, index)
-    # One located error: the 2013 edition. The 134 `strength_of_relationship: null` entries and
-    # the 2022 side (all in our catalog) raise nothing.
-    (issue,) = caught.value.issues
-    assert (issue.file, issue.line, issue.column) == (str(path), 22, "source_framework_urn")
-    assert issue.value == "urn:intuitem:risk:framework:iso27001-2013"
-    assert "iso27001-2013" in issue.message
+    library = load_ciso_assistant(path, index)
+    (loaded,) = library.sets
+    (external,) = library.externals
+    assert external.id == "iso27001-2013" and external.source.endswith(":iso27001-2013")
+    # The 134 `strength_of_relationship: null` entries are unknown strength, not errors.
+    assert len(loaded.records) == 134 and all(r.strength is None for r in loaded.records)
+    # every subject is a 2013 node, none is our 2022 catalog's
+    assert all(r.subject.startswith(CATALOG + "iso27001-2013/") for r in loaded.records)
+    assert all((r.object or "").startswith(CATALOG + "iso27001/") for r in loaded.records)
 
 
 def test_their_2013_ids_never_meet_2022_ids() -> None:
@@ -81,14 +84,14 @@ def test_their_ai_act_and_rmf_node_ids_line_up_with_ours(index: dict[str, Requir
     assert match_node("urn:intuitem:risk:framework:ai-act", "9.2.a").notation == "Art. 9"
 
 
-def test_a_mapping_to_a_framework_we_do_not_hold_is_one_error_per_set(
+def test_a_mapping_to_a_framework_we_do_not_hold_makes_it_external(
     index: dict[str, RequirementRef],
 ) -> None:
     path = CISO / "map-iso42001-2023-and-scf-2025.2.2.cut.yaml"
-    with pytest.raises(MappingLoadError) as caught:
-        load_ciso_assistant(path, index)
-    located = [(i.column, i.value) for i in caught.value.issues]
-    assert located == [
-        ("target_framework_urn", "urn:intuitem:risk:framework:scf-2025.2.2"),
-        ("source_framework_urn", "urn:intuitem:risk:framework:scf-2025.2.2"),
-    ]
+    library = load_ciso_assistant(path, index)
+    (scf,) = library.externals
+    assert scf.id == "scf-2025.2.2" and not scf.defining
+    forward, revert = library.sets
+    assert len(forward.records) == len(revert.records) == 21
+    assert {r.subject.split("/")[-2] for r in forward.records} == {"iso42001"}
+    assert {r.subject.split("/")[-2] for r in revert.records} == {"scf-2025.2.2"}

@@ -54,6 +54,8 @@ KIND_CLASS = {
     "sub-section-provision": AIMS.SubSection,
     "rule": AIMS.LegalRule,
     "rule-provision": AIMS.LegalRule,
+    "sub-rule": AIMS.SubRule,
+    "sub-rule-provision": AIMS.SubRule,
     "schedule": AIMS.Schedule,
 }
 
@@ -150,7 +152,7 @@ def expected_dpdp() -> Expected:
             nodes[notation] = ("schedule", r["parent"] or None)
             continue
         elif notation.startswith("Rule"):
-            level = "rule"
+            level = "sub-rule" if "(" in notation else "rule"
         else:
             level = "sub-section" if "(" in notation else "act-section"
         kind = level if r["obligations"] in ("yes", "") else f"{level}-provision"
@@ -202,6 +204,9 @@ KIND_COUNTS = {
         "sub-section-provision": 21,
         "rule": 13,
         "rule-provision": 10,
+        # every sub-rule of the Rules (SOURCES-iso27701-dpdp.md, "Sub-rules")
+        "sub-rule": 29,
+        "sub-rule-provision": 39,
         # seven Schedules to the Rules and the two Parts of the First Schedule
         "schedule": 9,
     },
@@ -237,8 +242,13 @@ def test_reference_lists_name_their_sources() -> None:
 
 
 def test_dpdp_rules_commence_in_three_phases(catalogs: dict[str, Graph]) -> None:
-    rows = [r for r in _csv("dpdp_2023_act_and_2025_rules.csv") if r["id"].startswith("Rule")]
+    rules = _csv("dpdp_2023_act_and_2025_rules.csv")
+    rows = [r for r in rules if r["id"].startswith("Rule") and "(" not in r["id"]]
     assert len(rows) == 23
+    # a sub-rule commences with its rule and carries no date of its own
+    assert all(
+        not r["commencement"] for r in rules if r["id"].startswith("Rule") and "(" in r["id"]
+    )
     phases = Counter(r["commencement"] for r in rows)
     assert phases == {"2025-11-13": 7, "2026-11-13": 1, "2027-05-13": 15}
     graph = catalogs["dpdp"]
@@ -479,3 +489,18 @@ def test_eu_ai_act_holds_two_versions_and_dated_obligations(catalogs: dict[str, 
     assert by[("annex-i-a-9-provider", "2026")] == "2028-08-02"
     assert ("art5ba-provider", "2024") not in by and by[("art5ba-provider", "2026")] == "2026-12-02"
     assert all(r["source"].startswith("OJ L, 20") for r in rows)
+
+
+def test_dpdp_sub_rules_hang_under_their_own_rule(catalogs: dict[str, Graph]) -> None:
+    rows = [
+        r
+        for r in _csv("dpdp_2023_act_and_2025_rules.csv")
+        if re.fullmatch(r"Rule \d+\(.+", r["id"])
+    ]
+    assert len(rows) == 68
+    nodes = _requirements(catalogs["dpdp"], "dpdp")
+    for row in rows:
+        rule = row["id"].split("(")[0]
+        assert row["parent"] == rule or row["parent"] == row["id"].rsplit("(", 1)[0], row["id"]
+        assert row["parent"].startswith(rule) and row["parent"] in nodes, row["id"]
+        assert row["paraphrase"] and row["sources"], row["id"]

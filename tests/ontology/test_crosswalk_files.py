@@ -324,7 +324,7 @@ def test_iso42001_to_iso27001_harmonised_clauses_and_controls() -> None:
     subjects = notations(name, "subject_id", "iso42001")
     assert leaves <= subjects, f"clause leaves never considered: {sorted(leaves - subjects)}"
     controls = {row["id"] for row in _csv("iso42001_2023_annexA_controls.csv")}
-    assert len(controls & subjects) >= 25, "too few overlapping Annex A controls considered"
+    assert controls <= subjects, f"controls never considered: {sorted(controls - subjects)}"
     for row in rows:
         subject = resolve(row["subject_id"], "iso42001")
         obj = resolve(row["object_id"], "iso27001")
