@@ -87,6 +87,7 @@ class Engine:
         self._gap_flights: dict[tuple[int, date, str], threading.Lock] = {}
         self._reads: dict[tuple[str, str], tuple[int, Any]] = {}
         self._per_entity: dict[tuple[str, ...], tuple[int, Any]] = {}
+        self._per_entity_flights: dict[tuple[str, ...], threading.Lock] = {}
         # A past state's engine answers history questions through the live one, up to its
         # revision (a past store has no history of its own).
         self._live: Engine | None = None
@@ -260,17 +261,23 @@ class Engine:
         # Per-entity answers (referrers, impact) of the last few entity pages, until the next
         # write: a page asks for several pages of one answer, and a popular dataset's takes
         # seconds. Kept apart from the register lists, and bounded.
+        # One computation per key at a time: a request that timed out leaves its work running,
+        # and the page asked again must wait for it, not start a second one beside it.
         generation = self.store.generation
         with self._gap_lock:
-            found = self._per_entity.get(key)
-        if found is not None and found[0] == generation:
-            kept: T = found[1]
-            return kept
-        value = compute()
-        with self._gap_lock:
-            self._per_entity[key] = (generation, value)
-            while len(self._per_entity) > PER_ENTITY_KEPT:
-                self._per_entity.pop(next(iter(self._per_entity)))
+            flight = self._per_entity_flights.setdefault(key, threading.Lock())
+        with flight:
+            with self._gap_lock:
+                found = self._per_entity.get(key)
+            if found is not None and found[0] == generation:
+                kept: T = found[1]
+                return kept
+            value = compute()
+            with self._gap_lock:
+                self._per_entity[key] = (generation, value)
+                while len(self._per_entity) > PER_ENTITY_KEPT:
+                    self._per_entity.pop(next(iter(self._per_entity)))
+                self._per_entity_flights.pop(key, None)
         return value
 
     def labels(self, iris: list[str]) -> dict[str, str | None]:
