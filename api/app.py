@@ -6,6 +6,7 @@ import gc
 import importlib
 import logging
 import pkgutil
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -74,6 +75,26 @@ def _routers() -> list[APIRouter]:
     return found
 
 
+def _warm_impact_index(store: Store, after: threading.Thread | None) -> None:
+    """Build the impact index in the background (from the replica once it is ready).
+
+    At 1M triples it takes several seconds; the first dataset-impact would wait for it.
+    """
+    from aimstrace.graph.impact_index import impact_index_for
+
+    index = impact_index_for(store)
+
+    def build() -> None:
+        if after is not None:
+            after.join()
+        try:
+            index.warm()
+        except Exception as exc:  # the first query builds it then, and reports what fails
+            log.warning("impact index not built at start: %s", exc)
+
+    threading.Thread(target=build, name="aimstrace-impact-index", daemon=True).start()
+
+
 def create_app(
     settings: Settings | None = None, engine: Engine | None = None, freeze_heap: bool = False
 ) -> FastAPI:
@@ -98,9 +119,11 @@ def create_app(
         if engine is None:
             # Opened here, once per process, so importing the app never touches the disk.
             store = Store(resolve_store_dir(settings.store))
+            copying = None
             if settings.read_replica:
                 # Built in the background: the service answers from disk until it is ready.
-                store.enable_read_replica(background=True)
+                copying = store.enable_read_replica(background=True)
+            _warm_impact_index(store, copying)
             app.state.engine = Engine(store, AnswerCache(max_rows=settings.answer_cache_rows))
             if store.path is not None and settings.port:
                 # Tells the CLI where to send writes while this process holds the store.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -15,7 +16,8 @@ from aimstrace.api.cli import (
     writes,
 )
 from aimstrace.api.output import print_json, print_table, progress
-from aimstrace.graph.inventory import INVENTORY_KINDS, register_of_kind
+from aimstrace.graph.inventory import INVENTORY_KINDS, LISTABLE_KINDS, listable
+from aimstrace.graph.suggest import did_you_mean
 from aimstrace.loaders.errors import InventoryLoadError
 from aimstrace.loaders.load import EntityRef, LoadReport
 from aimstrace.loaders.load import load as load_inventory
@@ -24,6 +26,19 @@ from aimstrace.loaders.ml.read import FORMATS
 from aimstrace.loaders.remove import IMPORTED_KINDS, removable_kind, remove_entities
 
 FILE_FORMATS = tuple(FORMATS)
+
+
+class KindChoice(click.Choice):  # type: ignore[type-arg]
+    """A kind of entity; a mistyped one is answered with the closest kinds, not all of them."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        """The kind, or a usage error naming the closest kinds."""
+        if value in self.choices:
+            return value
+        hint = did_you_mean(str(value), [str(c) for c in self.choices])
+        if not hint:
+            return super().convert(value, param, ctx)
+        self.fail(f"unknown kind {value!r}{hint}", param, ctx)
 
 
 @main.command()
@@ -39,7 +54,8 @@ FILE_FORMATS = tuple(FORMATS)
 @click.option(
     "--sync",
     is_flag=True,
-    help="Also remove every entity of each register given that the register no longer lists.",
+    help="Also remove every entity of each register given that the register no longer lists, "
+    "and every entity an ML file given imported before that the file no longer lists.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @message_option
@@ -61,7 +77,8 @@ def load(
     MLflow registry (--mlflow URI). Everything given is one all-or-nothing load: on any error
     nothing is written, every error is printed to stderr as file:row:column: message, and the
     exit code is 1. With --sync, an entity of a register given that the register no longer lists
-    is removed with its links (refused, listed, when another entity still points at it).
+    is removed with its links, and so is an entity an ML file given imported before and no longer
+    lists (refused, listed, when another entity still points at it).
     """
     if not paths and not mlflow_uri:
         raise click.UsageError("give files or folders to load, or --mlflow URI")
@@ -114,7 +131,7 @@ def _ids(refs: list[EntityRef], limit: int = 8) -> str:
 
 
 @main.command()
-@click.argument("kind", type=click.Choice((*INVENTORY_KINDS, *IMPORTED_KINDS)))
+@click.argument("kind", type=KindChoice((*INVENTORY_KINDS, *IMPORTED_KINDS)))
 @click.argument("ids", nargs=-1, required=True)
 @click.option("--dry-run", is_flag=True, help="Check and report what would be removed.")
 @click.option(
@@ -152,17 +169,18 @@ def remove(
 
 @main.command(name="list")
 @at_option
-@click.argument("kind", type=click.Choice(INVENTORY_KINDS))
+@click.argument("kind", type=KindChoice(LISTABLE_KINDS))
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array of objects.")
 @pass_state
 def list_command(state: CliState, kind: str, as_json: bool) -> None:
     """List the entities of one register (systems, models, datasets, vendors, people, risks,
-    controls, evidence, ...), with id, label and the register's fields."""
+    controls, evidence, ...) or of a kind only ML imports create (evaluation-results,
+    lineage-jobs, model-versions, training-runs), with id, label and the fields."""
     rows = state.engine.list_entities(kind)
     if as_json:
         print_json(rows)
         return
-    register = register_of_kind(kind)
+    register = listable(kind)
     shown = [c.name for c in register.columns if c.name != "description"][:4]
     columns = ["id", "label", *shown]
     if register.name == "nonconformities":

@@ -7,14 +7,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import asdict
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from aimstrace.api.cli import CliState, at_option, main, pass_state
-from aimstrace.api.output import print_json, print_table
+from aimstrace.api.output import print_json, print_table, stream_json_rows, stream_table
 from aimstrace.graph.backend import BackendError, QueryResult
 from aimstrace.queries.registry import NamedQuery, default_registry
+
+if TYPE_CHECKING:
+    from aimstrace.graph.impact_index import Summary
 
 
 def _describe(query: NamedQuery) -> dict[str, Any]:
@@ -131,14 +135,58 @@ def trace(state: CliState, system: str, as_json: bool) -> None:
 @click.argument("kind", type=click.Choice(["dataset", "vendor", "person"]))
 @click.argument("entity_id", metavar="ID")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array of row objects.")
+@click.option(
+    "--summary",
+    "summary_only",
+    is_flag=True,
+    help="Print only the counts by category, framework and owner (a JSON object with --json).",
+)
 @at_option
 @pass_state
-def impact(state: CliState, kind: str, entity_id: str, as_json: bool) -> None:
-    """What a dataset, vendor or person reaches: systems, owners, risks and requirements."""
+def impact(state: CliState, kind: str, entity_id: str, as_json: bool, summary_only: bool) -> None:
+    """What a dataset, vendor or person reaches: systems, owners, risks and requirements.
+
+    The summary (counts by category, framework and owner) comes first, then the rows, printed
+    as they go (a popular dataset reaches tens of thousands of entities).
+    """
     radius = state.engine.impact(kind, entity_id)
+    summary = radius.summary
+    assert summary is not None
+    if summary_only:
+        if as_json:
+            print_json(asdict(summary))
+        else:
+            _print_summary(summary)
+        return
     columns = radius.columns()
     rows = [dict(zip(columns, row, strict=True)) for row in radius.rows]
     if as_json:
-        print_json(rows)
-    else:
-        print_table(rows, list(columns))
+        stream_json_rows(rows)  # the stable contract: the array of rows
+        return
+    _print_summary(summary)
+    stream_table(rows, list(columns))
+
+
+def _print_summary(summary: Summary, owners: int = 10) -> None:
+    """The counts as three small tables, each under its heading; the busiest owners first."""
+    click.echo(f"Reached, by category ({summary.rows} rows):")
+    print_table(
+        [{"category": c, "entities": n} for c, n in summary.by_category.items()],
+        ["category", "entities"],
+    )
+    if summary.by_framework:
+        click.echo("Requirements, by framework:")
+        print_table(
+            [{"framework": f, "requirements": n} for f, n in summary.by_framework.items()],
+            ["framework", "requirements"],
+        )
+    if summary.by_owner:
+        top = list(summary.by_owner.items())[:owners]
+        shown = (
+            f" (top {len(top)} of {len(summary.by_owner)})"
+            if len(top) < len(summary.by_owner)
+            else ""
+        )
+        click.echo(f"Accountable owners, by entities they answer for{shown}:")
+        print_table([{"owner": o, "entities": n} for o, n in top], ["owner", "entities"])
+    click.echo("")

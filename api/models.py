@@ -247,6 +247,17 @@ class QueryRequest(BaseModel):
     backend: str = Field(
         default="rdf", description="`rdf` (embedded Oxigraph), `rdflib` or `neo4j`"
     )
+    limit: int | None = Field(
+        default=None,
+        ge=1,
+        description="page size: answer one page of rows (the server caps it); without it the "
+        "whole answer, refused when over the row cap",
+    )
+    cursor: str | None = Field(
+        default=None,
+        pattern=r"^([0-9a-f]{2})+$",
+        description="`next_cursor` of the previous page (with `limit`)",
+    )
 
 
 class QueryAnswer(Table):
@@ -259,20 +270,40 @@ class QueryAnswer(Table):
         default=False,
         description="answered from the answer cache (no write since it was computed)",
     )
+    total_rows: int | None = Field(
+        default=None, description="rows across all pages (when `limit` was given)"
+    )
+    next_cursor: str | None = Field(
+        default=None, description="the next page, when `limit` was given"
+    )
+
+
+class ImpactSummary(BaseModel):
+    """Counts of a whole impact answer, whatever page is shown."""
+
+    rows: int = Field(description="rows across all pages")
+    by_category: dict[str, int] = Field(description="entities reached per category")
+    by_framework: dict[str, int] = Field(
+        description="requirements reached per framework id (`other` outside the catalogs)"
+    )
+    by_owner: dict[str, int] = Field(
+        description="reached entities each accountable owner (IRI) answers for, most first"
+    )
 
 
 class Impact(Table):
-    """What a dataset, vendor or person reaches, by category, plus one row per reached entity."""
+    """What a dataset, vendor or person reaches: the summary, then one page of rows.
+
+    `reached` lists the entities of this page's rows by category; `summary` counts the whole
+    answer. `row_count` is this page's rows; follow `next_cursor` for the rest.
+    """
 
     kind: str
     entity: str
+    summary: ImpactSummary
     reached: dict[str, list[str]]
-    totals: dict[str, int] = Field(
-        default={}, description="entities reached per category, whatever `per_category` kept"
-    )
-    truncated: bool = Field(
-        default=False, description="true when `per_category` left entities out of rows/reached"
-    )
+    limit: int
+    next_cursor: str | None = None
 
 
 class PathLink(BaseModel):

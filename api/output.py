@@ -104,6 +104,57 @@ def print_table(
     console.print(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
 
 
+def stream_table(
+    rows: Sequence[Mapping[str, Any]], columns: Sequence[str], chunk: int = 500
+) -> None:
+    """Print many rows as one table, a chunk at a time, so output starts at once.
+
+    Column widths are fixed from the longest cell (shared out to fit the width), so chunks line
+    up; long cells wrap as in print_table.
+    """
+    console = stdout_console()
+    widths = [len(col) for col in columns]
+    for row in rows:
+        for i, col in enumerate(columns):
+            widths[i] = max(widths[i], len(short(row.get(col))))
+    available = max(len(columns) * 8, console.width - 2 * (len(columns) - 1))
+    while sum(widths) > available:  # shrink the widest column until the table fits
+        widest = widths.index(max(widths))
+        widths[widest] = max(8, widths[widest] - max(1, (sum(widths) - available) // 2))
+        if all(w <= 8 for w in widths):
+            break
+    for start in range(0, max(1, len(rows)), chunk):
+        table = Table(
+            box=box.SIMPLE_HEAD if start == 0 else None,
+            show_header=start == 0,
+            show_edge=False,
+            pad_edge=False,
+            expand=False,
+        )
+        for col, width in zip(columns, widths, strict=True):
+            table.add_column(col, overflow="fold", width=width)
+        texts = [[short(row.get(col)) for col in columns] for row in rows[start : start + chunk]]
+        for cells in texts:
+            table.add_row(*(_escape(t) for t in cells))
+        _emit(console, table)
+        console.file.flush()
+    console.print(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
+
+
+def stream_json_rows(rows: Sequence[Mapping[str, Any]]) -> None:
+    """Print a JSON array of row objects (print_json's layout), one row at a time."""
+    out = sys.stdout
+    if not rows:
+        out.write("[]\n")
+        return
+    out.write("[\n")
+    last = len(rows) - 1
+    for i, row in enumerate(rows):
+        text = json.dumps(row, indent=2, ensure_ascii=False, default=str)
+        out.write("  " + text.replace("\n", "\n  ") + (",\n" if i < last else "\n"))
+    out.write("]\n")
+
+
 def _emit(console: Console, renderable: Any) -> None:
     if console.is_terminal:
         console.print(renderable)

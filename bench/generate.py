@@ -4,9 +4,16 @@
 
 CSV output follows docs/input-schemas.md exactly (headers come from loaders.registers), so the
 loaders are benchmarked on the files users have. N-Triples output is what loading those CSVs
-produces: the CSVs are written to a scratch folder and run through the real loader's `plan`
-against a store holding the packaged catalogs. Popular datasets and vendors are shared by many
-systems (Zipf-distributed choices), as in real organisations.
+produces: each row goes through the real loader's checks and triple building (`check_table`,
+`build_entities`) against a store holding the packaged catalogs. Popular datasets and vendors
+are shared by many systems (Zipf-distributed choices), as in real organisations.
+
+Both outputs are streamed: rows are generated one at a time (`generate`) and written as they
+come, twice over (the first pass finds which columns each register uses, for the CSV headers),
+so memory stays flat in the number of rows; the earlier version built every row, then the
+loader's whole plan, and peaked at 12.7 GB at 10M triples. Same seed, same files: the CSVs byte
+for byte, the N-Triples as the same set of triples (tests/loaders/test_inventory_generator.py
+checks both against the earlier generator's output).
 """
 
 from __future__ import annotations
@@ -18,7 +25,7 @@ import sys
 import tempfile
 import time
 from bisect import bisect_left
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from itertools import accumulate
@@ -26,7 +33,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from aimstrace.loaders.references import ReferenceIndex
 from aimstrace.ontology import data_path
+from aimstrace.ontology.iris import entity_iri
 from aimstrace.ontology.registers import ENUMERATIONS, REGISTER_BY_NAME
 
 Row = dict[str, object]
@@ -58,22 +67,49 @@ class Organisation:
 
     def estimated_triples(self) -> int:
         """Triples the loader will write: type, identifier, label plus one per cell value."""
-        total = 0
-        for rows in self.rows.values():
-            for row in rows:
-                total += 3
-                for key, value in row.items():
-                    if key in ("id", "name", "title") or value in (None, ""):
-                        continue
-                    total += len(value) if isinstance(value, list) else 1
-        return total
+        return sum(row_triples(row) for rows in self.rows.values() for row in rows)
+
+
+def row_triples(row: Row) -> int:
+    """Triples the loader writes for one row: type, identifier, label plus one per value."""
+    total = 3
+    for key, value in row.items():
+        if key in ("id", "name", "title") or value in (None, ""):
+            continue
+        total += len(value) if isinstance(value, list) else 1
+    return total
+
+
+class Ids(Sequence[str]):
+    """The ids prefix-000000, prefix-000001, ... made on demand (a list of them grows with n).
+
+    random.choice and random.sample draw the same numbers from a Sequence as from a list.
+    """
+
+    def __init__(self, prefix: str, width: int, count: int = 0) -> None:
+        self.prefix, self.width, self.count = prefix, width, count
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __getitem__(self, index):  # type: ignore[no-untyped-def, override]
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(self.count))]
+        if index < 0:
+            index += self.count
+        if not 0 <= index < self.count:
+            raise IndexError(index)
+        return f"{self.prefix}{index:0{self.width}d}"
+
+    def __iter__(self) -> Iterator[str]:
+        return (f"{self.prefix}{i:0{self.width}d}" for i in range(self.count))
 
 
 class Zipf:
     """Picks ids with Zipf-like popularity: the first ids are chosen far more often."""
 
     def __init__(self, ids: Sequence[str], skew: float = 1.1) -> None:
-        self.ids = list(ids)
+        self.ids = ids
         self.cumulative = list(accumulate(1.0 / (rank**skew) for rank in range(1, len(ids) + 1)))
 
     def pick(self, rng: random.Random, k: int, among_first: int | None = None) -> list[str]:
@@ -121,9 +157,16 @@ def eu_classification(rng: random.Random, role: str) -> dict[str, object]:
 
 
 def build(systems: int, seed: int) -> Organisation:
-    """An organisation with `systems` AI systems and everything that hangs off them."""
-    rng = random.Random(seed)
+    """An organisation with `systems` AI systems and everything that hangs off them, in memory."""
     org = Organisation()
+    for register, row in generate(systems, seed):
+        org.add(register, row)
+    return org
+
+
+def generate(systems: int, seed: int) -> Iterator[tuple[str, Row]]:
+    """The organisation's (register, row) pairs one at a time, in a fixed order for a seed."""
+    rng = random.Random(seed)
     n_people = max(15, systems // 3)
     n_vendors = max(6, systems // 8)
     n_datasets = max(10, int(systems * 2.5))
@@ -131,8 +174,8 @@ def build(systems: int, seed: int) -> Organisation:
     levels = ENUMERATIONS["RiskLevel"][1]
     roles = ["ROLE-OWNER", "ROLE-DS", "ROLE-RISK", "ROLE-AUDIT"]
     for role in roles:
-        org.add("roles", {"id": role, "name": role.title(), "description": "synthetic role"})
-    org.add(
+        yield ("roles", {"id": role, "name": role.title(), "description": "synthetic role"})
+    yield (
         "organisation",
         {
             "id": "ORG-000001",
@@ -145,10 +188,10 @@ def build(systems: int, seed: int) -> Organisation:
     # The EU AI Act classification draws from its own stream, so the rest of the organisation
     # stays what it was before these columns existed.
     eu_rng = random.Random(seed + 16)
-    people = [f"P-{i:06d}" for i in range(n_people)]
+    people = Ids("P-", 6, n_people)
     for i, person in enumerate(people):
         role = "aims-owner" if i == 0 else rng.choice(roles)
-        org.add(
+        yield (
             "people",
             {
                 "id": person,
@@ -157,9 +200,9 @@ def build(systems: int, seed: int) -> Organisation:
                 "roles": [role],
             },
         )
-    vendors = [f"V-{i:05d}" for i in range(n_vendors)]
+    vendors = Ids("V-", 5, n_vendors)
     for i, vendor in enumerate(vendors):
-        org.add(
+        yield (
             "vendors",
             {
                 "id": vendor,
@@ -168,11 +211,11 @@ def build(systems: int, seed: int) -> Organisation:
                 "last_assessment": _day(rng),
             },
         )
-    datasets = [f"DS-{i:06d}" for i in range(n_datasets)]
+    datasets = Ids("DS-", 6, n_datasets)
     popular_datasets, popular_vendors = Zipf(datasets), Zipf(vendors)
     for i, dataset in enumerate(datasets):
         upstream = popular_datasets.pick(rng, rng.randint(1, 3), among_first=i) if i > 10 else []
-        org.add(
+        yield (
             "datasets",
             {
                 "id": dataset,
@@ -186,12 +229,11 @@ def build(systems: int, seed: int) -> Organisation:
                 "vendor": popular_vendors.pick(rng, 1) if rng.random() < 0.3 else [],
             },
         )
-    models: list[str] = []
-    system_ids = [f"SYS-{i:06d}" for i in range(systems)]
+    system_ids = Ids("SYS-", 6, systems)
     for i, system in enumerate(system_ids):
         own_models = [f"M-{i:06d}-{j}" for j in range(rng.randint(1, 2))]
         for model in own_models:
-            org.add(
+            yield (
                 "models",
                 {
                     "id": model,
@@ -201,9 +243,8 @@ def build(systems: int, seed: int) -> Organisation:
                     "vendor": rng.choice(vendors) if rng.random() < 0.2 else "",
                 },
             )
-        models += own_models
         base_role = rng.choice(["provider", "deployer"])
-        org.add(
+        yield (
             "systems",
             {
                 "id": system,
@@ -220,24 +261,22 @@ def build(systems: int, seed: int) -> Organisation:
                 "requires_fria": "false",
             },
         )
-    _risk_registers(org, rng, system_ids, people, levels)
-    return org
+    yield from _risk_registers(rng, system_ids, people, levels)
 
 
 def _risk_registers(
-    org: Organisation,
     rng: random.Random,
-    systems: list[str],
-    people: list[str],
+    systems: Sequence[str],
+    people: Sequence[str],
     levels: tuple[str, ...],
-) -> None:
+) -> Iterator[tuple[str, Row]]:
     controls_a = annex_a_controls()
-    evidence_ids: list[str] = []
-    control_ids: list[str] = []
+    evidence_ids = Ids("EV-", 6)
+    control_ids = Ids("CTL-", 6)
     for i in range(int(len(systems) * 2.5)):
         evidence = f"EV-{i:06d}"
-        evidence_ids.append(evidence)
-        org.add(
+        evidence_ids.count += 1
+        yield (
             "evidence",
             {
                 "id": evidence,
@@ -250,8 +289,8 @@ def _risk_registers(
         )
     for i in range(len(systems) * 2):
         control = f"CTL-{i:06d}"
-        control_ids.append(control)
-        org.add(
+        control_ids.count += 1
+        yield (
             "controls",
             {
                 "id": control,
@@ -262,10 +301,10 @@ def _risk_registers(
                 "evidence": rng.sample(evidence_ids, rng.randint(0, 2)),
             },
         )
-    assessments = [f"RA-{i:05d}" for i in range(max(1, len(systems) // 20))]
+    assessments = Ids("RA-", 5, max(1, len(systems) // 20))
     for i, assessment in enumerate(assessments):
         covered = systems[i * 20 : (i + 1) * 20]
-        org.add(
+        yield (
             "risk_assessments",
             {
                 "id": assessment,
@@ -274,13 +313,13 @@ def _risk_registers(
                 "date": _day(rng),
             },
         )
-    risk_ids: list[str] = []
+    risk_ids = Ids("RSK-", 6)
     for i in range(len(systems) * 3):
         risk = f"RSK-{i:06d}"
-        risk_ids.append(risk)
+        risk_ids.count += 1
         likelihood, severity = rng.randint(1, 5), rng.randint(1, 5)
         system = systems[i // 3]
-        org.add(
+        yield (
             "risks",
             {
                 "id": risk,
@@ -296,7 +335,7 @@ def _risk_registers(
         )
     for i, risk in enumerate(risk_ids):
         if rng.random() < 0.85:
-            org.add(
+            yield (
                 "treatments",
                 {
                     "id": f"TRT-{i:06d}",
@@ -307,7 +346,7 @@ def _risk_registers(
                 },
             )
     for control in controls_a:
-        org.add(
+        yield (
             "statement_of_applicability",
             {
                 "control": control,
@@ -369,6 +408,118 @@ def write_nt(org: Organisation, target: Path) -> int:
     return len(triples)
 
 
+@dataclass
+class Shape:
+    """What a first pass over the rows finds: registers in order, their headers, the sizes."""
+
+    headers: dict[str, list[str]] = field(default_factory=dict)
+    rows: int = 0
+    systems: int = 0
+    estimated_triples: int = 0
+
+
+def shape_of(systems: int, seed: int) -> Shape:
+    """Pass one: the columns each register uses (write_csv's headers), counted, row by row."""
+    present: dict[str, set[str]] = {}
+    shape = Shape()
+    for name, row in generate(systems, seed):
+        present.setdefault(name, set()).update(row)
+        shape.rows += 1
+        shape.systems += name == "systems"
+        shape.estimated_triples += row_triples(row)
+    for name, keys in present.items():
+        register = REGISTER_BY_NAME[name]
+        header = ([] if register.id_from else ["id"]) + [register.label_column]
+        header += [c.name for c in register.columns]
+        shape.headers[name] = [h for h in header if h in keys]
+    return shape
+
+
+def stream_csv(systems: int, seed: int, folder: Path) -> tuple[list[Path], Shape]:
+    """write_csv's files, written row by row as they are generated (two passes, flat memory)."""
+    shape = shape_of(systems, seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = {name: folder / f"{name}.csv" for name in shape.headers}
+    handles = {name: path.open("w", newline="", encoding="utf-8") for name, path in paths.items()}
+    try:
+        writers = {name: csv.writer(fh, lineterminator="\n") for name, fh in handles.items()}
+        for name, header in shape.headers.items():
+            writers[name].writerow(header)
+        for name, row in generate(systems, seed):
+            writers[name].writerow([_cell(row.get(h)) for h in shape.headers[name]])
+    finally:
+        for fh in handles.values():
+            fh.close()
+    return list(paths.values()), shape
+
+
+def stream_nt(systems: int, seed: int, target: Path, chunk: int = 2000) -> int:
+    """write_nt's triples, built by the loader a chunk of rows at a time and written as they come.
+
+    References are resolved by the ids' IRIs (`GeneratedReferences`): every id the generator
+    names is one it generates, so the loader's index of the whole run is not needed; a reference
+    to anything else (a catalog notation) goes to the real index. Returns the triples written.
+    """
+    import pyoxigraph as ox
+
+    from aimstrace.graph.engine import Engine
+    from aimstrace.graph.store import Store
+    from aimstrace.loaders.errors import InventoryLoadError
+    from aimstrace.loaders.inventory import build_entities, check_table
+    from aimstrace.loaders.tabular import SourceRow, Table
+
+    shape = shape_of(systems, seed)
+    engine = Engine(Store.in_memory())
+    engine.load_vocabulary()
+    engine.load_catalogs()
+    index = GeneratedReferences(engine.store)
+    pending: dict[str, list[SourceRow]] = {name: [] for name in shape.headers}
+    line = {name: 1 for name in shape.headers}  # the CSV line each row would be on
+    written = 0
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with target.open("wb") as fh:
+
+        def flush(name: str) -> None:
+            nonlocal written
+            rows = pending[name]
+            if not rows:
+                return
+            table = Table(REGISTER_BY_NAME[name], f"{name}.csv", rows, shape.headers[name])
+            records, issues = check_table(table)
+            built = build_entities(records, index, issues)
+            if issues:
+                raise InventoryLoadError(issues)
+            triples = {q.triple for entity in built for q in (*entity.forward, *entity.inverse)}
+            ox.serialize(triples, fh, format=ox.RdfFormat.N_TRIPLES)
+            written += len(triples)
+            pending[name] = []
+
+        for name, row in generate(systems, seed):
+            line[name] += 1
+            cells = {h: _cell(row.get(h)) for h in shape.headers[name]}
+            pending[name].append(SourceRow(line[name], cells))
+            if len(pending[name]) >= chunk:
+                flush(name)
+        for name in shape.headers:
+            flush(name)
+    return written
+
+
+# Every id the generator makes starts with one of these.
+GENERATED_PREFIXES = ("P-", "V-", "DS-", "M-", "SYS-", "EV-", "CTL-", "RA-", "RSK-", "TRT-")
+GENERATED_PREFIXES += ("ROLE-", "ORG-")
+
+
+class GeneratedReferences(ReferenceIndex):
+    """The loader's ReferenceIndex, resolving the generator's own ids without listing them."""
+
+    def entity(self, kind: str, identifier: str) -> tuple[str | None, str | None]:
+        """The IRI the loader mints for a generated id; anything else as the loader resolves it."""
+        if identifier.startswith(GENERATED_PREFIXES):
+            return str(entity_iri(kind, identifier)), None
+        return super().entity(kind, identifier)
+
+
 def systems_for(triples: int, seed: int) -> int:
     """How many AI systems give about `triples` triples (measured on a pilot organisation)."""
     pilot = 200
@@ -385,15 +536,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=42)
     args = parser.parse_args(argv)
     started = time.perf_counter()
-    org = build(systems_for(args.triples, args.seed), args.seed)
+    systems = systems_for(args.triples, args.seed)
     if args.format == "csv":
-        files = write_csv(org, args.out)
+        files, shape = stream_csv(systems, args.seed, args.out)
         print(
             f"wrote {len(files)} CSV files to {args.out} "
-            f"(~{org.estimated_triples()} triples, {len(org.rows['systems'])} systems)"
+            f"(~{shape.estimated_triples} triples, {shape.systems} systems)"
         )
     else:
-        count = write_nt(org, args.out / "org.nt")
+        count = stream_nt(systems, args.seed, args.out / "org.nt")
         print(f"wrote {count} triples to {args.out / 'org.nt'}")
     print(f"took {time.perf_counter() - started:.1f} s")
     return 0

@@ -5,9 +5,12 @@ datasets and vendors with Zipf-like popularity; these helpers pick the ten entit
 with the most incoming links and measure the impact questions on them: p50, p99 and max
 latency, rows, and the peak resident memory a call adds. With a baseline query text (by default
 the text at the commit before the heavy-end shapes, read with `git show`), the same hubs are
-run on it in the same process, the rows are compared and the ratios printed.
+run on it in the same process, the rows are compared and the ratios printed. Where the
+Oxigraph backend answers a query from the impact index (graph/impact_index.py), the baseline is
+the shipped SPARQL text run by Oxigraph itself (`use_index=False`), interleaved hub by hub.
 
     python bench/query_bench.py --triples 1000000 --hubs-only
+    python bench/hubs.py --store DIR [--hubs 10] [--baseline-hubs 3]
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from aimstrace.graph.backend import GraphBackend, QueryResult
+from aimstrace.graph.rdf_backend import INDEXED_QUERIES, OxigraphBackend
 from aimstrace.graph.store import Store
 from aimstrace.queries.registry import NamedQuery, default_registry
 
@@ -94,6 +98,7 @@ class HubFigures:
     rows: list[int]
     peak_mb: float
     answers: list[QueryResult]
+    cpu_ms: list[float] = dataclasses.field(default_factory=list)
 
     def pct(self, q: float) -> float:
         """The q-quantile (0..1) of the latencies."""
@@ -103,17 +108,18 @@ class HubFigures:
 
 def measure(backend: GraphBackend, query: NamedQuery, param: str, hubs: list[str]) -> HubFigures:
     """Run query once per hub; CPU-bound calls, so times are wall clock of each call."""
-    times, rows, answers, peak = [], [], [], 0
+    times, rows, answers, peak, cpu = [], [], [], 0, []
     for hub in hubs:
         bound = query.bind({param: hub})
         with peak_rss() as grown:
-            started = time.perf_counter()
+            started, cpu_started = time.perf_counter(), time.process_time()
             answer = backend.run(query, bound)
             times.append((time.perf_counter() - started) * 1000.0)
+            cpu.append((time.process_time() - cpu_started) * 1000.0)
         peak = max(peak, grown[0])
         rows.append(len(answer.rows))
         answers.append(answer)
-    return HubFigures(times, rows, peak / 2**20, answers)
+    return HubFigures(times, rows, peak / 2**20, answers, cpu)
 
 
 def report_hubs(
@@ -135,21 +141,38 @@ def report_hubs(
         f"{'hubs (top ' + str(n) + ')':34} {'p50 ms':>9} {'p99 ms':>9} {'max ms':>9} "
         f"{'rows max':>9} {'peak MB':>8} {'base max ms':>12} {'ratio':>7} rows"
     )
+    indexed = isinstance(backend, OxigraphBackend) and backend.use_index is not False
+    warmed = False
     for cls, name, param in HUB_QUERIES:
         hubs = most_connected(store, cls, n)
         query = registry[name]
+        if indexed and name in INDEXED_QUERIES and not warmed:
+            # The index is built by the first question; its cost is shown on its own line.
+            from aimstrace.graph.impact_index import impact_index_for
+
+            index_started = time.perf_counter()
+            with peak_rss() as grown:
+                impact_index_for(store).warm()
+            printer(
+                f"{'impact index build':34} {(time.perf_counter() - index_started) * 1000:9.1f}"
+                f" ms once per store, +{grown[0] / 2**20:.1f} MB"
+            )
+            warmed = True
         new = measure(backend, query, param, hubs)
         old_text = baseline_text(name, ref) if ref else None
+        old_backend: GraphBackend = backend
+        if indexed and name in INDEXED_QUERIES:
+            old_text, old_backend = query.sparql, OxigraphBackend(store, use_index=False)
         label = f"{name} ({cls.lower()})"
         line = (
             f"{label:34} {new.pct(0.5):9.1f} {new.pct(0.99):9.1f} {max(new.times_ms):9.1f} "
             f"{max(new.rows):9d} {new.peak_mb:8.1f}"
         )
-        if old_text is None or old_text == query.sparql:
+        if old_text is None or (old_text == query.sparql and old_backend is backend):
             printer(f"{line} {'(same text)':>12}")
             continue
         k = len(hubs) if baseline_n is None else min(baseline_n, len(hubs))
-        old = measure(backend, dataclasses.replace(query, sparql=old_text), param, hubs[:k])
+        old = measure(old_backend, dataclasses.replace(query, sparql=old_text), param, hubs[:k])
         new_k = max(new.times_ms[:k])
         # Same rows as multisets: the baseline vendor-impact left ties unordered.
         agree = all(
@@ -160,6 +183,35 @@ def report_hubs(
         printer(
             f"{line} {max(old.times_ms):12.1f} {max(old.times_ms) / new_k:6.1f}x "
             f"{'same' if agree else 'DIFFERENT'}  (baseline on the first {k}: p50 "
-            f"{old.pct(0.5):.1f} ms, peak {old.peak_mb:.1f} MB; new max there {new_k:.1f} ms)"
+            f"{old.pct(0.5):.1f} ms, peak {old.peak_mb:.1f} MB, CPU max {max(old.cpu_ms):.1f} ms;"
+            f" new max there {new_k:.1f} ms, CPU max {max(new.cpu_ms[:k]):.1f} ms)"
         )
     return same
+
+
+def main() -> int:
+    """Measure the hubs of an existing store (built by bench/query_bench.py --keep, say)."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--store", type=Path, required=True, help="an aimstrace store directory")
+    parser.add_argument("--hubs", type=int, default=10)
+    parser.add_argument("--baseline-hubs", type=int, help="run the baseline on the first N only")
+    parser.add_argument("--baseline-ref", default=BASELINE_REF, help="'' for none")
+    parser.add_argument("--replica", action="store_true", help="answer from an in-memory copy")
+    args = parser.parse_args()
+    store = Store(args.store, create=False)
+    if args.replica:
+        store.enable_read_replica()
+    same = report_hubs(
+        store,
+        OxigraphBackend(store),
+        args.baseline_ref or None,
+        args.hubs,
+        baseline_n=args.baseline_hubs,
+    )
+    return 0 if same else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

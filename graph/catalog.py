@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import pyoxigraph as ox
 
 from aimstrace.graph.store import Store, StoreError
+from aimstrace.graph.suggest import did_you_mean, unknown_framework
 from aimstrace.ontology import FRAMEWORK_IDS
 from aimstrace.ontology.iris import framework_iri
 
@@ -89,6 +91,12 @@ def list_frameworks(store: Store) -> list[FrameworkInfo]:
     return sorted(found, key=lambda f: (order.get(f.id, len(order)), f.id))
 
 
+def notation_hint(store: Store, notation: str, frameworks: Iterable[str]) -> str:
+    """The "did you mean" for a notation no requirement of these frameworks has."""
+    known = [r.notation for f in frameworks for r in list_requirements(store, f)]
+    return did_you_mean(notation, known)
+
+
 def list_requirements(store: Store, framework: str) -> list[RequirementInfo]:
     """All requirements of one framework (ours or external), sorted by notation in natural
     order."""
@@ -97,9 +105,7 @@ def list_requirements(store: Store, framework: str) -> list[RequirementInfo]:
 
         known = known_framework_ids(store)
         if framework not in known:
-            raise StoreError(
-                f"unknown framework id {framework!r}; expected one of {', '.join(known)}"
-            )
+            raise StoreError(unknown_framework(framework, known))
     scheme = ox.NamedNode(framework_iri(framework))
     rows = store.select(_REQUIREMENTS, {"framework": scheme})
     reqs = {

@@ -695,14 +695,39 @@ class Engine:
         return result
 
     def impact(self, kind: str, entity_id: str) -> ImpactRadius:
-        """What a dataset, vendor or person reaches: systems, owners, risks, requirements."""
-        from aimstrace.graph.analytics.core import analytics_for
+        """What a dataset, vendor or person reaches: systems, owners, risks, requirements.
+
+        Datasets and vendors are the dataset-impact / vendor-impact named queries' rows (the
+        impact index, graph/impact_index.py, so CLI, API and named query agree); people come
+        from the networkx projection. Each answer carries its summary counts.
+        """
+        from aimstrace.graph.analytics.core import ImpactRadius, analytics_for
+        from aimstrace.graph.impact_index import summarise
         from aimstrace.queries.registry import resolve_node
 
         iri = entity_id if ":" in entity_id else resolve_node(f"{kind}:{entity_id}")
-        return self._recent(
-            ("impact", kind, iri), lambda: analytics_for(self.store).impact_radius(kind, iri)
-        )
+
+        def compute() -> ImpactRadius:
+            if kind not in ("dataset", "vendor"):
+                radius = analytics_for(self.store).impact_radius(kind, iri)
+                return replace(radius, summary=summarise(self.store, radius.rows))
+            result = self.run_query(f"{kind}-impact", {kind: iri})
+            reached: dict[str, set[str]] = {}
+            for row in result.rows:
+                reached.setdefault(str(row[0]), set()).add(str(row[1]))
+            rows = tuple(
+                (str(c), str(e), None if i is None else str(i), None if lb is None else str(lb))
+                for c, e, i, lb in result.rows
+            )
+            return ImpactRadius(
+                kind,
+                iri,
+                {category: frozenset(found) for category, found in reached.items()},
+                rows,
+                summarise(self.store, result.rows),
+            )
+
+        return self._recent(("impact", kind, iri), compute)
 
     def explain_path(self, source: str, target: str) -> list[PathStep]:
         """The shortest chain of links between two nodes (IRI, KIND:ID or FRAMEWORK:NOTATION)."""
@@ -724,6 +749,24 @@ class Engine:
             value = bound.get(parameter.name)
             if parameter.type == "entity-id" and parameter.kind and isinstance(value, str):
                 self._require_entity(parameter.kind, value, parameter.name)
+            elif parameter.type == "requirement" and isinstance(value, str):
+                self._require_requirement(value, parameter.name)
+
+    def _require_requirement(self, iri: str, parameter: str) -> None:
+        from aimstrace.graph.analytics.core import UnknownEntity
+        from aimstrace.graph.catalog import notation_hint
+        from aimstrace.ontology import FRAMEWORK_IDS
+        from aimstrace.ontology.iris import CATALOG_BASE
+
+        if self.store.has_subject(ox.NamedNode(iri)):
+            return
+        framework, _, local = iri.removeprefix(CATALOG_BASE).partition("/")
+        if framework not in FRAMEWORK_IDS:
+            raise UnknownEntity(f"no requirement with IRI {iri!r}", parameter=parameter)
+        # The IRI's local part is the notation's slug (A.6.2.99 stays A.6.2.99).
+        hint = notation_hint(self.store, local, [framework])
+        message = f"no {framework} requirement with notation {local!r}{hint}"
+        raise UnknownEntity(message, parameter=parameter)
 
     def _require_entity(self, kind: str, entity_id: str, parameter: str | None = None) -> None:
         from aimstrace.graph.analytics.core import UnknownEntity

@@ -98,24 +98,24 @@ def derive_changes(
     against = store.stable_generation()
     scratch = ox.Store()
     scratch.extend(_inputs(store, pending))
-    derived: set[ox.Triple] = set()
+    # Quads of the derived graph from the start: each derived triple becomes one ox.Quad, once.
+    derived: set[ox.Quad] = set()
     per_rule: dict[str, int] = {}
+    names = [name for name, _ in rules()]
     for name, text in rules():
         result = scratch.query(text, use_default_graph_as_union=True)
         if not isinstance(result, ox.QueryTriples):
             raise StoreError(f"{name}: a derivation rule must be a CONSTRUCT query")
-        new = {t for t in result if t not in derived}
+        new = {ox.Quad(t.subject, t.predicate, t.object, OBLIGATIONS_GRAPH) for t in result}
+        new -= derived
         per_rule[name] = len(new)
         derived |= new
-        scratch.extend(ox.Quad(t.subject, t.predicate, t.object, OBLIGATIONS_GRAPH) for t in new)
-    before = {q.triple for q in store.quads(OBLIGATIONS_GRAPH)}
+        if name != names[-1]:  # the last rule's output is read by no later rule
+            scratch.extend(new)
+    before = set(store.quads(OBLIGATIONS_GRAPH))
     changes = Changeset(
-        remove=tuple(ox.Quad(t.subject, t.predicate, t.object, OBLIGATIONS_GRAPH)
-                     for t in before - derived),
-        add=tuple(ox.Quad(t.subject, t.predicate, t.object, OBLIGATIONS_GRAPH)
-                  for t in derived - before),
-        against=against,
-    )  # fmt: skip
+        remove=tuple(before - derived), add=tuple(derived - before), against=against
+    )
     written = WriteSummary(
         added=len(changes.add), removed=len(changes.remove), graphs={OBLIGATIONS_GRAPH.value}
     )

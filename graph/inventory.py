@@ -18,6 +18,7 @@ from aimstrace.ontology.registers import (
     REGISTERS,
     Register,
 )
+from aimstrace.ontology.registers.model import Column, ValueType
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 
@@ -47,6 +48,90 @@ _TYPE_NODE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 
 INVENTORY_KINDS: tuple[str, ...] = tuple(r.name for r in REGISTERS)
 
+_AIMS = "https://w3id.org/aimstrace/ns#"
+_PROV = "http://www.w3.org/ns/prov#"
+
+
+def _field(name: str, predicate: str, multi: bool = False, ref: bool = False) -> Column:
+    kind: ValueType = "ref" if ref else "text"
+    return Column(name, predicate, kind, f"what the import recorded as {predicate}", multi=multi)
+
+
+def _imported(name: str, kind: str, cls: str, *columns: Column) -> Register:
+    doc = f"{name} an ML import created (no register lists them)"
+    return Register(name, kind, _AIMS + cls, "label", "imports", doc, columns)
+
+
+# The kinds only ML imports create, listed like registers (`aimstrace list evaluation-results`):
+# the fields are what the importers write (aimstrace.loaders.ml), links shown by their ids.
+IMPORTED_LISTS: dict[str, Register] = {
+    r.name: r
+    for r in (
+        _imported(
+            "evaluation-results",
+            "evaluation",
+            "EvaluationResult",
+            _field("model", _AIMS + "evaluatesModel", ref=True),
+            _field("metric", _AIMS + "metricType"),
+            _field("value", _AIMS + "metricValue"),
+            _field("dataset", _AIMS + "evaluatedOn", ref=True),
+            _field("split", _AIMS + "dataSplit"),
+            _field("slice", _AIMS + "dataSlice"),
+            _field("task", _AIMS + "task", multi=True),
+            _field("verified", _AIMS + "verified"),
+            _field("source_file", _AIMS + "sourceFile", multi=True),
+        ),
+        _imported(
+            "lineage-jobs",
+            "job",
+            "LineageJob",
+            _field("used", _PROV + "used", multi=True, ref=True),
+            _field("produced", _AIMS + "producedOutput", multi=True, ref=True),
+            _field("description", "http://purl.org/dc/terms/description"),
+            _field("source_file", _AIMS + "sourceFile", multi=True),
+        ),
+        _imported(
+            "model-versions",
+            "model-version",
+            "ModelVersion",
+            _field("model", _AIMS + "versionOf", ref=True),
+            _field("version", _AIMS + "versionNumber"),
+            _field("stage", _AIMS + "stage"),
+            _field("aliases", _AIMS + "alias", multi=True),
+            _field("training_run", _AIMS + "trainingRun", ref=True),
+            _field("download_location", _AIMS + "downloadLocation"),
+            _field("source_file", _AIMS + "sourceFile", multi=True),
+        ),
+        _imported(
+            "training-runs",
+            "training-run",
+            "TrainingRun",
+            _field("status", _AIMS + "runStatus"),
+            _field("started", _PROV + "startedAtTime"),
+            _field("ended", _PROV + "endedAtTime"),
+            _field("used", _PROV + "used", multi=True, ref=True),
+            _field("hyperparameters", _AIMS + "hyperparameter", multi=True),
+            _field("metrics", _AIMS + "reportedMetric", multi=True),
+            _field("source_file", _AIMS + "sourceFile", multi=True),
+        ),
+    )
+}
+LISTABLE_KINDS: tuple[str, ...] = (*INVENTORY_KINDS, *IMPORTED_LISTS)
+
+
+def listable(kind: str) -> Register:
+    """A register, or one of the kinds only ML imports create (`evaluation-results`, ...)."""
+    imported = IMPORTED_LISTS.get(kind) or next(
+        (r for r in IMPORTED_LISTS.values() if r.kind == kind), None
+    )
+    if imported is not None:
+        return imported
+    try:
+        return register_of_kind(kind)
+    except StoreError:
+        expected = ", ".join(LISTABLE_KINDS)
+        raise StoreError(f"unknown kind {kind!r}; expected one of {expected}") from None
+
 
 def register_of_kind(kind: str) -> Register:
     """The register a `list` KIND names (systems, datasets, people, risks, ...)."""
@@ -57,8 +142,8 @@ def register_of_kind(kind: str) -> Register:
 
 
 def list_entities(store: Store, kind: str) -> list[dict[str, Any]]:
-    """Every entity of one register: `id`, `label` and the register's columns, sorted by id."""
-    register = register_of_kind(kind)
+    """Every entity of one register (or import-only kind): `id`, `label` and its fields, by id."""
+    register = listable(kind)
     return sorted(_entities(store, register).values(), key=lambda e: str(e["id"]))
 
 

@@ -31,6 +31,7 @@ from aimstrace.loaders.ml import plan as ml_plan
 from aimstrace.loaders.ml.build import MlEntity
 from aimstrace.loaders.ml.model import Parsed
 from aimstrace.loaders.ml.read import ML_FORMATS, ML_SUFFIXES, has_front_matter, read_ml
+from aimstrace.loaders.ml.sync import ml_sync_removals
 from aimstrace.loaders.old_triples import OldTriples
 from aimstrace.loaders.organisation import one_organisation
 from aimstrace.loaders.rdf import RDF_SUFFIXES, check_rdf_references, read_rdf
@@ -190,7 +191,7 @@ def plan(
         changeset = _with_ml(store, changeset, ml_entities, report)
     if sync:
         changeset, found = _with_sync(
-            store, changeset, tables, records, built, rdf_inputs, ml_entities, report
+            store, changeset, tables, records, built, rdf_inputs, ml_inputs, ml_entities, report
         )
         if found:
             return LoadPlan(report, found)
@@ -385,10 +386,12 @@ def _with_sync(
     records: list[Record],
     built: list[EntityTriples],
     rdf_inputs: list[tuple[Path, list[ox.Triple]]],
+    ml_inputs: list[Parsed],
     ml_entities: list[MlEntity],
     report: LoadReport,
 ) -> tuple[Changeset, list[InputIssue]]:
-    """The load's change plus the removal of what the given registers no longer list."""
+    """The load's change plus the removal of what the given registers and ML files no longer
+    list (aimstrace.loaders.sync, aimstrace.loaders.ml.sync)."""
     listed = {r.iri for r in records} | {e.iri for e in ml_entities}
     listed |= {text_of(t.subject) for _, triples in rdf_inputs for t in triples}
     stated = {q for e in built for q in e.forward | e.inverse}
@@ -398,14 +401,24 @@ def _with_sync(
     }
     given = [(t.register, t.source) for t in tables]
     synced = sync_removals(store, given, listed, records, stated, set(changeset.remove))
-    if synced.issues:
-        return changeset, synced.issues
-    remove = set(changeset.remove) | synced.remove
+    ml_synced = ml_sync_removals(
+        store, ml_inputs, ml_entities, stated, set(changeset.remove), set(changeset.add)
+    )
+    if synced.issues or ml_synced.issues:
+        return changeset, synced.issues + ml_synced.issues
+    remove = set(changeset.remove) | synced.remove | ml_synced.remove
     shown = {r.iri for r in report.removed}
     report.removed += [
         EntityRef(g.register.kind, g.id, g.node.value)
         for g in synced.gone
         if g.node.value not in shown
     ]
+    for gone in ml_synced.gone:
+        ref = EntityRef(gone.kind, gone.id, gone.node.value)
+        listed_in = report.changed if gone.kept else report.removed
+        if gone.node.value not in shown and ref not in listed_in:
+            listed_in.append(ref)
+    for refs in (report.removed, report.changed):
+        refs.sort(key=lambda r: (r.kind, r.id))
     report.triples_removed = len(remove)
     return Changeset(remove=tuple(remove), add=changeset.add), []

@@ -145,7 +145,7 @@ class ExternalSides:
                 column,
                 source_identifier,
                 f"names the same {framework.id} node as {kept.source_identifier!r} "
-                "(identifiers that differ only in punctuation)",
+                "(identifiers that differ only in surrounding spaces)",
             )
             return None
         return iri

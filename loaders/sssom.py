@@ -17,6 +17,7 @@ from typing import Any
 
 import yaml
 
+from aimstrace.graph.crosswalk.external import identifier_of
 from aimstrace.graph.crosswalk.model import (
     MappingRecord,
     MappingSetInfo,
@@ -335,12 +336,14 @@ def _end(
     )
     if framework is None:
         return None
+    # Our own export writes an external node as {framework}:{percent-encoded identifier}.
+    identifier = identifier_of(local)
     return sides.node(
         check.line,
         column,
         framework,
-        local,
-        local,
+        identifier,
+        identifier,
         value.strip(),
         title=row.get(f"{side}_label") or None,
     )

@@ -15,6 +15,7 @@ from aimstrace.api.paging import CursorParam, LimitParam, page_of
 from aimstrace.graph.catalog import RequirementInfo
 from aimstrace.graph.engine import Engine
 from aimstrace.graph.store.history import writing_as
+from aimstrace.graph.suggest import did_you_mean
 from aimstrace.loaders.errors import InventoryLoadError
 from aimstrace.loaders.remove import remove_external_framework
 from aimstrace.ontology import FRAMEWORK_IDS
@@ -28,7 +29,9 @@ FrameworkId = Annotated[
 
 def _known(engine: Engine, framework: str) -> str:
     if framework not in FRAMEWORK_IDS and framework not in engine.framework_ids():
-        raise not_found("framework", framework, field="path.framework")
+        problem = not_found("framework", framework, field="path.framework")
+        problem.detail += did_you_mean(framework, engine.framework_ids())
+        raise problem
     return framework
 
 

@@ -20,6 +20,7 @@ from aimstrace.api.models import (
 )
 from aimstrace.api.paging import CursorParam, LimitParam, page_of
 from aimstrace.graph.engine import Engine
+from aimstrace.graph.suggest import did_you_mean, unknown_framework
 from aimstrace.ontology import FRAMEWORK_IDS
 
 router = APIRouter(tags=["crosswalks"])
@@ -43,7 +44,7 @@ def _framework(engine: Engine, value: str, field: str) -> str:
     if value not in known:
         raise ApiProblem(
             404,
-            f"unknown framework id {value!r}; expected one of {', '.join(known)}",
+            unknown_framework(value, known),
             kind="not-found",
             field=field,
             reason="unknown framework",
@@ -151,19 +152,22 @@ async def requirement_detail(
     """The requirement and every mapping that touches it, asserted or derived."""
     _framework(engine, framework, "path.framework")
 
-    def read(_deadline: object) -> tuple[Any, list[Any]]:
-        found = next((r for r in engine.requirements(framework) if r.notation == notation), None)
+    def read(_deadline: object) -> tuple[Any, list[Any], str]:
+        requirements = engine.requirements(framework)
+        found = next((r for r in requirements if r.notation == notation), None)
         if found is None:
-            return None, []
+            return None, [], did_you_mean(notation, [r.notation for r in requirements])
         views = []
         for other in engine.framework_ids():
             if other != framework:
                 views.extend(engine.mappings(framework, other, True, notation))
-        return found, views
+        return found, views, ""
 
-    found, views = await gate.run(read)
+    found, views, hint = await gate.run(read)
     if found is None:
-        raise not_found(f"{framework} requirement", notation, field="path.notation")
+        problem = not_found(f"{framework} requirement", notation, field="path.notation")
+        problem.detail = f"{problem.detail}{hint}"
+        raise problem
     return RequirementDetail(
         **Requirement(**asdict(found)).model_dump(),
         framework=framework,

@@ -120,7 +120,9 @@ async def import_files(
         bool,
         Form(
             description="also remove every entity of each register uploaded that the register "
-            "no longer lists (refused, listed, while another entity points at one)"
+            "no longer lists, and every entity an uploaded ML file imported before (by the "
+            "uploaded file's name) that it no longer lists (refused, listed, while another "
+            "entity points at one)"
         ),
     ] = False,
     format: Annotated[

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path
@@ -9,8 +11,9 @@ from fastapi import APIRouter, Path
 from aimstrace.api.deps import EngineDep, GateDep, ReaderDep
 from aimstrace.api.errors import ApiProblem
 from aimstrace.api.models import QueryAnswer, QueryColumn, QueryInfo, QueryParameter, QueryRequest
+from aimstrace.api.paging import page_of
 from aimstrace.graph.analytics.core import UnknownEntity
-from aimstrace.graph.backend import BackendError, BackendUnavailable, QueryResult
+from aimstrace.graph.backend import BackendError, BackendUnavailable, QueryResult, ResultRow
 from aimstrace.queries.registry import NamedQuery, ParameterError, default_registry
 
 router = APIRouter(tags=["queries"])
@@ -53,13 +56,24 @@ def _named(name: str) -> NamedQuery:
     return registry[name]
 
 
-def answer(result: QueryResult, max_rows: int) -> QueryAnswer:
-    """A named query's result as the API returns it (refused when over the row cap)."""
-    if len(result.rows) > max_rows:
+def answer(
+    result: QueryResult, max_rows: int, limit: int | None = None, cursor: str | None = None
+) -> QueryAnswer:
+    """A named query's result as the API returns it: whole (refused over the row cap) or a page.
+
+    With a limit, one page of at most min(limit, max_rows) rows and the cursor of the next.
+    """
+    total: int | None = None
+    next_cursor: str | None = None
+    chosen: Sequence[ResultRow] = result.rows
+    if limit is not None:
+        total = len(result.rows)
+        chosen, next_cursor = page_of(result.rows, _row_key, min(limit, max_rows), cursor)
+    elif len(result.rows) > max_rows:
         from aimstrace.api.limits import too_many_rows
 
         raise too_many_rows(max_rows, "body.parameters")
-    rows: list[dict[str, Any]] = list(result.as_dicts())
+    rows: list[dict[str, Any]] = [dict(zip(result.columns, r, strict=True)) for r in chosen]
     return QueryAnswer(
         query=result.query,
         backend=result.backend,
@@ -68,7 +82,14 @@ def answer(result: QueryResult, max_rows: int) -> QueryAnswer:
         row_count=len(rows),
         elapsed_ms=round(result.elapsed_ms, 3),
         cached=result.cached,
+        total_rows=total,
+        next_cursor=next_cursor,
     )
+
+
+def _row_key(row: Sequence[object]) -> str:
+    """A row's paging key: its values in order."""
+    return json.dumps(list(row), separators=(",", ":"))
 
 
 def parameter_problem(exc: ParameterError, prefix: str = "body.parameters") -> ApiProblem:
@@ -146,4 +167,4 @@ async def run_query(
         raise ApiProblem(
             503, str(exc), kind="backend-error", field="body.backend", reason="backend failed"
         ) from None
-    return answer(result, gate.max_rows)
+    return answer(result, gate.max_rows, request.limit, request.cursor)

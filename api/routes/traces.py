@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
 from dataclasses import asdict
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
 
-from aimstrace.api.deps import EngineDep, GateDep, ReaderDep
+from aimstrace.api.deps import EngineDep, GateDep, ReaderDep, SettingsDep
 from aimstrace.api.errors import ApiProblem, not_found
-from aimstrace.api.models import ENTITY_ID_PATTERN, Impact, PathLink, QueryAnswer
+from aimstrace.api.models import ENTITY_ID_PATTERN, Impact, ImpactSummary, PathLink, QueryAnswer
+from aimstrace.api.paging import CursorParam, LimitParam, page_of
 from aimstrace.api.routes.queries import answer
 from aimstrace.graph.engine import Engine
 from aimstrace.ontology import FRAMEWORK_IDS
@@ -48,18 +51,12 @@ async def system_trace(
     return answer(result, gate.max_rows)
 
 
-PerCategoryParam = Annotated[
-    int | None,
-    Query(
-        ge=1,
-        le=100_000,
-        description="keep only the first N entities of each category (by id) in `rows` and "
-        "`reached`; `totals` still counts them all (a popular dataset reaches tens of thousands)",
-    ),
-]
+def _row_key(row: Sequence[object]) -> str:
+    """A row's paging key: its values in order (rows of an impact answer are distinct)."""
+    return json.dumps(list(row), separators=(",", ":"))
 
 
-def _impact(engine: Engine, kind: str, entity_id: str, per_category: int | None = None) -> Impact:
+def _impact(engine: Engine, kind: str, entity_id: str, limit: int, cursor: str | None) -> Impact:
     from aimstrace.graph.analytics.core import UnknownEntity
 
     try:
@@ -67,29 +64,23 @@ def _impact(engine: Engine, kind: str, entity_id: str, per_category: int | None 
     except UnknownEntity:
         raise not_found(kind, entity_id) from None
     columns = list(radius.columns())
-    totals = {category: len(found) for category, found in radius.reached.items()}
-    kept = radius.rows
-    if per_category is not None:
-        taken: dict[str, int] = {}
-        chosen = []
-        for row in radius.rows:  # sorted by category, then identifier
-            if taken.get(row[0], 0) < per_category:
-                taken[row[0]] = taken.get(row[0], 0) + 1
-                chosen.append(row)
-        kept = tuple(chosen)
-    rows: list[dict[str, Any]] = [dict(zip(columns, row, strict=True)) for row in kept]
-    reached: dict[str, list[str]] = {}
-    for row in kept:
-        reached.setdefault(row[0], []).append(row[1])
+    page, next_cursor = page_of(radius.rows, _row_key, limit, cursor)
+    rows: list[dict[str, Any]] = [dict(zip(columns, row, strict=True)) for row in page]
+    reached: dict[str, set[str]] = {}
+    for row in page:
+        reached.setdefault(row[0], set()).add(row[1])
+    summary = radius.summary
+    assert summary is not None
     return Impact(
         kind=radius.kind,
         entity=radius.entity,
+        summary=ImpactSummary(**asdict(summary)),
         reached={category: sorted(found) for category, found in reached.items()},
         columns=columns,
         rows=rows,
         row_count=len(rows),
-        totals=totals,
-        truncated=len(kept) < len(radius.rows),
+        limit=limit,
+        next_cursor=next_cursor,
     )
 
 
@@ -103,13 +94,18 @@ async def dataset_impact(
     _: ReaderDep,
     engine: EngineDep,
     gate: GateDep,
+    settings: SettingsDep,
     dataset_id: EntityId,
-    per_category: PerCategoryParam = None,
+    limit: LimitParam = 500,
+    cursor: CursorParam = None,
 ) -> Impact:
-    """Systems, owners, risks and obligations hit if this dataset turns out bad."""
-    found = await gate.run(lambda _d: _impact(engine, "dataset", dataset_id, per_category))
-    gate.rows(found.rows)
-    return found
+    """Systems, owners, risks and obligations hit if this dataset turns out bad, paged.
+
+    The summary (counts by category, framework and owner) covers the whole answer; the rows
+    come a page at a time in the named query's order.
+    """
+    size = min(limit, settings.max_page_size, gate.max_rows)
+    return await gate.run(lambda _d: _impact(engine, "dataset", dataset_id, size, cursor))
 
 
 @router.get(
@@ -122,13 +118,17 @@ async def vendor_impact(
     _: ReaderDep,
     engine: EngineDep,
     gate: GateDep,
+    settings: SettingsDep,
     vendor_id: EntityId,
-    per_category: PerCategoryParam = None,
+    limit: LimitParam = 500,
+    cursor: CursorParam = None,
 ) -> Impact:
-    """Datasets, models, systems, owners, risks and obligations hit if this vendor fails."""
-    found = await gate.run(lambda _d: _impact(engine, "vendor", vendor_id, per_category))
-    gate.rows(found.rows)
-    return found
+    """Datasets, models, systems, owners, risks and obligations hit if this vendor fails, paged.
+
+    The summary covers the whole answer; the rows come a page at a time.
+    """
+    size = min(limit, settings.max_page_size, gate.max_rows)
+    return await gate.run(lambda _d: _impact(engine, "vendor", vendor_id, size, cursor))
 
 
 @router.get(

@@ -13,11 +13,10 @@ import { gapsView } from "./gaps.js";
 import { entityHistory, sinceLastAuditView } from "./history.js";
 import { soaView } from "./soa.js";
 
-const IMPACT_PER_CATEGORY = 200; // entities per category drawn and listed; the counts are all
 const TRACE_ROUTES = {
   systems: { path: (id) => `/systems/${encodeURIComponent(id)}/trace`, title: "Trace: everything behind this system" },
-  datasets: { path: (id) => `/datasets/${encodeURIComponent(id)}/impact?per_category=${IMPACT_PER_CATEGORY}`, title: "Impact: what a problem with this dataset reaches" },
-  vendors: { path: (id) => `/vendors/${encodeURIComponent(id)}/impact?per_category=${IMPACT_PER_CATEGORY}`, title: "Impact: what a failure of this vendor reaches" },
+  datasets: { path: (id) => `/datasets/${encodeURIComponent(id)}/impact`, title: "Impact: what a problem with this dataset reaches" },
+  vendors: { path: (id) => `/vendors/${encodeURIComponent(id)}/impact`, title: "Impact: what a failure of this vendor reaches" },
   people: { path: (id) => `/people/${encodeURIComponent(id)}/accountability`, title: "Accountability: what this person answers for" },
 };
 const IRI_KIND = { systems: "system", datasets: "dataset", models: "model", vendors: "vendor", people: "person",
@@ -326,10 +325,10 @@ async function entityView(collection, id) {
   if (timeline) parts.push(slot("obligations", timeline));
   if (trace) {
     parts.push(slot("trace", traced.then((answer) => {
+      // An impact answer comes a page at a time (500 rows) after the counts of all of it.
       const rows = answer.rows || [];
-      const total = answer.totals ? Object.values(answer.totals).reduce((a, b) => a + b, 0) : rows.length;
-      const shown = answer.truncated ? `${total} reached; the first ${IMPACT_PER_CATEGORY} of each kind shown` : `${rows.length} links`;
-      return [answer.truncated ? impactCounts(answer.totals) : "",
+      const shown = answer.next_cursor ? `${answer.summary.rows} links; the first ${rows.length} drawn` : `${rows.length} links`;
+      return [answer.summary ? impactCounts(answer.summary.by_category) : "",
         tracePanel({ id, label: entity.label, iri }, rows, { title: `${trace.title} (${shown})`, csvName: `${id}-trace.csv` })];
     })));
   }

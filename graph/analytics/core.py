@@ -40,6 +40,7 @@ from aimstrace.graph.backend import BoundValue, ResultRow
 from aimstrace.graph.store import Store
 
 if TYPE_CHECKING:
+    from aimstrace.graph.impact_index import Summary
     from aimstrace.queries.registry import NamedQuery
 
 
@@ -71,6 +72,8 @@ class ImpactRadius:
     reached: Mapping[str, frozenset[str]]
     rows: tuple[tuple[str, str, str | None, str | None], ...]
     """(category, entity, identifier, label) rows, like the *-impact named queries."""
+    summary: Summary | None = None
+    """Counts by category, framework and owner (graph/impact_index.py), when computed."""
 
     @staticmethod
     def columns() -> tuple[str, ...]:

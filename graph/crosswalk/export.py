@@ -164,13 +164,18 @@ def export_sssom(
 
     def label(iri: str | None) -> str:
         ref = index.get(iri or "")
-        return "" if ref is None else " ".join(p for p in (ref.notation, ref.title) if p)
+        if ref is None:
+            return ""
+        if ref.framework not in FRAMEWORK_IDS:
+            # an external node's label is the one its file gave, written back unchanged
+            return ref.title or ""
+        return " ".join(p for p in (ref.notation, ref.title) if p)
 
     ends = {r.subject for r in records} | {r.object for r in records if r.object}
     external = {
         index[iri].framework
         for iri in ends
-        if iri in index and index[iri].framework not in FRAMEWORK_PREFIXES
+        if iri in index and index[iri].framework not in FRAMEWORK_IDS
     }
     prefixes = _curie_map(sets, external)
     curies = CurieMap(prefixes)

@@ -20,12 +20,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from urllib.parse import quote, unquote
 
 import pyoxigraph as ox
 
 from aimstrace.graph.store import Store
+from aimstrace.graph.suggest import unknown_framework
 from aimstrace.ontology import FRAMEWORK_IDS
-from aimstrace.ontology.iris import AIMS, framework_iri, graph_iri, requirement_iri
+from aimstrace.ontology.iris import AIMS, CATALOG_BASE, framework_iri, graph_iri
 
 _EXTERNAL_ID = re.compile(r"^[a-z][a-z0-9._-]*$")
 _RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
@@ -51,6 +53,21 @@ _IMPORTED_FROM = _aims("importedFrom")
 _SOURCE_IDENTIFIER = _aims("sourceIdentifier")
 _LICENCE = _aims("licenceNote")
 _DEFINED_BY = _aims("definedBy")
+
+
+def external_node_iri(framework: str, identifier: str) -> str:
+    """``catalog/{framework}/{identifier}`` with the identifier percent-encoded: reversible
+    (an exported CURIE ``{framework}:{local}`` gives the identifier back), so two identifiers
+    never share a node."""
+    text = identifier.strip()
+    if not text:
+        raise ValueError("the identifier is empty")
+    return f"{CATALOG_BASE}{framework}/{quote(text, safe='-._~')}"
+
+
+def identifier_of(local: str) -> str:
+    """The identifier an external node IRI's local part (or a CURIE's) encodes."""
+    return unquote(local)
 
 
 def external_graph(framework: str) -> ox.NamedNode:
@@ -106,7 +123,7 @@ class ExternalFramework:
 
     def node_iri(self, identifier: str) -> str:
         """The IRI of the node an identifier names (deterministic, independent of notation)."""
-        return str(requirement_iri(self.id, identifier))
+        return external_node_iri(self.id, identifier)
 
     def add(self, requirement: ExternalRequirement) -> ExternalRequirement:
         """Add a node (the first mention of an IRI wins within one import); return the kept one."""
@@ -234,5 +251,5 @@ def check_framework(store: Store, framework: str) -> str:
     """Return framework if it is ours or an external framework in the store, else raise."""
     known = known_framework_ids(store)
     if framework not in known:
-        raise ValueError(f"unknown framework id {framework!r}; expected one of {', '.join(known)}")
+        raise ValueError(unknown_framework(framework, known))
     return framework

@@ -28,6 +28,7 @@ from aimstrace.graph.crosswalk.model import (
     set_object_frameworks,
 )
 from aimstrace.graph.store import Store, WriteSummary
+from aimstrace.graph.suggest import did_you_mean
 from aimstrace.ontology import FRAMEWORK_IDS
 
 
@@ -155,8 +156,9 @@ def list_mappings(
             if ref.framework in (from_framework, to_framework)
         }
         if requirement not in known:
+            hint = did_you_mean(requirement, known)
             raise ValueError(
-                f"{requirement!r} is not a notation of {from_framework} or {to_framework}"
+                f"{requirement!r} is not a notation of {from_framework} or {to_framework}{hint}"
             )
     views.sort(
         key=lambda v: (natural_key(v.subject), natural_key(v.object or ""), v.status, v.mapping_set)

@@ -18,7 +18,7 @@ import logging
 import os
 import shutil
 import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -50,6 +50,7 @@ STORE_ENV_VAR = "AIMSTRACE_STORE"
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 Row = dict[str, Term]
+WriteListener = Callable[[Sequence[ox.Quad] | None, Sequence[ox.Quad]], None]
 
 
 class StoreError(Exception):
@@ -95,6 +96,9 @@ class Store:
         self._past_lock = threading.Lock()
         self.checkpoints: Checkpoints | None = None
         self._past_folder: Path | None = None  # a past state on disk: removed with it
+        # Called under the write lock with each committed write's net change (added, removed),
+        # or (None, ()) when anything may have changed (a bulk load, a clear).
+        self._write_listeners: list[WriteListener] = []
         # Asked twice about one revision, copy that past state into memory (in the background)
         # and answer from the copy: a server's repeated questions then run at the present's
         # in-memory speed. Off for the CLI, which asks once and exits.
@@ -251,6 +255,18 @@ class Store:
             self._replica = None
             log.warning("read replica dropped after a failed write, reading from disk: %s", exc)
 
+    def add_write_listener(self, listener: WriteListener) -> None:
+        """Call listener with every write's net change once it has committed (indexes use it)."""
+        with self._write_lock:
+            self._write_listeners.append(listener)
+
+    def _tell_listeners(self, added: Sequence[ox.Quad] | None, removed: Sequence[ox.Quad]) -> None:
+        for listener in self._write_listeners:
+            try:
+                listener(added, removed)
+            except Exception as exc:  # a committed write stays committed
+                log.warning("a write listener failed: %s", exc)
+
     @property
     def _reader(self) -> ox.Store:
         replica = self._replica
@@ -371,6 +387,7 @@ class Store:
                     update = data_update(Changeset(remove=tuple(removed), add=tuple(added)))
                     self._ox.update(update)
                     self._mirror(lambda replica: replica.update(update))
+                self._tell_listeners(added, removed)
             except (OSError, SyntaxError, ValueError) as exc:
                 self.history.discard(revision)
                 raise StoreError(f"write failed, store unchanged: {exc}") from exc
@@ -427,11 +444,13 @@ class Store:
                     self._ox.flush()
                 loaded = list(self._ox.quads_for_pattern(None, None, None, graph))
                 self._mirror(lambda replica: replica.bulk_extend(loaded))
+                self._tell_listeners(None, ())
                 # Pending until the marker is gone: a crash before that empties the graph on
                 # the next open, and the pending revision is then dropped as not held.
                 revision = self.history.begin(loaded, [])
             except (OSError, SyntaxError) as exc:
                 self._ox.clear_graph(graph)
+                self._tell_listeners(None, ())
                 raise StoreError(f"{path}: bulk load failed, graph left empty: {exc}") from exc
             finally:
                 self._writing = False
@@ -467,6 +486,7 @@ class Store:
             try:
                 self._ox.clear()
                 self._mirror(lambda replica: replica.clear())
+                self._tell_listeners(None, ())
             except OSError as exc:
                 self.history.discard(revision)
                 raise StoreError(f"clear failed: {exc}") from exc

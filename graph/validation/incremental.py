@@ -15,7 +15,8 @@ How it works (and why it gives the same answer as a full run):
    suppliers and people then cost their own triples, not those of everything linking to them.
 3. Merge. The previous report's results for the affected focus nodes are replaced by the new
    ones; all other results stay. The equality with a full run is tested on the example
-   organisation (tests/graph/test_validation.py).
+   organisation (tests/graph/test_validation.py) and after ML imports and removals on the
+   real ML fixtures (tests/graph/test_validation_ml.py).
 """
 
 from __future__ import annotations
@@ -51,6 +52,9 @@ HUB_CLASSES = frozenset(
 OWN_TRIPLES_ONLY = frozenset(
     ox.NamedNode(str(AIMS[name])) for name in ("Dataset", "Vendor", "Model", "Person", "Role")
 )
+# The links pointing at such an entity that its own shapes do read: an imported model's
+# verification results (ml-inventory.ttl, A.6.2.4: `^aims:evaluatesModel`).
+INCOMING_READ = frozenset({ox.NamedNode(str(AIMS["evaluatesModel"]))})
 # Graph-wide facts some shapes read from anywhere (5.2, 5.3, 9.2, 9.3, A.2.4).
 GLOBAL_CLASSES = tuple(
     ox.NamedNode(str(AIMS[name]))
@@ -255,6 +259,9 @@ def subgraph(store: Store, focus: set[ox.NamedNode]) -> bytes:
                 triples.add(quad.triple)
                 if isinstance(quad.subject, ox.NamedNode):
                     add_out(quad.subject, READ_BACK)
+        else:
+            for link in INCOMING_READ:
+                triples.update(q.triple for q in index.ox.quads_for_pattern(None, link, node, _ORG))
         for quad in index.out(node):
             if _is_entity(quad.object) and not index.is_hub(quad.object):  # type: ignore[arg-type]
                 add_out(quad.object)  # type: ignore[arg-type]

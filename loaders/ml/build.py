@@ -14,6 +14,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 import pyoxigraph as ox
 
@@ -70,8 +71,19 @@ def _object(value: Value) -> ox.NamedNode | ox.Literal:
     if isinstance(value, int):
         return ox.Literal(str(value), datatype=ox.NamedNode(XSD + "integer"))
     if isinstance(value, float):
-        return ox.Literal(repr(value), datatype=ox.NamedNode(XSD + "decimal"))
+        if value != value or value in (float("inf"), float("-inf")):
+            return ox.Literal(repr(value))  # no decimal for nan/inf: kept as the text it was
+        return _decimal(Decimal(repr(value)))  # repr: the shortest text that is this float
+    if isinstance(value, Decimal):
+        return _decimal(value)
     return ox.Literal(value)
+
+
+def _decimal(number: Decimal) -> ox.Literal:
+    """An xsd:decimal in the canonical form the store keeps (XSD 1.1: no exponent, no trailing
+    zeros, 1.0 is 1), so that loading the same value again changes nothing."""
+    canonical = number.normalize() if number else Decimal(0)
+    return ox.Literal(format(canonical, "f"), datatype=ox.NamedNode(XSD + "decimal"))
 
 
 def build(parsed: Iterable[Parsed], existing: set[str]) -> tuple[list[MlEntity], list[InputIssue]]:

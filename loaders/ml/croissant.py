@@ -3,7 +3,8 @@
 schema.org dataset properties map to DCAT/Dublin Core; every `rai:` property is kept under its
 own Croissant RAI IRI (http://mlcommons.org/croissant/RAI/...), and the ones ISO/IEC 42001 A.7
 asks about also fill our properties: data collection -> aims:acquisition (A.7.3), raw data ->
-dcterms:source (A.7.5), prov:wasDerivedFrom -> lineage. Distributions and record sets describe
+dcterms:source (A.7.5), use cases -> aims:intendedUse, limitations -> aims:limitation,
+prov:wasDerivedFrom -> lineage. Distributions and record sets describe
 the data layout, not its governance, and are not imported.
 """
 
@@ -20,11 +21,13 @@ from aimstrace.loaders.ml.model import (
     CREATOR,
     DERIVED_FROM,
     DESCRIPTION,
+    INTENDED_USE,
     ISSUED,
     KEYWORD,
     LANDING_PAGE,
     LANGUAGE,
     LICENSE,
+    LIMITATION,
     PUBLISHER,
     RAI,
     SOURCE,
@@ -103,6 +106,8 @@ def parse(path: Path, text: str, shown: str) -> Parsed:
             dataset.add(key, *_texts(value))
     dataset.add(ACQUISITION, *_texts(node.get(RAI + "dataCollection")))
     dataset.add(SOURCE, *_texts(node.get(RAI + "dataCollectionRawData")))
+    dataset.add(INTENDED_USE, *_texts(node.get(RAI + "dataUseCases")))
+    dataset.add(LIMITATION, *_texts(node.get(RAI + "dataLimitations")))
     for upstream in _as_list(node.get(PROV_DERIVED)):
         name = _reference_name(upstream)
         if name is None:

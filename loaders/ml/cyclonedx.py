@@ -2,7 +2,12 @@
 
 `machine-learning-model` components become models and `data` components datasets; a model card's
 datasets, performance metrics and considerations (users, use cases, technical limitations,
-trade-offs, ethical considerations, fairness assessments, environmental considerations) are kept.
+trade-offs, ethical considerations, fairness assessments, environmental considerations with the
+energy of each activity in kWh) are kept. `metadata.component` is "the component that the BOM
+describes" (CycloneDX 1.6 metadata): a model or dataset there is read like any component; any
+other (an application, a service) is the product every model and dataset of the BOM is part of
+(`aims:partOfProduct`). `metadata.manufacturer` is who made the BOM, not a supplier of its models,
+so it is not read.
 """
 
 from __future__ import annotations
@@ -12,12 +17,16 @@ from typing import Any
 
 from aimstrace.loaders.ml.jsonld import load_json
 from aimstrace.loaders.ml.model import (
+    CHECKSUM,
     DESCRIPTION,
+    ENERGY_KWH,
+    ENVIRONMENTAL,
     INTENDED_USE,
     KEYWORD,
     LANDING_PAGE,
     LICENSE,
     MODEL_DATASET,
+    PART_OF_PRODUCT,
     PUBLISHER,
     SUPPLIED_BY,
     VERSION,
@@ -25,10 +34,13 @@ from aimstrace.loaders.ml.model import (
     Link,
     Parsed,
     aims,
+    decimal_of,
 )
 
 FORMAT = "cyclonedx"
 SPEC_VERSIONS = ("1.5", "1.6", "1.7")
+# CycloneDX energyConsumptions activities with an energy term of their own (the rest as text).
+_ENERGY_ACTIVITIES = {"training": "training", "fine-tuning": "finetuning", "inference": "inference"}
 _CONSIDERATIONS = {
     "users": aims("intendedUser"),
     "useCases": INTENDED_USE,
@@ -66,7 +78,12 @@ def parse(path: Path, text: str, shown: str) -> Parsed:
     if not isinstance(components, list):
         result.problem("components must be a list", pointer="components")
         return result
+    product = _described_component(result, document.get("metadata"), refs, pending)
     _components(result, components, "components", refs, pending)
+    if product is not None:
+        for found in result.entities:
+            if found.kind in ("model", "dataset") and not found.stub:
+                found.add(PART_OF_PRODUCT, product)
     for model, datasets, pointer in pending:
         for number, item in enumerate(datasets):
             _model_dataset(result, model, item, f"{pointer}/{number}", refs)
@@ -82,6 +99,26 @@ def parse(path: Path, text: str, shown: str) -> Parsed:
             if target is not None and target.kind == "dataset":
                 model.add(MODEL_DATASET, target)
     return result
+
+
+def _described_component(
+    result: Parsed,
+    metadata: Any,
+    refs: dict[str, Link],
+    pending: list[tuple[Found, list[Any], str]],
+) -> str | None:
+    """Read metadata.component: a model or dataset like a component; else the product's name."""
+    component = metadata.get("component") if isinstance(metadata, dict) else None
+    if not isinstance(component, dict):
+        return None
+    if component.get("type") in ("machine-learning-model", "data"):
+        _components(result, [component], "metadata/component", refs, pending)
+        return None
+    name = component.get("name")
+    if not isinstance(name, str) or not name.strip():
+        return None
+    version = component.get("version")
+    return f"{name.strip()} {version}" if version else name.strip()
 
 
 def _components(
@@ -145,7 +182,7 @@ def _component_fields(result: Parsed, found: Found, component: dict[str, Any]) -
             found.add(LANDING_PAGE, reference.get("url"))
     for digest in component.get("hashes") or []:
         if isinstance(digest, dict) and digest.get("content"):
-            found.add(aims("checksum"), f"{digest.get('alg')}:{digest['content']}")
+            found.add(CHECKSUM, f"{digest.get('alg')}:{digest['content']}")
 
 
 def _model_card(result: Parsed, model: Found, card: dict[str, Any], pointer: str) -> list[Any]:
@@ -193,11 +230,44 @@ def _model_card(result: Parsed, model: Found, card: dict[str, Any], pointer: str
                 if item.get(k)
             ]
             model.add(aims("fairnessAssessment"), "; ".join(parts))
-    environment = considerations.get("environmentalConsiderations")
-    if environment:
-        model.add(aims("environmentalConsideration"), str(environment))
+    _environment(result, model, considerations.get("environmentalConsiderations"), pointer)
     datasets = parameters.get("datasets") or []
     return datasets if isinstance(datasets, list) else []
+
+
+def _environment(result: Parsed, model: Found, environment: Any, pointer: str) -> None:
+    """energyConsumptions: kWh per activity (training, fine-tuning, inference), the rest as text."""
+    if isinstance(environment, str):
+        model.add(ENVIRONMENTAL, environment)
+        return
+    if not isinstance(environment, dict):
+        return
+    where = f"{pointer}/considerations/environmentalConsiderations"
+    for number, item in enumerate(environment.get("energyConsumptions") or []):
+        if not isinstance(item, dict):
+            continue
+        activity = str(item.get("activity") or "other")
+        cost = item.get("activityEnergyCost")
+        if isinstance(cost, dict):
+            value = decimal_of(cost.get("value"))
+            if value is None:
+                result.problem(
+                    "activityEnergyCost.value must be a number",
+                    cost.get("value"),
+                    pointer=f"{where}/energyConsumptions/{number}/activityEnergyCost/value",
+                )
+            elif cost.get("unit", "kWh") == "kWh" and activity in _ENERGY_ACTIVITIES:
+                model.add(ENERGY_KWH[_ENERGY_ACTIVITIES[activity]], value)
+            else:
+                model.add(ENVIRONMENTAL, f"{activity} energy: {value} {cost.get('unit', 'kWh')}")
+        for key in ("co2CostEquivalent", "co2CostOffset"):
+            co2 = item.get(key)
+            if isinstance(co2, dict) and co2.get("value") is not None:
+                text = f"{activity} {key}: {co2['value']} {co2.get('unit', 'tCO2eq')}"
+                model.add(ENVIRONMENTAL, text)
+    for entry in environment.get("properties") or []:
+        if isinstance(entry, dict) and entry.get("name"):
+            model.add(ENVIRONMENTAL, f"{entry['name']}={entry.get('value', '')}")
 
 
 def _model_dataset(

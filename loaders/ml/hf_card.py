@@ -3,7 +3,13 @@
 The metadata keys are those of the Hub's card specification (huggingface/hub-docs modelcard.md
 and datasetcard.md): license, datasets, base_model, model-index, ... for models; pretty_name,
 task_categories, source_datasets, annotations_creators, ... for datasets. The Markdown body adds
-the intended use and the limitations when the card has sections with those titles.
+what the Hub's card templates (huggingface_hub templates/modelcard_template.md and
+datasetcard_template.md) ask for under their section titles: intended and out-of-scope use,
+limitations, training data, environmental impact; for datasets also data collection, source
+data producers, annotation process, personal and sensitive information, biases and social impact
+(the latter under their Croissant RAI terms). A template's "[More Information Needed]" is no
+documentation and is skipped. `co2_eq_emissions` (the Hub's carbon-emissions metadata: grams of
+CO2 equivalent, with source, training type, location and hardware) is kept.
 """
 
 from __future__ import annotations
@@ -15,19 +21,28 @@ from typing import Any
 import yaml
 
 from aimstrace.loaders.ml.model import (
+    ACQUISITION,
     BASE_MODEL,
+    CO2_GRAMS,
     CREATOR,
     DERIVED_FROM,
     DESCRIPTION,
+    ENVIRONMENTAL,
     INTENDED_USE,
     KEYWORD,
     LANGUAGE,
     LICENSE,
+    LIMITATION,
+    OUT_OF_SCOPE_USE,
+    PROVENANCE,
+    RAI,
     TRAINED_ON,
+    TRAINING_INFORMATION,
     Found,
     Link,
     Parsed,
     aims,
+    decimal_of,
 )
 
 FORMAT = "hf-card"
@@ -50,8 +65,27 @@ DATASET_KEYS = frozenset(
 )
 MODEL_KEYS = frozenset({"model-index", "base_model", "library_name", "pipeline_tag", "datasets"})
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
-_INTENDED = re.compile(r"\b(intended uses?|uses|direct use)\b", re.IGNORECASE)
-_LIMITS = re.compile(r"\b(limitations?|bias|risks?)\b", re.IGNORECASE)
+RAI_SENSITIVE = RAI + "personalSensitiveInformation"
+# Section title -> (property on a model card, property on a dataset card); the first match wins,
+# so the specific titles come before the general "uses" and "limitations".
+_SECTIONS: tuple[tuple[re.Pattern[str], str | None, str | None], ...] = tuple(
+    (re.compile(pattern, re.IGNORECASE), model, dataset)
+    for pattern, model, dataset in (
+        (r"out[- ]of[- ]scope|misuse", OUT_OF_SCOPE_USE, OUT_OF_SCOPE_USE),
+        (r"personal and sensitive|sensitive information", None, RAI_SENSITIVE),
+        (r"discussion of biases", LIMITATION, RAI + "dataBiases"),
+        (r"social impact", None, RAI + "dataSocialImpact"),
+        (r"data collection", None, ACQUISITION),
+        (r"source (data|language) producers", None, PROVENANCE),
+        (r"annotation process", None, RAI + "dataAnnotationProtocol"),
+        (r"preprocessing", aims("dataPreprocessing"), RAI + "dataPreprocessingProtocol"),
+        (r"training (data|procedure|details)", TRAINING_INFORMATION, None),
+        (r"environmental impact", ENVIRONMENTAL, None),
+        (r"\b(intended uses?|uses|direct use)\b", INTENDED_USE, INTENDED_USE),
+        (r"\b(limitations?|bias|risks?)\b", LIMITATION, LIMITATION),
+    )
+)
+_PLACEHOLDER = re.compile(r"^\s*\[more information needed\]\s*$", re.IGNORECASE)
 
 
 def split_front_matter(text: str) -> tuple[str, str, int] | None:
@@ -96,10 +130,14 @@ def parse(path: Path, text: str, shown: str) -> Parsed:
     main = result.entities[0]
     main.add(DESCRIPTION, description)
     for title, content in sections:
-        if _INTENDED.search(title):
-            main.add(INTENDED_USE, content)
-        elif _LIMITS.search(title):
-            main.add(aims("limitation"), content)
+        if _PLACEHOLDER.match(content):
+            continue
+        for pattern, on_model, on_dataset in _SECTIONS:
+            if pattern.search(title):
+                predicate = on_dataset if is_dataset else on_model
+                if predicate is not None:
+                    main.add(predicate, content)
+                break
     return result
 
 
@@ -151,6 +189,7 @@ def _model_card(
     for name in _texts(data.get("base_model")):
         model.add(BASE_MODEL, result.stub("model", name))
     model.add(aims("baseModelRelation"), *_texts(data.get("base_model_relation")))
+    _emissions(result, model, data.get("co2_eq_emissions"), lines.get("co2_eq_emissions"))
     index = data.get("model-index")
     if index is None:
         return
@@ -165,6 +204,22 @@ def _model_card(
             continue
         for number, item in enumerate(results):
             _evaluation(result, model, item, number, line)
+
+
+def _emissions(result: Parsed, model: Found, value: Any, line: int | None) -> None:
+    """co2_eq_emissions: a number of grams, or a mapping with `emissions` and its context."""
+    if value is None:
+        return
+    details = value if isinstance(value, dict) else {"emissions": value}
+    grams = decimal_of(details.get("emissions"))
+    if grams is None:
+        shown = details.get("emissions")
+        result.problem("co2_eq_emissions: emissions must be a number of grams", shown, line=line)
+        return
+    model.add(CO2_GRAMS, grams)
+    for key in ("source", "training_type", "geographical_location", "hardware_used"):
+        if details.get(key) is not None:
+            model.add(ENVIRONMENTAL, f"CO2 emissions {key.replace('_', ' ')}: {details[key]}")
 
 
 def _evaluation(result: Parsed, model: Found, item: Any, number: int, line: int | None) -> None:

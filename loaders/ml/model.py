@@ -8,6 +8,7 @@ graph's triples with the provenance of the file they came from.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 
 from aimstrace.loaders.errors import InputIssue
 
@@ -17,6 +18,7 @@ DCAT = "http://www.w3.org/ns/dcat#"
 PROV = "http://www.w3.org/ns/prov#"
 RAI = "http://mlcommons.org/croissant/RAI/"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+XSD = "http://www.w3.org/2001/XMLSchema#"
 
 # Entity kinds an import may create, and their classes.
 KIND_CLASSES: dict[str, str] = {
@@ -45,6 +47,9 @@ ISSUED = DCTERMS + "issued"
 CONFORMS_TO = DCTERMS + "conformsTo"
 SOURCE = DCTERMS + "source"
 CITATION = DCTERMS + "bibliographicCitation"
+RIGHTS = DCTERMS + "rights"
+CREATED = DCTERMS + "created"
+COMMENT = RDFS + "comment"
 KEYWORD = DCAT + "keyword"
 LANDING_PAGE = DCAT + "landingPage"
 VERSION = DCAT + "version"
@@ -61,6 +66,22 @@ INTENDED_USE = aims("intendedUse")
 ACQUISITION = aims("acquisition")
 PROVENANCE = aims("provenance")
 PERSONAL_DATA = aims("containsPersonalData")
+LIMITATION = aims("limitation")
+OUT_OF_SCOPE_USE = aims("outOfScopeUse")
+TRAINING_INFORMATION = aims("trainingInformation")
+ENVIRONMENTAL = aims("environmentalConsideration")
+CO2_GRAMS = aims("co2EqEmissionsGrams")
+PART_OF_PRODUCT = aims("partOfProduct")
+CHECKSUM = aims("checksum")
+# Energy a model's life-cycle activity took, in kilowatt-hours (SPDX 3 ai_energyConsumption,
+# CycloneDX environmentalConsiderations.energyConsumptions).
+ENERGY_KWH = {
+    "training": aims("trainingEnergyConsumption"),
+    "finetuning": aims("finetuningEnergyConsumption"),
+    "inference": aims("inferenceEnergyConsumption"),
+}
+# 1 kWh = 3.6 MJ (SI: 1 W = 1 J/s, 1 h = 3600 s).
+MEGAJOULES_PER_KWH = Decimal("3.6")
 
 
 @dataclass(frozen=True)
@@ -71,7 +92,18 @@ class Link:
     id: str
 
 
-Value = str | int | float | bool | Link
+Value = str | int | float | Decimal | bool | Link
+
+
+def decimal_of(value: object) -> Decimal | None:
+    """A finite decimal from a JSON number or numeric string, else None (never via float)."""
+    if isinstance(value, bool) or value is None:
+        return None
+    try:
+        number = Decimal(str(value).strip())
+    except InvalidOperation:
+        return None
+    return number if number.is_finite() else None
 
 
 @dataclass

@@ -16,15 +16,22 @@ from aimstrace.loaders.ml.jsonld import SPDX_CONTEXTS, load_json
 from aimstrace.loaders.ml.model import (
     ACQUISITION,
     BASE_MODEL,
+    CHECKSUM,
+    COMMENT,
     CONFORMS_TO,
+    CREATED,
     CREATOR,
     DERIVED_FROM,
     DESCRIPTION,
+    ENERGY_KWH,
+    ENVIRONMENTAL,
     INTENDED_USE,
     ISSUED,
     LICENSE,
+    MEGAJOULES_PER_KWH,
     PERSONAL_DATA,
     RAI,
+    RIGHTS,
     SUPPLIED_BY,
     TESTED_ON,
     TRAINED_ON,
@@ -33,6 +40,7 @@ from aimstrace.loaders.ml.model import (
     Link,
     Parsed,
     aims,
+    decimal_of,
 )
 
 FORMAT = "spdx3"
@@ -135,6 +143,15 @@ _COMMON_TEXT = {
     "software_packageVersion": VERSION,
     "software_downloadLocation": aims("downloadLocation"),
     "releaseTime": ISSUED,
+    "builtTime": CREATED,
+    "software_copyrightText": RIGHTS,
+    "comment": COMMENT,
+}
+# ai_EnergyConsumption's three activities (SPDX 3.0.1 AI profile, EnergyConsumption class).
+_ENERGY_ACTIVITIES = {
+    "ai_trainingEnergyConsumption": "training",
+    "ai_finetuningEnergyConsumption": "finetuning",
+    "ai_inferenceEnergyConsumption": "inference",
 }
 
 
@@ -222,6 +239,10 @@ def _packages(result: Parsed, elements: dict[str, tuple[int, dict[str, Any]]]) -
         size = element.get("dataset_datasetSize")
         if isinstance(size, int):
             found.add(aims("datasetSizeBytes"), size)
+        for digest in element.get("verifiedUsing") or []:
+            if isinstance(digest, dict) and digest.get("hashValue"):
+                found.add(CHECKSUM, f"{digest.get('algorithm')}:{digest['hashValue']}")
+        _energy(result, found, element.get("ai_energyConsumption"), f"@graph/{number}")
         sensitive = element.get("dataset_hasSensitivePersonalInformation")
         if sensitive in ("yes", "no"):
             found.add(PERSONAL_DATA, sensitive == "yes")
@@ -231,6 +252,32 @@ def _packages(result: Parsed, elements: dict[str, tuple[int, dict[str, Any]]]) -
             found.add(CREATOR, _agent_name(elements, ref))
         packages[identifier] = Link(entity_kind, name)
     return packages
+
+
+def _energy(result: Parsed, found: Found, energy: Any, pointer: str) -> None:
+    """ai_energyConsumption -> kilowatt-hours per activity (megajoules converted; SPDX's
+    `other` unit, which says nothing of its size, is kept as text)."""
+    if not isinstance(energy, dict):
+        return
+    for key, activity in _ENERGY_ACTIVITIES.items():
+        for number, item in enumerate(energy.get(key) or []):
+            if not isinstance(item, dict):
+                continue
+            where = f"{pointer}/ai_energyConsumption/{key}/{number}"
+            quantity = decimal_of(item.get("ai_energyQuantity"))
+            unit = item.get("ai_energyUnit")
+            if quantity is None:
+                result.problem(
+                    "ai_energyQuantity must be a number",
+                    item.get("ai_energyQuantity"),
+                    pointer=f"{where}/ai_energyQuantity",
+                )
+            elif unit == "kilowattHour":
+                found.add(ENERGY_KWH[activity], quantity)
+            elif unit == "megajoule":
+                found.add(ENERGY_KWH[activity], quantity / MEGAJOULES_PER_KWH)
+            else:
+                found.add(ENVIRONMENTAL, f"{activity} energy: {quantity} ({unit or 'no unit'})")
 
 
 def _relationships(

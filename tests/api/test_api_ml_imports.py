@@ -158,3 +158,46 @@ def test_sync_is_refused_while_something_points_at_the_entity(
     assert problem["field"] == "vendors.csv:-:id"
     assert f"vendor {gone} is no longer listed" in problem["reason"]
     assert engine.store.count() == before
+
+
+def test_sync_removes_what_an_ml_file_no_longer_lists(
+    client: TestClient, auth: Auth, engine: Engine
+) -> None:
+    card = (ML / "hf-card" / "sample_simple_model_index.md").read_text(encoding="utf-8")
+    name = "sync-card.md"
+    first = card.replace("my-cool-model", "sync-model")
+    posted = client.post(
+        "/imports",
+        headers=auth("editor"),
+        files=[("files", (name, first.encode(), "text/markdown"))],
+    )
+    assert posted.status_code == 200, posted.text
+    # The same file (by its uploaded name) without its second result.
+    head, _, _ = first.partition(
+        "  - task:\n      type: image-classification\n    dataset:\n"
+        "      type: beans\n      name: Beans\n      config"
+    )
+    fewer = head.rstrip() + "\n---\n\n# sync-model\n"
+    before = engine.store.count()
+    dry = client.post(
+        "/imports",
+        headers=auth("editor"),
+        files=[("files", (name, fewer.encode(), "text/markdown"))],
+        data={"sync": "true", "dry_run": "true"},
+    )
+    assert dry.status_code == 200, dry.text
+    assert [(e["kind"], e["id"]) for e in dry.json()["removed"]] == [
+        ("evaluation", "sync-model/1-f1")
+    ]
+    assert engine.store.count() == before
+    synced = client.post(
+        "/imports",
+        headers=auth("editor"),
+        files=[("files", (name, fewer.encode(), "text/markdown"))],
+        data={"sync": "true"},
+    )
+    assert synced.status_code == 200, synced.text
+    node = ox.NamedNode(str(entity_iri("evaluation", "sync-model/1-f1")))
+    assert not list(engine.store.oxigraph.quads_for_pattern(node, None, None, ORG))
+    kept = ox.NamedNode(str(entity_iri("evaluation", "sync-model/0-accuracy")))
+    assert list(engine.store.oxigraph.quads_for_pattern(kept, None, None, ORG))

@@ -175,17 +175,52 @@ def test_impact(client: TestClient, engine: Engine, kind: str, entity: str) -> N
     radius = engine.impact(kind.rstrip("s"), entity)
     assert body["row_count"] == len(radius.rows)
     assert set(body["reached"]["system"]) == set(radius.reached["system"])
-    assert body["totals"] == {k: len(v) for k, v in radius.reached.items()}
-    assert body["truncated"] is False
     assert client.get(f"/{kind}/NOPE/impact").status_code == 404
-    # The first entity of each category (by id), every category still counted.
-    one = client.get(f"/{kind}/{entity}/impact", params={"per_category": 1}).json()
-    assert one["totals"] == body["totals"] and one["truncated"] is True
-    firsts = [next(r for r in body["rows"] if r["category"] == c) for c in body["totals"]]
-    assert sorted(one["rows"], key=str) == sorted(firsts, key=str)
-    assert {c: len(v) for c, v in one["reached"].items()} == {c: 1 for c in body["totals"]}
-    bad = client.get(f"/{kind}/{entity}/impact", params={"per_category": 0})
-    assert bad.status_code == 422 and bad.json()["field"] == "query.per_category"
+    # The same rows as the named query, on every interface.
+    named = client.post(
+        f"/queries/{kind.rstrip('s')}-impact", json={"parameters": {kind.rstrip("s"): entity}}
+    ).json()
+    assert named["rows"] == body["rows"]
+    summary = body["summary"]
+    assert summary["rows"] == len(radius.rows)
+    assert summary["by_category"] == {c: len(found) for c, found in sorted(radius.reached.items())}
+
+
+@pytest.mark.parametrize(("kind", "entity"), [("datasets", "DS-001"), ("vendors", "V-001")])
+def test_impact_pages(client: TestClient, kind: str, entity: str) -> None:
+    whole = client.get(f"/{kind}/{entity}/impact").json()
+    assert whole["next_cursor"] is None and whole["rows"]
+    rows, cursor, pages = [], None, 0
+    while True:
+        params: dict[str, object] = {"limit": 7, **({"cursor": cursor} if cursor else {})}
+        page = client.get(f"/{kind}/{entity}/impact", params=params).json()
+        assert page["summary"] == whole["summary"] and page["row_count"] <= 7
+        rows += page["rows"]
+        pages += 1
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert rows == whole["rows"] and pages == -(-len(rows) // 7)
+    bad = client.get(f"/{kind}/{entity}/impact", params={"cursor": "zz"})
+    assert bad.status_code == 422
+
+
+def test_named_query_pages(client: TestClient) -> None:
+    body = {"parameters": {"dataset": "DS-001"}}
+    whole = client.post("/queries/dataset-impact", json=body).json()
+    rows, cursor = [], None
+    while True:
+        page = client.post(
+            "/queries/dataset-impact", json={**body, "limit": 10, "cursor": cursor}
+        ).json()
+        assert page["total_rows"] == len(whole["rows"]) and page["row_count"] <= 10
+        rows += page["rows"]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert rows == whole["rows"]
+    refused = client.post("/queries/dataset-impact", json={**body, "limit": 0})
+    assert refused.status_code == 422
 
 
 def test_accountability(client: TestClient) -> None:

@@ -124,3 +124,18 @@ def test_derive_reports_candidates(store_dir: str) -> None:
     summary = json.loads(out)
     assert summary["derived"] == 3 and summary["review_candidates"] == 1
     assert summary["candidates"][0]["subject"] == "MEASURE 2.1"
+
+
+def test_mistyped_notation_and_framework_get_a_suggestion(store_dir: str) -> None:
+    assert run(store_dir, "crosswalk", "load", "--dir", str(DATA))[0] == 0
+    code, _, err = run(
+        store_dir, "mappings", "--from", "iso42001", "--to", "nist-ai-rmf", "--requirement", "a.2.2"
+    )
+    assert code == 2
+    assert "'a.2.2' is not a notation of iso42001 or nist-ai-rmf; did you mean 'A.2.2'?" in err
+    code, _, err = run(store_dir, "requirements", "iso4200")
+    assert code == 2 and "did you mean 'iso42001'" in err
+    code, _, err = run(store_dir, "coverage", "--framework", "nist-ai-rm")
+    assert code == 2 and "did you mean 'nist-ai-rmf'" in err
+    code, _, err = run(store_dir, "query", "crosswalk", "--param", "requirement=iso42001:A.2.22")
+    assert code == 2 and "no iso42001 requirement with notation 'A.2.22'; did you mean" in err

@@ -122,3 +122,24 @@ def test_trace_and_impact(store_dir: str) -> None:
     assert systems == {f"{DATA}system/SYS-1"}
     code, out, _ = run(store_dir, "impact", "person", "PER-3")
     assert code == 0 and "SYS-3" in out
+
+
+def test_impact_gives_the_named_query_rows_with_a_summary_first(store_dir: str) -> None:
+    code, out, _ = run(store_dir, "impact", "dataset", "DS-1", "--json")
+    assert code == 0
+    rows = json.loads(out)
+    code, out, _ = run(store_dir, "query", "dataset-impact", "--param", "dataset=DS-1", "--json")
+    assert code == 0 and json.loads(out) == rows
+    code, out, _ = run(store_dir, "impact", "dataset", "DS-1", "--summary", "--json")
+    summary = json.loads(out)
+    assert summary["rows"] == len(rows)
+    assert summary["by_category"]["system"] == len(
+        {r["entity"] for r in rows if r["category"] == "system"}
+    )
+    code, out, _ = run(store_dir, "impact", "vendor", "VEN-1")
+    assert code == 0
+    assert out.index("Reached, by category") < out.index("Requirements, by framework")
+    assert out.index("Accountable owners") < out.index("identifier"), out
+    assert out.rstrip().endswith("rows)")
+    code, _, err = run(store_dir, "impact", "dataset", "DS-404")
+    assert code == 2 and "no dataset with id 'DS-404'" in err

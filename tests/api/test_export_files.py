@@ -151,6 +151,11 @@ def test_cli_sssom_to_a_folder_writes_one_valid_file_per_set(
     fresh.load_catalogs()
     result = import_mappings(fresh.store, folder / "ibm2nistgenai.sssom.tsv", "sssom")
     assert result.records == {"ibm2nistgenai": 84}
+    # the same nodes, notations and labels as imported from IBM's own file
+    code, out, _ = run(store_dir, "requirements", "ibmairisk", "--json")
+    before = {(r["iri"], r["notation"], r["title"]) for r in json.loads(out)}
+    after = {(r.iri, r.notation, r.title) for r in fresh.requirements("ibmairisk")}
+    assert after == before
 
 
 def test_cli_export_usage_errors(store_dir: str) -> None:

@@ -151,19 +151,19 @@ def test_a_popular_dataset_shows_its_referrer_counts_and_pages_the_rest(
     visit.close()
 
 
-def test_a_popular_dataset_draws_the_first_of_each_kind_and_counts_all(
+def test_a_popular_dataset_counts_what_it_reaches_and_draws_the_first_page(
     base_url: str, browser: Any, engine: Engine
 ) -> None:
     visit = Visit(browser)
     page = visit.open(f"{base_url}/ui/datasets/{POPULAR}")
     page.wait_for_selector("#trace-table")
-    reached = engine.impact("dataset", POPULAR).reached
+    radius = engine.impact("dataset", POPULAR)
     counts = page.locator("#impact-counts dl").inner_text().split("\n")
     assert dict(zip(counts[::2], counts[1::2], strict=True)) == {
-        kind: str(len(found)) for kind, found in reached.items()
+        kind: str(len(found)) for kind, found in sorted(radius.reached.items())
     }
-    shown = page.locator("#trace-table tbody tr td[data-col=kind]").all_inner_texts()
-    assert shown.count("system") == 200  # IMPACT_PER_CATEGORY of the systems reached
+    shown = page.locator("#trace-table tbody tr").count()
+    assert shown == min(len(radius.rows), 500)  # the API's first page
     assert visit.errors == []
     visit.close()
 

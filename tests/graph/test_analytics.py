@@ -150,7 +150,7 @@ def test_an_impact_asked_twice_at_once_is_computed_once(
     monkeypatch.setattr(Analytics, "impact_radius", slow)
     answers: list[object] = []
     threads = [
-        threading.Thread(target=lambda: answers.append(engine.impact("dataset", "DS-1")))
+        threading.Thread(target=lambda: answers.append(engine.impact("person", "PER-3")))
         for _ in range(3)
     ]
     for thread in threads:
@@ -160,5 +160,5 @@ def test_an_impact_asked_twice_at_once_is_computed_once(
     assert len(calls) == 1 and len(answers) == 3 and answers[0] is answers[1] is answers[2]
     written = ox.Quad(ox.NamedNode("urn:a"), ox.NamedNode("urn:b"), ox.Literal("c"), ORG)
     store.apply(Changeset(add=(written,)))
-    engine.impact("dataset", "DS-1")
+    engine.impact("person", "PER-3")
     assert len(calls) == 2  # a write makes it stale

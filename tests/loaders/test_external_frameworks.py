@@ -70,7 +70,7 @@ def test_ibm_risk_atlas_to_nist_genai_imports_with_both_sides_external(engine: E
     record = next(
         r
         for r in read_mappings(engine.store).records
-        if r.subject == CATALOG + "ibmairisk/atlas_toxic_output"
+        if r.subject == CATALOG + "ibmairisk/atlas-toxic-output"
     )
     assert (record.confidence, record.rationale, record.strength) == (0.95, "semantic", None)
     # the node keeps the file's identifier and label, and nothing else

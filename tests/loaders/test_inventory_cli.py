@@ -87,3 +87,33 @@ def test_errors_go_to_stderr_one_per_line_with_exit_1(tmp_path: Path) -> None:
 def test_list_unknown_kind_is_a_usage_error(tmp_path: Path) -> None:
     result = _run(_store(tmp_path), "list", "spaceships")
     assert result.exit_code == 2 and "spaceships" in result.stderr
+
+
+def test_list_offers_the_kinds_only_imports_create(tmp_path: Path) -> None:
+    store = _store(tmp_path)
+    ml = DATA.parent / "ml"
+    card = ml / "hf-card" / "sample_simple_model_index.md"
+    loaded = _run(store, "load", str(card), str(ml / "openlineage" / "test-complete.json"))
+    assert loaded.exit_code == 0, loaded.stderr
+    results = json.loads(_run(store, "list", "evaluation-results", "--json").stdout)
+    assert [(r["id"], r["model"], r["metric"], r["value"], r["dataset"]) for r in results] == [
+        ("my-cool-model/0-accuracy", "my-cool-model", "accuracy", "0.9", "beans"),
+        ("my-cool-model/1-f1", "my-cool-model", "f1", "0.66", "beans"),
+    ]
+    assert results[1]["split"] == "test" and results[0]["source_file"] == [str(card)]
+    (job,) = json.loads(_run(store, "list", "lineage-jobs", "--json").stdout)
+    assert (job["id"], job["used"], job["produced"]) == (
+        "my-namespace/my-job",
+        ["my-namespace/my-input"],
+        ["my-namespace/my-output"],
+    )
+    for kind in ("model-versions", "training-runs"):
+        listed = _run(store, "list", kind, "--json")
+        assert listed.exit_code == 0 and json.loads(listed.stdout) == []
+    table = _run(store, "list", "evaluation-results")
+    assert "my-cool-model/1-f1" in table.stdout and "f1" in table.stdout
+    mistyped = _run(store, "list", "evaluations")
+    assert mistyped.exit_code == 2
+    assert "unknown kind 'evaluations'; did you mean 'evaluation-results'?" in mistyped.stderr
+    removal = _run(store, "remove", "--dry-run", "evaluation-result", "x")
+    assert removal.exit_code == 2 and "did you mean 'evaluation-results'?" in removal.stderr

@@ -25,6 +25,8 @@ DCT = "http://purl.org/dc/terms/"
 GOOD = [
     ML / "hf-card" / "sample_simple_model_index.md",
     ML / "hf-card" / "sample_datasetcard_simple.md",
+    ML / "hf-card" / "aira-2-portuguese-1b7.md",
+    ML / "hf-card" / "instruct-aira-dataset.md",
     ML / "croissant" / "dices-350.json",
     ML / "croissant" / "bigcode-the-stack.json",
     ML / "spdx3" / "ai-example02.spdx3.json",

@@ -7,6 +7,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
+from aimstrace.graph.inventory import list_entities
 from aimstrace.loaders.errors import InventoryLoadError
 from aimstrace.loaders.load import load
 from aimstrace.loaders.ml.mlflow_registry import parse
@@ -64,6 +65,13 @@ def test_registry_gives_models_versions_runs_and_training_data(registry: str) ->
     assert len(runs) == 1
     assert objects("dataset", "loans-2025", "sourceFormat") == {"mlflow"}
     assert objects("dataset", "loans-2025", "sourceIdentifier") == {"abc123"}
+    # Listed like registers (`aimstrace list model-versions`), links by their ids.
+    (version,) = list_entities(store, "model-versions")
+    expected = ("credit-scorer/1", "credit-scorer", "1")
+    assert (version["id"], version["model"], version["version"]) == expected
+    assert version["aliases"] == ["champion"] and version["training_run"]
+    (run,) = list_entities(store, "training-runs")
+    assert run["id"] == version["training_run"] and run["used"] == ["loans-2025"]
 
 
 def test_unreadable_registry_is_one_located_error(tmp_path: Path) -> None:
@@ -93,3 +101,21 @@ def test_a_registered_model_goes_with_its_versions_and_runs(registry: str) -> No
         for q in store.oxigraph.quads_for_pattern(None, None, None, ORG)
     }
     assert kinds == {"dataset"}  # the training data is a register kind and stays
+
+
+def test_sync_with_the_registry_removes_what_it_no_longer_holds(registry: str) -> None:
+    store = catalog_store()
+    load([], store, extra=[parse(registry)])
+    client = mlflow.MlflowClient(tracking_uri=registry, registry_uri=registry)
+    run_id = client.get_model_version("credit-scorer", "1").run_id
+    client.create_model_version("credit-scorer", source=f"runs:/{run_id}/model2", run_id=run_id)
+    client.delete_model_version("credit-scorer", "1")
+    # Without --sync the registry's deletion is not seen: version 1 stays beside version 2.
+    load([], store, extra=[parse(registry)])
+    both = {v["id"] for v in list_entities(store, "model-versions")}
+    assert both == {"credit-scorer/1", "credit-scorer/2"}
+    dry = load([], store, dry_run=True, extra=[parse(registry)], sync=True)
+    assert ("model-version", "credit-scorer/1") in {(r.kind, r.id) for r in dry.removed}
+    load([], store, extra=[parse(registry)], sync=True)
+    versions = {v["id"] for v in list_entities(store, "model-versions")}
+    assert versions == {"credit-scorer/2"}

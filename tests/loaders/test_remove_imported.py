@@ -120,3 +120,12 @@ def test_a_removed_system_takes_its_derived_obligations(tmp_path: Path) -> None:
     assert list(store.oxigraph.quads_for_pattern(None, None, system, OBLIGATIONS_GRAPH))
     remove_entities(store, removable_kind("systems"), ["SYS-9"])
     assert list(store.oxigraph.quads_for_pattern(None, None, None, OBLIGATIONS_GRAPH)) == []
+
+
+def test_the_kinds_remove_takes_are_the_kinds_list_offers() -> None:
+    from aimstrace.graph.inventory import IMPORTED_LISTS
+    from aimstrace.loaders.remove import IMPORTED_KINDS
+
+    assert {k: (v.kind, v.cls) for k, v in IMPORTED_KINDS.items()} == {
+        k: (v.kind, v.cls) for k, v in IMPORTED_LISTS.items()
+    }

@@ -44,7 +44,14 @@ def test_one_node_shape_per_class(shapes: Graph) -> None:
     targets = Counter(shapes.objects(None, SH.targetClass))
     assert targets and max(targets.values()) == 1
     for node_shape in shapes.subjects(RDF.type, SH.NodeShape):
-        assert shapes.value(node_shape, SH.targetClass) is not None
+        by_class = shapes.value(node_shape, SH.targetClass)
+        # The only other target: the subjects of the one stated value a check reads
+        # (docs/CONVENTIONS.md), never a node shape with property shapes of its own.
+        by_value = shapes.value(node_shape, SH.targetSubjectsOf)
+        assert (by_class is None) != (by_value is None), node_shape
+        if by_value is not None:
+            assert shapes.value(node_shape, SH.property) is None
+            assert shapes.value(node_shape, SH.sparql) is not None
 
 
 def _carriers(shapes: Graph) -> list[URIRef]:
@@ -52,6 +59,9 @@ def _carriers(shapes: Graph) -> list[URIRef]:
     found = [s for s in shapes.subjects(RDF.type, SH.PropertyShape) if isinstance(s, URIRef)]
     for node_shape in shapes.subjects(RDF.type, SH.NodeShape):
         found += [c for c in shapes.objects(node_shape, SH.sparql) if isinstance(c, URIRef)]
+        if shapes.value(node_shape, SH.targetSubjectsOf) is not None:
+            assert isinstance(node_shape, URIRef)
+            found.append(node_shape)  # a check of one stated value carries its own severity
     return found
 
 

@@ -1,0 +1,169 @@
+"""The impact index answers dataset-impact and vendor-impact as their SPARQL does, after writes.
+
+Every answer is compared, row for row and in order, with the named query's text run by
+Oxigraph (`use_index=False`), for every dataset and vendor of the graph, before and after
+writes that add and remove links, labels and types, hold a triple in two graphs, bulk load and
+clear.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from aimstrace.graph.backend import ResultRow as Row
+from aimstrace.graph.impact_index import impact_index_for, summarise
+from aimstrace.graph.rdf_backend import OxigraphBackend
+from aimstrace.graph.store import Changeset, Store
+from aimstrace.queries.registry import default_registry
+
+FIXTURE = Path(__file__).resolve().parent.parent / "data" / "queries" / "fixture.ttl"
+DATA = "https://w3id.org/aimstrace/data/"
+AIMS = "https://w3id.org/aimstrace/ns#"
+ORG = ox.NamedNode("https://w3id.org/aimstrace/graph/org")
+OTHER = ox.NamedNode("https://w3id.org/aimstrace/graph/other")
+LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+PREF = ox.NamedNode("http://www.w3.org/2004/02/skos/core#prefLabel")
+IDENT = ox.NamedNode("http://purl.org/dc/terms/identifier")
+NOTATION = ox.NamedNode("http://www.w3.org/2004/02/skos/core#notation")
+DERIVED = ox.NamedNode("http://www.w3.org/ns/prov#wasDerivedFrom")
+TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+
+
+def _n(kind: str, ident: str) -> ox.NamedNode:
+    return ox.NamedNode(f"{DATA}{kind}/{ident}")
+
+
+def _a(name: str) -> ox.NamedNode:
+    return ox.NamedNode(AIMS + name)
+
+
+@pytest.fixture
+def store() -> Store:
+    loaded = Store.in_memory()
+    loaded.load_file(FIXTURE, ox.RdfFormat.TURTLE, ORG)
+    return loaded
+
+
+def assert_same_answer(found: Sequence[Row], expected: Sequence[Row], where: object) -> None:
+    """The same rows, in the same ORDER BY (category, identifier, entity); ties in any order."""
+    assert sorted(map(repr, found)) == sorted(map(repr, expected)), where
+    assert [r[:3] for r in found] == [r[:3] for r in expected], where
+
+
+def _assert_same(store: Store) -> int:
+    """Index and SPARQL agree for every dataset and vendor (and one IRI that names nothing)."""
+    registry = default_registry()
+    indexed = OxigraphBackend(store, use_index=True)
+    sparql = OxigraphBackend(store, use_index=False)
+    compared = 0
+    for name, param, cls in (
+        ("dataset-impact", "dataset", "Dataset"),
+        ("vendor-impact", "vendor", "Vendor"),
+    ):
+        found = [r["e"].value for r in store.select(f"SELECT ?e WHERE {{ ?e a <{AIMS}{cls}> }}")]
+        for entity in [*found, f"{DATA}{param}/NONE"]:
+            query = registry[name]
+            bound = query.bind({param: entity})
+            expected = sparql.run(query, bound).rows
+            assert_same_answer(indexed.run(query, bound).rows, expected, (name, entity))
+            compared += len(expected)
+    return compared
+
+
+def test_same_rows_on_the_fixture(store: Store) -> None:
+    assert _assert_same(store) > 0
+
+
+def test_kept_current_by_writes(store: Store) -> None:
+    _assert_same(store)  # builds the index
+    index = impact_index_for(store)
+    ds9, ds1 = _n("dataset", "DS-9"), _n("dataset", "DS-1")
+    writes = [
+        # a new dataset derived from DS-1, with a label, an id and a model trained on it
+        Changeset(
+            add=(
+                ox.Quad(ds9, TYPE, _a("Dataset"), ORG),
+                ox.Quad(ds9, DERIVED, ds1, ORG),
+                ox.Quad(ds9, IDENT, ox.Literal("DS-9"), ORG),
+                ox.Quad(ds9, LABEL, ox.Literal("Nine"), ORG),
+                ox.Quad(_n("model", "MOD-9"), _a("trainedOn"), ds9, ORG),
+                ox.Quad(_n("system", "SYS-9"), _a("usesModel"), _n("model", "MOD-9"), ORG),
+            )
+        ),
+        # two labels and a notation: one row per label; then a label removed again
+        Changeset(add=(ox.Quad(ds9, LABEL, ox.Literal("Nine", language="en"), ORG),)),
+        Changeset(add=(ox.Quad(ds9, LABEL, ox.Literal("Neuf"), ORG),)),
+        Changeset(add=(ox.Quad(ds9, NOTATION, ox.Literal("9"), ORG),)),
+        Changeset(remove=(ox.Quad(ds9, LABEL, ox.Literal("Neuf"), ORG),)),
+        # the same label in two graphs: removing it from one keeps it
+        Changeset(add=(ox.Quad(ds9, PREF, ox.Literal("Nine (pref)"), OTHER),)),
+        Changeset(remove=(ox.Quad(ds9, LABEL, ox.Literal("Nine"), ORG),)),
+        Changeset(add=(ox.Quad(ds9, DERIVED, ds1, OTHER),)),
+        Changeset(remove=(ox.Quad(ds9, DERIVED, ds1, ORG),)),
+        Changeset(
+            remove=(ox.Quad(ds9, DERIVED, ds1, OTHER), ox.Quad(ds9, IDENT, ox.Literal("DS-9"), ORG))
+        ),
+        # a lineage cycle through DS-1
+        Changeset(
+            add=(
+                ox.Quad(ds1, DERIVED, _n("dataset", "DS-2"), ORG),
+                ox.Quad(_n("dataset", "DS-2"), DERIVED, ds1, ORG),
+            )
+        ),
+        # a dataset's type removed
+        Changeset(remove=tuple(store.quads_for_pattern(None, TYPE, _a("Dataset"), ORG))[:1]),
+    ]
+    for change in writes:
+        store.apply(change)
+        assert index._built, "a write must not make the index build again"
+        _assert_same(store)
+
+
+def test_bulk_load_and_clear_rebuild(store: Store, tmp_path: Path) -> None:
+    _assert_same(store)
+    extra = tmp_path / "extra.nt"
+    extra.write_text(
+        f"<{DATA}dataset/DS-8> <{DERIVED.value}> <{DATA}dataset/DS-1> .\n"
+        f"<{DATA}dataset/DS-8> <{TYPE.value}> <{AIMS}Dataset> .\n"
+        f"<{DATA}system/SYS-8> <{AIMS}usesDataset> <{DATA}dataset/DS-8> .\n",
+        encoding="utf-8",
+    )
+    store.bulk_load_file(extra, ox.RdfFormat.N_TRIPLES, OTHER)
+    assert _assert_same(store) > 0
+    store.clear()
+    assert _assert_same(store) == 0
+
+
+def test_summary_counts(store: Store) -> None:
+    query = default_registry()["dataset-impact"]
+    rows = OxigraphBackend(store).run(query, query.bind({"dataset": "DS-1"})).rows
+    summary = summarise(store, rows)  # from the store: the index is not built
+    assert not impact_index_for(store).built
+    impact_index_for(store).warm()
+    assert summarise(store, rows) == summary
+    assert summary.rows == len(rows)
+    assert summary.by_category == {
+        c: len({r[1] for r in rows if r[0] == c}) for c in {r[0] for r in rows}
+    }
+    assert sum(summary.by_framework.values()) == summary.by_category.get("requirement", 0)
+    assert list(summary.by_owner.values()) == sorted(summary.by_owner.values(), reverse=True)
+
+
+def test_by_default_the_index_is_built_for_a_popular_entity_only(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from aimstrace.graph import rdf_backend
+
+    query = default_registry()["dataset-impact"]
+    backend = OxigraphBackend(store)
+    expected = OxigraphBackend(store, use_index=False).run(query, query.bind({"dataset": "DS-1"}))
+    assert backend.run(query, query.bind({"dataset": "DS-1"})).rows == expected.rows
+    assert not impact_index_for(store).built  # a small lineage: answered by SPARQL
+    monkeypatch.setattr(rdf_backend, "HUB_LINEAGE", 2)
+    answered = backend.run(query, query.bind({"dataset": "DS-1"}))
+    assert impact_index_for(store).built
+    assert_same_answer(answered.rows, expected.rows, "DS-1")
