@@ -160,6 +160,9 @@ def create_app(
             from aimstrace.queries.registry import default_registry
 
             default_registry()
+            # Built now, not by the first request with a query string (the repeated-parameter
+            # check reads it), which held the event loop for 0.5-1.5 s on a cold server.
+            app.openapi()
             gc.collect()
             gc.freeze()
         log.info(

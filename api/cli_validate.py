@@ -114,7 +114,12 @@ def validate(
         if write_back:
             state.write_through_server(click.get_current_context())
         with progress("validating the AIMS against the completeness shapes"):
-            report = state.engine.validate(as_of, shapes=list(shape_paths) or None, engine=engine)
+            report = state.engine.validate(
+                as_of,
+                shapes=list(shape_paths) or None,
+                engine=engine,
+                report_graph=fmt == "shacl",
+            )
         if write_back:
             with state.writing():
                 written = state.engine.write_back(report, severities or WRITE_BACK_SEVERITIES)

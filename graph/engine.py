@@ -51,6 +51,7 @@ if TYPE_CHECKING:
     from aimstrace.graph.crosswalk.sets import MappingView
     from aimstrace.graph.crosswalk.stats import SetStats
     from aimstrace.graph.history import Diff, GapLifecycle, GapTracker
+    from aimstrace.graph.soa import SoaEntry
     from aimstrace.graph.store.history import Revision, Verification
     from aimstrace.graph.store.sparql_guard import QueryLimits
     from aimstrace.graph.validation.gaps import GapReport, OpenSince
@@ -58,6 +59,7 @@ if TYPE_CHECKING:
 
 VOCABULARY_GRAPH = graph_iri("vocabulary")
 CACHED_BACKENDS = frozenset({"rdf", "oxigraph"})
+PER_ENTITY_KEPT = 32  # per-entity answers kept (Engine._recent)
 
 
 def catalog_graph(framework: str) -> ox.NamedNode:
@@ -84,6 +86,8 @@ class Engine:
         self._gap_lock = threading.Lock()
         self._gap_flights: dict[tuple[int, date, str], threading.Lock] = {}
         self._reads: dict[tuple[str, str], tuple[int, Any]] = {}
+        self._per_entity: dict[tuple[str, ...], tuple[int, Any]] = {}
+        self._per_entity_flights: dict[tuple[str, ...], threading.Lock] = {}
         # A past state's engine answers history questions through the live one, up to its
         # revision (a past store has no history of its own).
         self._live: Engine | None = None
@@ -257,11 +261,52 @@ class Engine:
 
         return get_entity(self.store, kind, entity_id)
 
-    def referrers(self, kind: str, entity_id: str) -> list[dict[str, Any]]:
-        """Entries of other registers whose reference columns name this entity."""
+    def referrers(self, kind: str, entity_id: str, labelled: bool = True) -> list[dict[str, Any]]:
+        """Entries of other registers whose reference columns name this entity (sorted by
+        register, column, id); without labels the list is kept until the next write."""
         from aimstrace.graph.inventory import referrers
 
-        return referrers(self.store, kind, entity_id)
+        if labelled:
+            return referrers(self.store, kind, entity_id)
+        return self._recent(
+            ("referrers", kind, entity_id),
+            lambda: referrers(self.store, kind, entity_id, labelled=False),
+        )
+
+    def _recent(self, key: tuple[str, ...], compute: Callable[[], T]) -> T:
+        # Per-entity answers (referrers, impact) of the last few entity pages, until the next
+        # write: a page asks for several pages of one answer, and a popular dataset's takes
+        # seconds. Kept apart from the register lists, and bounded.
+        # One computation per key at a time: a request that timed out leaves its work running,
+        # and the page asked again must wait for it, not start a second one beside it.
+        generation = self.store.generation
+        with self._gap_lock:
+            flight = self._per_entity_flights.setdefault(key, threading.Lock())
+        with flight:
+            with self._gap_lock:
+                found = self._per_entity.get(key)
+            if found is not None and found[0] == generation:
+                kept: T = found[1]
+                return kept
+            value = compute()
+            with self._gap_lock:
+                self._per_entity[key] = (generation, value)
+                while len(self._per_entity) > PER_ENTITY_KEPT:
+                    self._per_entity.pop(next(iter(self._per_entity)))
+                self._per_entity_flights.pop(key, None)
+        return value
+
+    def labels(self, iris: list[str]) -> dict[str, str | None]:
+        """The rdfs:label of each entity IRI (None when it has none)."""
+        from aimstrace.graph.inventory import labels_of
+
+        return labels_of(self.store, iris)
+
+    def soa_summary(self) -> list[SoaEntry]:
+        """The Statement of Applicability, one entry per Annex A control (counts and samples)."""
+        from aimstrace.graph.soa import soa_summary
+
+        return list(self._memo(("soa", "summary"), lambda: soa_summary(self.store)))
 
     def register_counts(self, kind: str, columns: list[str]) -> list[dict[str, Any]]:
         """Entries of a register counted per combination of column values (one aggregate)."""
@@ -293,8 +338,14 @@ class Engine:
         shapes: list[Path] | None = None,
         engine: str = "auto",
         write_back: bool = False,
+        report_graph: bool = False,
     ) -> GapReport:
-        """Run the completeness shapes on an evaluation date; optionally write Violations back."""
+        """Run the completeness shapes on an evaluation date; optionally write Violations back.
+
+        A report computed earlier on the same state of an on-disk store is reused (kept in
+        the store's folder, graph/validation/saved.py), except where `report_graph` asks for
+        the SHACL report graph, which is not kept.
+        """
         from aimstrace.graph.validation.runner import (
             choose_engine,
             load_shape_files,
@@ -318,9 +369,9 @@ class Engine:
                 flight = self._gap_flights.setdefault(key, threading.Lock())
             with flight:
                 found = self._gap_reports.get(key)
-                if found is not None:
+                if found is not None and (found.report is not None or not report_graph):
                     return found
-                report = validate(self.store, when, shape_set, engine)
+                report = self._validate_or_reuse(when, engine, report_graph)
                 with self._gap_lock:
                     while len(self._gap_reports) >= 4:
                         self._gap_reports.pop(next(iter(self._gap_reports)))
@@ -329,6 +380,79 @@ class Engine:
         if write_back:
             self.write_back(report)
         return report
+
+    def _validate_or_reuse(self, when: date, engine: str, report_graph: bool) -> GapReport:
+        from aimstrace.graph.validation import saved
+        from aimstrace.graph.validation.runner import validate
+
+        on_disk = self.store.path is not None and self.store.revision is None
+        if not on_disk:
+            return validate(self.store, when, None, engine)
+        # Read before validating: saved only when no write came in between.
+        sequence = self.store.changes.last_sequence()
+        stable = self.store.stable_generation()
+        if not report_graph:
+            found = saved.load(self.store, sequence, when, engine)
+            if found is not None:
+                return found
+        report = validate(self.store, when, None, engine)
+        unchanged = stable is not None and stable == self.store.stable_generation()
+        if unchanged and sequence == self.store.changes.last_sequence():
+            saved.save(self.store, sequence, when, engine, report)
+        return report
+
+    def validate_in_child(self, as_of: str | date | None = None) -> GapReport:
+        """`validate(as_of)`, computed by a child process over a read-only view of the store
+        (graph/validation/child.py) so that it does not hold this process's interpreter lock
+        for minutes; kept like `validate`'s. An in-memory store, or a past state, validates
+        here; a write during the child's run makes its report stale, and it validates again."""
+        import subprocess
+        import sys
+        import tempfile
+
+        from aimstrace.graph.validation import saved
+        from aimstrace.graph.validation.runner import parse_as_of
+
+        when = parse_as_of(as_of)
+        path = self.store.path
+        if path is None or self.store.revision is not None or self.store.read_only:
+            return self.validate(when)
+        key = (self.store.generation, when, "auto")
+        with self._gap_lock:
+            flight = self._gap_flights.setdefault(key, threading.Lock())
+        with flight:
+            found = self.cached_gap_report(when)
+            if found is not None:
+                return found
+            sequence = self.store.changes.last_sequence()
+            stable = self.store.stable_generation()
+            report = saved.load(self.store, sequence, when, "auto")
+            if report is None:
+                self.store.flush()  # the child's read-only view sees what is on disk
+                with tempfile.TemporaryDirectory(prefix="aimstrace-validation-") as tmp:
+                    out = Path(tmp) / "report.json"
+                    child = subprocess.run(
+                        [sys.executable, "-m", "aimstrace.graph.validation.child",
+                         str(path), when.isoformat(), str(out)],
+                        capture_output=True, text=True, check=False,
+                    )  # fmt: skip
+                    report = saved.read(out) if child.returncode == 0 else None
+                if report is None:
+                    reason = (child.stderr.strip().splitlines() or ["no report written"])[-1]
+                    raise StoreError(f"the validation process failed: {reason}")
+                unchanged = stable is not None and stable == self.store.stable_generation()
+                if unchanged and sequence == self.store.changes.last_sequence():
+                    saved.save(self.store, sequence, when, "auto", report)
+                else:
+                    report = None  # a write came in between: this one is stale
+            if report is not None:
+                with self._gap_lock:
+                    while len(self._gap_reports) >= 4:
+                        self._gap_reports.pop(next(iter(self._gap_reports)))
+                    self._gap_reports[key] = report
+                    self._gap_flights.pop(key, None)
+                return report
+        return self.validate(when)  # outside the flight: validate takes it itself
 
     def cached_gap_report(
         self, as_of: str | date | None = None, engine: str = "auto"
@@ -633,24 +757,28 @@ class Engine:
         from aimstrace.queries.registry import resolve_node
 
         iri = entity_id if ":" in entity_id else resolve_node(f"{kind}:{entity_id}")
-        if kind not in ("dataset", "vendor"):
-            radius = analytics_for(self.store).impact_radius(kind, iri)
-            return replace(radius, summary=summarise(self.store, radius.rows))
-        result = self.run_query(f"{kind}-impact", {kind: iri})
-        reached: dict[str, set[str]] = {}
-        for row in result.rows:
-            reached.setdefault(str(row[0]), set()).add(str(row[1]))
-        rows = tuple(
-            (str(c), str(e), None if i is None else str(i), None if lb is None else str(lb))
-            for c, e, i, lb in result.rows
-        )
-        return ImpactRadius(
-            kind,
-            iri,
-            {category: frozenset(found) for category, found in reached.items()},
-            rows,
-            summarise(self.store, result.rows),
-        )
+
+        def compute() -> ImpactRadius:
+            if kind not in ("dataset", "vendor"):
+                radius = analytics_for(self.store).impact_radius(kind, iri)
+                return replace(radius, summary=summarise(self.store, radius.rows))
+            result = self.run_query(f"{kind}-impact", {kind: iri})
+            reached: dict[str, set[str]] = {}
+            for row in result.rows:
+                reached.setdefault(str(row[0]), set()).add(str(row[1]))
+            rows = tuple(
+                (str(c), str(e), None if i is None else str(i), None if lb is None else str(lb))
+                for c, e, i, lb in result.rows
+            )
+            return ImpactRadius(
+                kind,
+                iri,
+                {category: frozenset(found) for category, found in reached.items()},
+                rows,
+                summarise(self.store, result.rows),
+            )
+
+        return self._recent(("impact", kind, iri), compute)
 
     def explain_path(self, source: str, target: str) -> list[PathStep]:
         """The shortest chain of links between two nodes (IRI, KIND:ID or FRAMEWORK:NOTATION)."""

@@ -212,12 +212,16 @@ def _entities(
     return found
 
 
-def referrers(store: Store, kind: str, entity_id: str) -> list[dict[str, Any]]:
+def referrers(
+    store: Store, kind: str, entity_id: str, labelled: bool = True
+) -> list[dict[str, Any]]:
     """The entries of other registers whose reference columns name this entity.
 
-    Each as `register`, `column`, `id`, `label`, sorted. Read from the store's indexes around
-    the one subject (who points at it, and what it points at for inverse columns), so the cost
-    is that of its neighbours, not of the registers.
+    Each as `register`, `column`, `id`, `iri` and (when labelled) `label`, sorted. Read from the
+    store's indexes around the one subject (who points at it, and what it points at for inverse
+    columns), so the cost is that of its neighbours, not of the registers. A popular dataset is
+    named by thousands of systems: `labelled=False` leaves the labels to `labels_of`, for the
+    page of them that is shown.
     """
     register = register_of_kind(kind)
     target = subject_of(store, register, entity_id)
@@ -246,12 +250,20 @@ def referrers(store: Store, kind: str, entity_id: str) -> list[dict[str, Any]]:
             if _has_type(store, node, ox.NamedNode(other.cls)):
                 ident = _first_value(store, node, _ID_NODE)
                 if ident is not None:
-                    label = _first_value(store, node, _LABEL_NODE) or ""
-                    found.add((other.name, column.name, ident, label))
-    return [
-        {"register": r, "column": c, "id": i, "label": label or None}
-        for r, c, i, label in sorted(found)
+                    found.add((other.name, column.name, ident, node.value))
+    rows: list[dict[str, Any]] = [
+        {"register": r, "column": c, "id": i, "iri": iri} for r, c, i, iri in sorted(found)
     ]
+    if labelled:
+        labels = labels_of(store, [row["iri"] for row in rows])
+        for row in rows:
+            row["label"] = labels.get(row["iri"])
+    return rows
+
+
+def labels_of(store: Store, iris: list[str]) -> dict[str, str | None]:
+    """Each entity's rdfs:label (the smallest when it has several), None when it has none."""
+    return {iri: _first_value(store, ox.NamedNode(iri), _LABEL_NODE) or None for iri in iris}
 
 
 _SEP = "\u001f"  # joins a multi-valued column's values inside the aggregate

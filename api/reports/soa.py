@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from aimstrace.api.reports.common import (
     Context,
     new_document,
@@ -11,40 +9,41 @@ from aimstrace.api.reports.common import (
     short_id,
 )
 from aimstrace.api.reports.document import Document, Section, Table
-from aimstrace.api.reports.gapview import (
-    natural_key,
-)
+from aimstrace.graph.soa import SoaEntry
 
 
-def soa_rows(ctx: Context) -> list[dict[str, Any]]:
-    """The Statement of Applicability, one entry per Annex A control (controls, evidence joined)."""
-    result = ctx.engine.run_query("statement-of-applicability")
-    merged: dict[str, dict[str, Any]] = {}
-    for row in result.as_dicts():
-        notation = str(row["notation"])
-        entry = merged.setdefault(notation, {**row, "implemented_by": [], "evidence": []})
-        for name in ("implemented_by", "evidence"):
-            value = row.get(name)
-            if value and value not in entry[name]:
-                entry[name].append(value)
+def soa_rows(ctx: Context) -> list[SoaEntry]:
+    """The Statement of Applicability, one entry per Annex A control (graph/soa.py: counts and
+    the first ten implementing controls and evidence; at scale a control has hundreds)."""
+    return ctx.engine.soa_summary()
 
-    return [merged[k] for k in sorted(merged, key=natural_key)]
+
+def _listed(iris: list[str], total: int) -> str:
+    shown = ", ".join(short_id(i) for i in iris)
+    return f"{shown} and {total - len(iris)} more" if total > len(iris) else shown
+
+
+def _status(entry: SoaEntry) -> str:
+    counted = " · ".join(f"{status} {n}" for status, n in entry.statuses.items())
+    if entry.status is None:
+        return counted
+    return f"{entry.status} (controls: {counted})" if len(entry.statuses) > 1 else entry.status
 
 
 def soa_section(ctx: Context) -> Section:
     """The SoA table with a one-line summary."""
     rows = soa_rows(ctx)
-    applicable = sum(1 for r in rows if r.get("applicable") is True)
+    applicable = sum(1 for r in rows if r.applicable is True)
     table = Table(
         ["control", "applicable", "justification", "status", "implemented by", "evidence"],
         [
             [
-                requirement_cell("iso42001", r["notation"], r.get("title")),
-                r.get("applicable") if r.get("applicable") is not None else "not stated",
-                r.get("justification") or "",
-                r.get("status") or "",
-                ", ".join(short_id(i) for i in r["implemented_by"]),
-                ", ".join(short_id(i) for i in r["evidence"]),
+                requirement_cell("iso42001", r.notation, r.title),
+                r.applicable if r.applicable is not None else "not stated",
+                r.justification or "",
+                _status(r),
+                _listed(r.implemented_by, r.implemented_total),
+                _listed(r.evidence, r.evidence_total),
             ]
             for r in rows
         ],

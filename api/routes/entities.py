@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Coroutine
 from typing import Annotated, Any
 
@@ -60,6 +61,43 @@ class Referrer(BaseModel):
     column: str
     id: str
     label: str | None = None
+
+
+class ReferrerGroup(BaseModel):
+    """How many entries of one register name the entity in one of its columns."""
+
+    collection: str
+    column: str
+    total: int
+
+
+class ReferrerPage(Page[Referrer]):
+    """One page of what names an entity (sorted by collection, column, id), with the count of
+    every (collection, column) group whatever the filters, so a page can show those first."""
+
+    groups: list[ReferrerGroup]
+
+
+ReferrerCollectionParam = Annotated[
+    str | None,
+    Query(
+        alias="collection",
+        pattern="^(" + "|".join(COLLECTIONS) + ")$",
+        description="only entries of this collection",
+    ),
+]
+ReferrerColumnParam = Annotated[
+    str | None,
+    Query(
+        alias="column",
+        pattern=r"^[a-z][a-z0-9_]*$",
+        description="only entries naming the entity in this column",
+    ),
+]
+
+
+def _referrer_key(row: dict[str, Any]) -> str:
+    return "\u001f".join((row["collection"], row["column"], row["id"]))
 
 
 def _register(name: str) -> Register:
@@ -153,27 +191,58 @@ def _add_collection(collection: str, register: Register) -> None:
         _: ReaderDep,
         engine: EngineDep,
         gate: GateDep,
+        settings: SettingsDep,
         entity_id: Annotated[
             str,
             Path(alias="id", pattern=ENTITY_ID_PATTERN, description="register id, e.g. SYS-001"),
         ],
+        of_collection: ReferrerCollectionParam = None,
+        of_column: ReferrerColumnParam = None,
+        limit: LimitParam = 50,
+        cursor: CursorParam = None,
     ) -> Any:
-        def read(_deadline: object) -> list[dict[str, Any]] | None:
+        served = {name: c for c, name in COLLECTIONS.items()}
+        size = min(limit, settings.max_page_size)
+
+        def read(_deadline: object) -> dict[str, Any] | None:
             if engine.entity(register.name, entity_id) is None:
                 return None
-            return engine.referrers(register.name, entity_id)
+            found = [
+                {**r, "collection": served[r["register"]]}
+                for r in engine.referrers(register.name, entity_id, labelled=False)
+                if r["register"] in served
+            ]
+            groups = Counter((r["collection"], r["column"]) for r in found)
+            chosen = [
+                r
+                for r in found
+                if of_collection in (None, r["collection"]) and of_column in (None, r["column"])
+            ]
+            page, next_cursor = page_of(chosen, _referrer_key, size, cursor)
+            labels = engine.labels([r["iri"] for r in page])
+            return {
+                "items": [
+                    Referrer(
+                        collection=r["collection"],
+                        column=r["column"],
+                        id=r["id"],
+                        label=labels.get(r["iri"]),
+                    )
+                    for r in page
+                ],
+                "limit": size,
+                "total": len(chosen),
+                "next_cursor": next_cursor,
+                "groups": [
+                    ReferrerGroup(collection=c, column=col, total=n)
+                    for (c, col), n in sorted(groups.items())
+                ],
+            }
 
-        found = await gate.run(read)
-        if found is None:
+        answer = await gate.run(read)
+        if answer is None:
             raise not_found(register.kind, entity_id)
-        served = {name: c for c, name in COLLECTIONS.items()}
-        return [
-            Referrer(
-                collection=served[r["register"]], column=r["column"], id=r["id"], label=r["label"]
-            )
-            for r in found
-            if r["register"] in served
-        ]
+        return answer
 
     router.add_api_route(
         f"/{collection}",
@@ -226,10 +295,12 @@ def _add_collection(collection: str, register: Register) -> None:
         f"/{collection}/{{id}}/referrers",
         get_referrers,
         methods=["GET"],
-        response_model=list[Referrer],
+        response_model=ReferrerPage,
         summary=f"What names one of the {collection}",
-        description="The entries of the served registers whose reference columns name this "
-        "entity (the workbench's 'named by' panel), read from the store's indexes around it.",
+        description="One page of the entries of the served registers whose reference columns "
+        "name this entity (the workbench's 'named by' panel), read from the store's indexes "
+        "around it, sorted by collection, column and id; `groups` counts each (collection, "
+        "column) whatever the filters. Filter with `collection=` and `column=`.",
         operation_id=f"referrers_of_{collection.rstrip('s') or collection}",
         responses={404: {"description": f"no such {register.kind}"}},
     )

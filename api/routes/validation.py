@@ -6,6 +6,7 @@ from dataclasses import asdict
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
+from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from aimstrace.api.deps import EngineDep, GateDep, ReaderDep, SettingsDep
@@ -128,3 +129,34 @@ async def statement_of_applicability(_: ReaderDep, engine: EngineDep, gate: Gate
     """Every Annex A control: applicable or not, why, status, implementing controls, evidence."""
     result = await gate.run(lambda _d: engine.run_query("statement-of-applicability"))
     return answer(result, gate.max_rows)
+
+
+class SoaControl(BaseModel):
+    """One Annex A control of the Statement of Applicability, summarised."""
+
+    requirement: str = Field(description="IRI of the Annex A control")
+    notation: str
+    title: str | None = None
+    applicable: bool | None = Field(default=None, description="the decision; null: none")
+    justification: str | None = None
+    status: str | None = Field(
+        default=None,
+        description="the decision's status, else the one status all implementing controls have",
+    )
+    statuses: dict[str, int] = Field(description="implementing controls per status")
+    implemented_total: int = Field(description="organisation controls implementing it")
+    evidence_total: int = Field(description="evidence items of those controls")
+    implemented_by: list[str] = Field(description="the first implementing controls (IRIs)")
+    evidence: list[str] = Field(description="the first evidence items (IRIs)")
+
+
+@router.get(
+    "/soa/summary",
+    response_model=list[SoaControl],
+    summary="Statement of Applicability, one entry per control",
+)
+async def soa_summary(_: ReaderDep, engine: EngineDep, gate: GateDep) -> list[SoaControl]:
+    """Every Annex A control once: the decision, how many controls implement it in which
+    status, how much evidence, and the first ten of each (`/soa` lists every combination)."""
+    entries = await gate.run(lambda _d: engine.soa_summary())
+    return [SoaControl(**asdict(e)) for e in entries]

@@ -36,9 +36,13 @@ def home() -> RedirectResponse:
 
 
 @router.get("/ui/meta.json")
-def meta() -> JSONResponse:
-    """The registers the workbench shows: columns, and which register a reference column names."""
-    return JSONResponse(_meta())
+def meta(request: Request) -> JSONResponse:
+    """The registers the workbench shows: columns, and which register a reference column names;
+    and the API's documented paths, so a panel appears only where its route exists (without
+    the whole OpenAPI document, which a cold server takes over a second to build at scale)."""
+    # The schema is built once per app (at start by `aimstrace serve`), then kept by FastAPI.
+    routes = sorted(request.app.openapi().get("paths", {}))
+    return JSONResponse({**_meta(), "routes": routes})
 
 
 @lru_cache(maxsize=1)

@@ -87,7 +87,9 @@ def gap_status(jobs: BackgroundJobs, engine: Engine, when: date, start: bool) ->
     report = engine.cached_gap_report(when)
     job = jobs.job(key)
     if report is None and start and (job is None or job.state == "failed"):
-        job = jobs.start(key, "validation", lambda: engine.validate(when))
+        # In a process of its own (on-disk stores): minutes of Python that would hold the lock
+        # every request of the pages needs.
+        job = jobs.start(key, "validation", lambda: engine.validate_in_child(when))
         report = engine.cached_gap_report(when)
     status = GapStatus(as_of=when.isoformat(), state="not-run")
     status.last_seconds = jobs.last_seconds("validation")

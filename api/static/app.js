@@ -4,7 +4,7 @@
 
 import {
   $, ApiError, COLLECTION_TITLES, FRAMEWORK_NAMES, allPages, api, el, entityPath, fieldList,
-  frameworkBadge, hasRoute, heading, iriLink, link, loading, requirementPath, shortIri, sortableTable,
+  frameworkBadge, hasRoute, heading, iriLink, link, loading, registerMeta, requirementPath, shortIri, sortableTable,
   whenReady,
 } from "./core.js";
 import { loadCytoscape, tracePanel } from "./graph.js";
@@ -25,12 +25,6 @@ const LIST_COLUMNS = {
   systems: ["lifecycle_stage", "eu_ai_act_role", "annex_iii_point", "owner"],
   datasets: ["owner"], people: [], risks: ["owner"], controls: ["owner"],
 };
-
-let meta = null;
-async function registerMeta() {
-  meta = meta || (await api("/ui/meta.json"));
-  return meta;
-}
 
 function showError(message) {
   const box = $("#error");
@@ -186,7 +180,7 @@ async function dashboard() {
 
 // EU AI Act in time (issue 16): a system's obligations by the date they apply, and the
 // organisation's timeline. The panels appear only when the API offers the routes (looked up in
-// /openapi.json, so no request goes to a route that does not exist).
+// the routes /ui/meta.json lists, so no request goes to a route that does not exist).
 const TODAY = new Date().toISOString().slice(0, 10);
 
 function byDate(rows, dateOf) {
@@ -301,69 +295,141 @@ function valueCell(info, collection, name, value) {
 }
 
 // ----- entity pages ------------------------------------------------------------------------
+// Every request of the page goes out at once (the register metadata, the entity, its referrers,
+// obligations, trace and gap status), so the page costs one round trip after its scripts, not
+// one per panel. The page shows with the entity's fields; each panel fills its place when its
+// answer comes (a popular dataset's impact takes seconds at scale), in a fixed order.
 async function entityView(collection, id) {
-  const info = await registerMeta();
-  if (!info.collections[collection]) throw new ApiError(404, `There is no register called ${collection}.`);
-  if (TRACE_ROUTES[collection]) loadCytoscape().catch(() => null); // fetched beside the data
-  const entity = await api(`/${collection}/${encodeURIComponent(id)}`);
-  const fields = info.collections[collection].columns
+  if (!COLLECTION_TITLES[collection]) throw new ApiError(404, `There is no register called ${collection}.`);
+  const trace = TRACE_ROUTES[collection];
+  if (trace) loadCytoscape().catch(() => null); // fetched beside the data
+  const entityAnswer = api(`/${collection}/${encodeURIComponent(id)}`);
+  const info = registerMeta();
+  const referrers = referencesTo(collection, id);
+  const timeline = collection === "systems" ? obligationsPanel(id) : null;
+  const history = entityHistory(collection, id);
+  const traced = trace ? api(trace.path(id)) : null;
+  const stop = new AbortController();
+  const gaps = gapsAbout(id, stop.signal);
+  const [entity, meta] = await Promise.all([entityAnswer, info]).catch((error) => {
+    stop.abort();
+    for (const p of [referrers, timeline, traced, history]) if (p) p.catch(() => null); // the entity's error is shown
+    throw error;
+  });
+  const fields = meta.collections[collection].columns
     .filter((c) => entity[c.name] !== null && entity[c.name] !== undefined && !(Array.isArray(entity[c.name]) && !entity[c.name].length))
-    .map((c) => [c.name.replaceAll("_", " "), valueCell(info, collection, c.name, entity[c.name])]);
+    .map((c) => [c.name.replaceAll("_", " "), valueCell(meta, collection, c.name, entity[c.name])]);
   const iri = `https://w3id.org/aimstrace/data/${IRI_KIND[collection]}/${encodeURIComponent(id)}`;
   const parts = [heading(`${entity.id} ${entity.label || ""}`.trim(), COLLECTION_TITLES[collection] || collection),
-    el("section", { class: "panel", "aria-label": "Fields" }, fieldList(fields))];
-  // The panels' requests go out together; the page shows them in a fixed order.
-  const trace = TRACE_ROUTES[collection];
-  const [referrers, timeline, answer, gaps, history] = await Promise.all([
-    referencesTo(collection, id),
-    collection === "systems" ? obligationsPanel(id) : null,
-    trace ? api(trace.path(id)) : null,
-    gapsAbout(entity),
-    entityHistory(collection, id),
-  ]);
-  parts.push(referrers);
-  if (timeline) parts.push(timeline);
+    el("section", { class: "panel", "aria-label": "Fields" }, fieldList(fields)), slot("referrers", referrers)];
+  if (timeline) parts.push(slot("obligations", timeline));
   if (trace) {
-    const rows = answer.rows || [];
-    parts.push(tracePanel({ id, label: entity.label, iri }, rows, { title: `${trace.title} (${rows.length} links)`, csvName: `${id}-trace.csv` }));
+    parts.push(slot("trace", traced.then((answer) => {
+      // An impact answer comes a page at a time (500 rows) after the counts of all of it.
+      const rows = answer.rows || [];
+      const shown = answer.next_cursor ? `${answer.summary.rows} links; the first ${rows.length} drawn` : `${rows.length} links`;
+      return [answer.summary ? impactCounts(answer.summary.by_category) : "",
+        tracePanel({ id, label: entity.label, iri }, rows, { title: `${trace.title} (${shown})`, csvName: `${id}-trace.csv` })];
+    })));
   }
-  parts.push(gaps, history);
+  parts.push(gaps, slot("history", history));
   return el("div", {}, parts);
 }
 
-const REFERRERS_SHOWN = 50; // per register column; a dataset may feed thousands of systems
+// A panel's place on the page: a loading line until its answer, then the panel (or the problem).
+function slot(name, promise) {
+  const box = el("div", { class: "slot", "data-panel": name }, loading());
+  promise.then((content) => box.replaceChildren(...[].concat(content)),
+    (error) => box.replaceChildren(el("section", { class: "panel" }, el("p", { class: "problem" }, error.message))));
+  return box;
+}
 
-// Entities of other registers that name this one (e.g. the systems a dataset feeds): one
-// request, answered from the store's index around this entity.
+function impactCounts(totals) {
+  return el("section", { class: "panel", "aria-labelledby": "reach-h", id: "impact-counts" }, el("h2", { id: "reach-h" }, "Reached, by kind"),
+    fieldList(Object.entries(totals).map(([kind, n]) => [kind, String(n)])));
+}
+
+const REFERRERS_SHOWN = 50; // per register column at first; a dataset may feed thousands of systems
+const REFERRERS_MORE = 200; // asked per "show more"
+
+// Entities of other registers that name this one (e.g. the systems a dataset feeds), from
+// the store's index around this entity: the counts of every register column come with the
+// first page, each column shows its first entries and asks for more on request.
 async function referencesTo(collection, id) {
-  const found = await api(`/${collection}/${encodeURIComponent(id)}/referrers`);
-  if (!found.length) return el("div", { hidden: true });
-  const lists = new Map();
-  for (const r of found) {
-    const key = `${r.collection}|${r.column}`;
-    if (!lists.has(key)) lists.set(key, { other: r.collection, column: r.column, items: [] });
-    lists.get(key).items.push(r);
-  }
-  return el("section", { class: "panel", "aria-labelledby": "refs-h" }, el("h2", { id: "refs-h" }, "Named by"),
-    fieldList([...lists.values()].map((l) => [`${COLLECTION_TITLES[l.other] || l.other} (${l.column.replaceAll("_", " ")})`,
-      el("span", {}, l.items.slice(0, REFERRERS_SHOWN).flatMap((item, i) => [i ? ", " : "", link(entityPath(l.other, item.id), `${item.id} ${item.label || ""}`.trim())]),
-        l.items.length > REFERRERS_SHOWN ? [` and ${l.items.length - REFERRERS_SHOWN} more: `,
-          link(`/ui/${l.other}?${encodeURIComponent(l.column)}=${encodeURIComponent(id)}`, "list them")] : [])])));
+  const base = `/${collection}/${encodeURIComponent(id)}/referrers`;
+  const first = await api(`${base}?limit=${REFERRERS_SHOWN}`);
+  if (!first.groups.length) return el("div", { hidden: true });
+  // A column the first page did not reach far enough into gets its own first page.
+  const entries = await Promise.all(first.groups.map(async (group) => {
+    let items = first.items.filter((r) => r.collection === group.collection && r.column === group.column);
+    let cursor = null;
+    if (items.length < Math.min(group.total, REFERRERS_SHOWN)) {
+      const own = await api(`${base}?${new URLSearchParams({ collection: group.collection, column: group.column, limit: String(REFERRERS_SHOWN) })}`);
+      [items, cursor] = [own.items, own.next_cursor];
+    }
+    return [`${COLLECTION_TITLES[group.collection] || group.collection} (${group.column.replaceAll("_", " ")}): ${group.total}`,
+      referrerList(base, id, group, items, cursor)];
+  }));
+  return el("section", { class: "panel", "aria-labelledby": "refs-h" }, el("h2", { id: "refs-h" }, "Named by"), fieldList(entries));
+}
+
+// cursor: where the column's own pages go on; null: from its start (skipping those shown).
+function referrerList(base, id, group, items, cursor) {
+  const shown = new Set();
+  const list = el("span", { class: "referrers", "data-collection": group.collection, "data-column": group.column });
+  const add = (rows) => {
+    for (const r of rows) {
+      if (shown.has(r.id)) continue;
+      list.append(shown.size ? ", " : "", link(entityPath(group.collection, r.id), `${r.id} ${r.label || ""}`.trim()));
+      shown.add(r.id);
+    }
+  };
+  add(items);
+  const more = el("button", { type: "button", class: "secondary more" });
+  const filtered = link(`/ui/${group.collection}?${encodeURIComponent(group.column)}=${encodeURIComponent(id)}`, "list them");
+  const tail = el("span", { class: "referrers-tail" });
+  let started = cursor !== null;
+  const update = () => {
+    const left = group.total - shown.size;
+    more.textContent = `Show ${Math.min(left, REFERRERS_MORE)} more`;
+    tail.replaceChildren(...(left > 0 ? [` and ${left} more `, more, " or ", filtered] : []));
+  };
+  more.addEventListener("click", async () => {
+    more.disabled = true;
+    // The group's own pages; its first entries may be on the page above already (skipped).
+    const params = new URLSearchParams({ collection: group.collection, column: group.column, limit: String(REFERRERS_MORE) });
+    if (cursor) params.set("cursor", cursor);
+    else if (started) return;
+    started = true;
+    try {
+      const page = await api(`${base}?${params}`);
+      add(page.items);
+      cursor = page.next_cursor;
+      if (!cursor && shown.size < group.total) group.total = shown.size; // changed meanwhile
+    } catch (error) {
+      showError(error.message);
+    }
+    more.disabled = false;
+    update();
+  });
+  update();
+  return el("span", {}, list, tail);
 }
 
 // Gaps shown once today's gap report exists; until then the panel says the validation runs.
-function gapsAbout(entity) {
-  const title = el("h2", { id: "egaps-h" }, `Open gaps mentioning ${entity.id}`);
+// Asked beside the entity itself (signal: stop asking when the entity turns out not to exist).
+function gapsAbout(id, signal) {
+  const title = el("h2", { id: "egaps-h" }, `Open gaps mentioning ${id}`);
   const body = el("div", { id: "entity-gaps" });
   whenReady("/gaps/status?start=true", body, async () => {
-    const page = await api(`/gaps?q=${encodeURIComponent(entity.id)}&limit=50`);
-    title.textContent = `Open gaps mentioning ${entity.id} (${page.total})`;
+    const page = await api(`/gaps?q=${encodeURIComponent(id)}&limit=50`);
+    title.textContent = `Open gaps mentioning ${id} (${page.total})`;
     return [page.items.length ? el("ul", {}, page.items.map((g) => el("li", {},
       el("span", { class: `sev sev-${g.severity}` }, g.severity), " ",
       g.requirement ? link(requirementPath(g.framework, g.requirement), `${FRAMEWORK_NAMES[g.framework] || g.framework} ${g.requirement}`) : "",
       " ", g.message))) : el("p", {}, "None."),
-    page.total > page.items.length ? el("p", {}, link(`/ui/gaps?q=${encodeURIComponent(entity.id)}`, "All of them in the gap report")) : ""];
-  });
+    page.total > page.items.length ? el("p", {}, link(`/ui/gaps?q=${encodeURIComponent(id)}`, "All of them in the gap report")) : ""];
+  }, { signal });
   return el("section", { class: "panel", "aria-labelledby": "egaps-h" }, title, body);
 }
 

@@ -79,14 +79,17 @@ export async function allPages(path, size = 500) {
   return { ...first, items };
 }
 
-let openapiPaths = null;
-// The API's routes (from /openapi.json), so panels can appear when another module adds a route.
+let meta = null;
+// The registers' columns and the API's documented routes (/ui/meta.json), asked once per page load.
+export function registerMeta() {
+  meta = meta || api("/ui/meta.json");
+  return meta;
+}
+
+// Whether the API has a route, so panels appear when another module adds one.
 export async function hasRoute(path) {
-  if (!openapiPaths) {
-    const doc = await api("/openapi.json").catch(() => ({ paths: {} }));
-    openapiPaths = new Set(Object.keys(doc.paths || {}));
-  }
-  return openapiPaths.has(path);
+  const info = await registerMeta();
+  return (info.routes || []).includes(path);
 }
 
 export function uiPathOfIri(iri) {
@@ -229,9 +232,11 @@ export function fieldList(entries) {
 // Polls a status answer until it is final, showing progress in `box`, then fills `box` with
 // render(answer). A full validation at scale takes minutes: pages never wait for it. Polling
 // stops once the box, having been on the page, leaves it (the reader went elsewhere).
-export function whenReady(url, box, render, { every = 1500, done = (a) => a.state === "ready", describe = describeJob } = {}) {
+// A signal, when given, stops the polling once aborted.
+export function whenReady(url, box, render, { every = 1500, done = (a) => a.state === "ready", describe = describeJob, signal } = {}) {
   let wasShown = false;
   const tick = async () => {
+    if (signal && signal.aborted) return;
     if (box.isConnected) wasShown = true;
     else if (wasShown) return;
     let answer;

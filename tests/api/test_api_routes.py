@@ -295,6 +295,35 @@ def test_statement_of_applicability(client: TestClient, engine: Engine) -> None:
     assert body["row_count"] >= 1
 
 
+def test_soa_summary_is_the_named_query_once_per_control(
+    client: TestClient, engine: Engine
+) -> None:
+    from aimstrace.graph.catalog import natural_key
+    from aimstrace.graph.soa import soa_summary
+
+    rows = engine.run_query("statement-of-applicability").as_dicts()
+    summary = client.get("/soa/summary").json()
+    notations = sorted({r["notation"] for r in rows}, key=natural_key)  # A.2.2 before A.10.2
+    assert [e["notation"] for e in summary] == notations
+    for entry in summary:
+        mine = [r for r in rows if r["notation"] == entry["notation"]]
+        implemented = sorted({r["implemented_by"] for r in mine if r["implemented_by"]})
+        evidence = sorted({r["evidence"] for r in mine if r["evidence"]})
+        assert entry["implemented_total"] == len(implemented) == sum(entry["statuses"].values())
+        assert entry["implemented_by"] == implemented[:10]
+        assert (entry["evidence_total"], entry["evidence"]) == (len(evidence), evidence[:10])
+        assert entry["applicable"] == mine[0]["applicable"]
+        assert entry["justification"] == mine[0]["justification"]
+        if entry["status"] is not None and entry["implemented_total"] <= 1:
+            assert entry["status"] == mine[0]["status"]
+    assert any(e["implemented_total"] > 1 for e in summary), "the fixture implements some twice"
+    # The first n by IRI when there are more.
+    wide = max(summary, key=lambda e: e["implemented_total"])
+    small = {e.notation: e for e in soa_summary(engine.store, sample=1)}[wide["notation"]]
+    assert small.implemented_by == wide["implemented_by"][:1]
+    assert small.implemented_total == wide["implemented_total"]
+
+
 # ----- named queries -----------------------------------------------------------------------------
 
 

@@ -87,10 +87,14 @@ def test_a_named_query_with_an_unknown_id_is_404(client: TestClient) -> None:
 
 
 def test_register_metadata_names_the_referenced_register(client: TestClient) -> None:
-    meta = client.get("/ui/meta.json").json()["collections"]
-    columns = {c["name"]: c for c in meta["systems"]["columns"]}
+    meta = client.get("/ui/meta.json").json()
+    columns = {c["name"]: c for c in meta["collections"]["systems"]["columns"]}
     assert columns["owner"]["refers_to"] == "people"
     assert columns["datasets"]["refers_to"] == "datasets" and columns["datasets"]["multi"]
+    # The documented routes, so the page looks a panel's route up without /openapi.json.
+    documented = set(client.get("/openapi.json").json()["paths"])
+    assert set(meta["routes"]) == documented
+    assert "/systems/{id}/obligations" in meta["routes"] and "/ui/meta.json" not in meta["routes"]
 
 
 def test_one_entity_and_its_referrers_match_the_registers(
@@ -102,13 +106,52 @@ def test_one_entity_and_its_referrers_match_the_registers(
     dataset = used[0]
     listed = {d["id"]: d for d in engine.list_entities("datasets")}
     assert client.get(f"/datasets/{dataset}").json() == listed[dataset]
-    referrers = client.get(f"/datasets/{dataset}/referrers").json()
-    systems = [s["id"] for s in all_systems if dataset in s["datasets"]]
+    answer = client.get(f"/datasets/{dataset}/referrers", params={"limit": 500}).json()
+    systems = [s for s in all_systems if dataset in s["datasets"]]
     named = [
-        r["id"] for r in referrers if (r["collection"], r["column"]) == ("systems", "datasets")
+        r for r in answer["items"] if (r["collection"], r["column"]) == ("systems", "datasets")
     ]
-    assert named == sorted(systems)
+    assert [r["id"] for r in named] == sorted(s["id"] for s in systems)
+    labels = {s["id"]: s["label"] for s in systems}
+    assert all(r["label"] == labels[r["id"]] for r in named)
+    assert answer["total"] == len(answer["items"]) == sum(g["total"] for g in answer["groups"])
     assert client.get("/datasets/DS-404/referrers").status_code == 404
+
+
+def test_referrers_come_in_pages_with_the_counts_of_every_group(
+    client: TestClient, engine: Engine
+) -> None:
+    # The person owning most things is named in several registers' owner columns.
+    owners = [s["owner"] for s in engine.list_entities("systems") if s["owner"]]
+    person = max(set(owners), key=owners.count)
+    url = f"/people/{person}/referrers"
+    everything = client.get(url, params={"limit": 500}).json()
+    assert len(everything["groups"]) > 1, everything["groups"]
+    pages, cursor = [], None
+    while True:
+        page = client.get(url, params={"limit": 2, **({"cursor": cursor} if cursor else {})})
+        body = page.json()
+        assert body["groups"] == everything["groups"] and len(body["items"]) <= 2
+        pages.extend(body["items"])
+        cursor = body["next_cursor"]
+        if cursor is None:
+            break
+    assert pages == everything["items"]
+    group = everything["groups"][-1]
+    only = client.get(
+        url, params={"collection": group["collection"], "column": group["column"], "limit": 500}
+    ).json()
+    assert only["total"] == group["total"] == len(only["items"])
+    assert {(r["collection"], r["column"]) for r in only["items"]} == {
+        (group["collection"], group["column"])
+    }
+    assert only["groups"] == everything["groups"]  # counts whatever the filter
+    for params, field in (
+        ({"collection": "planets"}, "query.collection"),
+        ({"limit": 0}, "query.limit"),
+    ):
+        bad = client.get(url, params=params)
+        assert bad.status_code == 422 and bad.json()["field"] == field, bad.text
 
 
 def test_dashboard_counts_every_system_once(client: TestClient, engine: Engine) -> None:

@@ -130,3 +130,35 @@ def test_engine_delegates(store: Store) -> None:
     with pytest.raises(UnknownEntity, match="no system with id 'SYS-404'") as raised:
         engine.run_query("system-trace", {"system": "SYS-404"})
     assert raised.value.parameter == "system"
+
+
+def test_an_impact_asked_twice_at_once_is_computed_once(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+    import time
+
+    engine = Engine(store)
+    calls: list[str] = []
+    real = Analytics.impact_radius
+
+    def slow(self: Analytics, kind: str, entity: str) -> object:
+        calls.append(entity)
+        time.sleep(0.3)  # a popular dataset at scale: seconds, past a request's time limit
+        return real(self, kind, entity)
+
+    monkeypatch.setattr(Analytics, "impact_radius", slow)
+    answers: list[object] = []
+    threads = [
+        threading.Thread(target=lambda: answers.append(engine.impact("person", "PER-3")))
+        for _ in range(3)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(calls) == 1 and len(answers) == 3 and answers[0] is answers[1] is answers[2]
+    written = ox.Quad(ox.NamedNode("urn:a"), ox.NamedNode("urn:b"), ox.Literal("c"), ORG)
+    store.apply(Changeset(add=(written,)))
+    engine.impact("person", "PER-3")
+    assert len(calls) == 2  # a write makes it stale

@@ -1,0 +1,182 @@
+"""The workbench's pages where an entity has many neighbours, in real headless Chromium: the
+example organisation plus 250 systems feeding on one dataset and 15 controls implementing one
+Annex A control (what a million-triple store has in thousands)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pyoxigraph as ox
+import pytest
+import uvicorn
+from test_web_page import CHROMIUM, SHOTS, Visit, _free_port  # type: ignore[import-not-found]
+
+from aimstrace.api.app import create_app
+from aimstrace.api.settings import Settings
+from aimstrace.graph.engine import Engine
+from aimstrace.loaders.pipeline import demo
+from aimstrace.ontology.iris import graph_iri
+
+AIMS = "https://w3id.org/aimstrace/ns#"
+DATA = "https://w3id.org/aimstrace/data/"
+EXTRA_SYSTEMS = 250
+EXTRA_CONTROLS = 15
+POPULAR = "DS-002"
+
+
+def _many_neighbours() -> bytes:
+    lines = []
+    for n in range(EXTRA_SYSTEMS):
+        system = f"<{DATA}system/SYS-9{n:03d}>"
+        lines += [
+            f"{system} a <{AIMS}AISystem> .",
+            f'{system} <http://purl.org/dc/terms/identifier> "SYS-9{n:03d}" .',
+            f'{system} <http://www.w3.org/2000/01/rdf-schema#label> "Scale system {n}" .',
+            f"{system} <{AIMS}usesDataset> <{DATA}dataset/{POPULAR}> .",
+        ]
+    for n in range(EXTRA_CONTROLS):
+        control, evidence = f"<{DATA}control/CTL-9{n:02d}>", f"<{DATA}evidence/EV-9{n:02d}>"
+        lines += [
+            f"{control} a <{AIMS}ImplementedControl> .",
+            f'{control} <http://purl.org/dc/terms/identifier> "CTL-9{n:02d}" .',
+            f"{control} <{AIMS}implementsRequirement> "
+            "<https://w3id.org/aimstrace/catalog/iso42001/A.7.5> .",
+            f"{control} <{AIMS}controlStatus> <{AIMS}status-planned> .",
+            f"{control} <{AIMS}hasEvidence> {evidence} .",
+            f"{evidence} a <{AIMS}Evidence> .",
+            f'{evidence} <http://purl.org/dc/terms/identifier> "EV-9{n:02d}" .',
+        ]
+    return ("\n".join(lines) + "\n").encode()
+
+
+@pytest.fixture(scope="module")
+def engine() -> Engine:
+    engine = Engine.open(None)
+    demo(engine)
+    engine.store.oxigraph.load(
+        _many_neighbours(), format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(graph_iri("org"))
+    )
+    return engine
+
+
+@pytest.fixture(scope="module")
+def base_url(engine: Engine) -> Iterator[str]:
+    app = create_app(settings=Settings.from_env(), engine=engine)
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=_free_port(), log_level="warning")
+    )
+    import threading
+
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        assert time.monotonic() < deadline, "the API server did not start within 30 s"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{server.config.port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    from pathlib import Path
+
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Debian's chromium is required for the web page tests ({CHROMIUM} missing)")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=["--headless=new", "--no-sandbox", "--disable-gpu"]
+        )
+        yield launched
+        launched.close()
+
+
+def test_an_entity_page_asks_for_its_panels_together(base_url: str, browser: Any) -> None:
+    visit = Visit(browser)
+    page = visit.open(base_url + "/ui/systems/SYS-001")
+    page.wait_for_selector("#trace-table")
+    timings = page.evaluate(  # the first request of each URL (gap status is polled)
+        """Object.fromEntries(performance.getEntriesByType('resource').reverse().map(
+            (e) => [e.name.replace(location.origin, ''), [e.startTime, e.responseEnd]]))"""
+    )
+    entity_answered = timings["/systems/SYS-001"][1]
+    panels = (
+        "/systems/SYS-001/trace",
+        "/systems/SYS-001/referrers?limit=50",
+        "/gaps/status?start=true",
+    )
+    for panel in panels:  # asked before the entity's own answer came, not after it
+        assert timings[panel][0] < entity_answered, (panel, timings)
+    assert "/openapi.json" not in timings  # the routes come with /ui/meta.json
+    assert "/systems/SYS-001/obligations" in timings
+    # The page's modules are preloaded by the page itself, not found one import at a time.
+    app_started = timings["/ui/assets/app.js"][0]
+    assert timings["/ui/assets/core.js"][0] < timings["/ui/assets/app.js"][1], timings
+    assert timings["/ui/assets/graph.js"][0] - app_started < 50
+    assert visit.errors == []
+    visit.close()
+
+
+def test_a_popular_dataset_shows_its_referrer_counts_and_pages_the_rest(
+    base_url: str, browser: Any, engine: Engine
+) -> None:
+    visit = Visit(browser)
+    page = visit.open(f"{base_url}/ui/datasets/{POPULAR}")
+    refs = page.locator("#refs-h + dl")
+    refs.wait_for()
+    systems = page.locator(".referrers[data-collection=systems][data-column=datasets]")
+    total = sum(1 for s in engine.list_entities("systems") if POPULAR in s["datasets"])
+    assert total > EXTRA_SYSTEMS
+    assert f"AI systems (datasets): {total}" in refs.inner_text()
+    assert systems.locator("a").count() == 50
+    page.get_by_role("button", name="Show 200 more").click()
+    page.wait_for_function(
+        "document.querySelectorAll('.referrers[data-column=datasets] a').length === 250"
+    )
+    page.get_by_role("button", name=f"Show {total - 250} more").click()
+    page.wait_for_function(
+        f"document.querySelectorAll('.referrers[data-column=datasets] a').length === {total}"
+    )
+    ids = systems.locator("a").all_inner_texts()
+    assert len(set(ids)) == total  # none twice
+    assert not page.get_by_role("button", name="more").count()
+    page.screenshot(path=str(SHOTS / "scale-dataset.png"))
+    assert visit.errors == []
+    visit.close()
+
+
+def test_a_popular_dataset_counts_what_it_reaches_and_draws_the_first_page(
+    base_url: str, browser: Any, engine: Engine
+) -> None:
+    visit = Visit(browser)
+    page = visit.open(f"{base_url}/ui/datasets/{POPULAR}")
+    page.wait_for_selector("#trace-table")
+    radius = engine.impact("dataset", POPULAR)
+    counts = page.locator("#impact-counts dl").inner_text().split("\n")
+    assert dict(zip(counts[::2], counts[1::2], strict=True)) == {
+        kind: str(len(found)) for kind, found in sorted(radius.reached.items())
+    }
+    shown = page.locator("#trace-table tbody tr").count()
+    assert shown == min(len(radius.rows), 500)  # the API's first page
+    assert visit.errors == []
+    visit.close()
+
+
+def test_the_soa_page_counts_implementing_controls_and_shows_the_first(
+    base_url: str, browser: Any
+) -> None:
+    visit = Visit(browser)
+    page = visit.open(f"{base_url}/ui/soa")
+    row = page.locator("#soa-table tbody tr", has=page.locator("a", has_text="A.7.5")).first
+    text = row.inner_text()
+    assert "planned" in text and "more" in text, text
+    assert row.locator("td[data-col=implemented_total] a").count() == 10
+    page.screenshot(path=str(SHOTS / "scale-soa.png"), full_page=True)
+    assert visit.errors == []
+    visit.close()
