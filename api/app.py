@@ -17,7 +17,6 @@ from aimstrace.api import routes
 from aimstrace.api.background import BackgroundJobs
 from aimstrace.api.browser import BrowserGuardMiddleware
 from aimstrace.api.errors import Problem, install_problem_handlers
-from aimstrace.api.forked import ForkedWorkers
 from aimstrace.api.http_cache import GenerationETagMiddleware
 from aimstrace.api.limits import (
     BodySizeLimitMiddleware,
@@ -30,6 +29,7 @@ from aimstrace.api.logging import RequestContextMiddleware
 from aimstrace.api.security import KeyRing
 from aimstrace.api.served import remove_server_file, write_server_file
 from aimstrace.api.settings import Settings
+from aimstrace.api.sparql_pool import SparqlPool
 from aimstrace.graph.engine import Engine
 from aimstrace.graph.store import Store, resolve_store_dir
 from aimstrace.graph.store.answer_cache import AnswerCache
@@ -119,35 +119,25 @@ def create_app(
         if engine is None:
             # Opened here, once per process, so importing the app never touches the disk.
             store = Store(resolve_store_dir(settings.store))
+            copying = None
+            if settings.read_replica:
+                # Built in the background: the service answers from disk until it is ready.
+                copying = store.enable_read_replica(background=True)
+            _warm_impact_index(store, copying)
             app.state.engine = Engine(store, AnswerCache(max_rows=settings.answer_cache_rows))
             if store.path is not None and settings.port:
                 # Tells the CLI where to send writes while this process holds the store.
                 write_server_file(store.path, settings.host, settings.port)
         # A server is asked again and again about a past revision: keep it in memory then.
         app.state.engine.store.past_in_memory = settings.read_replica
-        if settings.query_processes:
-            # What the routes import on first use is imported here, before any fork: a child
-            # would import it again after every write (a fresh child per store state).
-            for module in LAZILY_IMPORTED:
-                importlib.import_module(module)
-            from aimstrace.queries.registry import default_registry
-
-            default_registry()
-            app.state.gate.processes = ForkedWorkers(
-                app.state.engine,
+        store_dir = app.state.engine.store.path
+        if settings.query_processes and store_dir is not None:
+            app.state.sparql_pool = SparqlPool(
+                store_dir,
                 settings.query_workers,
                 settings.query_timeout_seconds,
                 settings.query_worker_memory_mb * 1024 * 1024,
             )
-            if engine is None:
-                # Before the replica build, which keeps writes (and so forks) out while it runs.
-                await app.state.gate.processes.prefork()
-        if engine is None:
-            copying = None
-            if settings.read_replica:
-                # Built in the background: the service answers from disk until it is ready.
-                copying = app.state.engine.store.enable_read_replica(background=True)
-            _warm_impact_index(app.state.engine.store, copying)
         if freeze_heap:
             # A full collection scans every tracked object; after start that is mostly the
             # imported libraries (the routes import theirs on first use, so they are imported
@@ -180,6 +170,9 @@ def create_app(
             app.state.gate.close()
             app.state.jobs.close()
             app.state.health_pool.shutdown(wait=False, cancel_futures=True)
+            if app.state.sparql_pool is not None:
+                app.state.sparql_pool.close()
+                app.state.sparql_pool = None
             if engine is None:
                 app.state.engine.store.flush()
                 if app.state.engine.store.path is not None:
@@ -208,6 +201,7 @@ def create_app(
     app.state.health_pool = DaemonExecutor(1, "aimstrace-health")
     app.state.health_count = None
     app.state.jobs = BackgroundJobs()
+    app.state.sparql_pool = None
     app.state.query_limits = QueryLimits(
         max_bytes=settings.max_query_bytes, service_allow=tuple(settings.sparql_service_allow)
     )

@@ -65,35 +65,6 @@ class ApiProblem(Exception):
         self.headers = headers or {}
         self.invalid: list[InvalidParam] | None = None
 
-    def __reduce__(self) -> tuple[Any, ...]:
-        """Pickled whole (a forked query child sends its problems back, api/forked.py)."""
-        return (
-            _rebuild_problem,
-            (
-                self.status,
-                self.detail,
-                self.kind,
-                self.field,
-                self.reason,
-                self.headers,
-                self.invalid,
-            ),
-        )
-
-
-def _rebuild_problem(
-    status: int,
-    detail: str,
-    kind: str | None,
-    field: str | None,
-    reason: str | None,
-    headers: dict[str, str],
-    invalid: list[InvalidParam] | None,
-) -> ApiProblem:
-    problem = ApiProblem(status, detail, kind=kind, field=field, reason=reason, headers=headers)
-    problem.invalid = invalid
-    return problem
-
 
 def not_found(what: str, identifier: str, field: str = "path.id") -> ApiProblem:
     """The 404 problem for an unknown id."""

@@ -15,16 +15,12 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, Future
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from aimstrace.api.errors import ApiProblem, problem_response
-
-if TYPE_CHECKING:
-    from aimstrace.api.forked import ForkedWorkers
-    from aimstrace.graph.engine import Engine
 
 T = TypeVar("T")
 WORKER_STACK_BYTES = 256 * 1024 * 1024
@@ -181,21 +177,6 @@ class QueryGate:
         self.timeout_seconds = timeout_seconds
         self.max_rows = max_rows
         self._pool = DaemonExecutor(workers, "aimstrace-query")
-        # Set by the app's lifespan when query work runs in forked children (api/forked.py).
-        self.processes: ForkedWorkers | None = None
-
-    async def call(
-        self, engine: Engine, func: Callable[..., T], *args: Any, lane: str = "queries"
-    ) -> T:
-        """func(engine, *args) where the deadline really ends it: in a forked child that is
-        killed at the deadline when the app has them, else on a query thread (abandoned).
-
-        func must be a module-level function and args picklable (a child gets them by pipe);
-        `lane` "sparql" is user SPARQL, which waits for slots of its own.
-        """
-        if self.processes is not None:
-            return await self.processes.call(engine, func, *args, lane=lane)
-        return await self.run(lambda _deadline: func(engine, *args))
 
     async def run(self, work: Callable[[Deadline], T]) -> T:
         """Run work(deadline) in a worker; answer 504 if it is not done in time."""
@@ -215,11 +196,8 @@ class QueryGate:
         return rows
 
     def close(self) -> None:
-        """Stop accepting work; children are killed, queries on threads finish on their own."""
+        """Stop accepting work; queries still running finish on their own."""
         self._pool.shutdown(wait=False, cancel_futures=True)
-        if self.processes is not None:
-            self.processes.close()
-            self.processes = None
 
 
 class BodyTooLarge(Exception):

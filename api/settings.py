@@ -40,7 +40,7 @@ class Settings(BaseModel):
         default_factory=lambda: max(2, os.cpu_count() or 2),
         ge=1,
         le=64,
-        description="queries run at once (forked children, or threads without query_processes)",
+        description="threads that run queries; a query past its time limit keeps its thread",
     )
     read_replica: bool = Field(
         default=True,
@@ -72,13 +72,10 @@ class Settings(BaseModel):
     )
     query_processes: bool = Field(
         default=True,
-        description="run query work (SPARQL, named queries, traces, impact, paths) in forked "
-        "children killed at the deadline; off: on threads, abandoned at the deadline",
+        description="run user SPARQL in worker processes killed at the deadline (on-disk stores)",
     )
     query_worker_memory_mb: int = Field(
-        default=4096,
-        ge=0,
-        description="address space a query child may add to the server's; 0: none",
+        default=4096, ge=0, description="address-space cap of a SPARQL worker process; 0: none"
     )
     max_pdf_renders: int = Field(
         default=2,

@@ -117,22 +117,6 @@ class Engine:
                 "(vocabulary, catalogs, crosswalks) or `aimstrace demo` first"
             )
 
-    def reset_locks_after_fork(self) -> None:
-        """Fresh locks in a forked copy of the process (api/forked.py): only the forking thread
-        lives on there, so a lock another thread held at the fork would never be released."""
-        from aimstrace.graph import impact_index
-        from aimstrace.graph.analytics.core import reset_locks_after_fork
-
-        impact_index.reset_locks_after_fork()
-        self._gap_lock = threading.Lock()
-        self._gap_flights = {}
-        self._tracker_lock = threading.Lock()
-        self.answers.reset_lock_after_fork()
-        self.store.reset_locks_after_fork()
-        for past in self._past.values():
-            past.reset_locks_after_fork()
-        reset_locks_after_fork()
-
     # ----- reference data ----------------------------------------------------------------------
 
     def load_vocabulary(self) -> WriteSummary:
@@ -692,41 +676,6 @@ class Engine:
             self._require_parameter_entities(query, bound)
         self.answers.put(key, generation, result)
         return result
-
-    def cached_answer(
-        self, name: str, params: Mapping[str, object] | None = None, backend: str = "rdf"
-    ) -> QueryResult | None:
-        """A named query's answer from the answer cache (store as it is now), else None."""
-        from aimstrace.queries.registry import ParameterError, default_registry
-
-        if backend not in CACHED_BACKENDS or name not in default_registry():
-            return None
-        try:
-            bound = default_registry()[name].bind(params or {})
-        except ParameterError:
-            return None
-        started = time.perf_counter()
-        cached = self.answers.get((name, tuple(sorted(bound.items()))), self.store.generation)
-        if cached is None:
-            return None
-        return replace(cached, elapsed_ms=(time.perf_counter() - started) * 1000.0, cached=True)
-
-    def keep_answer(
-        self,
-        name: str,
-        params: Mapping[str, object] | None,
-        generation: int,
-        result: QueryResult,
-        backend: str = "rdf",
-    ) -> None:
-        """Keep an answer computed elsewhere (a forked query child) at a generation read first."""
-        from aimstrace.queries.registry import default_registry
-
-        if backend not in CACHED_BACKENDS:
-            return
-        bound = default_registry()[name].bind(params or {})
-        key = (name, tuple(sorted(bound.items())))
-        self.answers.put(key, generation, replace(result, cached=False))
 
     def trace(self, system_id: str) -> QueryResult:
         """Everything behind one AI system (the system-trace named query)."""

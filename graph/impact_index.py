@@ -406,17 +406,6 @@ _INDEXES: weakref.WeakKeyDictionary[Store, ImpactIndex] = weakref.WeakKeyDiction
 _INDEXES_LOCK = threading.Lock()
 
 
-def reset_locks_after_fork() -> None:
-    """Fresh locks in a forked copy of the process; an index half built there starts over."""
-    global _INDEXES_LOCK
-    _INDEXES_LOCK = threading.Lock()
-    for store, index in list(_INDEXES.items()):
-        if index._built:
-            index._lock = threading.RLock()
-        else:
-            _INDEXES[store] = ImpactIndex(store)
-
-
 def impact_index_for(store: Store) -> ImpactIndex:
     """The one impact index of a store, built on first use and then kept current."""
     with _INDEXES_LOCK:

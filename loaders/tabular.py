@@ -9,6 +9,7 @@ and typing them is loaders.inventory's job.
 from __future__ import annotations
 
 import csv
+import io
 import json
 import re
 import zipfile
@@ -152,44 +153,21 @@ def _register_from_stem(path: Path) -> tuple[Register | None, list[InputIssue]]:
 
 def _read_csv(path: Path, limits: LoadLimits) -> tuple[list[Table], list[InputIssue]]:
     register, issues = _register_from_stem(path)
-    if register is None:
-        bad_encoding = _utf8_issue(path)
-        return [], [*issues, bad_encoding] if bad_encoding else issues
-    # Python's csv module refuses fields over its own limit (128 KiB) with a clear error.
-    csv.field_size_limit(max(limits.max_cell_chars + 1, 1024))
-    # Read as a stream: the whole file as bytes, as text and in a StringIO (4 bytes a
-    # character) was ~6x the file's size of a load's peak.
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        try:
-            return _csv_rows(path, register, csv.reader(handle), limits, list(issues))
-        except UnicodeDecodeError:
-            pass
-    bad_encoding = _utf8_issue(path)
-    return [], [*issues, bad_encoding] if bad_encoding else issues
-
-
-def _utf8_issue(path: Path) -> InputIssue | None:
-    """Where a file is not UTF-8 (byte offset, line and the bytes), or None when it is."""
     data = path.read_bytes()
     try:
-        data.decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         message = (
             f"not valid UTF-8 at byte offset {exc.start} (line {line}); save the file as UTF-8 CSV"
         )
         bad = data[exc.start : exc.start + 4].hex(" ")
-        return InputIssue(str(path), line, None, message, f"bytes {bad}")
-    return None
-
-
-def _csv_rows(
-    path: Path,
-    register: Register,
-    reader: Any,
-    limits: LoadLimits,
-    issues: list[InputIssue],
-) -> tuple[list[Table], list[InputIssue]]:
+        return [], [*issues, InputIssue(str(path), line, None, message, f"bytes {bad}")]
+    if register is None:
+        return [], issues
+    # Python's csv module refuses fields over its own limit (128 KiB) with a clear error.
+    csv.field_size_limit(max(limits.max_cell_chars + 1, 1024))
+    reader = csv.reader(io.StringIO(text, newline=""))
     header: list[str] | None = None
     rows: list[SourceRow] = []
     header_row = 1

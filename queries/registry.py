@@ -120,11 +120,6 @@ class ParameterError(ValueError):
         super().__init__(f"query {query}: parameter {parameter!r}: {problem}")
         self.query = query
         self.parameter = parameter
-        self.problem = problem
-
-    def __reduce__(self) -> tuple[object, ...]:
-        """Pickled with its parts (answers come back from forked query children)."""
-        return (ParameterError, (self.query, self.parameter, self.problem))
 
 
 @dataclass(frozen=True)

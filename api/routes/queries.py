@@ -14,7 +14,6 @@ from aimstrace.api.models import QueryAnswer, QueryColumn, QueryInfo, QueryParam
 from aimstrace.api.paging import page_of
 from aimstrace.graph.analytics.core import UnknownEntity
 from aimstrace.graph.backend import BackendError, BackendUnavailable, QueryResult, ResultRow
-from aimstrace.graph.engine import Engine
 from aimstrace.queries.registry import NamedQuery, ParameterError, default_registry
 
 router = APIRouter(tags=["queries"])
@@ -141,19 +140,10 @@ async def run_query(
         query.bind(request.parameters)
     except ParameterError as exc:
         raise parameter_problem(exc) from None
-    parameters, backend = request.parameters, request.backend
     try:
-        if backend == "neo4j":
-            # The Neo4j driver's sockets and threads do not survive a fork; the query runs in
-            # the Neo4j server, under the driver's own timeout.
-            result = await gate.run(lambda _d: engine.run_query(query.name, parameters, backend))
-        else:
-            found = engine.cached_answer(query.name, parameters, backend)
-            generation = engine.store.generation
-            if found is None:
-                found = await gate.call(engine, _run_named, query.name, parameters, backend)
-                engine.keep_answer(query.name, parameters, generation, found, backend)
-            result = found
+        result = await gate.run(
+            lambda _d: engine.run_query(query.name, request.parameters, request.backend)
+        )
     except ParameterError as exc:
         raise parameter_problem(exc) from None
     except UnknownEntity as exc:
@@ -178,7 +168,3 @@ async def run_query(
             503, str(exc), kind="backend-error", field="body.backend", reason="backend failed"
         ) from None
     return answer(result, gate.max_rows, request.limit, request.cursor)
-
-
-def _run_named(engine: Engine, name: str, parameters: dict[str, Any], backend: str) -> QueryResult:
-    return engine.run_query(name, parameters, backend)

@@ -8,10 +8,10 @@ from urllib.parse import parse_qs
 import pyoxigraph as ox
 from fastapi import APIRouter, Query, Request, Response
 
-from aimstrace.api import sparql_eval
 from aimstrace.api.deps import EngineDep, GateDep, ReaderDep
 from aimstrace.api.errors import ApiProblem
 from aimstrace.api.limits import Deadline, bounded
+from aimstrace.api.sparql_pool import SparqlPool
 from aimstrace.api.sparql_results import (
     BOOLEAN_TYPES,
     GRAPH_TYPES,
@@ -73,12 +73,12 @@ _POST_BODY: dict[str, Any] = {
 }
 
 
-def _refuse_update(field: str = "update") -> ApiProblem:
+def _refuse_update() -> ApiProblem:
     return ApiProblem(
         403,
         "SPARQL updates are refused: this endpoint is read-only",
         kind="update-refused",
-        field=field,
+        field="update",
         reason="SPARQL update",
     )
 
@@ -174,30 +174,29 @@ async def _answer(
         raise ApiProblem(
             400, str(exc), kind="query-refused", field="query", reason=exc.reason
         ) from None
-    if gate.processes is not None:
-        # In a forked child, killed at the deadline (api/forked.py); `at=` states too.
-        answer = await gate.call(
-            engine,
-            sparql_eval.answer,
+    # A past state (`at=`) lives only in this process: the workers open the store as it is now.
+    pool: SparqlPool | None = state.sparql_pool if engine.store.revision is None else None
+    if pool is not None:
+        answer = await pool.run(
             {
                 "query": text,
                 "accept": accept,
                 "default_graphs": dataset[0],
                 "named_graphs": dataset[1],
+                "generation": engine.store.generation,
                 "max_rows": gate.max_rows,
                 "max_value_chars": settings.max_value_chars,
                 "max_response_bytes": settings.max_response_bytes,
-            },
-            lane="sparql",
+            }
         )
         if not answer["ok"]:
             if answer["kind"] == "invalid-query" and looks_like_update(text):
-                raise _refuse_update("query")  # an update sent as the query
+                raise _refuse_update()
             raise ApiProblem(
                 answer["status"],
                 answer["message"],
                 kind=answer["kind"],
-                field="header.accept" if answer["kind"] == "not-acceptable" else "query",
+                field="query",
                 reason=answer["reason"],
             )
         body, media = answer["body"], answer["media"]

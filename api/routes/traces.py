@@ -44,20 +44,11 @@ async def system_trace(
     """Owner, datasets, models, vendors, risks, treatments, controls, evidence, obligations."""
     from aimstrace.graph.analytics.core import UnknownEntity
 
-    cached = engine.cached_answer("system-trace", {"system": system_id})
-    if cached is not None and cached.rows:
-        return answer(cached, gate.max_rows)
-    generation = engine.store.generation
     try:
-        result = await gate.call(engine, _trace, system_id)
+        result = await gate.run(lambda _d: engine.trace(system_id))
     except UnknownEntity:
         raise not_found("system", system_id) from None
-    engine.keep_answer("system-trace", {"system": system_id}, generation, result)
     return answer(result, gate.max_rows)
-
-
-def _trace(engine: Engine, system_id: str) -> Any:
-    return engine.trace(system_id)
 
 
 def _row_key(row: Sequence[object]) -> str:
@@ -114,7 +105,7 @@ async def dataset_impact(
     come a page at a time in the named query's order.
     """
     size = min(limit, settings.max_page_size, gate.max_rows)
-    return await gate.call(engine, _impact, "dataset", dataset_id, size, cursor)
+    return await gate.run(lambda _d: _impact(engine, "dataset", dataset_id, size, cursor))
 
 
 @router.get(
@@ -137,7 +128,7 @@ async def vendor_impact(
     The summary covers the whole answer; the rows come a page at a time.
     """
     size = min(limit, settings.max_page_size, gate.max_rows)
-    return await gate.call(engine, _impact, "vendor", vendor_id, size, cursor)
+    return await gate.run(lambda _d: _impact(engine, "vendor", vendor_id, size, cursor))
 
 
 @router.get(
@@ -150,19 +141,21 @@ async def accountability(
     _: ReaderDep, engine: EngineDep, gate: GateDep, person_id: EntityId
 ) -> QueryAnswer:
     """Systems, risks, controls, actions and policies the person owns, approved or reviewed."""
-    return answer(await gate.call(engine, _accountability, person_id), gate.max_rows)
 
+    def run(_deadline: object) -> Any:
+        from aimstrace.graph.analytics.core import UnknownEntity
 
-def _accountability(engine: Engine, person_id: str) -> Any:
-    from aimstrace.graph.analytics.core import UnknownEntity
+        try:
+            result = engine.run_query("owner-accountability", {"person": person_id})
+        except UnknownEntity:
+            raise not_found("person", person_id) from None
+        if not result.rows and not any(
+            p["id"] == person_id for p in engine.list_entities("people")
+        ):
+            raise not_found("person", person_id)
+        return result
 
-    try:
-        result = engine.run_query("owner-accountability", {"person": person_id})
-    except UnknownEntity:
-        raise not_found("person", person_id) from None
-    if not result.rows and not any(p["id"] == person_id for p in engine.list_entities("people")):
-        raise not_found("person", person_id)
-    return result
+    return answer(await gate.run(run), gate.max_rows)
 
 
 @router.get(
@@ -186,21 +179,20 @@ async def paths(
     to: Annotated[str, Query(pattern=NODE_PATTERN, description="the other end, in the same forms")],
 ) -> list[PathLink]:
     """The shortest chain of links between two nodes (empty when they are not connected)."""
-    return await gate.call(engine, _paths, from_, to)
-
-
-def _paths(engine: Engine, from_: str, to: str) -> list[PathLink]:
     from aimstrace.graph.analytics.core import UnknownEntity
 
-    try:
-        steps = engine.explain_path(from_, to)
-    except UnknownEntity as exc:
-        raise ApiProblem(
-            404, str(exc), kind="not-found", field="query", reason="not in the graph"
-        ) from None
-    except ValueError as exc:
-        field = "query.from" if repr(from_) in str(exc) else "query.to"
-        raise ApiProblem(
-            422, str(exc), kind="invalid-input", field=field, reason="not a node reference"
-        ) from None
-    return [PathLink(**asdict(step)) for step in steps]
+    def run(_deadline: object) -> list[PathLink]:
+        try:
+            steps = engine.explain_path(from_, to)
+        except UnknownEntity as exc:
+            raise ApiProblem(
+                404, str(exc), kind="not-found", field="query", reason="not in the graph"
+            ) from None
+        except ValueError as exc:
+            field = "query.from" if repr(from_) in str(exc) else "query.to"
+            raise ApiProblem(
+                422, str(exc), kind="invalid-input", field=field, reason="not a node reference"
+            ) from None
+        return [PathLink(**asdict(step)) for step in steps]
+
+    return await gate.run(run)

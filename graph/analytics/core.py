@@ -51,10 +51,6 @@ class UnknownEntity(ValueError):
         super().__init__(message)
         self.parameter = parameter  # the named query's parameter, when there is one
 
-    def __reduce__(self) -> tuple[object, ...]:
-        """Pickled with its parameter (answers come back from forked query children)."""
-        return (UnknownEntity, (str(self), self.parameter))
-
 
 @dataclass(frozen=True)
 class PathStep:
@@ -307,14 +303,6 @@ class Analytics:
 
 _CACHE: weakref.WeakKeyDictionary[Store, Analytics] = weakref.WeakKeyDictionary()
 _CACHE_LOCK = threading.Lock()
-
-
-def reset_locks_after_fork() -> None:
-    """Fresh locks in a forked copy of the process; a projection half built there is dropped."""
-    global _CACHE_LOCK
-    _CACHE_LOCK = threading.Lock()
-    for analytics in list(_CACHE.values()):
-        analytics._lock = threading.Lock()
 
 
 def analytics_for(store: Store) -> Analytics:

@@ -47,10 +47,6 @@ class AnswerCache:
         self.hits = 0
         self.misses = 0
 
-    def reset_lock_after_fork(self) -> None:
-        """A fresh lock in a forked copy of the process (the old one may be held for ever)."""
-        self._lock = threading.Lock()
-
     @property
     def enabled(self) -> bool:
         """False when configured with a zero bound."""

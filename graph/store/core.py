@@ -14,7 +14,6 @@ dropped and queries go back to the disk store rather than answer from a copy tha
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
 import shutil
@@ -190,28 +189,6 @@ class Store:
         """
         return self._generation
 
-    @contextlib.contextmanager
-    def writes_held(self, timeout: float) -> Iterator[bool]:
-        """Keep writes out for the block (True) or say they could not be, within timeout (False).
-
-        For copying the process (fork): the copy then holds a committed state, with no write
-        half applied to the disk store or to the replica.
-        """
-        held = self._write_lock.acquire(timeout=max(0.0, timeout))
-        try:
-            yield held
-        finally:
-            if held:
-                self._write_lock.release()
-
-    def reset_locks_after_fork(self) -> None:
-        """Fresh locks in a forked copy: the threads that may have held the old ones are gone."""
-        self._write_lock = threading.Lock()
-        self._flush_lock = threading.Lock()
-        self._past_lock = threading.Lock()
-        for past in list(self._past.values()):
-            past.reset_locks_after_fork()
-
     def stable_generation(self) -> int | None:
         """The generation, or None while a write is under way (for snapshot-consistent reads).
 
@@ -289,11 +266,6 @@ class Store:
                 listener(added, removed)
             except Exception as exc:  # a committed write stays committed
                 log.warning("a write listener failed: %s", exc)
-
-    @property
-    def reader(self) -> ox.Store:
-        """The pyoxigraph store that reads go to: the replica once built, else the disk store."""
-        return self._reader
 
     @property
     def _reader(self) -> ox.Store:

@@ -1,13 +1,21 @@
-"""User SPARQL evaluated under the row, value and response caps, in a forked query child.
+"""A SPARQL worker process: opens the store read-only and answers one query at a time.
 
-The API hands a request (a dict: query, Accept, dataset, caps) to aimstrace.api.forked, whose
-child runs `answer` on its copy of the engine; a child still running at the deadline is killed,
-and a native crash (a stack overflow in the parser, say) ends the child, not the server.
+Started by aimstrace.api.sparql_pool as `python -m aimstrace.api.sparql_worker STORE_DIR`.
+Requests and answers are pickled dicts, each framed by a 4-byte length, on stdin and stdout.
+The parent kills the process at a query's deadline (Oxigraph cannot cancel a running query)
+and starts another, so a runaway query never holds capacity past its limit, and a native crash
+(a stack overflow in the parser, say) ends this process, not the server.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import os
+import pickle
+import resource
+import struct
+import sys
+import threading
+from typing import Any, BinaryIO
 
 import pyoxigraph as ox
 
@@ -20,8 +28,12 @@ from aimstrace.api.sparql_results import (
     negotiate,
     solutions_to_bytes,
 )
-from aimstrace.graph.engine import Engine
 from aimstrace.graph.store.dataset import ProtocolDataset, query_with_dataset
+
+FRAME = struct.Struct("<I")
+# Oxigraph's parser and evaluator recurse over the query tree; the guard bounds the tree, the
+# big stack leaves a wide margin under that bound.
+STACK_BYTES = 256 * 1024 * 1024
 
 
 class Refused(Exception):
@@ -36,6 +48,16 @@ class Refused(Exception):
             "message": message,
             "reason": reason,
         }
+
+
+def _read_exact(stream: BinaryIO, size: int) -> bytes:
+    data = bytearray()
+    while len(data) < size:
+        chunk = stream.read(size - len(data))
+        if not chunk:
+            raise EOFError
+        data += chunk
+    return bytes(data)
 
 
 def _value_chars(term: object) -> int:
@@ -153,11 +175,50 @@ def _too_large_response(limit: int) -> Refused:
     )
 
 
-def answer(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
-    """Evaluate on the engine's store (called in a forked query child): an answer or a problem."""
-    try:
-        return evaluate(engine.store.reader, request)
-    except Refused as exc:
-        return exc.answer
-    except (OSError, ValueError, TypeError, RuntimeError) as exc:
-        return Refused(422, "query-failed", f"the query failed: {exc}", "evaluation error").answer
+def serve(path: str, stdin: BinaryIO, stdout: BinaryIO) -> None:
+    """Answer requests until stdin closes; reopen the store when its generation moved."""
+    store: ox.Store | None = None
+    generation: int | None = None
+    while True:
+        try:
+            (size,) = FRAME.unpack(_read_exact(stdin, FRAME.size))
+            request = pickle.loads(_read_exact(stdin, size))
+        except EOFError:
+            return
+        try:
+            if store is None or request["generation"] != generation:
+                # A read-only open is a snapshot: it sees every write committed before it.
+                store = None
+                store = ox.Store.read_only(path)
+                generation = request["generation"]
+            answer = evaluate(store, request)
+        except Refused as exc:
+            answer = exc.answer
+        except (OSError, ValueError, TypeError, RuntimeError) as exc:
+            answer = Refused(
+                422, "query-failed", f"the query failed: {exc}", "evaluation error"
+            ).answer
+        data = pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)
+        stdout.write(FRAME.pack(len(data)) + data)
+        stdout.flush()
+
+
+def main() -> None:
+    """Entry point: serve on stdin/stdout in a thread with a big stack."""
+    path = sys.argv[1]
+    memory = int(os.environ.get("AIMSTRACE_WORKER_MEMORY_BYTES", "0") or 0)
+    if memory > 0:
+        # A query that builds huge values ends here with an allocation failure, not the server.
+        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+    stdin = os.fdopen(os.dup(0), "rb", buffering=0)
+    stdout = os.fdopen(os.dup(1), "wb", buffering=0)
+    # Nothing else may write to the answer channel (a stray print would corrupt a frame).
+    sys.stdout = sys.stderr
+    threading.stack_size(STACK_BYTES)
+    worker = threading.Thread(target=serve, args=(path, stdin, stdout), name="sparql-worker")
+    worker.start()
+    worker.join()
+
+
+if __name__ == "__main__":
+    main()
