@@ -19,6 +19,18 @@ FRAMEWORK_IDS: tuple[str, ...] = (
     "iso27701",
     "dpdp",
 )
+# The CURIE prefix of each framework's requirements in SSSOM files and its token prefix in OSCAL
+# (letters and digits only: an OSCAL token may not hold a hyphen before its `_`). The shipped
+# crosswalks' curie_maps use the same names; one table for every exporter.
+FRAMEWORK_PREFIXES: dict[str, str] = {
+    "iso42001": "iso42001",
+    "iso27001": "iso27001",
+    "nist-ai-rmf": "nistairmf",
+    "nist-ai-600-1": "nistai6001",
+    "eu-ai-act": "euaiact",
+    "iso27701": "iso27701",
+    "dpdp": "dpdp",
+}
 
 
 def data_path(*parts: str) -> Traversable:

@@ -33,19 +33,12 @@ from aimstrace.graph.crosswalk.sssom_format import (
     XSD,
     CurieMap,
 )
-from aimstrace.ontology import FRAMEWORK_IDS
+from aimstrace.ontology import FRAMEWORK_IDS, FRAMEWORK_PREFIXES
 from aimstrace.ontology.iris import CATALOG_BASE, MAPPING_BASE
 
 EXPORT_FORMATS = ("sssom", "oscal")
 
 #: The CURIE prefix of each framework in crosswalk files (docs/CONVENTIONS.md).
-FRAMEWORK_PREFIXES: dict[str, str] = {
-    "iso42001": "iso42001",
-    "iso27001": "iso27001",
-    "nist-ai-rmf": "nistairmf",
-    "nist-ai-600-1": "nistai6001",
-    "eu-ai-act": "euaiact",
-}
 OSCAL_VERSION = "1.2.1"
 OSCAL_RELATIONSHIP = {
     "equal": "equal-to",

@@ -17,20 +17,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 from aimstrace.graph.crosswalk.model import RequirementRef
+from aimstrace.ontology import FRAMEWORK_PREFIXES
 
 OSCAL_VERSION = "1.2.1"
 PROPERTY_NS = "https://w3id.org/aimstrace/ns/oscal"
 _UUID_NS = uuid.UUID("6f1c2b52-3f0e-4f43-9a51-6d0f2c1e9a10")
 _OTHER = re.compile(r"[^a-z0-9._]+")
-
-#: The CURIE prefix of each framework (docs/CONVENTIONS.md), also the token prefix.
-FRAMEWORK_PREFIXES: dict[str, str] = {
-    "iso42001": "iso42001",
-    "iso27001": "iso27001",
-    "nist-ai-rmf": "nistairmf",
-    "nist-ai-600-1": "nistai6001",
-    "eu-ai-act": "euaiact",
-}
 
 
 def control_token(framework: str, notation: str) -> str:

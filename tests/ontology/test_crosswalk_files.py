@@ -20,6 +20,7 @@ import yaml
 from rdflib import Graph
 from rdflib.namespace import SKOS
 
+from aimstrace.ontology import FRAMEWORK_IDS, FRAMEWORK_PREFIXES
 from aimstrace.ontology.iris import CATALOG_BASE, notation_slug
 
 REPO = Path(__file__).resolve().parents[2]
@@ -53,15 +54,8 @@ PREDICATE_FOR = {
 RATIONALES = {"syntactic", "semantic", "functional"}
 #: A full stop followed by a capitalised word starts a second sentence ("Art. 9" does not).
 SENTENCE_BREAK = re.compile(r"[.!?]\s+[A-Z][a-z]")
-PREFIX_OF = {
-    "iso42001": "iso42001",
-    "iso27001": "iso27001",
-    "nist-ai-rmf": "nistairmf",
-    "nist-ai-600-1": "nistai6001",
-    "eu-ai-act": "euaiact",
-    "iso27701": "iso27701",
-    "dpdp": "dpdp",
-}
+#: The product's prefixes (every exporter uses them): the shipped files must declare the same.
+PREFIX_OF = FRAMEWORK_PREFIXES
 #: file name -> (subject framework, object framework)
 FILES = {
     "nist-ai-rmf--iso42001.sssom.tsv": ("nist-ai-rmf", "iso42001"),
@@ -443,3 +437,9 @@ def test_dpdp_every_obligation_has_a_decision() -> None:
     assert len(obligations) == 46
     for name in ("dpdp--iso27701.sssom.tsv", "dpdp--iso42001.sssom.tsv"):
         assert notations(name, "subject_id", "dpdp") == obligations, name
+
+
+def test_every_framework_has_one_prefix() -> None:
+    """Exporters fall back to the id for a framework without one: OSCAL tokens would differ."""
+    assert set(FRAMEWORK_PREFIXES) == set(FRAMEWORK_IDS)
+    assert all(re.fullmatch(r"[a-z0-9]+", p) for p in FRAMEWORK_PREFIXES.values())
