@@ -10,6 +10,8 @@ export const FRAMEWORK_NAMES = {
   "nist-ai-rmf": "NIST AI RMF",
   "nist-ai-600-1": "NIST AI 600-1",
   "eu-ai-act": "EU AI Act",
+  iso27701: "ISO/IEC 27701",
+  dpdp: "DPDP Act",
 };
 
 // IRI kind segment (data/<kind>/<id>) -> the collection the API and the workbench serve it under.
@@ -92,12 +94,20 @@ export async function hasRoute(path) {
   return (info.routes || []).includes(path);
 }
 
+// Our catalogs' IRIs spell a notation's spaces as `_` (ontology/iris.py notation_slug); an
+// imported framework's node IRI percent-encodes the identifier as written, `_` included
+// (graph/crosswalk/external.py), so only decoding gives it back.
+function notationOfLocal(framework, local) {
+  const decoded = decodeURIComponent(local);
+  return framework in FRAMEWORK_NAMES ? decoded.replaceAll("_", " ") : decoded;
+}
+
 export function uiPathOfIri(iri) {
   if (!iri) return null;
   if (iri.startsWith(CATALOG)) {
     const [framework, ...rest] = iri.slice(CATALOG.length).split("/");
     if (!rest.length) return null;
-    return requirementPath(framework, decodeURIComponent(rest.join("/")).replaceAll("_", " "));
+    return requirementPath(framework, notationOfLocal(framework, rest.join("/")));
   }
   if (iri.startsWith(DATA)) {
     const [kind, ...rest] = iri.slice(DATA.length).split("/");
@@ -122,7 +132,7 @@ export function shortIri(iri) {
   if (!iri) return "";
   if (iri.startsWith(CATALOG)) {
     const [framework, ...rest] = iri.slice(CATALOG.length).split("/");
-    const notation = decodeURIComponent(rest.join("/")).replaceAll("_", " ");
+    const notation = notationOfLocal(framework, rest.join("/"));
     return `${FRAMEWORK_NAMES[framework] || framework} ${notation}`.trim();
   }
   if (iri.startsWith(DATA)) return decodeURIComponent(iri.split("/").pop());
