@@ -751,6 +751,22 @@ class Engine:
                 self._require_entity(parameter.kind, value, parameter.name)
             elif parameter.type == "requirement" and isinstance(value, str):
                 self._require_requirement(value, parameter.name)
+            elif parameter.type == "framework" and isinstance(value, str):
+                self._require_framework(value, parameter.name)
+
+    def _require_framework(self, iri: str, parameter: str) -> None:
+        from aimstrace.graph.analytics.core import UnknownEntity
+        from aimstrace.graph.crosswalk.external import known_framework_ids
+        from aimstrace.graph.suggest import unknown_framework
+        from aimstrace.ontology import FRAMEWORK_IDS
+        from aimstrace.ontology.iris import CATALOG_BASE
+
+        framework = iri.removeprefix(CATALOG_BASE)
+        if framework in FRAMEWORK_IDS:
+            return
+        known = known_framework_ids(self.store)
+        if framework not in known:
+            raise UnknownEntity(unknown_framework(framework, known), parameter=parameter)
 
     def _require_requirement(self, iri: str, parameter: str) -> None:
         from aimstrace.graph.analytics.core import UnknownEntity
@@ -762,7 +778,12 @@ class Engine:
             return
         framework, _, local = iri.removeprefix(CATALOG_BASE).partition("/")
         if framework not in FRAMEWORK_IDS:
-            raise UnknownEntity(f"no requirement with IRI {iri!r}", parameter=parameter)
+            from aimstrace.graph.crosswalk.external import identifier_of, known_framework_ids
+
+            if not iri.startswith(CATALOG_BASE) or framework not in known_framework_ids(self.store):
+                raise UnknownEntity(f"no requirement with IRI {iri!r}", parameter=parameter)
+            # An imported framework's notations are its identifiers as written.
+            local = identifier_of(local)
         # The IRI's local part is the notation's slug (A.6.2.99 stays A.6.2.99).
         hint = notation_hint(self.store, local, [framework])
         message = f"no {framework} requirement with notation {local!r}{hint}"

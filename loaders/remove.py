@@ -9,7 +9,6 @@ a removal but a new load.
 from __future__ import annotations
 
 import difflib
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -25,7 +24,7 @@ from aimstrace.loaders.errors import InputIssue, InventoryLoadError
 from aimstrace.loaders.ml.model import KIND_CLASSES
 from aimstrace.loaders.references import ORG_GRAPH, text_of
 from aimstrace.ontology import FRAMEWORK_IDS
-from aimstrace.ontology.iris import AIMS, GRAPH_BASE, entity_iri
+from aimstrace.ontology.iris import AIMS, EXTERNAL_FRAMEWORK_ID, GRAPH_BASE, entity_iri
 
 IDENTIFIER = ox.NamedNode("http://purl.org/dc/terms/identifier")
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
@@ -34,7 +33,6 @@ _REQUIREMENT = ox.NamedNode(str(AIMS) + "Requirement")
 _MAPPING_SUBJECT = ox.NamedNode(str(AIMS) + "mappingSubject")
 _MAPPING_OBJECT = ox.NamedNode(str(AIMS) + "mappingObject")
 _CROSSWALK_PREFIX = GRAPH_BASE + "crosswalk/"
-_EXTERNAL_ID = re.compile(r"^[a-z][a-z0-9._-]*$")
 
 
 class Removable(Protocol):
@@ -258,7 +256,7 @@ def remove_external_framework(
     if framework in FRAMEWORK_IDS:
         message = "is one of aimstrace's own catalogs; only imported external frameworks go"
         raise InventoryLoadError([InputIssue(where, None, "framework", message, framework)])
-    graph = external_graph(framework) if _EXTERNAL_ID.match(framework) else None
+    graph = external_graph(framework) if EXTERNAL_FRAMEWORK_ID.match(framework) else None
     own = tuple(store.quads(graph)) if graph is not None else ()
     if not own:
         known = external_framework_ids(store)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from urllib.parse import quote
 
 from rdflib import Namespace, URIRef
 
@@ -21,6 +22,9 @@ DPV_AIACT = Namespace("https://w3id.org/dpv/legal/eu/aiact#")
 PROV = Namespace("http://www.w3.org/ns/prov#")
 DCAT = Namespace("http://www.w3.org/ns/dcat#")
 ORG = Namespace("http://www.w3.org/ns/org#")
+
+#: An imported (external) framework's id: a lower-case letter, then letters, digits, . _ -.
+EXTERNAL_FRAMEWORK_ID = re.compile(r"^[a-z][a-z0-9._-]*$")
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9.]+")
 _ID_UNSAFE = re.compile(r"[^A-Za-z0-9._~-]+")
@@ -42,6 +46,16 @@ def framework_iri(framework: str) -> URIRef:
 def requirement_iri(framework: str, notation: str) -> URIRef:
     """IRI of one requirement of a framework, from its notation."""
     return URIRef(f"{CATALOG_BASE}{framework}/{notation_slug(notation)}")
+
+
+def external_node_iri(framework: str, identifier: str) -> str:
+    """``catalog/{framework}/{identifier}`` with the identifier percent-encoded: reversible
+    (an exported CURIE ``{framework}:{local}`` gives the identifier back), so two identifiers
+    never share a node."""
+    text = identifier.strip()
+    if not text:
+        raise ValueError("the identifier is empty")
+    return f"{CATALOG_BASE}{framework}/{quote(text, safe='-._~')}"
 
 
 def milestone_iri(framework: str, key: str) -> URIRef:

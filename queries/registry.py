@@ -26,7 +26,9 @@ from aimstrace.ontology.iris import (
     AIMS,
     CATALOG_BASE,
     DATA_BASE,
+    EXTERNAL_FRAMEWORK_ID,
     entity_iri,
+    external_node_iri,
     framework_iri,
     requirement_iri,
 )
@@ -280,11 +282,15 @@ def _coerce_iri(_: Parameter, raw: object) -> BoundValue:
 
 def _coerce_framework(_: Parameter, raw: object) -> BoundValue:
     text = _as_text(raw)
-    if text in FRAMEWORK_IDS:
+    if text.startswith(CATALOG_BASE):
+        text = text[len(CATALOG_BASE) :]
+    # Ours, or the id an imported framework may have; whether the store holds that one is the
+    # engine's check (it names the known ids), not this module's, which never reads a store.
+    if text in FRAMEWORK_IDS or EXTERNAL_FRAMEWORK_ID.match(text):
         return Iri(str(framework_iri(text)))
-    if text.startswith(CATALOG_BASE) and text[len(CATALOG_BASE) :] in FRAMEWORK_IDS:
-        return Iri(text)
-    raise _Invalid(f"expected a framework id: {', '.join(FRAMEWORK_IDS)}")
+    raise _Invalid(
+        f"expected a framework id: {', '.join(FRAMEWORK_IDS)}, or an imported framework's id"
+    )
 
 
 def _coerce_requirement(_: Parameter, raw: object) -> BoundValue:
@@ -292,12 +298,16 @@ def _coerce_requirement(_: Parameter, raw: object) -> BoundValue:
     if text.startswith(("http://", "https://")):
         return _absolute_iri(text)
     framework, sep, notation = text.partition(":")
-    if not sep or framework not in FRAMEWORK_IDS or not notation.strip():
+    ours = framework in FRAMEWORK_IDS
+    if not sep or not (ours or EXTERNAL_FRAMEWORK_ID.match(framework)) or not notation.strip():
         raise _Invalid(
             "expected FRAMEWORK:NOTATION (e.g. iso42001:A.7.5) or a requirement IRI; "
-            f"frameworks: {', '.join(FRAMEWORK_IDS)}"
+            f"frameworks: {', '.join(FRAMEWORK_IDS)}, or an imported framework's id"
         )
     try:
+        if not ours:
+            # An imported framework's node is named by its identifier as the file wrote it.
+            return Iri(external_node_iri(framework, notation))
         return Iri(str(requirement_iri(framework, notation)))
     except ValueError as exc:
         raise _Invalid(str(exc)) from None

@@ -17,19 +17,23 @@ change), so records written before a defining import still point at the same nod
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from urllib.parse import quote, unquote
+from urllib.parse import unquote
 
 import pyoxigraph as ox
 
 from aimstrace.graph.store import Store
 from aimstrace.graph.suggest import unknown_framework
 from aimstrace.ontology import FRAMEWORK_IDS
-from aimstrace.ontology.iris import AIMS, CATALOG_BASE, framework_iri, graph_iri
+from aimstrace.ontology.iris import (
+    AIMS,
+    EXTERNAL_FRAMEWORK_ID,
+    external_node_iri,
+    framework_iri,
+    graph_iri,
+)
 
-_EXTERNAL_ID = re.compile(r"^[a-z][a-z0-9._-]*$")
 _RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 _DCT = "http://purl.org/dc/terms/"
 _SKOS = "http://www.w3.org/2004/02/skos/core#"
@@ -55,16 +59,6 @@ _LICENCE = _aims("licenceNote")
 _DEFINED_BY = _aims("definedBy")
 
 
-def external_node_iri(framework: str, identifier: str) -> str:
-    """``catalog/{framework}/{identifier}`` with the identifier percent-encoded: reversible
-    (an exported CURIE ``{framework}:{local}`` gives the identifier back), so two identifiers
-    never share a node."""
-    text = identifier.strip()
-    if not text:
-        raise ValueError("the identifier is empty")
-    return f"{CATALOG_BASE}{framework}/{quote(text, safe='-._~')}"
-
-
 def identifier_of(local: str) -> str:
     """The identifier an external node IRI's local part (or a CURIE's) encodes."""
     return unquote(local)
@@ -81,7 +75,7 @@ def check_external_id(framework: str) -> str:
         raise ValueError(
             f"{framework!r} is one of aimstrace's own catalogs, not an external framework"
         )
-    if not _EXTERNAL_ID.match(framework):
+    if not EXTERNAL_FRAMEWORK_ID.match(framework):
         raise ValueError(
             f"external framework id {framework!r} must start with a lower-case letter and use "
             "only lower-case letters, digits, '.', '_' and '-'"
