@@ -29,6 +29,16 @@ SUFFIXES = {".html": "html", ".htm": "html", ".md": "md", ".xlsx": "xlsx", ".pdf
     help="gaps: also list the gaps closed on or after DATE (from the store's revisions).",
 )
 @click.option(
+    "--framework",
+    metavar="FW",
+    help="gaps: only the gaps against this framework (its id, e.g. iso42001).",
+)
+@click.option(
+    "--requirement",
+    metavar="NOTATION",
+    help="gaps: only the gaps against this requirement (its notation, e.g. 6.1.3).",
+)
+@click.option(
     "--format",
     "fmt",
     type=click.Choice(FORMATS),
@@ -41,19 +51,35 @@ def report(
     kind: str,
     as_of: str | None,
     closed_since: str | None,
+    framework: str | None,
+    requirement: str | None,
     fmt: str | None,
     output: Path | None,
 ) -> None:
     """Write an auditor report: gaps, soa, stage1, management-review or pillars."""
+    from aimstrace.api.reports.gapview import GapFilter, requirement_problem
+    from aimstrace.graph.crosswalk.external import check_framework
+
     when = _date(as_of, "--as-of")
     since = _date(closed_since, "--closed-since")
-    if since is not None and kind != "gaps":
-        raise click.UsageError("--closed-since applies to the gaps report only")
+    for option, value in (
+        ("--closed-since", since),
+        ("--framework", framework),
+        ("--requirement", requirement),
+    ):
+        if value is not None and kind != "gaps":
+            raise click.UsageError(f"{option} applies to the gaps report only")
+    gap_filter = GapFilter(framework=framework, requirement=requirement)
+    if framework is not None:
+        check_framework(state.engine.store, framework)
+    problem = requirement_problem(state.engine.store, gap_filter)
+    if problem is not None:
+        raise ValueError(problem)  # exit 2, like every unknown notation on the command line
     chosen = fmt or (SUFFIXES.get(output.suffix.lower()) if output else None) or "html"
     if output is None and chosen in ("xlsx", "pdf"):
         raise click.UsageError(f"--format {chosen} is binary: give -o FILE")
     with progress(f"building the {kind} report"):
-        document = build(state.engine, kind, when, closed_since=since)
+        document = build(state.engine, kind, when, gap_filter, since)
     with progress(f"rendering {chosen}"):
         data = render(document, chosen)
     if output is None:

@@ -97,6 +97,26 @@ def notation_hint(store: Store, notation: str, frameworks: Iterable[str]) -> str
     return did_you_mean(notation, known)
 
 
+_SKOS_NOTATION = ox.NamedNode("http://www.w3.org/2004/02/skos/core#notation")
+_SKOS_IN_SCHEME = ox.NamedNode("http://www.w3.org/2004/02/skos/core#inScheme")
+
+
+def unknown_notation(store: Store, notation: str, framework: str | None = None) -> str | None:
+    """The message for a notation that no requirement of `framework` (any framework when None)
+    has, with a "did you mean"; None when some requirement has it."""
+    from aimstrace.graph.crosswalk.external import known_framework_ids
+
+    frameworks = [framework] if framework is not None else list(known_framework_ids(store))
+    schemes = {ox.NamedNode(framework_iri(f)) for f in frameworks}
+    # An index lookup on the notation, not a scan of every catalog: this runs on every filter.
+    for quad in store.oxigraph.quads_for_pattern(None, _SKOS_NOTATION, ox.Literal(notation)):
+        for scheme in store.oxigraph.quads_for_pattern(quad.subject, _SKOS_IN_SCHEME, None):
+            if scheme.object in schemes:
+                return None
+    where = f"{framework} requirement" if framework is not None else "requirement of any framework"
+    return f"no {where} with notation {notation!r}{notation_hint(store, notation, frameworks)}"
+
+
 def list_requirements(store: Store, framework: str) -> list[RequirementInfo]:
     """All requirements of one framework (ours or external), sorted by notation in natural
     order."""

@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from aimstrace.graph.store import Store
 from aimstrace.graph.validation.gaps import SEVERITIES, GapRecord
 
 GROUPINGS = ("requirement", "system", "owner")
@@ -70,6 +71,16 @@ class GapFilter:
             if value is not None
         ]
         return ", ".join(parts)
+
+
+def requirement_problem(store: Store, gap_filter: GapFilter) -> str | None:
+    """Why the filter's requirement names no requirement (with a "did you mean"), else None: a
+    mistyped notation must not read as "no gaps"."""
+    if gap_filter.requirement is None or gap_filter.requirement == NONE:
+        return None
+    from aimstrace.graph.catalog import unknown_notation
+
+    return unknown_notation(store, gap_filter.requirement, gap_filter.framework)
 
 
 def _names(label: str | None, wanted: str) -> bool:

@@ -20,6 +20,7 @@ from aimstrace.api.models import DATE_PATTERN, AsOfParam, FrameworkId, as_of_dat
 from aimstrace.api.reports import KINDS, MEDIA_TYPES, build, render
 from aimstrace.api.reports.gapview import GapFilter, select
 from aimstrace.api.reports.render import RendererMissing
+from aimstrace.api.routes.validation import check_gap_filter
 from aimstrace.graph.history import GapLifecycle
 from aimstrace.graph.validation.gaps import GapRecord, GapReport, OpenSince
 
@@ -85,6 +86,7 @@ async def report(
     gap_filter = GapFilter(
         severity, framework.value if framework else None, requirement, system, owner, q
     )
+    await check_gap_filter(engine, gate, gap_filter)
     if format in ("csv", "json") and kind == "gaps":
         report_ = await gate.run(lambda _d: engine.validate(when))
         since = await run_in_threadpool(engine.open_since, when)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from aimstrace.api.deps import EngineDep, GateDep, ReaderDep, SettingsDep
+from aimstrace.api.errors import ApiProblem
 from aimstrace.api.models import (
     AsOfParam,
     FrameworkId,
@@ -20,10 +21,24 @@ from aimstrace.api.models import (
     as_of_date,
 )
 from aimstrace.api.paging import CursorParam, LimitParam, page_of
+from aimstrace.api.reports.gapview import GapFilter, requirement_problem
 from aimstrace.api.routes.queries import answer
 from aimstrace.graph.validation.gaps import GapRecord, OpenSince
 
+if TYPE_CHECKING:
+    from aimstrace.api.limits import QueryGate
+    from aimstrace.graph.engine import Engine
+
 router = APIRouter(tags=["validation"])
+
+
+async def check_gap_filter(engine: Engine, gate: QueryGate, gap_filter: GapFilter) -> None:
+    """Answer 404 with a "did you mean" when the filter's requirement is no known notation."""
+    problem = await gate.run(lambda _d: requirement_problem(engine.store, gap_filter))
+    if problem is not None:
+        raise ApiProblem(
+            404, problem, kind="not-found", field="query.requirement", reason="unknown notation"
+        )
 
 
 @router.get("/gaps", response_model=GapPage, summary="Gap report")
@@ -75,13 +90,14 @@ async def gaps(
     The filters combine; `counts` and `conforms` are always for the whole report, `total` for
     the chosen gaps. Reports on one date are kept until the store changes, so paging is cheap.
     """
-    from aimstrace.api.reports.gapview import GapFilter, facets_of, groups, select, severity_counts
+    from aimstrace.api.reports.gapview import facets_of, groups, select, severity_counts
 
     when = as_of_date(as_of)
-    report = await gate.run(lambda _d: engine.validate(when))
     chosen_filter = GapFilter(
         severity, framework.value if framework else None, requirement, system, owner, q
     )
+    await check_gap_filter(engine, gate, chosen_filter)
+    report = await gate.run(lambda _d: engine.validate(when))
     chosen = select(report.records, chosen_filter)
     keyed = [(f"{i:09d}", r) for i, r in enumerate(chosen)]
     size = min(limit, settings.max_page_size)

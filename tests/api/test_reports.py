@@ -168,6 +168,18 @@ def test_report_command_writes_each_format(tmp_path: Path) -> None:
     assert code == 2 and "give -o FILE" in err
     code, err = cli("--store", store, "report", "gaps", "--as-of", "someday")
     assert code == 2 and "--as-of" in err
+    # A mistyped notation is an error with a suggestion, never an empty report.
+    code, err = cli("--store", store, "report", "gaps", "--requirement", "6.1.33")
+    assert code == 2 and "no requirement of any framework with notation '6.1.33'" in err
+    assert "did you mean '6.1.3'" in err
+    code, err = cli("--store", store, "report", "soa", "--requirement", "6.1.3")
+    assert code == 2 and "--requirement applies to the gaps report only" in err
+    out = tmp_path / "gaps-613.md"
+    args = ("report", "gaps", "--framework", "iso42001", "--requirement", "6.1.3", "-o", str(out))
+    code, err = cli("--store", store, *args)
+    assert code == 0, err
+    text = out.read_text(encoding="utf-8")
+    assert "matching framework iso42001, requirement 6.1.3" in text
 
 
 def test_report_route_serves_each_format(client: object) -> None:
