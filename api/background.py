@@ -28,6 +28,7 @@ class Job:
     started: float = field(default_factory=time.monotonic)
     seconds: float | None = None
     error: str | None = None
+    result: Any = None  # what the work returned, for a job whose answer has no cache of its own
 
     @property
     def state(self) -> str:
@@ -81,7 +82,7 @@ class BackgroundJobs:
 
     def _run(self, kind: str, job: Job, work: Callable[[], object]) -> None:
         try:
-            work()
+            job.result = work()
         except Exception as exc:  # the page shows it; the next start tries again
             job.error = f"{type(exc).__name__}: {exc}"
         finally:

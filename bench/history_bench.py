@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import logging
 import random
 import shutil
 import statistics
@@ -91,10 +92,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--revisions", type=int, default=100)
     parser.add_argument("--change", type=float, default=0.01)
     parser.add_argument("--back", type=int, default=50)
+    parser.add_argument(
+        "--nt", type=Path, help="an N-Triples organisation made by bench/generate.py (skip it)"
+    )
+    parser.add_argument(
+        "--keep", type=Path, help="build in this empty folder and leave the stores there"
+    )
     args = parser.parse_args(argv)
+    # The past-state builder logs how its time splits (copy, delta, apply).
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(logging.Formatter("  [%(message)s]"))
+    logging.getLogger("aimstrace.store").addHandler(handler)
+    logging.getLogger("aimstrace.store").setLevel(logging.DEBUG)
     with tempfile.TemporaryDirectory(prefix="aimstrace-history-bench-") as tmp:
         folder = Path(tmp)
-        nt = generate(args.triples, folder / "org")
+        if args.keep is not None:
+            args.keep.mkdir(parents=True)
+            folder = args.keep
+        nt = args.nt if args.nt is not None else generate(args.triples, folder / "org")
         print(f"synthetic organisation: {nt.stat().st_size / 1e6:.0f} MB of N-Triples")
 
         started = time.perf_counter()
@@ -113,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
         )
 
         changesets = _changes(plain, args.change, args.revisions, seed=42)
-        old_policy = folder / "checkpoints-every-10"
+        old_policy = folder / "checkpoints-unpacked"
         quads_per_write = len(changesets[0].add) + len(changesets[0].remove)
         with_history: list[float] = []
         without_history: list[float] = []
@@ -134,11 +149,16 @@ def main(argv: list[str] | None = None) -> int:
             net_check.append(time.perf_counter() - started)
             if not run % 2:
                 _without(plain, plain_log, changes, without_history)
-            # The earlier policy, beside it: a checkpoint every 10 revisions, all kept.
-            if recorded.history.newest() % 10 == 0:
+            # The earlier format, beside it: the same checkpoints as plain RocksDB backups (hard
+            # links into the store, pinned once it compacts past them), pruned the same way.
+            kept = recorded.checkpoints.ids() if recorded.checkpoints else []
+            if recorded.history.newest() in kept:
                 old_policy.mkdir(exist_ok=True)
                 recorded.oxigraph.flush()
                 recorded.oxigraph.backup(str(old_policy / f"r{recorded.history.newest()}"))
+            for gone in old_policy.glob("r*") if old_policy.is_dir() else []:
+                if int(gone.name[1:]) not in kept:
+                    shutil.rmtree(gone)
         mean_with, mean_without = statistics.mean(with_history), statistics.mean(without_history)
         print(
             f"{args.revisions} writes of {quads_per_write} quads each: with history "
@@ -173,11 +193,11 @@ def main(argv: list[str] | None = None) -> int:
         checkpoints = recorded.checkpoints.ids() if recorded.checkpoints else []
         print(
             f"checkpoints kept: {', '.join(f'r{c}' for c in checkpoints) or 'none'}, "
-            f"{own / 1e6:.1f} MB of their own: history in all "
+            f"{own / 1e6:.1f} MB of their own (packed): history in all "
             f"x{(stored + own) / recorded_bytes:.2f}"
-            f" of what it records; the earlier policy (every 10, all kept) in the same run: "
-            f"{earlier / 1e6:.1f} MB, x{(stored + earlier) / recorded_bytes:.2f} "
-            f"(new/earlier x{(stored + own) / max(stored + earlier, 1):.2f})"
+            f" of what it records; the same checkpoints unpacked (the earlier format) in the same "
+            f"run: {earlier / 1e6:.1f} MB, x{(stored + earlier) / recorded_bytes:.2f} "
+            f"(packed/unpacked x{(stored + own) / max(stored + earlier, 1):.2f})"
         )
         shutil.rmtree(old_policy, ignore_errors=True)
 
@@ -188,22 +208,30 @@ def main(argv: list[str] | None = None) -> int:
         ]
         system_id = systems[len(systems) // 2].value.rsplit("/", 1)[-1]
         target = f"r{history.newest() - args.back}"
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         past = engine.at(target)
-        build = time.perf_counter() - started
+        build, build_cpu = time.perf_counter() - started, time.process_time() - cpu
+        started, cpu = time.perf_counter(), time.process_time()
+        past.run_query("system-trace", {"system": system_id})
+        first_trace, trace_cpu = time.perf_counter() - started, time.process_time() - cpu
+        started, cpu = time.perf_counter(), time.process_time()
+        engine.run_query("system-trace", {"system": system_id})
+        now_first, now_cpu = time.perf_counter() - started, time.process_time() - cpu
+        print(
+            f"--at {target}: past state built in {build:.2f} s ({build_cpu:.2f} s CPU), its "
+            f"first system-trace {first_trace:.2f} s ({trace_cpu:.2f} s CPU); the same first "
+            f"trace on the present {now_first:.2f} s ({now_cpu:.2f} s CPU)"
+        )
         # The server reads from its in-memory replica: the past is copied from memory there.
         recorded.enable_read_replica()
         recorded._past.clear()  # measure a first build again, now from the replica
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         engine.at(target)
         build_replica = time.perf_counter() - started
         print(
-            f"--at {target}: past state built in {build:.2f} s from the disk store, "
-            f"{build_replica:.2f} s from the read replica (the server's path)"
+            f"--at {target}: built again with the read replica on (the server's path) in "
+            f"{build_replica:.2f} s ({time.process_time() - cpu:.2f} s CPU)"
         )
-        started = time.perf_counter()
-        past.run_query("system-trace", {"system": system_id})
-        first_trace = time.perf_counter() - started
         # Other systems each time, so neither side is answered from the answer cache.
         others = [s.value.rsplit("/", 1)[-1] for s in systems[:40] if s.value != system_id]
         repeats, present = [], []

@@ -16,8 +16,6 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import pyoxigraph as ox
 import rdflib
-from rdflib.plugins.sparql import prepareQuery
-from rdflib.plugins.sparql.sparql import Query as PreparedQuery
 
 from aimstrace.graph.backend import (
     BackendError,
@@ -35,6 +33,8 @@ from aimstrace.graph.store import Store, StoreError
 from aimstrace.graph.store.sparql_lateral import LateralSpliceError, splice_lateral
 
 if TYPE_CHECKING:
+    from rdflib.plugins.sparql.sparql import Query as PreparedQuery
+
     from aimstrace.queries.registry import NamedQuery
 
 
@@ -267,6 +267,10 @@ class RdflibBackend(_RdfBackendBase):
         prepared = self._prepared.get(query.name)
         if prepared is None:
             assert query.sparql is not None
+            # Imported here: rdflib's SPARQL engine (pyparsing) takes 0.4-0.9 s to import, and
+            # only the rdflib backend needs it; the Oxigraph backend shares this module.
+            from rdflib.plugins.sparql import prepareQuery
+
             try:
                 prepared = prepareQuery(splice_lateral(query.sparql))
             except LateralSpliceError as exc:

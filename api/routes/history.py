@@ -6,15 +6,18 @@ Read-only by design: no route edits or removes a revision. Every read route also
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Request
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from aimstrace.api.deps import LiveEngineDep, ReaderDep
 from aimstrace.api.errors import ApiProblem
-from aimstrace.api.models import AsOfParam
+from aimstrace.api.models import AsOfParam, as_of_date
+from aimstrace.api.routes.workbench import StartParam, jobs_of
+from aimstrace.graph.audit_history import SinceAudit
 from aimstrace.graph.engine import Engine
 from aimstrace.graph.store.history import HistoryError
 
@@ -128,19 +131,81 @@ async def gap_history(
     response_model=dict[str, Any],
 )
 async def since_last_audit(
+    request: Request,
     _: ReaderDep,
     engine: LiveEngineDep,
     as_of: AsOfParam = None,
 ) -> dict[str, Any]:
     """The newest internal audit on or before `as_of` (default today), and the diff from the
     store at the end of its day to now: entities per register, mappings, gaps opened and closed
-    (both states validated on `as_of`). `audit` is null when no audit is recorded."""
+    (both states validated on `as_of`). `audit` is null when no audit is recorded.
+
+    Answered at once when `/since-last-audit/status` has computed it for the store as it is
+    now; otherwise computed here (two full validations: minutes at a million triples)."""
+    when = _as_of(as_of)
+    job = jobs_of(request).job(_since_audit_key(engine, when))
+    if job is not None and job.state == "ready" and job.result is not None:
+        done: SinceAudit = job.result
+        return done.as_dict()
     try:
         # Two validations, like /diff: not a store query, so outside the query gate's limit.
-        found = await run_in_threadpool(engine.since_last_audit, as_of)
+        found = await run_in_threadpool(engine.since_last_audit, when)
     except ValueError as exc:
         raise _bad_date(exc) from None
     return found.as_dict()
+
+
+class SinceAuditStatus(BaseModel):
+    """Whether "since the last audit" is computed for the store as it is now."""
+
+    as_of: str
+    state: str = Field(description="`ready`, `running`, `not-run` or `failed`")
+    seconds: float | None = Field(
+        default=None, description="how long it took (ready) or has been running (running)"
+    )
+    last_seconds: float | None = Field(
+        default=None, description="how long the last such computation of this server took"
+    )
+    error: str | None = None
+
+
+@router.get(
+    "/since-last-audit/status",
+    response_model=SinceAuditStatus,
+    summary='Is "since the last audit" computed?',
+)
+async def since_last_audit_status(
+    request: Request,
+    _: ReaderDep,
+    engine: LiveEngineDep,
+    as_of: AsOfParam = None,
+    start: StartParam = False,
+) -> SinceAuditStatus:
+    """`ready`, `running`, `not-run` or `failed`; `start=true` starts it in the background.
+
+    It runs on the validation lane's thread (two full validations), never in the query pool,
+    so neither the API nor the page waits for it; `/since-last-audit` then answers from it.
+    """
+    when = _as_of(as_of)
+    jobs = jobs_of(request)
+    key = _since_audit_key(engine, when)
+    job = jobs.job(key)
+    if start and (job is None or job.state == "failed"):
+        job = jobs.start(key, "validation", lambda: engine.since_last_audit(when))
+    status = SinceAuditStatus(as_of=when.isoformat(), state="not-run")
+    status.last_seconds = jobs.last_seconds("since-audit")
+    if job is not None:
+        status.state, status.seconds, status.error = job.state, job.elapsed(), job.error
+    return status
+
+
+def _as_of(as_of: str | None) -> date:
+    return as_of_date(as_of) or date.today()  # not a date: 422 on query.as_of
+
+
+def _since_audit_key(engine: Engine, when: date) -> tuple[Any, ...]:
+    # The store's generation: a write makes the answer stale (and the job is replaced).
+    return ("since-audit", engine.store.generation, engine.store.revision, when)
 
 
 @router.get("/history/{rev}", response_model=RevisionOut, summary="One revision")

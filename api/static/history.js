@@ -3,7 +3,7 @@
 // /since-last-audit; both are computed from the store's recorded revisions.
 "use strict";
 
-import { COLLECTION_TITLES, FRAMEWORK_NAMES, api, el, entityPath, heading, iriLink, link, loading, requirementPath, sortableTable } from "./core.js";
+import { COLLECTION_TITLES, FRAMEWORK_NAMES, api, el, entityPath, heading, iriLink, link, requirementPath, sortableTable, whenReady } from "./core.js";
 
 const CHANGES_SHOWN = 8; // per revision on the page; the API gives up to 50
 
@@ -66,14 +66,27 @@ function gapList(id, gaps, empty) {
 export async function sinceLastAuditView(query) {
   const asOf = query.get("as_of");
   const view = el("div", {}, heading("Since the last internal audit", "What changed in the AIMS after the newest internal audit (ISO/IEC 42001 9.2), from the store's revisions"));
-  const body = el("div", { id: "since-audit" }, loading("Comparing the store with its state on the audit's day…"));
+  const dated = asOf ? `as_of=${encodeURIComponent(asOf)}` : "";
+  // Two full validations (minutes at a million triples): computed in the background, the page
+  // shows that it runs and fills in when it is done.
+  const body = whenReady(`/since-last-audit/status?start=true${dated ? `&${dated}` : ""}`,
+    el("div", { id: "since-audit" }), async () => sinceAuditContent(await api(`/since-last-audit${dated ? `?${dated}` : ""}`)),
+    { describe: describeComparison });
   view.append(body);
-  const answer = await api(`/since-last-audit${asOf ? `?as_of=${encodeURIComponent(asOf)}` : ""}`);
+  return view;
+}
+
+function describeComparison(status) {
+  const last = status.last_seconds ? ` (the last one took ${Math.round(status.last_seconds)} s)` : "";
+  return el("p", { class: "loading", role: "status" },
+    `Comparing the store with its state on the audit's day (both validated) for ${Math.round(status.seconds || 0)} s${last}…`);
+}
+
+function sinceAuditContent(answer) {
   const parts = [];
   if (!answer.audit) {
     parts.push(el("p", { id: "no-audit" }, `${answer.note}. Record internal audits in the audits register to compare against them.`));
-    body.replaceChildren(...parts);
-    return view;
+    return parts;
   }
   const d = answer.diff;
   parts.push(el("section", { class: "panel" }, el("p", { id: "since-summary" },
@@ -89,6 +102,5 @@ export async function sinceLastAuditView(query) {
     gapList("gaps-opened", d.gaps_opened, "None.")));
   parts.push(el("section", { class: "panel", "aria-labelledby": "closed-h" }, el("h2", { id: "closed-h" }, `Gaps closed (${d.gaps_closed.length})`),
     gapList("gaps-closed", d.gaps_closed, "None.")));
-  body.replaceChildren(...parts);
-  return view;
+  return parts;
 }

@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 import pyoxigraph as ox
+import zstandard
 
 from aimstrace.graph.store.changelog import EVERYTHING, ChangeLog
 from aimstrace.graph.store.changeset import (
@@ -511,8 +512,8 @@ class Store:
         if not result.ok or self.checkpoints is None:
             return result
         try:
-            bad = verify_checkpoints(self.history, self.checkpoints, _open_checkpoint)
-        except OSError as exc:
+            bad = verify_checkpoints(self.history, self.checkpoints)
+        except (OSError, zstandard.ZstdError) as exc:
             return Verification(result.revisions, None, f"a checkpoint could not be read: {exc}")
         return bad if bad is not None else result
 
@@ -619,10 +620,6 @@ class Store:
     def _flush(self) -> None:
         with self._flush_lock:
             self._ox.flush()
-
-
-def _open_checkpoint(path: Path) -> ox.Store:
-    return ox.Store.read_only(str(path))
 
 
 def _open_read_only(path: Path) -> ox.Store:

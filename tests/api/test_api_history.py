@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -133,6 +134,29 @@ def test_an_entity_history_and_no_audit_to_compare_with(client: TestClient) -> N
     since = client.get("/since-last-audit").json()
     assert since["audit"] is None and "no internal audit" in since["note"]
     assert client.get("/since-last-audit", params={"as_of": "soon"}).status_code == 422
+
+
+def test_since_last_audit_runs_in_the_background_and_is_then_answered_from_it(
+    client: TestClient,
+) -> None:
+    dated = {"as_of": "2026-05-20"}
+    assert client.get("/since-last-audit/status", params=dated).json()["state"] == "not-run"
+    started = client.get("/since-last-audit/status", params={**dated, "start": "true"}).json()
+    assert started["state"] in {"running", "ready"} and started["as_of"] == "2026-05-20"
+    deadline = time.monotonic() + 120
+    status = started
+    while status["state"] == "running" and time.monotonic() < deadline:
+        time.sleep(0.2)
+        status = client.get("/since-last-audit/status", params=dated).json()
+    assert status["state"] == "ready", status
+    assert status["seconds"] is not None and status["last_seconds"] is not None
+    jobs = client.app.state.jobs  # type: ignore[attr-defined]
+    [key] = [k for k in jobs._jobs if k[0] == "since-audit"]
+    answered = client.get("/since-last-audit", params=dated).json()
+    assert answered == jobs.job(key).result.as_dict()  # the job's answer, not a new one
+    assert answered["audit"] is None and "no internal audit" in answered["note"]
+    bad = client.get("/since-last-audit/status", params={"as_of": "soon"})
+    assert bad.status_code == 422 and "as_of" in bad.text
 
 
 def test_unknown_revisions_answer_404_and_history_cannot_be_written(client: TestClient) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import shutil
 import sqlite3
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -17,6 +18,7 @@ from aimstrace.graph.engine import Engine
 from aimstrace.graph.history import GapTracker
 from aimstrace.graph.store import Changeset, Store, StoreError
 from aimstrace.graph.store.history import HistoryError, writing_as
+from aimstrace.graph.store.past import copy_store_dir, pack
 from aimstrace.graph.validation.gaps import Since
 from aimstrace.loaders.pipeline import load_paths
 
@@ -341,10 +343,17 @@ def test_verify_names_an_altered_checkpoint_and_a_dropped_past_state_leaves_no_f
     # One left by a process that ended without removing it goes when the store is next opened.
     leftover = folder.parent / "999999999-r1-deadbeef"
     leftover.mkdir()
-    altered = ox.Store(str(store.checkpoints.path(4)))
+    # Forged as someone would: unpacked, edited, packed again in place of the checkpoint.
+    forged_dir = tmp_path / "forged"
+    copy_store_dir(store.checkpoints.path(4), forged_dir)
+    altered = ox.Store(str(forged_dir))
     altered.add(quad("forged", "x"))
     altered.flush()
     del altered
+    gc.collect()
+    pack(forged_dir)
+    shutil.rmtree(store.checkpoints.path(4))
+    forged_dir.rename(store.checkpoints.path(4))
     result = store.verify_history()
     assert (result.ok, result.first_bad) == (False, 4)
     assert "checkpoint r4 differs" in (result.reason or "")
@@ -390,4 +399,26 @@ def test_few_checkpoints_are_kept_spread_over_history(
     for revision in (1, 3, 6, 11):  # forward from a checkpoint or back from the present
         past = store.at(f"r{revision}")
         assert_isomorphic(past.oxigraph, store.history.replay(up_to=revision))
+    assert store.verify_history().ok
+
+
+def test_checkpoints_are_packed_and_an_unpacked_one_still_serves(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AIMSTRACE_CHECKPOINT_EVERY", "2")
+    monkeypatch.setenv("AIMSTRACE_CHECKPOINTS_KEPT", "100")
+    store = Store(tmp_path / "store")
+    for n in range(6):
+        store.apply(Changeset(add=tuple(quad(f"s{n}-{k}", str(k)) for k in range(20))))
+    assert store.checkpoints is not None and store.checkpoints.ids() == [2, 4, 6]
+    names = [f.name for f in store.checkpoints.path(2).iterdir()]
+    assert any(n.endswith(".sst.zst") for n in names)
+    assert not any(n.endswith(".sst") for n in names)  # nothing left that pins the store's files
+    # A checkpoint written before packing (plain RocksDB backup files) is still a base.
+    plain = tmp_path / "plain"
+    copy_store_dir(store.checkpoints.path(4), plain)
+    shutil.rmtree(store.checkpoints.path(4))
+    plain.rename(store.checkpoints.path(4))
+    for revision in (3, 4, 5):
+        assert_isomorphic(store.at(f"r{revision}").oxigraph, store.history.replay(up_to=revision))
     assert store.verify_history().ok
