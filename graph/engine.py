@@ -698,18 +698,34 @@ class Engine:
         """What a dataset, vendor or person reaches: systems, owners, risks, requirements.
 
         Datasets and vendors are the dataset-impact / vendor-impact named queries' rows (the
-        impact index, graph/impact_index.py, so CLI, API and named query agree); people come
-        from the networkx projection. Each answer carries its summary counts.
+        impact index, graph/impact_index.py, so CLI, API and named query agree); people are the
+        networkx projection's radius, answered from the same index (kept current by each write,
+        where the projection is rebuilt whole). Each answer carries its summary counts.
         """
-        from aimstrace.graph.analytics.core import ImpactRadius, analytics_for
-        from aimstrace.graph.impact_index import summarise
+        from aimstrace.graph.analytics.core import ImpactRadius, UnknownEntity, analytics_for
+        from aimstrace.graph.impact_index import impact_index_for, summarise
         from aimstrace.queries.registry import resolve_node
 
         iri = entity_id if ":" in entity_id else resolve_node(f"{kind}:{entity_id}")
 
         def compute() -> ImpactRadius:
-            if kind not in ("dataset", "vendor"):
-                radius = analytics_for(self.store).impact_radius(kind, iri)
+            if kind == "person":
+                index = impact_index_for(self.store)
+                found = index.person_impact(iri)
+                if found is None:
+                    raise UnknownEntity(f"no person with id {iri.rsplit('/', 1)[-1]!r}")
+                shown = {n: index.display(n) for nodes in found.values() for n in nodes}
+                rows = tuple(
+                    sorted(
+                        ((c, n, *shown[n]) for c, nodes in found.items() for n in nodes),
+                        key=lambda r: (r[0], r[2] or "", r[1]),
+                    )
+                )
+                by_kind = {c: frozenset(nodes) for c, nodes in found.items()}
+                radius = ImpactRadius(kind, iri, by_kind, rows)
+                return replace(radius, summary=summarise(self.store, radius.rows))
+            if kind != "dataset" and kind != "vendor":
+                radius = analytics_for(self.store).impact_radius(kind, iri)  # raises ValueError
                 return replace(radius, summary=summarise(self.store, radius.rows))
             result = self.run_query(f"{kind}-impact", {kind: iri})
             reached: dict[str, set[str]] = {}

@@ -53,15 +53,24 @@ IMPLEMENTS, SUPPLIED_BY = AIMS + "implementsRequirement", AIMS + "suppliedBy"
 MAP_SUBJECT, MAP_OBJECT = AIMS + "mappingSubject", AIMS + "mappingObject"
 RELATIONSHIP, NO_RELATIONSHIP = AIMS + "relationship", AIMS + "no-relationship"
 DATASET, MODEL, SYSTEM = AIMS + "Dataset", AIMS + "Model", AIMS + "AISystem"
+RISK, CONTROL = AIMS + "Risk", AIMS + "ImplementedControl"
+# The mapping relationships the analytics projection takes as links (link_projection.py).
+MAPPING_RELATIONSHIPS = frozenset(
+    AIMS + r for r in ("equal", "subset-of", "superset-of", "intersects-with")
+)
 
-# Links followed from object to subject (?x p known), and from subject to object (known p ?x).
+# Links followed from object to subject (?x p known), and from subject to object (known p ?x);
+# OWNER and USES_CONTROL backward, TREATS and AFFECTS forward are a person's impact.
 BACKWARD = (
     *(DERIVED, TRAINED_ON, USES_DATASET, USES_MODEL, AFFECTS, TREATS, SUPPLIED_BY),
-    *(MAP_SUBJECT, MAP_OBJECT),
+    *(MAP_SUBJECT, MAP_OBJECT, OWNER, USES_CONTROL),
 )
-FORWARD = (OWNER, ANNEX_POINT, USES_CONTROL, IMPLEMENTS, MAP_SUBJECT, MAP_OBJECT, RELATIONSHIP)
+FORWARD = (
+    *(OWNER, ANNEX_POINT, USES_CONTROL, IMPLEMENTS, MAP_SUBJECT, MAP_OBJECT, RELATIONSHIP),
+    *(TREATS, AFFECTS),
+)
 TEXTS = (IDENTIFIER, NOTATION, LABEL, PREF_LABEL)
-CLASSES = (DATASET, MODEL, SYSTEM)
+CLASSES = (DATASET, MODEL, SYSTEM, RISK, CONTROL)
 _LINKS = frozenset(BACKWARD + FORWARD)
 _INDEXED = _LINKS | frozenset(TEXTS) | {RDF_TYPE}
 
@@ -75,6 +84,11 @@ _EMPTY: frozenset[Node] = frozenset()
 
 def _node(term: Term) -> Node:
     return sys.intern(term.value) if isinstance(term, ox.NamedNode) else term
+
+
+def _iris(nodes: Iterable[Node]) -> set[str]:
+    """The IRIs among nodes (the analytics projection links IRIs only)."""
+    return {n for n in nodes if isinstance(n, str)}
 
 
 def _json(term: Term | Node | None) -> object:
@@ -325,6 +339,88 @@ class ImpactIndex:
             systems = set(supplied & self.typed[SYSTEM]) | self._back(USES_MODEL, models)
             self._downstream(reached, affected, systems)
             return self._rows(reached)
+
+    def person_impact(self, person: str) -> dict[str, set[str]] | None:
+        """What a person's loss reaches, by category, as the analytics projection's radius.
+
+        None when the IRI names nothing the graph links or types. The projection
+        (graph/analytics/core.py, `impact_radius("person", ...)`) stays the definition:
+        tests/graph/test_impact_index.py compares both on every person of the fixture, the
+        example organisation and a generated one, and after writes.
+        """
+        with self._lock:
+            self._ensure_built()
+            node = sys.intern(str(person))  # a str subclass (Iri) cannot be interned
+            owned = {n for n in self.backward[OWNER].get(node, _EMPTY) if isinstance(n, str)}
+            if not owned and not self._known(node):
+                return None
+            typed = self.typed
+            lineage = _iris(self._derived_closure((n for n in owned if n in typed[DATASET]), True))
+            models = _iris(self._back(TRAINED_ON, lineage))
+            systems = _iris(self._back(USES_DATASET, lineage) | self._back(USES_MODEL, models))
+            touched = lineage | models
+            owned_models = {n for n in owned if n in typed[MODEL]}
+            models |= owned_models
+            systems |= {n for n in owned if n in typed[SYSTEM]}
+            systems |= _iris(self._back(USES_MODEL, owned_models))
+            risks = {n for n in owned if n in typed[RISK]}
+            controls = {n for n in owned if n in typed[CONTROL]}
+            risks |= _iris(self._fwd(TREATS, self._back(USES_CONTROL, controls)))
+            systems |= _iris(self._fwd(AFFECTS, risks))
+            touched |= owned
+            owners = _iris(self._fwd(OWNER, touched | systems))
+            reached: dict[str, set[str]] = {
+                "dataset": lineage,
+                "model": models,
+                "system": systems,
+                "owner": owners - {node},
+            }
+            reached["risk"], reached["requirement"] = self._system_tail(systems)
+            return {k: v for k, v in reached.items() if v}
+
+    def _system_tail(self, systems: set[str]) -> tuple[set[str], set[str]]:
+        """Risks affecting the systems, and their Annex III points, implemented and mapped."""
+        risks = _iris(self._back(AFFECTS, systems))
+        requirements = self._fwd(ANNEX_POINT, systems)
+        implemented = self._fwd(IMPLEMENTS, self._fwd(USES_CONTROL, self._back(TREATS, risks)))
+        requirements |= implemented
+        relationship = self.forward[RELATIONSHIP]
+        for here, there in ((MAP_SUBJECT, MAP_OBJECT), (MAP_OBJECT, MAP_SUBJECT)):
+            other_end = self.forward[there]
+            for mapping in self._back(here, implemented):
+                if isinstance(mapping, str) and any(
+                    r in MAPPING_RELATIONSHIPS for r in relationship.get(mapping, _EMPTY)
+                ):
+                    requirements |= other_end.get(mapping, _EMPTY)
+        return risks, _iris(requirements)
+
+    def _known(self, node: str) -> bool:
+        """True where the projection holds the node: typed as an aims: class, or linked."""
+        store = self._store()
+        if store is None:
+            raise RuntimeError("the store behind this index has been closed")
+        iri = ox.NamedNode(node)
+        for quad in store.quads_for_pattern(iri, None, None):
+            # rdf:type is a kind (aims: classes only); other links to aims: values are not links.
+            if isinstance(quad.object, ox.NamedNode) and (
+                quad.object.value.startswith(AIMS) == (quad.predicate.value == RDF_TYPE)
+            ):
+                return True
+        return any(
+            isinstance(q.subject, ox.NamedNode) for q in store.quads_for_pattern(None, None, iri)
+        )
+
+    def display(self, node: str) -> tuple[str | None, str | None]:
+        """The identifier and label the analytics projection shows for a node."""
+        with self._lock:
+            idents = self.idents[IDENTIFIER].get(node) or self.idents[NOTATION].get(node)
+            texts = self.labels[LABEL].get(node) or self.labels[PREF_LABEL].get(node)
+            ident = min(
+                (str(i[0].value) for i in idents or () if isinstance(i[0], ox.Literal)),
+                default=None,
+            )
+            label = min((t for t in texts or () if t is not None), default=None)
+            return ident, label
 
     def _rows(self, reached: set[tuple[str, Node]]) -> list[ImpactRow]:
         """One row per identifier and label combination, in the named queries' ORDER BY."""

@@ -138,16 +138,18 @@ def test_an_impact_asked_twice_at_once_is_computed_once(
     import threading
     import time
 
+    from aimstrace.graph.impact_index import ImpactIndex
+
     engine = Engine(store)
     calls: list[str] = []
-    real = Analytics.impact_radius
+    real = ImpactIndex.person_impact  # people are answered from the impact index
 
-    def slow(self: Analytics, kind: str, entity: str) -> object:
+    def slow(self: ImpactIndex, entity: str) -> object:
         calls.append(entity)
-        time.sleep(0.3)  # a popular dataset at scale: seconds, past a request's time limit
-        return real(self, kind, entity)
+        time.sleep(0.3)  # a popular entity at scale: seconds, past a request's time limit
+        return real(self, entity)
 
-    monkeypatch.setattr(Analytics, "impact_radius", slow)
+    monkeypatch.setattr(ImpactIndex, "person_impact", slow)
     answers: list[object] = []
     threads = [
         threading.Thread(target=lambda: answers.append(engine.impact("person", "PER-3")))

@@ -167,3 +167,71 @@ def test_by_default_the_index_is_built_for_a_popular_entity_only(
     answered = backend.run(query, query.bind({"dataset": "DS-1"}))
     assert impact_index_for(store).built
     assert_same_answer(answered.rows, expected.rows, "DS-1")
+
+
+def _assert_same_people(store: Store) -> int:
+    """Person impact from the index is the analytics projection's radius for every person."""
+    from aimstrace.graph.analytics.core import UnknownEntity, analytics_for
+    from aimstrace.graph.engine import Engine
+
+    engine = Engine(store)
+    people = [r["e"].value for r in store.select(f"SELECT ?e WHERE {{ ?e a <{AIMS}Person> }}")]
+    compared = 0
+    for person in [*people, f"{DATA}person/NONE"]:
+        try:
+            expected = analytics_for(store).impact_radius("person", person)
+        except UnknownEntity:
+            with pytest.raises(UnknownEntity):
+                engine.impact("person", person)
+            continue
+        found = engine.impact("person", person)
+        assert found.reached == expected.reached, person
+        assert found.rows == expected.rows, person
+        compared += len(expected.rows)
+    return compared
+
+
+def test_person_impact_as_the_projection_on_the_fixture(store: Store) -> None:
+    assert _assert_same_people(store) > 0
+
+
+def test_person_impact_as_the_projection_on_the_example_organisation() -> None:
+    from aimstrace.graph.engine import Engine
+    from aimstrace.loaders.pipeline import demo
+
+    engine = Engine(Store.in_memory())
+    demo(engine)
+    assert _assert_same_people(engine.store) > 0
+
+
+def test_person_impact_kept_current_by_writes(store: Store) -> None:
+    _assert_same_people(store)
+    index = impact_index_for(store)
+    per3, sys9 = _n("person", "PER-3"), _n("system", "SYS-9")
+    writes = [
+        # PER-3 owns a new system and a dataset that a new system uses
+        Changeset(
+            add=(
+                ox.Quad(sys9, TYPE, _a("AISystem"), ORG),
+                ox.Quad(sys9, _a("accountableOwner"), per3, ORG),
+                ox.Quad(sys9, IDENT, ox.Literal("SYS-9"), ORG),
+                ox.Quad(_n("dataset", "DS-1"), _a("accountableOwner"), per3, ORG),
+            )
+        ),
+        # a risk on the new system treated by a control PER-1 owns
+        Changeset(
+            add=(
+                ox.Quad(_n("risk", "RSK-9"), TYPE, _a("Risk"), ORG),
+                ox.Quad(_n("risk", "RSK-9"), _a("affectsSystem"), sys9, ORG),
+                ox.Quad(_n("treatment", "TRT-9"), _a("treatsRisk"), _n("risk", "RSK-9"), ORG),
+            )
+        ),
+        # a new person who owns nothing yet, then a label changed
+        Changeset(add=(ox.Quad(_n("person", "PER-9"), TYPE, _a("Person"), ORG),)),
+        Changeset(add=(ox.Quad(sys9, LABEL, ox.Literal("Nine"), ORG),)),
+        Changeset(remove=(ox.Quad(sys9, _a("accountableOwner"), per3, ORG),)),
+    ]
+    for change in writes:
+        store.apply(change)
+        assert index._built, "a write must not make the index build again"
+        _assert_same_people(store)

@@ -140,3 +140,17 @@ def synthetic_store(tmp_path_factory: pytest.TempPathFactory) -> Store:
 
 def test_same_rows_for_the_most_connected_entities(synthetic_store: Store) -> None:
     assert _compare(synthetic_store, limit=5) > 1000
+
+
+def test_person_impact_for_the_most_connected_people(synthetic_store: Store) -> None:
+    from aimstrace.graph.analytics.core import analytics_for
+
+    # People are answered from the impact index; the networkx projection is the definition.
+    engine = Engine(synthetic_store)
+    compared = 0
+    for person in _entities(synthetic_store, "Person", 5):
+        expected = analytics_for(synthetic_store).impact_radius("person", person.value)
+        found = engine.impact("person", person.value)
+        assert found.rows == expected.rows, person
+        compared += len(found.rows)
+    assert compared > 100
