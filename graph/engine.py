@@ -233,11 +233,22 @@ class Engine:
 
     # ----- organisation inventory ---------------------------------------------------------------
 
-    def list_entities(self, kind: str) -> list[dict[str, Any]]:
-        """Every entity of one register (systems, datasets, people, ...) as JSON-friendly dicts."""
+    def list_entities(self, kind: str, columns: list[str] | None = None) -> list[dict[str, Any]]:
+        """Every entity of one register (systems, datasets, people, ...) as JSON-friendly dicts;
+        with `columns`, only `id`, `label` and those fields are read."""
         from aimstrace.graph.inventory import list_entities
 
-        return list(self._memo(("entities", kind), lambda: list_entities(self.store, kind)))
+        if columns is None:
+            return list(self._memo(("entities", kind), lambda: list_entities(self.store, kind)))
+        key = ("entities", f"{kind}:{','.join(sorted(columns))}")
+        chosen = sorted(columns)
+        return list(self._memo(key, lambda: list_entities(self.store, kind, chosen)))
+
+    def count_entities(self, kind: str) -> int:
+        """How many entities one register holds (one aggregate query, nothing read)."""
+        from aimstrace.graph.inventory import count_entities
+
+        return self._memo(("count", kind), lambda: [count_entities(self.store, kind)])[0]
 
     def entity(self, kind: str, entity_id: str) -> dict[str, Any] | None:
         """One entity of a register by id (as `list_entities` has it), read around its IRI."""

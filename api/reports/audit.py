@@ -77,12 +77,24 @@ def gaps_by_clause(ctx: Context) -> Section:
     return section
 
 
+# The columns of each register the stage 1 pack shows (besides id and label).
+POLICY_COLUMNS = ["owner", "approved_by", "approval_date"]
+POLICY_REVIEW_COLUMNS = ["policy", "review_date", "reviewed_by"]
+RISK_ASSESSMENT_COLUMNS = ["date", "systems"]
+IMPACT_COLUMNS = ["system", "date", "fria", "affected_parties"]
+AUDIT_COLUMNS = ["date", "scope"]
+NONCONFORMITY_COLUMNS = ["audit", "requirement", "description"]
+ACTION_COLUMNS = ["nonconformity", "owner", "due_date", "status"]
+
+
 def stage1_report(ctx: Context) -> Document:
     """The readiness pack a certification body's stage 1 audit reviews."""
     doc = new_document(ctx, "stage1", "Stage 1 readiness review pack")
     org = (ctx.entities("organisation") or [{}])[0]
     scope = ctx.entities("scope")
-    systems = ctx.entities("systems")
+    # Each register is read for the columns the pack shows (and counted where it only counts).
+    system_columns = ["in_scope", "lifecycle_stage", "eu_ai_act_role", "annex_iii_point", "owner"]
+    systems = ctx.entities("systems", [*system_columns[1:], "excluded_from_scope"])
     in_scope = {s for entry in scope for s in entry.get("systems") or []}
     counts = ctx.gaps().counts()
     doc.summary.append(
@@ -104,22 +116,14 @@ def stage1_report(ctx: Context) -> Document:
         tables=[
             register_table(
                 [{**s, "in_scope": s["id"] in in_scope} for s in systems],
-                [
-                    "id",
-                    "label",
-                    "in_scope",
-                    "lifecycle_stage",
-                    "eu_ai_act_role",
-                    "annex_iii_point",
-                    "owner",
-                ],
+                ["id", "label", *system_columns],
                 "systems",
                 name="Systems",
             )
         ],
     )
-    policies = ctx.entities("policies")
-    reviews = ctx.entities("policy_reviews")
+    policies = ctx.entities("policies", POLICY_COLUMNS)
+    reviews = ctx.entities("policy_reviews", POLICY_REVIEW_COLUMNS)
     last_review = latest(reviews, "review_date")
     policy_section = Section(
         "AI policy",
@@ -129,25 +133,18 @@ def stage1_report(ctx: Context) -> Document:
             ("review interval", f"{org.get('policy_review_interval_days', '(not set)')} days"),
         ],
         tables=[
-            register_table(
-                policies, ["id", "label", "owner", "approved_by", "approval_date"], name="Policies"
-            ),
-            register_table(
-                reviews,
-                ["id", "label", "policy", "review_date", "reviewed_by"],
-                name="Policy reviews",
-            ),
+            register_table(policies, ["id", "label", *POLICY_COLUMNS], name="Policies"),
+            register_table(reviews, ["id", "label", *POLICY_REVIEW_COLUMNS], name="Policy reviews"),
         ],
     )
     roles = ctx.entities("roles")
-    people = ctx.entities("people")
     roles_section = Section(
         "Roles, responsibilities and authorities",
-        facts=[("roles", str(len(roles))), ("people", str(len(people)))],
+        facts=[("roles", str(len(roles))), ("people", str(ctx.count("people")))],
         tables=[register_table(roles, ["label", "description"], name="Roles")],
     )
-    risk_assessments = ctx.entities("risk_assessments")
-    impact = ctx.entities("impact_assessments")
+    risk_assessments = ctx.entities("risk_assessments", RISK_ASSESSMENT_COLUMNS)
+    impact = ctx.entities("impact_assessments", IMPACT_COLUMNS)
     method = Section(
         "Risk and impact assessment method",
         facts=[
@@ -157,7 +154,7 @@ def stage1_report(ctx: Context) -> Document:
                 f"{org.get('risk_assessment_interval_days', '(not set)')} days",
             ),
             ("last risk assessment", age(ctx, (latest(risk_assessments) or {}).get("date"))),
-            ("risks registered", str(len(ctx.entities("risks")))),
+            ("risks registered", str(ctx.count("risks"))),
             (
                 "impact assessments",
                 f"{len(impact)} ({sum(1 for i in impact if i.get('fria'))} FRIA)",
@@ -165,18 +162,14 @@ def stage1_report(ctx: Context) -> Document:
         ],
         tables=[
             register_table(
-                risk_assessments, ["id", "label", "date", "systems"], name="Risk assessments"
+                risk_assessments, ["id", "label", *RISK_ASSESSMENT_COLUMNS], name="Risk assessments"
             ),
-            register_table(
-                impact,
-                ["id", "label", "system", "date", "fria", "affected_parties"],
-                name="Impact assessments",
-            ),
+            register_table(impact, ["id", "label", *IMPACT_COLUMNS], name="Impact assessments"),
         ],
     )
-    audits = ctx.entities("audits")
-    ncs = ctx.entities("nonconformities")
-    actions = ctx.entities("corrective_actions")
+    audits = ctx.entities("audits", AUDIT_COLUMNS)
+    ncs = ctx.entities("nonconformities", NONCONFORMITY_COLUMNS)
+    actions = ctx.entities("corrective_actions", ACTION_COLUMNS)
     open_actions = [a for a in actions if a.get("status") not in ("closed", "done", "verified")]
     audit = Section(
         "Internal audit",
@@ -186,15 +179,9 @@ def stage1_report(ctx: Context) -> Document:
             ("corrective actions open", f"{len(open_actions)} of {len(actions)}"),
         ],
         tables=[
-            register_table(audits, ["id", "label", "date", "scope"], name="Audits"),
-            register_table(
-                ncs, ["id", "label", "audit", "requirement", "description"], name="Nonconformities"
-            ),
-            register_table(
-                actions,
-                ["id", "label", "nonconformity", "owner", "due_date", "status"],
-                name="Corrective actions",
-            ),
+            register_table(audits, ["id", "label", *AUDIT_COLUMNS], name="Audits"),
+            register_table(ncs, ["id", "label", *NONCONFORMITY_COLUMNS], name="Nonconformities"),
+            register_table(actions, ["id", "label", *ACTION_COLUMNS], name="Corrective actions"),
         ],
     )
     reviews_mr = ctx.entities("management_reviews")

@@ -86,9 +86,14 @@ class Context:
             self._gaps = self.engine.validate(self.as_of)
         return self._gaps
 
-    def entities(self, kind: str) -> list[dict[str, Any]]:
-        """One register's entries."""
-        return self.engine.list_entities(kind)
+    def entities(self, kind: str, columns: list[str] | None = None) -> list[dict[str, Any]]:
+        """One register's entries; with `columns`, only `id`, `label` and those fields (a
+        report reads what it shows, not every field of thousands of entries)."""
+        return self.engine.list_entities(kind, columns)
+
+    def count(self, kind: str) -> int:
+        """How many entries one register holds, counted in the store."""
+        return self.engine.count_entities(kind)
 
     def organisation(self) -> str:
         """The organisation's name, or a placeholder."""

@@ -63,3 +63,21 @@ def test_every_kind_is_json_serialisable(store: Store) -> None:
 def test_unknown_kind_names_the_choices(store: Store) -> None:
     with pytest.raises(StoreError, match="systems"):
         list_entities(store, "spaceships")
+
+
+def test_chosen_columns_read_only_those_fields_with_the_same_values(store: Store) -> None:
+    full = {d["id"]: d for d in list_entities(store, "datasets")}
+    chosen = list_entities(store, "datasets", ["used_by", "vendor"])
+    assert {d["id"] for d in chosen} == set(full)
+    for entry in chosen:
+        assert set(entry) == {"id", "label", "used_by", "vendor"}
+        assert entry == {k: full[entry["id"]][k] for k in entry}
+    assert any(entry["used_by"] for entry in chosen)  # an inverse column among them
+
+
+def test_counts_are_the_number_of_entries_listed(store: Store) -> None:
+    from aimstrace.graph.inventory import count_entities
+
+    counts = {kind: count_entities(store, kind) for kind in INVENTORY_KINDS}
+    assert counts == {kind: len(list_entities(store, kind)) for kind in INVENTORY_KINDS}
+    assert counts["datasets"] >= 2 and counts["risks"] >= 1
