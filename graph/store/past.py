@@ -28,6 +28,7 @@ import re
 import shutil
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -193,14 +194,10 @@ def copy_store_dir(source: Path, target: Path) -> None:
     and options files are rewritten by whoever opens the copy, so those are copied.
     """
     target.mkdir(parents=True)
-    unpacker = zstandard.ZstdDecompressor()
+    packed = []
     for child in source.iterdir():
         if child.name.endswith(".sst" + PACKED):
-            with (
-                child.open("rb") as packed,
-                (target / child.name[: -len(PACKED)]).open("wb") as out,
-            ):
-                unpacker.copy_stream(packed, out)
+            packed.append(child)
             continue
         if child.name.endswith(".sst"):
             try:
@@ -209,6 +206,14 @@ def copy_store_dir(source: Path, target: Path) -> None:
             except OSError:
                 pass  # another file system: copy it
         shutil.copy2(child, target / child.name)
+    # zstd releases the GIL while it works: one thread per core unpacks the files side by side.
+    with ThreadPoolExecutor(max_workers=max(1, min(len(packed), os.cpu_count() or 1))) as pool:
+        list(pool.map(lambda child: _unpack(child, target / child.name[: -len(PACKED)]), packed))
+
+
+def _unpack(packed: Path, out: Path) -> None:
+    with packed.open("rb") as source, out.open("wb") as target:
+        zstandard.ZstdDecompressor().copy_stream(source, target)
 
 
 @dataclass(frozen=True)
