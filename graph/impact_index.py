@@ -20,12 +20,15 @@ the fixture, the example organisation and the hubs of a generated one.
 from __future__ import annotations
 
 import logging
+import os
+import pickle
 import sys
 import threading
 import weakref
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from operator import itemgetter
+from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
@@ -158,6 +161,47 @@ class ImpactIndex:
         store = self._store()
         if store is None:
             raise RuntimeError("the store behind this index has been closed")
+        saved = _saved_path(store)
+        # Read before the build: a write in flight, or one landing during it, moves them on.
+        generation = store.stable_generation()
+        sequence = store.changes.last_sequence() if saved is not None else None
+        if saved is not None and generation is not None and self._load(saved, sequence):
+            self._built = True
+            return
+        self._build(store)
+        self._built = True
+        if saved is not None and generation is not None and generation == store.stable_generation():
+            self._save(saved, sequence)
+
+    def _state(self) -> tuple[object, ...]:
+        return (self.backward, self.forward, self.idents, self.labels, self.typed)
+
+    def _save(self, path: Path, sequence: int | None) -> None:
+        """Keep the built index beside the store, tagged with the change log's sequence."""
+        try:
+            temporary = path.with_name(path.name + ".tmp")
+            with temporary.open("wb") as fh:
+                pickle.dump((SAVED_FORMAT, sequence, self._state()), fh, protocol=5)
+            os.replace(temporary, path)
+        except (OSError, pickle.PicklingError) as exc:  # an optimisation: answers go on
+            log.warning("impact index not saved beside the store: %s", exc)
+
+    def _load(self, path: Path, sequence: int | None) -> bool:
+        """Take the saved index when it was built at this sequence (no write since)."""
+        try:
+            with path.open("rb") as fh:
+                version, saved_at, state = _TermsOnly(fh).load()
+        except FileNotFoundError:
+            return False
+        except (OSError, pickle.UnpicklingError, ValueError, TypeError, EOFError) as exc:
+            log.warning("saved impact index unreadable, building it again: %s", exc)
+            return False
+        if version != SAVED_FORMAT or saved_at != sequence:
+            return False
+        self.backward, self.forward, self.idents, self.labels, self.typed = state
+        return True
+
+    def _build(self, store: Store) -> None:
         self._clear()
         # One SELECT per predicate: Oxigraph hands out solutions faster than quads (about
         # 5 against 8.6 us each on disk), and the union of graphs is what the queries read.
@@ -170,7 +214,6 @@ class ImpactIndex:
             solutions = store.query(f"SELECT ?s WHERE {{ ?s a <{cls}> }}")
             assert isinstance(solutions, ox.QuerySolutions)
             self.typed[cls] = {_node(solution[0]) for solution in solutions}
-        self._built = True
 
     def owners(self, store: Store, entity: str) -> list[str]:
         """The accountable owners of an entity (IRI): from the index when built, else the store."""
@@ -496,6 +539,37 @@ def _framework_of(requirement: object) -> str:
     if isinstance(requirement, str) and requirement.startswith(catalog):
         return requirement[len(catalog) :].split("/", 1)[0]
     return "other"
+
+
+# The saved index's layout: a file of another version is built again, never read.
+SAVED_FORMAT = 1
+SAVED_NAME = "impact-index.pickle"
+_SAVED_CLASSES = {
+    ("builtins", "set"),
+    ("builtins", "frozenset"),
+    *(("pyoxigraph", name) for name in ("NamedNode", "BlankNode", "Literal", "Triple")),
+}
+
+
+class _TermsOnly(pickle.Unpickler):
+    """Unpickles sets, dicts, tuples, strings and Oxigraph terms, and nothing that runs code."""
+
+    def find_class(self, module: str, name: str) -> Any:
+        if (module, name) not in _SAVED_CLASSES:
+            raise pickle.UnpicklingError(f"{module}.{name} is not part of a saved impact index")
+        return super().find_class(module, name)
+
+
+def _saved_path(store: Store) -> Path | None:
+    """Where a store's built index is kept between processes (on-disk stores it owns only).
+
+    A one-shot command would otherwise build it again each time (seconds at 1M triples). The
+    file is tagged with the change log's sequence, which every write of any process moves on
+    before it commits, so a file built before any later write is never taken.
+    """
+    if store.path is None or store.read_only or getattr(store, "_frozen", None) is not None:
+        return None
+    return store.path / SAVED_NAME
 
 
 _INDEXES: weakref.WeakKeyDictionary[Store, ImpactIndex] = weakref.WeakKeyDictionary()

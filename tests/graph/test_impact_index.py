@@ -235,3 +235,82 @@ def test_person_impact_kept_current_by_writes(store: Store) -> None:
         store.apply(change)
         assert index._built, "a write must not make the index build again"
         _assert_same_people(store)
+
+
+def _on_disk(tmp_path: Path) -> Path:
+    folder = tmp_path / "store"
+    disk = Store(folder)
+    disk.load_file(FIXTURE, ox.RdfFormat.TURTLE, ORG)
+    del disk
+    return folder
+
+
+def _reopen(folder: Path) -> Store:
+    import gc
+
+    gc.collect()  # the earlier Store object must let go of RocksDB's lock
+    return Store(folder, create=False)
+
+
+def _no_build(monkeypatch: pytest.MonkeyPatch) -> None:
+    from aimstrace.graph.impact_index import ImpactIndex
+
+    def refuse(self: ImpactIndex, store: Store) -> None:
+        raise AssertionError("the saved index should have been taken")
+
+    monkeypatch.setattr(ImpactIndex, "_build", refuse)
+
+
+def test_a_saved_index_is_taken_by_the_next_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from aimstrace.graph.impact_index import SAVED_NAME
+
+    folder = _on_disk(tmp_path)
+    first = _reopen(folder)
+    expected = _assert_same(first)  # builds and saves it
+    assert (folder / SAVED_NAME).is_file()
+    del first
+    second = _reopen(folder)
+    with monkeypatch.context() as patched:
+        _no_build(patched)
+        assert _assert_same(second) == expected
+        assert _assert_same_people(second) > 0
+
+
+def test_a_saved_index_is_not_taken_after_a_write(tmp_path: Path) -> None:
+    folder = _on_disk(tmp_path)
+    first = _reopen(folder)
+    _assert_same(first)
+    ds9 = _n("dataset", "DS-9")
+    del first
+    # A write by a process that never built the index: the saved one is older than the store.
+    writer = _reopen(folder)
+    writer.apply(Changeset(add=(ox.Quad(ds9, DERIVED, _n("dataset", "DS-1"), ORG),)))
+    del writer
+    third = _reopen(folder)
+    query = default_registry()["dataset-impact"]
+    rows = OxigraphBackend(third, use_index=True).run(query, query.bind({"dataset": "DS-1"})).rows
+    assert any(row[1] == ds9.value for row in rows)
+    _assert_same(third)
+
+
+def test_a_saved_index_that_would_run_code_is_refused(tmp_path: Path) -> None:
+    import pickle
+
+    from aimstrace.graph.impact_index import SAVED_FORMAT, SAVED_NAME
+
+    folder = _on_disk(tmp_path)
+    first = _reopen(folder)
+    _assert_same(first)
+    sequence = first.changes.last_sequence()
+    del first
+
+    class Hostile:
+        def __reduce__(self) -> tuple[object, ...]:
+            return (print, ("ran code from the store folder",))
+
+    (folder / SAVED_NAME).write_bytes(pickle.dumps((SAVED_FORMAT, sequence, Hostile())))
+    second = _reopen(folder)
+    assert _assert_same(second) > 0  # built again, and saved again
+    assert b"Hostile" not in (folder / SAVED_NAME).read_bytes()
