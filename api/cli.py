@@ -106,7 +106,7 @@ class CliState:
         forwarded = FORWARDED.get()
         if forwarded is None:
             return None
-        return lambda path: swap_paths(path, forwarded.swaps)
+        return lambda path: forwarded.sources.get(path) or swap_paths(path, forwarded.swaps)
 
     def write_through_server(self, ctx: click.Context, default: Path | None = None) -> None:
         """Before a write: when a server holds the store, run the command there and exit."""

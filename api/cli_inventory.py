@@ -57,6 +57,13 @@ class KindChoice(click.Choice):  # type: ignore[type-arg]
     help="Also remove every entity of each register given that the register no longer lists, "
     "and every entity an ML file given imported before that the file no longer lists.",
 )
+@click.option(
+    "--source-base",
+    metavar="DIR",
+    help="Record each ML file by its path relative to DIR (default: relative to the folder "
+    "holding its git work tree, else its absolute path), so any spelling of a file, or the "
+    "repository moved, is the same source.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @message_option
 @pass_state
@@ -68,6 +75,7 @@ def load(
     fmt: str | None,
     mlflow_uri: str | None,
     sync: bool,
+    source_base: str | None,
     as_json: bool,
 ) -> None:
     """Load inventory files or folders (CSV, XLSX, YAML, JSON, Turtle, N-Triples, JSON-LD).
@@ -97,6 +105,7 @@ def load(
                 extra=extra,
                 sync=sync,
                 source_name=state.source_name(),
+                source_base=source_base,
             )
     except InventoryLoadError as exc:
         for issue in exc.issues:

@@ -20,13 +20,16 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import click
 
 from aimstrace.graph.store import StoreError
+
+if TYPE_CHECKING:
+    from aimstrace.loaders.ml.source import SourceNames
 
 API_KEY_ENV_VAR = "AIMSTRACE_API_KEY"
 SLOT = "@@aimstrace-file-{}@@"
@@ -75,13 +78,19 @@ def build_request(
     uploads: list[dict[str, Any]] = []
     outputs: list[dict[str, Any]] = []
 
+    # The files a load reads are recorded under their canonical names, which only this side
+    # can tell (the server sees temporary copies): computed here, sent with each file.
+    from aimstrace.loaders.ml.source import SourceNames
+
+    names = SourceNames(ctx.params.get("source_base")) if path == ["load"] else None
+
     def token(param: click.Parameter, value: Any) -> str:
         if isinstance(param.type, click.Path) and value is not None:
             slot = len(uploads) + len(outputs)
             if param.name in OUTPUT_PARAMS:
                 outputs.append({"slot": slot, "name": str(value)})
             else:
-                uploads.append(_upload(slot, Path(value)))
+                uploads.append(_upload(slot, Path(value), names))
             return SLOT.format(slot)
         return str(value)
 
@@ -114,16 +123,23 @@ def build_request(
     }
 
 
-def _upload(slot: int, path: Path) -> dict[str, Any]:
+def _upload(slot: int, path: Path, names: SourceNames | None = None) -> dict[str, Any]:
     entry: dict[str, Any] = {"slot": slot, "name": str(path), "kind": "missing", "files": []}
     if path.is_dir():
         entry["kind"] = "dir"
         for file in sorted(p for p in path.rglob("*") if p.is_file()):
-            entry["files"].append({"path": file.relative_to(path).as_posix(), "data": _b64(file)})
+            item = {"path": file.relative_to(path).as_posix(), "data": _b64(file)}
+            entry["files"].append(_with_source(item, file, names))
     elif path.is_file():
         entry["kind"] = "file"
-        entry["files"].append({"path": path.name, "data": _b64(path)})
+        entry["files"].append(_with_source({"path": path.name, "data": _b64(path)}, path, names))
     return entry
+
+
+def _with_source(item: dict[str, Any], file: Path, names: SourceNames | None) -> dict[str, Any]:
+    if names is not None:
+        item["source"] = names.name(file)
+    return item
 
 
 def _b64(path: Path) -> str:
@@ -180,6 +196,8 @@ class Forwarded:
     argv: list[str]
     actor: str | None
     swaps: list[tuple[str, str]]
+    # A temporary copy's path -> the canonical source name the client gave for it.
+    sources: dict[str, str] = field(default_factory=dict)
 
 
 FORWARDED: ContextVar[Forwarded | None] = ContextVar("aimstrace_forwarded", default=None)
@@ -257,8 +275,10 @@ def run_here(
     with tempfile.TemporaryDirectory(prefix="aimstrace-cli-") as tmp:
         folder = Path(tmp)
         swaps: list[tuple[str, str]] = []
+        sources: dict[str, str] = {}
         for upload in request.get("uploads", []):
             local = _materialise(folder, upload)
+            sources.update(_sources(local, upload))
             argv = [local if a == SLOT.format(upload["slot"]) else a for a in argv]
             swaps.append((local, str(upload["name"])))
         written: list[tuple[Path, str]] = []
@@ -274,7 +294,7 @@ def run_here(
         swaps.sort(key=lambda s: len(s[0]), reverse=True)
         typed = [str(a) for a in request.get("typed", [])] or [*command, *argv]
         token = SERVING.set(engine)
-        sender = FORWARDED.set(Forwarded(typed, actor, swaps))
+        sender = FORWARDED.set(Forwarded(typed, actor, swaps, sources))
         try:
             with _captured() as buffers:
                 args = [*(["--store", str(store_dir)] if store_dir else []), *command, *argv]
@@ -289,6 +309,16 @@ def run_here(
             if path.is_file()
         ]
     return {"exit_code": code, "stdout": texts["out"], "stderr": texts["err"], "outputs": outputs}
+
+
+def _sources(local: str, upload: dict[str, Any]) -> dict[str, str]:
+    """The canonical source names the client gave for an upload's files, by their copy's path."""
+    found: dict[str, str] = {}
+    for item in upload.get("files", []):
+        if isinstance(item.get("source"), str):
+            copy = Path(local) / str(item["path"]) if upload.get("kind") == "dir" else Path(local)
+            found[str(copy)] = item["source"]
+    return found
 
 
 def _materialise(folder: Path, upload: dict[str, Any]) -> str:

@@ -28,9 +28,10 @@ from aimstrace.loaders.inventory import (
 )
 from aimstrace.loaders.limits import LoadLimits
 from aimstrace.loaders.ml import plan as ml_plan
-from aimstrace.loaders.ml.build import MlEntity
+from aimstrace.loaders.ml.build import SOURCE_FILE, MlEntity
 from aimstrace.loaders.ml.model import Parsed
 from aimstrace.loaders.ml.read import ML_FORMATS, ML_SUFFIXES, has_front_matter, read_ml
+from aimstrace.loaders.ml.source import SourceNames, SourceOutsideBase, legacy_names
 from aimstrace.loaders.ml.sync import ml_sync_removals
 from aimstrace.loaders.old_triples import OldTriples
 from aimstrace.loaders.organisation import one_organisation
@@ -126,13 +127,16 @@ def plan(
     extra: Sequence[Parsed] = (),
     sync: bool = False,
     source_name: Callable[[str], str] | None = None,
+    source_base: Path | str | None = None,
 ) -> LoadPlan:
     """Read and check every input; compute the change to the organisation graph.
 
     fmt forces an ML metadata format for every file (else it is found from the content);
     extra holds ML sources already read (an MLflow registry); sync removes the entities of each
     register given that it no longer lists (aimstrace.loaders.sync); source_name gives the name
-    an ML file is recorded under (`aims:sourceFile`) when the path read is a temporary copy.
+    an ML file is recorded under (`aims:sourceFile`) when the path read is a temporary copy,
+    else that name is the file's canonical name (aimstrace.loaders.ml.source), relative to
+    source_base when one is given.
     """
     started = time.perf_counter()
     against = store.stable_generation()  # the change is computed from reads made after this
@@ -144,11 +148,21 @@ def plan(
     tables = []
     rdf_inputs: list[tuple[Path, list[ox.Triple]]] = []
     ml_inputs: list[Parsed] = list(extra)
+    names = SourceNames(source_base)
+    ml_files: dict[str, Path] = {}
     for file in files:
         parsed_ml = read_ml(file, fmt)
         if parsed_ml is not None:
+            # Problems keep the path as typed (the user finds the file by it); the provenance
+            # gets the one name every spelling of the file shares.
             if source_name is not None:
                 parsed_ml.file = source_name(parsed_ml.file)
+            else:
+                try:
+                    parsed_ml.file = names.name(file)
+                except SourceOutsideBase as exc:
+                    issues.append(InputIssue(str(file), None, None, str(exc)))
+                ml_files[parsed_ml.file] = file
             ml_inputs.append(parsed_ml)
             continue
         if file.suffix.lower() in RDF_SUFFIXES:
@@ -186,15 +200,27 @@ def plan(
         return LoadPlan(report, issues)
 
     kinds = {r.iri: (r.register.kind, r.id) for r in records}
+    legacy = legacy_names(store, ml_files)
     changeset = _changeset(store, built + _rdf_entities(rdf_inputs), kinds, report)
     if ml_entities:
         changeset = _with_ml(store, changeset, ml_entities, report)
     if sync:
         changeset, found = _with_sync(
-            store, changeset, tables, records, built, rdf_inputs, ml_inputs, ml_entities, report
+            store,
+            changeset,
+            tables,
+            records,
+            built,
+            rdf_inputs,
+            ml_inputs,
+            ml_entities,
+            report,
+            legacy,
         )
         if found:
             return LoadPlan(report, found)
+    if legacy:
+        changeset = _renamed_sources(store, changeset, legacy, report)
     if len(changeset.add) > limits.max_triples:
         message = (
             f"the load would add {len(changeset.add)} triples, more than the limit of "
@@ -240,10 +266,18 @@ def load(
     extra: Sequence[Parsed] = (),
     sync: bool = False,
     source_name: Callable[[str], str] | None = None,
+    source_base: Path | str | None = None,
 ) -> LoadReport:
     """Plan, then apply unless dry_run; raise InventoryLoadError listing every problem."""
     load_plan = plan(
-        paths, store, dry_run=dry_run, fmt=fmt, extra=extra, sync=sync, source_name=source_name
+        paths,
+        store,
+        dry_run=dry_run,
+        fmt=fmt,
+        extra=extra,
+        sync=sync,
+        source_name=source_name,
+        source_base=source_base,
     )
     if load_plan.issues:
         raise InventoryLoadError(load_plan.issues)
@@ -389,6 +423,7 @@ def _with_sync(
     ml_inputs: list[Parsed],
     ml_entities: list[MlEntity],
     report: LoadReport,
+    legacy: dict[str, set[str]],
 ) -> tuple[Changeset, list[InputIssue]]:
     """The load's change plus the removal of what the given registers and ML files no longer
     list (aimstrace.loaders.sync, aimstrace.loaders.ml.sync)."""
@@ -402,7 +437,7 @@ def _with_sync(
     given = [(t.register, t.source) for t in tables]
     synced = sync_removals(store, given, listed, records, stated, set(changeset.remove))
     ml_synced = ml_sync_removals(
-        store, ml_inputs, ml_entities, stated, set(changeset.remove), set(changeset.add)
+        store, ml_inputs, ml_entities, stated, set(changeset.remove), set(changeset.add), legacy
     )
     if synced.issues or ml_synced.issues:
         return changeset, synced.issues + ml_synced.issues
@@ -422,3 +457,28 @@ def _with_sync(
         refs.sort(key=lambda r: (r.kind, r.id))
     report.triples_removed = len(remove)
     return Changeset(remove=tuple(remove), add=changeset.add), []
+
+
+def _renamed_sources(
+    store: Store, changeset: Changeset, legacy: dict[str, set[str]], report: LoadReport
+) -> Changeset:
+    """The change plus the rewrite of every legacy name of a loaded file to its canonical name,
+    on the entities that keep it (aimstrace.loaders.ml.source): a store written before names
+    were canonical is migrated by its next load, in the same transaction."""
+    remove = set(changeset.remove)
+    add = set(changeset.add)
+    for canonical, olds in legacy.items():
+        for old in olds:
+            stored = store.oxigraph.quads_for_pattern(None, SOURCE_FILE, ox.Literal(old), ORG_GRAPH)
+            for quad in stored:
+                if quad in remove:
+                    continue  # its entity goes (--sync), or loses this file as a source
+                remove.add(quad)
+                add.add(ox.Quad(quad.subject, SOURCE_FILE, ox.Literal(canonical), ORG_GRAPH))
+    # A quad both removed and added stays as it is.
+    both = remove & add
+    remove -= both
+    add -= both
+    report.triples_added = len(add)
+    report.triples_removed = len(remove)
+    return Changeset(remove=tuple(remove), add=tuple(add))

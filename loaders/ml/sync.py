@@ -73,15 +73,27 @@ def ml_sync_removals(
     stated: set[ox.Quad],
     leaving: set[ox.Quad],
     adding: set[ox.Quad],
+    legacy: dict[str, set[str]] | None = None,
 ) -> MlSyncResult:
     """The entities each parsed file no longer lists, the quads that go, and dangling links.
 
     entities: what the files give now; stated: every quad the load's inputs state; leaving: the
     quads the load removes anyway; adding: the quads it adds (a link this load states to an
-    entity that goes dangles as much as a stored one).
+    entity that goes dangles as much as a stored one); legacy: for a file's name, the other
+    names the store records that same file under (aimstrace.loaders.ml.source), which count as
+    this file.
     """
     result = MlSyncResult()
     parsed = list(parsed)
+    legacy = legacy or {}
+    # Every stored name -> the name of this load's file it spells.
+    canonical_of = {old: name for name, olds in legacy.items() for old in olds}
+
+    def as_loaded(term: object) -> object:
+        if isinstance(term, ox.Literal) and term.value in canonical_of:
+            return ox.Literal(canonical_of[term.value])
+        return term
+
     listed: dict[str, set[ox.NamedNode]] = {}
     for one in parsed:
         names = listed.setdefault(one.file, set())
@@ -100,7 +112,7 @@ def ml_sync_removals(
         if entity.stub or files_naming.get(node, 0) != 1:
             continue
         own = set(store.oxigraph.quads_for_pattern(node, None, None, ORG_GRAPH))
-        sources = {q.object for q in own if q.predicate == SOURCE_FILE}
+        sources = {as_loaded(q.object) for q in own if q.predicate == SOURCE_FILE}
         if sources != {ox.Literal(entity.file)} or any(q.predicate in REGISTER_ONLY for q in own):
             continue
         result.remove |= {
@@ -109,8 +121,16 @@ def ml_sync_removals(
             if q.predicate in REGISTER_PREDICATES and q not in entity.quads and q not in stated
         }
     whole: dict[ox.NamedNode, MlGone] = {}
+    handled: set[ox.NamedNode] = set()
     for file, names in listed.items():
-        quads = store.oxigraph.quads_for_pattern(None, SOURCE_FILE, ox.Literal(file), ORG_GRAPH)
+        spellings = {file, *legacy.get(file, ())}
+        quads = [
+            quad
+            for spelling in sorted(spellings)
+            for quad in store.oxigraph.quads_for_pattern(
+                None, SOURCE_FILE, ox.Literal(spelling), ORG_GRAPH
+            )
+        ]
         for quad in quads:
             subject = quad.subject
             if not isinstance(subject, ox.NamedNode) or subject in names:
@@ -118,12 +138,17 @@ def ml_sync_removals(
             node = subject
             own = set(store.oxigraph.quads_for_pattern(node, None, None, ORG_GRAPH))
             others = {
-                q.object for q in own if q.predicate == SOURCE_FILE and q.object != quad.object
+                q.object
+                for q in own
+                if q.predicate == SOURCE_FILE and as_loaded(q.object) != ox.Literal(file)
             }
-            gone = MlGone(_kind(node), _identifier(own, node), node, file)
             if others or node in named_by_load:
                 result.remove.add(quad)
                 continue
+            if node in handled:
+                continue  # recorded under two spellings of this file: removed once
+            handled.add(node)
+            gone = MlGone(_kind(node), _identifier(own, node), node, file)
             if any(q.predicate in REGISTER_ONLY for q in own):
                 gone.kept = True
                 result.remove |= {

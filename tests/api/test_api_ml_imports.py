@@ -48,7 +48,9 @@ def test_ml_files_import_in_one_call_and_keep_the_uploaded_names(
     assert client.get("/models/my-cool-model").status_code == 200
     # The provenance names the file as uploaded, never the server's temporary copy.
     assert _source_files(engine, "model", "my-cool-model") == {card.name}
-    gaps = client.get("/gaps", params={"limit": 2000, "requirement": "A.6.2.2"}).json()["items"]
+    answer = client.get("/gaps", params={"limit": 2000, "requirement": "A.6.2.2"})
+    assert answer.status_code == 200, answer.text
+    gaps = answer.json()["items"]
     assert any(
         g["focus_label"].startswith("my-cool-model") and g["source_file"] == card.name for g in gaps
     ), [g["focus_label"] for g in gaps]

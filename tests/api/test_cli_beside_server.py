@@ -22,6 +22,7 @@ import httpx
 import pytest
 
 from aimstrace.api.security import hash_key
+from aimstrace.loaders.ml.source import SourceNames
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / "ontology" / "example"
@@ -233,6 +234,7 @@ def test_load_sync_runs_in_the_server(served: Served, tmp_path: Path) -> None:
 
 
 def test_an_ml_file_loaded_through_the_server_records_the_users_path(served: Served) -> None:
+    # The name a local load would record (the client computes it; the server sees a copy).
     card = "tests/data/ml/hf-card/sample_simple_model_index.md"
     loaded = cli(served.store, "load", card)
     assert loaded.returncode == 0, loaded.stderr
@@ -242,7 +244,7 @@ def test_an_ml_file_loaded_through_the_server_records_the_users_path(served: Ser
     )
     found = cli(served.store, "sparql", query, "--json")
     assert found.returncode == 0, found.stderr
-    assert [row["file"] for row in json.loads(found.stdout)] == [card]
+    assert [row["file"] for row in json.loads(found.stdout)] == [SourceNames().name(REPO / card)]
 
 
 def test_remove_runs_in_the_server(served: Served, twin: Path, tmp_path: Path) -> None:

@@ -12,6 +12,7 @@ from inventory_support import DATA
 
 from aimstrace.api.cli import main
 from aimstrace.graph.engine import Engine
+from aimstrace.loaders.ml.source import SourceNames
 
 
 def _store(tmp_path: Path) -> str:
@@ -100,7 +101,7 @@ def test_list_offers_the_kinds_only_imports_create(tmp_path: Path) -> None:
         ("my-cool-model/0-accuracy", "my-cool-model", "accuracy", "0.9", "beans"),
         ("my-cool-model/1-f1", "my-cool-model", "f1", "0.66", "beans"),
     ]
-    assert results[1]["split"] == "test" and results[0]["source_file"] == [str(card)]
+    assert results[1]["split"] == "test" and results[0]["source_file"] == [SourceNames().name(card)]
     (job,) = json.loads(_run(store, "list", "lineage-jobs", "--json").stdout)
     assert (job["id"], job["used"], job["produced"]) == (
         "my-namespace/my-job",

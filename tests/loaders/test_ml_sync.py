@@ -17,6 +17,7 @@ from rdflib.compare import isomorphic
 from aimstrace.api.cli import main
 from aimstrace.loaders.errors import InventoryLoadError
 from aimstrace.loaders.load import load
+from aimstrace.loaders.ml.source import SourceNames
 from aimstrace.ontology.iris import entity_iri
 from tests.loaders.inventory_support import ORG, all_quads, catalog_store, org_graph
 
@@ -103,7 +104,7 @@ def test_an_entity_other_files_name_loses_only_this_file(tmp_path: Path) -> None
     assert ("dataset", "my-namespace/my-input") not in {(r.kind, r.id) for r in report.removed}
     assert {
         q.object.value for q in store.oxigraph.quads_for_pattern(my_input, SOURCE_FILE, None, ORG)
-    } == {str(complete)}
+    } == {SourceNames().name(complete)}
 
 
 def test_refused_while_a_register_row_points_at_it(card: Path, tmp_path: Path) -> None:
