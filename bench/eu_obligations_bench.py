@@ -1,11 +1,15 @@
 """EU AI Act obligations benchmark: deriving every system's obligations and `eu-obligations` p50.
 
     python bench/eu_obligations_bench.py --triples 100000 [--triples 1000000] [--queries 200]
+    python bench/eu_obligations_bench.py --nt ORG.nt [--baseline-ref REF] [--rounds 0]
 
-The organisation comes from bench/generate.py (N-Triples, with classifications and roles) and is
-loaded into an in-memory store with the vocabulary and the catalogs. For each size it times,
-in the same process:
-  - the derivation of all obligations (the rules in ontology/shapes/rules/eu-ai-act/),
+The organisation comes from bench/generate.py (N-Triples, with classifications and roles; or an
+N-Triples file it wrote, --nt) and is loaded into an in-memory store with the vocabulary and the
+catalogs. For each size it times, in the same process:
+  - the derivation of all obligations (the rules in ontology/shapes/rules/eu-ai-act/) and its
+    write to the store (history and change log included), interleaved with the derivation of
+    --baseline-ref (its graph/eu_obligations.py and rules, taken with `git show`) on the same
+    store; the eu-obligations rows of the sampled systems must be the same after both,
   - `eu-obligations(system, as_of)` on Oxigraph, uncached, over random systems and three dates
     (p50, p95), against `system-trace` for the same systems as the baseline named query,
   - `validate --as-of 2026-12-02` with the packaged shapes, against the same validation with the
@@ -15,6 +19,7 @@ in the same process:
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import random
 import statistics
 import subprocess
@@ -22,11 +27,13 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from types import ModuleType
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import pyoxigraph as ox
 
+from aimstrace.graph import eu_obligations
 from aimstrace.graph.engine import Engine
 from aimstrace.graph.rdf_backend import OxigraphBackend
 from aimstrace.graph.validation.runner import load_shape_files, validate
@@ -35,6 +42,89 @@ from bench.generate import build, systems_for, write_nt
 
 ORG_GRAPH = ox.NamedNode("https://w3id.org/aimstrace/graph/org")
 DATES = ("2026-06-01", "2026-12-02", "2028-09-01")
+ROOT = Path(__file__).resolve().parents[1]
+# The commit this session's derivation work started from (main at 8cf2217).
+BASELINE_REF = "8cf2217"
+
+
+def _git_show(ref: str, path: str) -> str:
+    return subprocess.run(
+        ["git", "-C", str(ROOT), "show", f"{ref}:{path}"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+
+
+def baseline_derivation(ref: str, folder: Path) -> ModuleType:
+    """graph/eu_obligations.py at REF, imported under another name, running REF's rules."""
+    path = folder / "base_eu_obligations.py"
+    path.write_text(_git_show(ref, "graph/eu_obligations.py"), encoding="utf-8")
+    spec = importlib.util.spec_from_file_location("base_eu_obligations", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["base_eu_obligations"] = module
+    spec.loader.exec_module(module)
+    folder_ref = f"{ref}:ontology/shapes/rules/eu-ai-act"
+    command = ["git", "-C", str(ROOT), "ls-tree", "--name-only", folder_ref]
+    listing = subprocess.run(command, capture_output=True, text=True, check=True).stdout.split()
+    texts = tuple(
+        (name, _git_show(ref, f"ontology/shapes/rules/eu-ai-act/{name}"))
+        for name in sorted(listing)
+        if name.endswith(".rq")
+    )
+    module.rules = lambda: texts  # type: ignore[attr-defined]
+    return module
+
+
+def _clear_derived(engine: Engine) -> None:
+    graph = eu_obligations.OBLIGATIONS_GRAPH
+    engine.store.replace_graph(graph, [])
+
+
+def _rows(backend: OxigraphBackend, picks: list[str]) -> list[tuple[object, ...]]:
+    query = default_registry()["eu-obligations"]
+    out: list[tuple[object, ...]] = []
+    for system in picks:
+        for when in DATES:
+            result = backend.run(query, query.bind({"system": system, "as_of": when}))
+            out += [tuple(str(v) for v in row) for row in result.rows]
+    return out
+
+
+def compare_derivations(
+    engine: Engine, base: ModuleType, rounds: int, picks: list[str]
+) -> tuple[float, float]:
+    """Interleaved: the baseline's and this tree's derivation, each computed and written to the
+    store from an empty derived graph; prints best wall and CPU of each and their ratios."""
+    backend = OxigraphBackend(engine.store)
+    walls: dict[str, list[float]] = {"base": [], "new": []}
+    cpus: dict[str, list[float]] = {"base": [], "new": []}
+    rows: dict[str, list[tuple[object, ...]]] = {}
+    triples: dict[str, int] = {}
+    for _ in range(rounds):
+        for label, module in (("base", base), ("new", eu_obligations)):
+            _clear_derived(engine)
+            t0, c0 = time.perf_counter(), time.process_time()
+            changes, report = module.derive_changes(engine.store)
+            engine.store.apply(changes)
+            engine.store.flush()
+            walls[label].append(time.perf_counter() - t0)
+            cpus[label].append(time.process_time() - c0)
+            triples[label] = report.triples
+            rows[label] = _rows(backend, picks)
+    same = "same rows" if rows["base"] == rows["new"] else "ROWS DIFFER"
+    new_w, base_w, new_c, base_c = (
+        min(walls["new"]), min(walls["base"]), min(cpus["new"]), min(cpus["base"])
+    )  # fmt: skip
+    print(
+        f"derive and write all obligations (best of {rounds}): {new_w:.2f} s wall, {new_c:.2f} s "
+        f"CPU ({triples['new']} triples) vs {base_w:.2f} s wall, {base_c:.2f} s CPU at "
+        f"the baseline ({triples['base']} triples); "
+        f"ratio wall {new_w / base_w:.2f}, CPU {new_c / base_c:.2f}; eu-obligations of "
+        f"{len(picks)} systems x {len(DATES)} dates: {same} ({len(rows['new'])} rows)"
+    )
+    return new_w, new_c
 
 
 def _baseline_shapes(commit: str, folder: Path) -> list[Path]:
@@ -61,19 +151,43 @@ def _percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
-def run(triples: int, queries: int, seed: int, baseline_commit: str, rounds: int = 2) -> None:
-    """Generate, load, derive, query and validate one size; print figures and ratios."""
-    org = build(systems_for(triples, seed), seed)
+def run(
+    triples: int,
+    queries: int,
+    seed: int,
+    baseline_commit: str,
+    rounds: int = 2,
+    nt_file: Path | None = None,
+    baseline_ref: str = BASELINE_REF,
+    derive_rounds: int = 2,
+) -> None:
+    """Generate (or read), load, derive, query and validate one size; print figures and ratios."""
     with tempfile.TemporaryDirectory() as scratch:
-        nt = Path(scratch) / "org.nt"
-        write_nt(org, nt)
+        if nt_file is None:
+            nt = Path(scratch) / "org.nt"
+            write_nt(build(systems_for(triples, seed), seed), nt)
+        else:
+            nt = nt_file
         engine = Engine.open(None)
         engine.load_vocabulary()
         engine.load_catalogs()
         engine.store.bulk_load_file(nt, ox.RdfFormat.N_TRIPLES, ORG_GRAPH)
         shapes = load_shape_files(_baseline_shapes(baseline_commit, Path(scratch)))
         total = engine.store.count()
-        systems = len(org.rows["systems"])
+        system_ids = [
+            row["id"].value
+            for row in engine.store.select(
+                "SELECT ?id WHERE { ?s a <https://w3id.org/aimstrace/ns#AISystem> ; "
+                "<http://purl.org/dc/terms/identifier> ?id } ORDER BY ?id"
+            )
+        ]
+        systems = len(system_ids)
+        rng = random.Random(seed)
+        picks = rng.sample(system_ids, min(queries, systems))
+        if derive_rounds:
+            base = baseline_derivation(baseline_ref, Path(scratch))
+            compare_derivations(engine, base, derive_rounds, picks[:20])
+            _clear_derived(engine)
         started, started_cpu = time.perf_counter(), time.process_time()
         report = engine.derive_obligations()
         derive = time.perf_counter() - started
@@ -86,8 +200,6 @@ def run(triples: int, queries: int, seed: int, baseline_commit: str, rounds: int
         backend = OxigraphBackend(engine.store)
         registry = default_registry()
         eu, trace = registry["eu-obligations"], registry["system-trace"]
-        rng = random.Random(seed)
-        picks = [row["id"] for row in rng.sample(org.rows["systems"], min(queries, systems))]
         eu_ms, trace_ms = [], []
         for system in picks:
             for when in DATES:
@@ -113,6 +225,8 @@ def run(triples: int, queries: int, seed: int, baseline_commit: str, rounds: int
                 walls[label].append(time.perf_counter() - t0)
                 cpus[label].append(time.process_time() - c0)
                 records[label] = len(found.records)
+        if not rounds:
+            return
         new_s, old_s = min(walls["new"]), min(walls["old"])
         new_c, old_c = min(cpus["new"]), min(cpus["old"])
         print(
@@ -133,9 +247,17 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--baseline-commit", default="8c7750f037c0f5e0d16999de6aeef13a73ea4aaf")
     parser.add_argument("--rounds", type=int, default=2, help="interleaved validation rounds")
+    parser.add_argument("--nt", type=Path, help="an organisation bench/generate.py wrote")
+    parser.add_argument("--baseline-ref", default=BASELINE_REF, help="derivation baseline commit")
+    parser.add_argument("--derive-rounds", type=int, default=2, help="0: no baseline derivation")
     args = parser.parse_args()
+    if args.nt:
+        run(0, args.queries, args.seed, args.baseline_commit, args.rounds, args.nt,
+            args.baseline_ref, args.derive_rounds)  # fmt: skip
+        return
     for triples in args.triples or [100000]:
-        run(triples, args.queries, args.seed, args.baseline_commit, args.rounds)
+        run(triples, args.queries, args.seed, args.baseline_commit, args.rounds, None,
+            args.baseline_ref, args.derive_rounds)  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -40,6 +40,6 @@ def test_bad_classification_input_is_located_and_stores_nothing() -> None:
 def test_the_fixture_loads_and_derives() -> None:
     store = catalog_store()
     load([DATA / "organisation.yaml"], store)
-    application = "<https://w3id.org/aimstrace/ns#ObligationApplication>"
-    rows = store.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ ?a a {application} }}")
+    obliged = "<https://w3id.org/aimstrace/ns#obligedSystem>"
+    rows = store.select(f"SELECT (COUNT(DISTINCT ?a) AS ?n) WHERE {{ ?a {obliged} ?system }}")
     assert int(rows[0]["n"].value) > 100
