@@ -1,7 +1,7 @@
 """`report stage1` on a large store: this tree's build against a base commit's, in one run.
 
     python bench/stage1_bench.py --store DIR [--base main] [--as-of YYYY-MM-DD] [--repeat 1]
-        [--fresh] [--profile N]
+        [--fresh] [--profile N] [--without-gaps]
 
 Every step runs in a child process of its own over the one store (so nothing is reused from
 memory and each side imports its own code: the base from `git archive BASE`). First the gap
@@ -52,6 +52,14 @@ if mode == "validate":
     print(json.dumps({"wall": wall, "cpu": cpu, "gaps": len(report.records)}))
     sys.exit(0)
 engine = Engine(store)
+if mode == "no-gaps":
+    # The pack without a validation: every register read and the SoA, no gap sections.
+    from aimstrace.api.reports.common import Context
+    from aimstrace.graph.validation.gaps import GapReport
+
+    empty = GapReport(as_of=as_of, records=[], engine="none", notes=[], prefixes={})
+    Context.gaps = lambda self: empty
+    engine.validate = lambda *args, **kw: empty
 load_wall, load_cpu, report = timed(lambda: engine.validate(as_of))
 profiler = cProfile.Profile() if profile else None
 if profiler:
@@ -95,7 +103,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--fresh", action="store_true", help="validate afresh and time it")
     parser.add_argument("--profile", type=int, default=0)
+    parser.add_argument(
+        "--without-gaps",
+        action="store_true",
+        help="no validation: build with an empty gap report (what the register reads cost)",
+    )
     args = parser.parse_args(argv)
+    mode = "no-gaps" if args.without_gaps else "build"
     store = args.store.resolve()
     with tempfile.TemporaryDirectory(prefix="aimstrace-stage1-bench-") as tmp:
         code = Path(tmp) / "base"
@@ -109,8 +123,10 @@ def main(argv: list[str] | None = None) -> int:
         for turn in range(args.repeat):
             for side, folder in ((args.base, code), ("this tree", ROOT)):
                 profile = args.profile if side == "this tree" and turn == 0 else 0
-                runs[side].append(child(folder, store, args.as_of, "build", profile))
+                runs[side].append(child(folder, store, args.as_of, mode, profile))
     first = runs["this tree"][0]
+    if args.without_gaps:
+        print("WITHOUT the gap sections (an empty gap report): the register reads and the SoA")
     print(f"report stage1 at {store} ({first['gaps']:,} gaps on {args.as_of}), "
           f"median of {args.repeat} run(s) per side, each in a fresh process")  # fmt: skip
     if fresh:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 from api_support import LOOPBACK, auth_headers, key_entries, small_engine  # type: ignore[import-not-found]
+from browser_support import chromium  # type: ignore[import-not-found]
 from fastapi.testclient import TestClient
 
 from aimstrace.api.app import create_app
@@ -58,3 +60,10 @@ def local_client(engine: Engine) -> Iterator[TestClient]:
         base_url="http://127.0.0.1", app=app, client=LOOPBACK, raise_server_exceptions=False
     ) as test_client:
         yield test_client
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Debian's Chromium through Playwright, one per page test module (browser_support.py)."""
+    with chromium() as launched:
+        yield launched

@@ -3,41 +3,20 @@ on the example organisation. Screenshots of every page go to tests/output/screen
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
 
 import httpx
 import pytest
-import uvicorn
+from browser_support import SHOTS, Visit, live_server  # type: ignore[import-not-found]
 
 from aimstrace.api.app import create_app
 from aimstrace.api.settings import Settings
 from aimstrace.graph.engine import Engine
 from aimstrace.loaders.pipeline import demo
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-SHOTS = (
-    Path(os.environ.get("AIMSTRACE_TEST_OUTPUT", Path(__file__).parents[1] / "output"))
-    / "screenshots"
-)
 PAGES = [
     ("dashboard", "/ui/"),
     ("system", "/ui/systems/SYS-001"),
@@ -58,72 +37,12 @@ PAGES = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def base_url() -> Iterator[str]:
     engine = Engine.open(None)
     demo(engine)
-    app = create_app(settings=Settings.from_env(), engine=engine)
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("the API server did not start within 30 s")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"Debian's chromium is required for the web page tests ({CHROMIUM} missing)")
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
-
-
-class Visit:
-    """A page with its console errors and any request that tried to leave loopback."""
-
-    def __init__(self, browser: Any, width: int = 1280) -> None:
-        self.context = browser.new_context(viewport={"width": width, "height": 900})
-        self.page = self.context.new_page()
-        self.errors: list[str] = []
-        self.external: list[str] = []
-        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
-        self.page.on("pageerror", lambda e: self.errors.append(f"page error: {e}"))
-        self.context.route("**/*", self._only_loopback)
-
-    def _only_loopback(self, route: Any) -> None:
-        host = urlparse(route.request.url).hostname
-        if host in ("127.0.0.1", "localhost") or route.request.url.startswith(("data:", "blob:")):
-            route.continue_()
-        else:
-            self.external.append(route.request.url)
-            route.abort()
-
-    def open(self, url: str) -> Any:
-        self.page.goto(url)
-        self.page.wait_for_selector("#view > :not(.loading)", timeout=30_000)
-        self.page.wait_for_load_state("networkidle")
-        return self.page
-
-    def close(self) -> None:
-        self.context.close()
+    with live_server(create_app(settings=Settings.from_env(), engine=engine)) as url:
+        yield url
 
 
 @pytest.mark.parametrize(("name", "path"), PAGES, ids=[p[0] for p in PAGES])

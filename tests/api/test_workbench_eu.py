@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from test_web_page import SHOTS, Visit, base_url, browser
+from browser_support import SHOTS, Visit  # type: ignore[import-not-found]
+from test_web_page import base_url  # type: ignore[import-not-found]
 
-__all__ = ["base_url", "browser"]  # the fixtures, shared with test_web_page
+__all__ = ["base_url"]  # the example organisation's server, as test_web_page has it
 DATES = "items => items.map(i => i.dataset.date)"
 
 

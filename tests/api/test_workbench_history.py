@@ -10,16 +10,13 @@ real, hash-chained and verified.
 from __future__ import annotations
 
 import itertools
-import threading
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
-from test_web_page import SHOTS, Visit, _free_port, browser  # type: ignore[import-not-found]
+from browser_support import SHOTS, Visit, live_server  # type: ignore[import-not-found]
 
 from aimstrace.api.app import create_app
 from aimstrace.api.settings import Settings
@@ -28,7 +25,6 @@ from aimstrace.graph.store import history as history_module
 from aimstrace.graph.store.history import writing_as
 from aimstrace.loaders.pipeline import demo, load_paths
 
-__all__ = ["browser"]  # the Chromium fixture, shared with the other page tests
 HISTORY = Path(__file__).resolve().parents[1] / "data" / "history"
 AS_OF = "2026-06-30"
 
@@ -62,19 +58,8 @@ def history_engine() -> Engine:
 
 @pytest.fixture(scope="module")
 def base_url() -> Iterator[str]:
-    app = create_app(settings=Settings.from_env(), engine=history_engine())
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("the API server did not start within 30 s")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with live_server(create_app(settings=Settings.from_env(), engine=history_engine())) as url:
+        yield url
 
 
 def _clean(visit: Any) -> None:

@@ -4,14 +4,12 @@ Annex A control (what a million-triple store has in thousands)."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from typing import Any
 
 import pyoxigraph as ox
 import pytest
-import uvicorn
-from test_web_page import CHROMIUM, SHOTS, Visit, _free_port  # type: ignore[import-not-found]
+from browser_support import SHOTS, Visit, live_server  # type: ignore[import-not-found]
 
 from aimstrace.api.app import create_app
 from aimstrace.api.settings import Settings
@@ -63,38 +61,8 @@ def engine() -> Engine:
 
 @pytest.fixture(scope="module")
 def base_url(engine: Engine) -> Iterator[str]:
-    app = create_app(settings=Settings.from_env(), engine=engine)
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=_free_port(), log_level="warning")
-    )
-    import threading
-
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert time.monotonic() < deadline, "the API server did not start within 30 s"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{server.config.port}"
-    server.should_exit = True
-    thread.join(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from pathlib import Path
-
-    from playwright.sync_api import sync_playwright
-
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"Debian's chromium is required for the web page tests ({CHROMIUM} missing)")
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=["--headless=new", "--no-sandbox", "--disable-gpu"]
-        )
-        yield launched
-        launched.close()
+    with live_server(create_app(settings=Settings.from_env(), engine=engine)) as url:
+        yield url
 
 
 def test_an_entity_page_asks_for_its_panels_together(base_url: str, browser: Any) -> None:
