@@ -19,7 +19,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from aimstrace.api.security import LOOPBACK_CLIENTS, KeyRing
 
 # Answers that change without a write: background job states, the service's health.
-UNCACHED = ("/health", "/gaps/status", "/dashboard", "/cli/")
+UNCACHED = ("/health", "/gaps/status", "/since-last-audit/status", "/dashboard", "/cli/")
 # The page's files have their own validators (routes/web.py); /ui/meta.json is an answer.
 STATIC = ("/ui/", "/docs", "/redoc")
 
