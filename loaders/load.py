@@ -98,7 +98,8 @@ def expand_paths(paths: Iterable[Path]) -> tuple[list[Path], list[str], list[Inp
     issues: list[InputIssue] = []
     for path in paths:
         if path.is_dir():
-            for child in sorted(path.rglob("*")):
+            # Sorted by parts (Path's own order) without Path comparisons: 10,000 cards.
+            for child in sorted(path.rglob("*"), key=lambda p: p.parts):
                 if not child.is_file() or any(p.startswith(".") for p in child.parts[-1:]):
                     continue
                 if child.suffix.lower() == ".md" and not has_front_matter(child):

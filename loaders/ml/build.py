@@ -58,9 +58,29 @@ class MlEntity:
     quads: set[ox.Quad] = field(default_factory=set)
 
 
+# Terms made once per run of a load: 10,000 cards name the same few predicates, classes and
+# datasets over and over, and building an IRI or a pyoxigraph term is most of an import's time.
+_NODES: dict[str, ox.NamedNode] = {}
+_LINKS: dict[Link, ox.NamedNode] = {}
+
+
+def _node(iri: str) -> ox.NamedNode:
+    node = _NODES.get(iri)
+    if node is None:
+        if len(_NODES) > 10_000:
+            _NODES.clear()  # bounded: predicates and classes, not every entity
+        node = _NODES[iri] = ox.NamedNode(iri)
+    return node
+
+
 def iri_of(link: Link) -> ox.NamedNode:
     """The IRI of a linked entity."""
-    return ox.NamedNode(str(entity_iri(link.kind, link.id)))
+    node = _LINKS.get(link)
+    if node is None:
+        if len(_LINKS) > 100_000:
+            _LINKS.clear()
+        node = _LINKS[link] = ox.NamedNode(str(entity_iri(link.kind, link.id)))
+    return node
 
 
 def _object(value: Value) -> ox.NamedNode | ox.Literal:
@@ -94,7 +114,7 @@ def build(parsed: Iterable[Parsed], existing: set[str]) -> tuple[list[MlEntity],
     for result in parsed:
         for found in result.entities:
             try:
-                iri = str(entity_iri(found.kind, found.id))
+                iri = iri_of(Link(found.kind, found.id)).value
             except ValueError:
                 issues.append(
                     InputIssue(
@@ -119,20 +139,18 @@ def build(parsed: Iterable[Parsed], existing: set[str]) -> tuple[list[MlEntity],
 
 def _add_triples(entity: MlEntity, found: Found, result: Parsed) -> None:
     subject = ox.NamedNode(entity.iri)
-
-    def quad(predicate: ox.NamedNode, obj: ox.NamedNode | ox.Literal) -> None:
-        entity.quads.add(ox.Quad(subject, predicate, obj, ORG_GRAPH))
-
-    quad(RDF_TYPE, ox.NamedNode(KIND_CLASSES[found.kind]))
-    quad(IDENTIFIER, ox.Literal(found.id))
-    quad(RDFS_LABEL, ox.Literal(found.label or found.id))
-    quad(SOURCE_FILE, ox.Literal(result.file))
-    quad(SOURCE_IDENTIFIER, ox.Literal(found.source_id))
-    quad(SOURCE_FORMAT, ox.Literal(result.format))
+    pairs: list[tuple[ox.NamedNode, ox.NamedNode | ox.Literal]] = [
+        (RDF_TYPE, _node(KIND_CLASSES[found.kind])),
+        (IDENTIFIER, ox.Literal(found.id)),
+        (RDFS_LABEL, ox.Literal(found.label or found.id)),
+        (SOURCE_FILE, ox.Literal(result.file)),
+        (SOURCE_IDENTIFIER, ox.Literal(found.source_id)),
+        (SOURCE_FORMAT, ox.Literal(result.format)),
+    ]
     for predicate, values in found.values.items():
-        node = ox.NamedNode(predicate)
-        for value in values:
-            quad(node, _object(value))
+        node = _node(predicate)
+        pairs.extend((node, _object(value)) for value in values)
+    entity.quads.update(ox.Quad(subject, p, o, ORG_GRAPH) for p, o in pairs)
 
 
 def lineage_cycles(entities: list[MlEntity], store_edges: Iterable[ox.Quad]) -> list[InputIssue]:

@@ -21,9 +21,10 @@ from aimstrace.loaders.ml.build import (
     REGISTER_PREDICATES,
     MlEntity,
     build,
+    iri_of,
     lineage_cycles,
 )
-from aimstrace.loaders.ml.model import Parsed
+from aimstrace.loaders.ml.model import Link, Parsed
 from aimstrace.loaders.references import ORG_GRAPH
 
 # Kinds whose entities registers can name (a systems row may use an imported model).
@@ -60,17 +61,21 @@ def check(parsed: list[Parsed], store: Store) -> tuple[list[MlEntity], list[Inpu
 
 
 def _existing(store: Store, parsed: Iterable[Parsed]) -> set[str]:
-    from aimstrace.ontology.iris import entity_iri
-
     found: set[str] = set()
+    checked: set[str] = set()
     for result in parsed:
         for entity in result.entities:
             if not entity.stub:
                 continue
-            iri = str(entity_iri(entity.kind, entity.id))
-            node = ox.NamedNode(iri)
+            try:
+                node = iri_of(Link(entity.kind, entity.id))
+            except ValueError:
+                continue  # an unusable id: build() reports it
+            if node.value in checked:
+                continue  # 10,000 cards name the same few datasets: each is looked up once
+            checked.add(node.value)
             if any(True for _ in store.oxigraph.quads_for_pattern(node, RDF_TYPE, None, ORG_GRAPH)):
-                found.add(iri)
+                found.add(node.value)
     return found
 
 

@@ -69,7 +69,7 @@ class SourceNames:
                 break
             seen.append(current)
             # `.git` is a folder in a clone, a file in a linked work tree or submodule.
-            if (current / ".git").exists():
+            if os.path.lexists(os.path.join(current, ".git")):
                 found = current
                 break
             if current.parent == current:
@@ -90,7 +90,6 @@ def legacy_names(store: Store, files: dict[str, Path]) -> dict[str, set[str]]:
     by_path: dict[str, str] = {}
     for canonical, path in files.items():
         by_path[os.path.normpath(os.path.abspath(path))] = canonical
-        by_path[str(Path(path).resolve())] = canonical
     found: dict[str, set[str]] = {}
     if not by_path:
         return found
