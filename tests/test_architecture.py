@@ -126,3 +126,11 @@ def test_every_package_says_what_it_owns_and_may_import(folder: str) -> None:
         doc = ast.get_docstring(ast.parse(init.read_text(encoding="utf-8"))) or ""
         assert len(doc.split()) >= 15, f"{init.relative_to(ROOT)} has no package docstring"
         assert "import" in doc, f"{init.relative_to(ROOT)} does not say what it may import"
+
+
+def test_test_modules_have_unique_basenames() -> None:
+    """The test folders are not packages: two files of one name stop pytest's collection."""
+    seen: dict[str, list[str]] = {}
+    for path in sorted((ROOT / "tests").rglob("test_*.py")):
+        seen.setdefault(path.name, []).append(str(path.relative_to(ROOT)))
+    assert {name: paths for name, paths in seen.items() if len(paths) > 1} == {}
