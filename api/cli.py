@@ -32,6 +32,7 @@ from aimstrace.graph.store.history import WriteContext, writing_as
 from aimstrace.loaders.pipeline import DemoSummary
 from aimstrace.loaders.pipeline import demo as load_demo
 from aimstrace.loaders.pipeline import init as load_init
+from aimstrace.loaders.templates import write_templates
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -268,6 +269,17 @@ def init(state: CliState, organisation: Path | None, as_json: bool) -> None:
         print_json(_summary_json(state, summary))
         return
     _print_summary("init", state, summary)
+
+
+@main.command()
+@click.argument("folder", type=click.Path(path_type=Path, file_okay=False))
+def templates(folder: Path) -> None:
+    """Write the empty register templates (CSV headers, a commented YAML) into FOLDER; needs no
+    store and never overwrites a file."""
+    written = write_templates(folder)
+    click.echo(f"aimstrace templates: {len(written)} empty register templates in {folder}")
+    for path in written:
+        click.echo(f"  {path.name}")
 
 
 def _print_summary(command: str, state: CliState, summary: DemoSummary) -> None:
