@@ -13,9 +13,11 @@ from typing import IO, Annotated, Any, cast
 import pyoxigraph as ox
 from fastapi import APIRouter, Query
 from fastapi.responses import StreamingResponse
+from pydantic import StringConstraints
 
 from aimstrace.api.deps import EngineDep, ReaderDep
 from aimstrace.api.errors import ApiProblem
+from aimstrace.graph.crosswalk.model import SET_NAME_PATTERN
 from aimstrace.graph.engine import Engine
 from aimstrace.loaders.inventory import MULTI_SEPARATOR
 from aimstrace.ontology.iris import GRAPH_BASE
@@ -245,7 +247,8 @@ def export(
         ),
     ] = None,
     mapping_set: Annotated[
-        list[str] | None, Query(description="sssom/oscal: only these mapping sets")
+        list[Annotated[str, StringConstraints(pattern=SET_NAME_PATTERN)]] | None,
+        Query(description="sssom/oscal: only these mapping sets (their names)"),
     ] = None,
     derived: Annotated[bool, Query(description="sssom/oscal: include derived mappings")] = False,
 ) -> StreamingResponse:

@@ -12,6 +12,7 @@ from starlette.concurrency import run_in_threadpool
 from aimstrace.api.deps import EditorDep, LiveEngineDep
 from aimstrace.api.errors import ApiProblem, InvalidParam
 from aimstrace.api.models import ImportReport, MappingImportReport
+from aimstrace.graph.crosswalk.model import SET_NAME_PATTERN
 from aimstrace.graph.engine import Engine
 from aimstrace.graph.store.history import writing_as
 from aimstrace.loaders.errors import InventoryLoadError
@@ -162,7 +163,7 @@ async def import_files(
         str | None,
         Form(
             description="sssom/olir/ciso: the mapping set's name (default: from the file)",
-            pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$",
+            pattern=SET_NAME_PATTERN,
         ),
     ] = None,
     source: Annotated[

@@ -54,7 +54,9 @@ SKOS_EDGE: dict[str, str] = {
 }
 
 DERIVED_SET = "derived"
-_SET_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+# A mapping set's name: also the API's pattern for it, so its schema says what is accepted.
+SET_NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
+_SET_NAME = re.compile(SET_NAME_PATTERN)
 
 _RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 _DCT = "http://purl.org/dc/terms/"
