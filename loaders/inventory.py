@@ -45,7 +45,7 @@ _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
-@dataclass
+@dataclass(slots=True)
 class Cell:
     """The checked values of one column of one record, before references are resolved."""
 
@@ -54,7 +54,7 @@ class Cell:
     row: int
 
 
-@dataclass
+@dataclass(slots=True)
 class Record:
     """One checked register row: identity, label and typed cells."""
 
@@ -312,7 +312,7 @@ _CONVERTERS: dict[str, Callable[[Column, Any], tuple[Any, str | None]]] = {
 # ----- references and triples ----------------------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)
 class EntityTriples:
     """The triples one record yields: its own, and inverse links it states."""
 

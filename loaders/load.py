@@ -180,6 +180,9 @@ def plan(
         checked, found = check_table(table)
         records.extend(checked)
         issues.extend(found)
+        # The raw rows are checked into records: later steps need only the table's register and
+        # source, and a large file's rows are a third of what the load holds at its peak.
+        table.rows = []
     records = _drop_duplicates(records, issues)
     ml_entities, found = ml_plan.check(ml_inputs, store)
     issues.extend(found)
@@ -320,16 +323,25 @@ def _changeset(
     inverse_predicates = {ox.NamedNode(p) for e in entities for p in e.inverse_predicates}
     old_triples = OldTriples(store, len(entities), inverse_predicates)
     new_total: set[ox.Quad] = set()
+    # Sets only where there is something to hold: an empty set is 216 bytes, and a large load is
+    # mostly new entities without inverse links (605,185 people: two empty sets each).
+    nodes: dict[ox.NamedNode, None] = {}  # every entity once, in input order
     old_by_entity: dict[ox.NamedNode, set[ox.Quad]] = {}
     inverse_of: dict[ox.NamedNode, set[ox.NamedNode]] = {}
     for entity in entities:
         node = ox.NamedNode(entity.iri)
-        if node not in old_by_entity:
-            old_by_entity[node] = old_triples.of_subject(node)
-            inverse_of[node] = set()
-        for predicate in {ox.NamedNode(p) for p in entity.inverse_predicates} - inverse_of[node]:
-            old_by_entity[node] |= old_triples.pointing_at(node, predicate)
-            inverse_of[node].add(predicate)
+        if node not in nodes:
+            nodes[node] = None
+            old = old_triples.of_subject(node)
+            if old:
+                old_by_entity[node] = old
+        if entity.inverse_predicates:
+            stated = inverse_of.setdefault(node, set())
+            for predicate in {ox.NamedNode(p) for p in entity.inverse_predicates} - stated:
+                found = old_triples.pointing_at(node, predicate)
+                if found:
+                    old_by_entity.setdefault(node, set()).update(found)
+                stated.add(predicate)
         new_total |= entity.forward
         new_total |= entity.inverse
     # What an entity owns after the load: its own triples and the inverse links it states,
@@ -341,12 +353,15 @@ def _changeset(
         if triple.predicate in inverse_predicates:
             new_by_object.setdefault(triple.object, set()).add(triple)
     old_total: set[ox.Quad] = set()
-    for node, old in old_by_entity.items():
+    nothing: set[ox.Quad] = set()
+    for node in nodes:
+        old = old_by_entity.get(node, nothing)
         old_total |= old
-        owned = new_by_subject.get(node, set())
-        if inverse_of[node]:
-            linked = new_by_object.get(node, set())
-            owned = owned | {t for t in linked if t.predicate in inverse_of[node]}
+        owned = new_by_subject.get(node, nothing)
+        inverse_predicates_of = inverse_of.get(node)
+        if inverse_predicates_of:
+            linked = new_by_object.get(node, nothing)
+            owned = owned | {t for t in linked if t.predicate in inverse_predicates_of}
         kind, identifier = kinds.get(node.value) or _kind_and_id(node.value, owned)
         ref = EntityRef(kind, identifier, node.value)
         if not any(t.subject == node for t in old):
@@ -355,7 +370,7 @@ def _changeset(
             report.unchanged += 1
         else:
             report.changed.append(ref)
-    report.entities = len(old_by_entity)
+    report.entities = len(nodes)
     remove = old_total - new_total
     add = new_total - old_total
     report.triples_added = len(add)

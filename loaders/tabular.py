@@ -14,7 +14,7 @@ import json
 import re
 import zipfile
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -30,20 +30,21 @@ TABULAR_SUFFIXES = {".csv", ".xlsx", ".yaml", ".yml", ".json"}
 IGNORED_COLUMNS = {"notes", "note", "comment", "comments"}
 
 
-@dataclass
+@dataclass(slots=True)
 class SourceRow:
     """One record: its row (CSV/XLSX row, YAML line, JSON record number) and raw values."""
 
     row: int
     values: dict[str, Any]
-    lines: dict[str, int] = field(default_factory=dict)
+    # Only YAML records know a line per field; None (not an empty dict per row) elsewhere.
+    lines: dict[str, int] | None = None
 
     def line_of(self, column: str) -> int:
         """The most precise row/line known for one column of this record."""
-        return self.lines.get(column, self.row)
+        return self.row if self.lines is None else self.lines.get(column, self.row)
 
 
-@dataclass
+@dataclass(slots=True)
 class Table:
     """The rows of one register from one file (or one sheet, or one YAML/JSON key)."""
 
