@@ -29,7 +29,7 @@ from aimstrace.api.logging import RequestContextMiddleware
 from aimstrace.api.security import KeyRing
 from aimstrace.api.served import remove_server_file, write_server_file
 from aimstrace.api.settings import Settings
-from aimstrace.api.sparql_pool import SparqlPool
+from aimstrace.api.sparql_pool import PastStatePools, SparqlPool
 from aimstrace.graph.engine import Engine
 from aimstrace.graph.store import Store, resolve_store_dir
 from aimstrace.graph.store.answer_cache import AnswerCache
@@ -138,6 +138,9 @@ def create_app(
                 settings.query_timeout_seconds,
                 settings.query_worker_memory_mb * 1024 * 1024,
             )
+            app.state.past_sparql_pools = PastStatePools(
+                settings.query_timeout_seconds, settings.query_worker_memory_mb * 1024 * 1024
+            )
         if freeze_heap:
             # A full collection scans every tracked object; after start that is mostly the
             # imported libraries (the routes import theirs on first use, so they are imported
@@ -173,6 +176,9 @@ def create_app(
             if app.state.sparql_pool is not None:
                 app.state.sparql_pool.close()
                 app.state.sparql_pool = None
+            if app.state.past_sparql_pools is not None:
+                app.state.past_sparql_pools.close()
+                app.state.past_sparql_pools = None
             if engine is None:
                 app.state.engine.store.flush()
                 if app.state.engine.store.path is not None:
@@ -202,6 +208,7 @@ def create_app(
     app.state.health_count = None
     app.state.jobs = BackgroundJobs()
     app.state.sparql_pool = None
+    app.state.past_sparql_pools = None
     app.state.query_limits = QueryLimits(
         max_bytes=settings.max_query_bytes, service_allow=tuple(settings.sparql_service_allow)
     )

@@ -194,3 +194,39 @@ class SparqlPool:
         for worker in list(self._all):
             worker.kill()
         self._all.clear()
+
+
+class PastStatePools:
+    """A one-worker pool per past state on disk (`at=`): a runaway query on one is killed too.
+
+    A past state is a folder of its own (graph.store.past) that no write ever changes, so its
+    worker opens it once. The store keeps two past states; so are their pools, the oldest closed
+    (its workers killed) when a third is asked for.
+    """
+
+    def __init__(self, timeout_seconds: float, memory_bytes: int, keep: int = 2) -> None:
+        self.timeout_seconds = timeout_seconds
+        self.memory_bytes = memory_bytes
+        self.keep = keep
+        self._pools: dict[Path, SparqlPool] = {}
+
+    def for_folder(self, folder: Path) -> SparqlPool:
+        """The pool of one past state's folder, started on first use."""
+        pool = self._pools.get(folder)
+        if pool is None:
+            while len(self._pools) >= self.keep:
+                self._pools.pop(next(iter(self._pools))).close()
+            pool = SparqlPool(folder, 1, self.timeout_seconds, self.memory_bytes)
+            self._pools[folder] = pool
+        return pool
+
+    @property
+    def killed(self) -> int:
+        """Workers killed at a deadline, over the pools still open."""
+        return sum(pool.killed for pool in self._pools.values())
+
+    def close(self) -> None:
+        """Kill every worker of every pool."""
+        for pool in self._pools.values():
+            pool.close()
+        self._pools.clear()

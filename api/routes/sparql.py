@@ -174,8 +174,13 @@ async def _answer(
         raise ApiProblem(
             400, str(exc), kind="query-refused", field="query", reason=exc.reason
         ) from None
-    # A past state (`at=`) lives only in this process: the workers open the store as it is now.
-    pool: SparqlPool | None = state.sparql_pool if engine.store.revision is None else None
+    # A past state (`at=`) built on disk has a worker of its own over its folder (this request
+    # holds the state, so the folder stays); one built in memory lives only in this process.
+    pool: SparqlPool | None = state.sparql_pool
+    if engine.store.revision is not None:
+        folder = engine.store.past_folder
+        past_pools = state.past_sparql_pools
+        pool = past_pools.for_folder(folder) if past_pools and folder is not None else None
     if pool is not None:
         answer = await pool.run(
             {

@@ -557,6 +557,14 @@ class Store:
         """The revision a past state shows (None for the live store)."""
         return self._frozen
 
+    @property
+    def past_folder(self) -> Path | None:
+        """The folder of a past state built on disk (None: the live store, or one in memory).
+
+        It lives as long as this object: a caller holding the state may open it read-only.
+        """
+        return self._past_folder
+
     def at(self, ref: str) -> Store:
         """The store as it was after a revision (r12, 12, or a timestamp), read-only.
 

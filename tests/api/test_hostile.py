@@ -329,3 +329,65 @@ def test_a_single_valued_parameter_given_twice_is_refused(client: TestClient) ->
     answer = client.get("/gaps", params=[("system", "SYS-001"), ("system", "SYS-002")])
     assert answer.status_code == 422, answer.text
     assert answer.json()["field"] == "query.system"
+
+
+HISTORY = Path(__file__).resolve().parents[1] / "data" / "history"
+DATASET_COUNT = "SELECT (COUNT(?d) AS ?n) WHERE { ?d a <https://w3id.org/aimstrace/ns#Dataset> }"
+
+
+@pytest.fixture
+def history_client(tmp_path: Path) -> Iterator[TestClient]:
+    """A local-mode server over an on-disk store with two revisions of the organisation."""
+    engine = Engine.open(tmp_path / "store")
+    engine.load_vocabulary()
+    engine.load_catalogs()
+    settings = Settings(query_timeout_seconds=2, read_replica=False, query_workers=2)
+    app = create_app(settings, engine)
+    with TestClient(
+        app, base_url="http://127.0.0.1", client=LOOPBACK, raise_server_exceptions=False
+    ) as client:
+        for name in ("load1.yaml", "load2.yaml"):
+            answer = client.post(
+                "/imports",
+                files=[("files", (name, (HISTORY / name).read_bytes(), "application/yaml"))],
+            )
+            assert answer.status_code == 200, answer.text
+        yield client
+
+
+def _count(answer: object) -> int:
+    assert answer.status_code == 200, answer.text  # type: ignore[attr-defined]
+    bindings = answer.json()["results"]["bindings"]  # type: ignore[attr-defined]
+    return int(bindings[0]["n"]["value"])
+
+
+def test_a_runaway_query_on_a_past_state_is_killed(history_client: TestClient) -> None:
+    revisions = history_client.get("/history", params={"limit": 10}).json()["revisions"]
+    first_load = next(
+        r["revision"] for r in revisions if [s["path"] for s in r["sources"]] == ["load1.yaml"]
+    )
+    json_results = {"Accept": "application/sparql-results+json"}
+    # The past state's own worker answers from that state: load1 has no dataset, load2 has one.
+    now = history_client.post("/sparql", data={"query": DATASET_COUNT}, headers=json_results)
+    then = history_client.post(
+        "/sparql",
+        params={"at": first_load},
+        data={"query": DATASET_COUNT},
+        headers=json_results,
+    )
+    assert (_count(now), _count(then)) == (1, 0)
+    pools = history_client.app.state.past_sparql_pools  # type: ignore[attr-defined]
+    started = time.monotonic()
+    runaway = history_client.post("/sparql", params={"at": first_load}, data={"query": CARTESIAN})
+    assert runaway.status_code == 504 or runaway.json()["reason"] == "evaluation aborted"
+    # Killed at the 2 s limit, not run to the end (hours), with slack for a busy machine.
+    assert time.monotonic() - started < 8
+    assert pools.killed == 1
+    # Its replacement answers from the same past state.
+    again = history_client.post(
+        "/sparql",
+        params={"at": first_load},
+        data={"query": DATASET_COUNT},
+        headers=json_results,
+    )
+    assert _count(again) == 0
