@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import functools
+import gc
 from pathlib import Path
 
 import pyoxigraph as ox
+from click.testing import CliRunner
 from fastapi.testclient import TestClient
 from httpx import Response
 
+from aimstrace.api.cli import main
 from aimstrace.api.security import hash_key
 from aimstrace.graph.engine import Engine
 from aimstrace.loaders.pipeline import demo, load_paths
@@ -51,3 +54,12 @@ def post_import(client: TestClient, name: str, content: bytes) -> Response:
         headers=auth_headers("editor"),
         files=[("files", (name, content, "application/yaml"))],
     )
+
+
+def run_cli(*args: str) -> tuple[int, str, str]:
+    """Run the CLI in this process; return its exit code, stdout and stderr."""
+    result = CliRunner().invoke(main, list(args))
+    outcome = result.exit_code, result.stdout, result.stderr
+    del result  # a failed command's traceback keeps its store open
+    gc.collect()
+    return outcome

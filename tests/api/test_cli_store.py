@@ -3,25 +3,15 @@ and the completeness report of an import tied to its files."""
 
 from __future__ import annotations
 
-import gc
 import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from api_support import run_cli as run  # type: ignore[import-not-found]
 
-from aimstrace.api.cli import main
 from aimstrace.loaders.ml.source import SourceNames
 
 ML = Path(__file__).resolve().parents[1] / "data" / "ml"
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, list(args))
-    outcome = result.exit_code, result.stdout, result.stderr
-    del result  # a failed command's traceback keeps its store open
-    gc.collect()
-    return outcome
 
 
 @pytest.fixture(scope="module")

@@ -2,20 +2,9 @@
 
 from __future__ import annotations
 
-import gc
 from pathlib import Path
 
-from click.testing import CliRunner
-
-from aimstrace.api.cli import main
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, list(args))
-    outcome = result.exit_code, result.stdout, result.stderr
-    del result  # a failed command's traceback keeps its store open
-    gc.collect()
-    return outcome
+from api_support import run_cli as run  # type: ignore[import-not-found]
 
 
 def test_templates_filled_in_load_into_an_initialised_store(tmp_path: Path) -> None:
