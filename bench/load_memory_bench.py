@@ -14,6 +14,7 @@ load and the ratios this tree / baseline.
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import shutil
 import subprocess
@@ -75,9 +76,7 @@ def unpack(ref: str, folder: Path) -> Path:
     ).stdout
     tree = folder / "baseline"
     tree.mkdir()
-    archive_file = folder / "baseline.tar"
-    archive_file.write_bytes(archive)
-    with tarfile.open(archive_file) as tar:
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
         tar.extractall(tree, filter="tar")
     return tree
 

@@ -181,7 +181,7 @@ def plan(
         records.extend(checked)
         issues.extend(found)
         # The raw rows are checked into records: later steps need only the table's register and
-        # source, and a large file's rows are a third of what the load holds at its peak.
+        # source, so a large file's rows need not live until the write.
         table.rows = []
     records = _drop_duplicates(records, issues)
     ml_entities, found = ml_plan.check(ml_inputs, store)

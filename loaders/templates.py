@@ -9,13 +9,17 @@ it, where an empty YAML document would stop the load of the CSVs filled in besid
 from __future__ import annotations
 
 from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
+
+
+def _shipped() -> Traversable:
+    return resources.files("aimstrace.ontology").joinpath("templates")
 
 
 def template_names() -> list[str]:
     """The file names of the shipped templates, sorted."""
-    folder = resources.files("aimstrace.ontology").joinpath("templates")
-    return sorted(entry.name for entry in folder.iterdir() if entry.is_file())
+    return sorted(entry.name for entry in _shipped().iterdir() if entry.is_file())
 
 
 def written_name(name: str) -> str:
@@ -38,7 +42,7 @@ def write_templates(folder: Path) -> list[Path]:
             "(choose an empty folder or move those files)"
         )
     folder.mkdir(parents=True, exist_ok=True)
-    source = resources.files("aimstrace.ontology").joinpath("templates")
+    source = _shipped()
     written = []
     for name in names:
         target = folder / written_name(name)

@@ -180,7 +180,8 @@ async def _answer(
     if engine.store.revision is not None:
         folder = engine.store.past_folder
         past_pools = state.past_sparql_pools
-        pool = past_pools.for_folder(folder) if past_pools and folder is not None else None
+        has_folder = past_pools is not None and folder is not None
+        pool = past_pools.for_folder(folder) if has_folder else None
     if pool is not None:
         answer = await pool.run(
             {

@@ -98,7 +98,7 @@ def _nquads(quads: Iterable[ox.Quad]) -> bytes:
     """Quads as N-Quads written by Oxigraph, one per line, sorted so a change reads stably."""
     text = ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b""
     # Sorted in place with the text let go first: a big load's change is hundreds of MB here,
-    # and every extra copy of it is the load's peak.
+    # and every extra copy of it adds to the write's peak memory.
     lines = text.splitlines(keepends=True)
     del text
     lines.sort()
