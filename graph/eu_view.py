@@ -24,6 +24,9 @@ _AIMS = "https://w3id.org/aimstrace/ns#"
 _EU = "https://w3id.org/aimstrace/catalog/eu-ai-act/"
 _ISO = "https://w3id.org/aimstrace/catalog/iso42001/"
 DUTY_IN_FORCE = ox.NamedNode(_AIMS + "dutyInForce")
+# The systems with a duty in force that a shape checks (CHECKS): the duty shapes' target, so on a
+# date before the high-risk duties apply they have no focus node instead of every system.
+CHECKED_DUTY_IN_FORCE = ox.NamedNode(_AIMS + "checkedDutyInForce")
 UPCOMING_FOR = ox.NamedNode(_AIMS + "upcomingFor")
 UPCOMING_MESSAGE = ox.NamedNode(_AIMS + "upcomingMessage")
 DERIVED_GRAPH = ox.NamedNode(str(graph_iri("derived", "eu-obligations")))
@@ -33,7 +36,8 @@ COPIED = tuple(
 )
 #: What the view gives the shapes, as N-Triples tokens (compared with ShapeSet.read_predicates()).
 VIEW_TERMS = frozenset(
-    f"<{term.value}>".encode() for term in (DUTY_IN_FORCE, UPCOMING_FOR, UPCOMING_MESSAGE, *COPIED)
+    f"<{term.value}>".encode()
+    for term in (DUTY_IN_FORCE, CHECKED_DUTY_IN_FORCE, UPCOMING_FOR, UPCOMING_MESSAGE, *COPIED)
 )
 
 # The obligation definitions (catalog, about 125): provision, title, article, date and version.
@@ -181,6 +185,8 @@ def on_date_view(store: Store, as_of: date, horizon_end: date) -> list[ox.Triple
         article = _node(definition, "article")
         if applies_from <= day:
             triples.add(ox.Triple(system, DUTY_IN_FORCE, article))
+            if article.value[len(_EU) :] in CHECKS:
+                triples.add(ox.Triple(system, CHECKED_DUTY_IN_FORCE, article))
             continue
         upcoming.append(
             Upcoming(

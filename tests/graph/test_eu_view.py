@@ -91,4 +91,10 @@ def test_the_shapes_get_the_view_not_the_derived_graph(engine: Engine) -> None:
     assert b" <https://w3id.org/aimstrace/ns#obligedSystem> " not in data.ntriples
     assert art9 not in data.ntriples  # Annex III duties apply from 2 December 2027
     assert b"#upcomingMessage>" in data.ntriples
-    assert art9 in build_data(store, date(2028, 9, 1)).ntriples
+    later = build_data(store, date(2028, 9, 1)).ntriples
+    assert art9 in later
+    # The duty shapes' target: only duties a shape checks (Art. 9 does, Art. 4 literacy does not).
+    checked = b"#checkedDutyInForce> <https://w3id.org/aimstrace/catalog/eu-ai-act/Art._"
+    assert checked + b"9>" in later and checked + b"4>" not in later
+    assert b"#dutyInForce> <https://w3id.org/aimstrace/catalog/eu-ai-act/Art._4>" in later
+    assert checked not in data.ntriples

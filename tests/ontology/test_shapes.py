@@ -54,6 +54,21 @@ def test_one_node_shape_per_class(shapes: Graph) -> None:
             assert shapes.value(node_shape, SH.sparql) is not None
 
 
+def test_every_property_shape_runs_on_a_node_shape_or_its_own_target(shapes: Graph) -> None:
+    # A property shape that no node shape lists and that has no target of its own is never
+    # evaluated: a check that silently never runs. The EU AI Act duty checks have their own
+    # targets (the systems with a checked duty in force), not aimsh:AISystemShape's every system.
+    own_targets = (SH.targetSubjectsOf, SH.targetObjectsOf, SH.targetNode, SH.targetClass)
+    for shape in shapes.subjects(RDF.type, SH.PropertyShape):
+        parents = list(shapes.subjects(SH.property, shape))
+        targets = [t for p in own_targets for t in shapes.objects(shape, p)]
+        assert len(parents) + len(targets) == 1, (shape, parents, targets)
+    duty = URIRef("https://w3id.org/aimstrace/shapes#AISystem-Art9-risk")
+    assert shapes.value(duty, SH.targetSubjectsOf) == URIRef(
+        "https://w3id.org/aimstrace/ns#checkedDutyInForce"
+    )
+
+
 def _carriers(shapes: Graph) -> list[URIRef]:
     """Every property shape and every node-level SPARQL constraint."""
     found = [s for s in shapes.subjects(RDF.type, SH.PropertyShape) if isinstance(s, URIRef)]
