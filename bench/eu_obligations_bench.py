@@ -148,18 +148,12 @@ def _baseline_shapes(commit: str, folder: Path) -> list[Path]:
     return paths
 
 
-def _today_with_baseline_eu(baseline: list[Path], folder: Path) -> list[Path]:
-    # Today's packaged shape files, except eu-ai-act.ttl, which is the baseline commit's.
-    root = ROOT / "ontology" / "shapes"
-    paths = []
-    for path in sorted(root.glob("*.ttl")):
-        if path.name == "eu-ai-act.ttl":
-            paths.extend(p for p in baseline if p.name == path.name)
-        else:
-            copy = folder / f"today-{path.name}"
-            copy.write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
-            paths.append(copy)
-    return paths
+def _today_with_baseline_eu(baseline: list[Path]) -> list[Path]:
+    # Today's shape files, except eu-ai-act.ttl, which is the baseline commit's.
+    today = sorted((ROOT / "ontology" / "shapes").glob("*.ttl"))
+    return [p for p in today if p.name != "eu-ai-act.ttl"] + [
+        p for p in baseline if p.name == "eu-ai-act.ttl"
+    ]
 
 
 def _percentile(values: list[float], share: float) -> float:
@@ -190,7 +184,7 @@ def run(
         engine.store.bulk_load_file(nt, ox.RdfFormat.N_TRIPLES, ORG_GRAPH)
         baseline_files = _baseline_shapes(baseline_commit, Path(scratch))
         shapes = load_shape_files(baseline_files)
-        old_eu = load_shape_files(_today_with_baseline_eu(baseline_files, Path(scratch)))
+        old_eu = load_shape_files(_today_with_baseline_eu(baseline_files))
         total = engine.store.count()
         system_ids = [
             row["id"].value

@@ -183,16 +183,17 @@ def on_date_view(store: Store, as_of: date, horizon_end: date) -> list[ox.Triple
             continue
         assert isinstance(application, ox.NamedNode) and isinstance(system, ox.NamedNode)
         article = _node(definition, "article")
+        name = article.value[len(_EU) :]
         if applies_from <= day:
             triples.add(ox.Triple(system, DUTY_IN_FORCE, article))
-            if article.value[len(_EU) :] in CHECKS:
+            if name in CHECKS:
                 triples.add(ox.Triple(system, CHECKED_DUTY_IN_FORCE, article))
             continue
         upcoming.append(
             Upcoming(
                 application,
                 system,
-                article.value[len(_EU) :],
+                name,
                 _text(definition, "provision"),
                 _text(definition, "title"),
                 applies_from,

@@ -8,18 +8,14 @@ it, where an empty YAML document would stop the load of the CSVs filled in besid
 
 from __future__ import annotations
 
-from importlib import resources
-from importlib.resources.abc import Traversable
 from pathlib import Path
 
-
-def _shipped() -> Traversable:
-    return resources.files("aimstrace.ontology").joinpath("templates")
+from aimstrace.ontology import data_path
 
 
 def template_names() -> list[str]:
     """The file names of the shipped templates, sorted."""
-    return sorted(entry.name for entry in _shipped().iterdir() if entry.is_file())
+    return sorted(entry.name for entry in data_path("templates").iterdir() if entry.is_file())
 
 
 def written_name(name: str) -> str:
@@ -42,7 +38,7 @@ def write_templates(folder: Path) -> list[Path]:
             "(choose an empty folder or move those files)"
         )
     folder.mkdir(parents=True, exist_ok=True)
-    source = _shipped()
+    source = data_path("templates")
     written = []
     for name in names:
         target = folder / written_name(name)
