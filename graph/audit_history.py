@@ -54,13 +54,6 @@ class EntityRevision:
         }
 
 
-def _subject_lines(nquads: bytes, subject: bytes) -> list[bytes]:
-    """The lines of sorted N-Quads whose subject is one IRI (found as text, then parsed)."""
-    if subject not in nquads:
-        return []
-    return [line for line in nquads.splitlines() if line.startswith(subject)]
-
-
 def _term_text(term: object) -> str:
     if isinstance(term, ox.Literal | ox.NamedNode | ox.BlankNode):
         return term.value
@@ -69,16 +62,14 @@ def _term_text(term: object) -> str:
 
 def entity_history(store: Store, iri: str) -> list[EntityRevision]:
     """Every revision that added or removed a statement about an entity, newest first."""
-    subject = f"<{iri}> ".encode()
     found: list[EntityRevision] = []
     history = store.history
     for revision in history.revisions(newest_first=True):
         if ORG_GRAPH not in revision.graphs:
             continue
-        added_nq, removed_nq = history.raw_changes(revision.id)
+        added_lines, removed_lines = history.subject_changes(revision.id, iri)
         entry = EntityRevision(revision)
-        for change, data in (("added", added_nq), ("removed", removed_nq)):
-            lines = _subject_lines(data, subject)
+        for change, lines in (("added", added_lines), ("removed", removed_lines)):
             if not lines:
                 continue
             quads = [

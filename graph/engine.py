@@ -256,6 +256,12 @@ class Engine:
 
         return get_entity(self.store, kind, entity_id)
 
+    def has_entity(self, kind: str, entity_id: str) -> bool:
+        """Whether a register holds this id (its IRI looked up; the entry is not read)."""
+        from aimstrace.graph.inventory import has_entity
+
+        return has_entity(self.store, kind, entity_id)
+
     def referrers(self, kind: str, entity_id: str, labelled: bool = True) -> list[dict[str, Any]]:
         """Entries of other registers whose reference columns name this entity (sorted by
         register, column, id); without labels the list is kept until the next write."""

@@ -69,6 +69,11 @@ class ReferrerGroup(BaseModel):
     collection: str
     column: str
     total: int
+    next_cursor: str | None = Field(
+        default=None,
+        description="with `per_group=true`: the cursor that goes on through this group "
+        "(asked with its `collection` and `column`); null when its first page is all of it",
+    )
 
 
 class ReferrerPage(Page[Referrer]):
@@ -92,6 +97,13 @@ ReferrerColumnParam = Annotated[
         alias="column",
         pattern=r"^[a-z][a-z0-9_]*$",
         description="only entries naming the entity in this column",
+    ),
+]
+PerGroupParam = Annotated[
+    bool,
+    Query(
+        description="`limit` entries from the start of every (collection, column) group instead "
+        "of one page across them (an entity page shows each group's first entries at once)"
     ),
 ]
 
@@ -200,12 +212,22 @@ def _add_collection(collection: str, register: Register) -> None:
         of_column: ReferrerColumnParam = None,
         limit: LimitParam = 50,
         cursor: CursorParam = None,
+        per_group: PerGroupParam = False,
     ) -> Any:
         served = {name: c for c, name in COLLECTIONS.items()}
         size = min(limit, settings.max_page_size)
+        if per_group and cursor is not None:
+            raise ApiProblem(
+                422,
+                "per_group pages start at each group's beginning; go on through one group with "
+                "its next_cursor and its collection and column",
+                kind="invalid-input",
+                field="query.cursor",
+                reason="not with per_group",
+            )
 
         def read(_deadline: object) -> dict[str, Any] | None:
-            if engine.entity(register.name, entity_id) is None:
+            if not engine.has_entity(register.name, entity_id):
                 return None
             found = [
                 {**r, "collection": served[r["register"]]}
@@ -218,7 +240,17 @@ def _add_collection(collection: str, register: Register) -> None:
                 for r in found
                 if of_collection in (None, r["collection"]) and of_column in (None, r["column"])
             ]
-            page, next_cursor = page_of(chosen, _referrer_key, size, cursor)
+            group_cursors: dict[tuple[str, str], str | None] = {}
+            if per_group:
+                page, next_cursor = [], None
+                by_group: dict[tuple[str, str], list[dict[str, Any]]] = {}
+                for r in chosen:  # sorted by collection, column, id: each group's in order
+                    by_group.setdefault((r["collection"], r["column"]), []).append(r)
+                for group, rows in by_group.items():
+                    first, group_cursors[group] = page_of(rows, _referrer_key, size, None)
+                    page += first
+            else:
+                page, next_cursor = page_of(chosen, _referrer_key, size, cursor)
             labels = engine.labels([r["iri"] for r in page])
             return {
                 "items": [
@@ -234,7 +266,9 @@ def _add_collection(collection: str, register: Register) -> None:
                 "total": len(chosen),
                 "next_cursor": next_cursor,
                 "groups": [
-                    ReferrerGroup(collection=c, column=col, total=n)
+                    ReferrerGroup(
+                        collection=c, column=col, total=n, next_cursor=group_cursors.get((c, col))
+                    )
                     for (c, col), n in sorted(groups.items())
                 ],
             }

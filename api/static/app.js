@@ -353,23 +353,17 @@ const REFERRERS_SHOWN = 50; // per register column at first; a dataset may feed 
 const REFERRERS_MORE = 200; // asked per "show more"
 
 // Entities of other registers that name this one (e.g. the systems a dataset feeds), from
-// the store's index around this entity: the counts of every register column come with the
-// first page, each column shows its first entries and asks for more on request.
+// the store's index around this entity: one request gives the counts of every register column
+// and each column's first entries (per_group), each column asks for more on request.
 async function referencesTo(collection, id) {
   const base = `/${collection}/${encodeURIComponent(id)}/referrers`;
-  const first = await api(`${base}?limit=${REFERRERS_SHOWN}`);
+  const first = await api(`${base}?limit=${REFERRERS_SHOWN}&per_group=true`);
   if (!first.groups.length) return el("div", { hidden: true });
-  // A column the first page did not reach far enough into gets its own first page.
-  const entries = await Promise.all(first.groups.map(async (group) => {
-    let items = first.items.filter((r) => r.collection === group.collection && r.column === group.column);
-    let cursor = null;
-    if (items.length < Math.min(group.total, REFERRERS_SHOWN)) {
-      const own = await api(`${base}?${new URLSearchParams({ collection: group.collection, column: group.column, limit: String(REFERRERS_SHOWN) })}`);
-      [items, cursor] = [own.items, own.next_cursor];
-    }
+  const entries = first.groups.map((group) => {
+    const items = first.items.filter((r) => r.collection === group.collection && r.column === group.column);
     return [`${COLLECTION_TITLES[group.collection] || group.collection} (${group.column.replaceAll("_", " ")}): ${group.total}`,
-      referrerList(base, id, group, items, cursor)];
-  }));
+      referrerList(base, id, group, items, group.next_cursor)];
+  });
   return el("section", { class: "panel", "aria-labelledby": "refs-h" }, el("h2", { id: "refs-h" }, "Named by"), fieldList(entries));
 }
 

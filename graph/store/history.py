@@ -37,6 +37,7 @@ from aimstrace.graph.store.revision import (
     Verification,
     content_hash,
     hashed_fields,
+    lines_about,
 )
 from aimstrace.graph.store.write_context import (
     SourceFile,
@@ -298,6 +299,21 @@ class History:
         if row is None:
             raise HistoryError(f"no revision r{revision_id}")
         return zlib.decompress(row["added_nquads"]), zlib.decompress(row["removed_nquads"])
+
+    def subject_changes(self, revision_id: int, subject: str) -> tuple[list[bytes], list[bytes]]:
+        """A revision's added and removed N-Quads lines about one subject IRI, read without
+        decompressing more of the change than the lines up to that subject."""
+        row = self._db.execute(
+            "SELECT added_nquads, removed_nquads FROM revisions WHERE id = ? AND state = "
+            "'committed'",
+            (revision_id,),
+        ).fetchone()
+        if row is None:
+            raise HistoryError(f"no revision r{revision_id}")
+        return (
+            lines_about(row["added_nquads"], subject),
+            lines_about(row["removed_nquads"], subject),
+        )
 
     def verify(self) -> Verification:
         """Recompute every revision's change hash and chain hash; name the first that differs."""

@@ -7,6 +7,7 @@ import hashlib
 import json
 import re
 import sqlite3
+import zlib
 from dataclasses import asdict, dataclass
 
 import pyoxigraph as ox
@@ -131,3 +132,47 @@ def hashed_fields(row: sqlite3.Row | dict[str, object]) -> dict[str, object]:
         "added", "removed", "changes_sha256",
     )  # fmt: skip
     return {k: row[k] for k in keys}
+
+
+_SCAN_CHUNK = 1 << 18  # compressed bytes decompressed at a time when looking for one subject
+
+
+def lines_about(compressed: bytes, subject: str) -> list[bytes]:
+    """The lines of a recorded change (zlib-compressed sorted N-Quads) whose subject is an IRI.
+
+    Decompressed a chunk at a time and stopped once the sorted lines have passed the subject:
+    the one-million-triple load's change is over 100 MB as text, and an entity page asks for
+    one entity's lines of it. A chunk whose last line sorts before the subject is skipped whole.
+    """
+    prefix = f"<{subject}> ".encode()
+    decompressor = zlib.decompressobj()
+    found: list[bytes] = []
+    carry = b""  # the unfinished last line of what was decompressed so far
+    view = memoryview(compressed)
+    for start in range(0, len(compressed), _SCAN_CHUNK):
+        text = carry + decompressor.decompress(view[start : start + _SCAN_CHUNK])
+        cut = text.rfind(b"\n")
+        if cut < 0:
+            carry = text
+            continue
+        complete, carry = text[: cut + 1], text[cut + 1 :]
+        last = complete[complete.rfind(b"\n", 0, cut) + 1 : cut]
+        if last < prefix:
+            continue
+        found += _prefixed_lines(complete, prefix)
+        if not last.startswith(prefix):
+            return found
+    return found + _prefixed_lines(carry + decompressor.flush() + b"\n", prefix)
+
+
+def _prefixed_lines(text: bytes, prefix: bytes) -> list[bytes]:
+    # Sorted lines sharing a prefix are consecutive: find the first, take while they match.
+    position = 0 if text.startswith(prefix) else text.find(b"\n" + prefix) + 1
+    if position == 0 and not text.startswith(prefix):
+        return []
+    lines: list[bytes] = []
+    while position < len(text) and text.startswith(prefix, position):
+        end = text.find(b"\n", position)
+        lines.append(text[position:end])
+        position = end + 1
+    return lines

@@ -154,6 +154,36 @@ def test_referrers_come_in_pages_with_the_counts_of_every_group(
         assert bad.status_code == 422 and bad.json()["field"] == field, bad.text
 
 
+def test_referrers_per_group_give_each_groups_first_page_and_where_it_goes_on(
+    client: TestClient, engine: Engine
+) -> None:
+    owners = [s["owner"] for s in engine.list_entities("systems") if s["owner"]]
+    url = f"/people/{max(set(owners), key=owners.count)}/referrers"
+    everything = client.get(url, params={"limit": 500}).json()
+    answer = client.get(url, params={"limit": 1, "per_group": "true"}).json()
+    assert [(g["collection"], g["column"], g["total"]) for g in answer["groups"]] == [
+        (g["collection"], g["column"], g["total"]) for g in everything["groups"]
+    ]
+    for group in answer["groups"]:
+        key = (group["collection"], group["column"])
+        rows = [r for r in everything["items"] if (r["collection"], r["column"]) == key]
+        firsts = [r for r in answer["items"] if (r["collection"], r["column"]) == key]
+        assert firsts == rows[:1]
+        assert (group["next_cursor"] is None) == (group["total"] == 1)
+        if group["next_cursor"] is not None:
+            rest = client.get(
+                url,
+                params={"collection": key[0], "column": key[1], "limit": 500,
+                        "cursor": group["next_cursor"]},
+            ).json()  # fmt: skip
+            assert firsts + rest["items"] == rows
+    assert len(answer["items"]) == len(answer["groups"])
+    bad = client.get(
+        url, params={"per_group": "true", "cursor": answer["groups"][0]["next_cursor"] or "x"}
+    )
+    assert bad.status_code == 422 and bad.json()["field"] == "query.cursor", bad.text
+
+
 def test_dashboard_counts_every_system_once(client: TestClient, engine: Engine) -> None:
     answer = client.get("/dashboard", params={"start": "false"}).json()
     systems = engine.list_entities("systems")

@@ -76,7 +76,7 @@ def test_an_entity_page_asks_for_its_panels_together(base_url: str, browser: Any
     entity_answered = timings["/systems/SYS-001"][1]
     panels = (
         "/systems/SYS-001/trace",
-        "/systems/SYS-001/referrers?limit=50",
+        "/systems/SYS-001/referrers?limit=50&per_group=true",
         "/gaps/status?start=true",
     )
     for panel in panels:  # asked before the entity's own answer came, not after it

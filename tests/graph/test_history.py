@@ -422,3 +422,26 @@ def test_checkpoints_are_packed_and_an_unpacked_one_still_serves(
     for revision in (3, 4, 5):
         assert_isomorphic(store.at(f"r{revision}").oxigraph, store.history.replay(up_to=revision))
     assert store.verify_history().ok
+
+
+@pytest.mark.parametrize("chunk", [7, 64, 1 << 18])
+def test_one_subjects_lines_of_a_change_are_those_of_splitting_it_all(
+    monkeypatch: pytest.MonkeyPatch, chunk: int
+) -> None:
+    import zlib
+
+    from aimstrace.graph.store import revision
+
+    # Small chunks put line and block boundaries everywhere, including inside a subject's block.
+    monkeypatch.setattr(revision, "_SCAN_CHUNK", chunk)
+    quads = [quad(f"s{n % 37}", f"value {n} {'x' * (n % 11)}") for n in range(400)]
+    quads.append(
+        ox.Quad(ox.NamedNode(EX + "s1"), ox.NamedNode(EX + "q"), ox.NamedNode(EX + "s10"), G)
+    )
+    text = b"".join(sorted(ox.serialize(quads, format=ox.RdfFormat.N_QUADS).splitlines(True)))
+    compressed = zlib.compress(text, 1)
+    for name in [f"s{n}" for n in range(37)] + ["s", "s99", "a", "z"]:
+        prefix = f"<{EX}{name}> ".encode()
+        expected = [line for line in text.splitlines() if line.startswith(prefix)]
+        assert revision.lines_about(compressed, EX + name) == expected, name
+    assert revision.lines_about(zlib.compress(b""), EX + "s1") == []
