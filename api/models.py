@@ -375,7 +375,12 @@ class GapPage(Page[Gap]):
     )
     counts: dict[str, int]
     facets: dict[str, list[dict[str, Any]]] | None = Field(
-        None, description="with facets=true: each filter's values and their counts"
+        None,
+        description="with facets=true: each filter's values and their counts (with "
+        "facet_limit: the values with most gaps, listed in the same order)",
+    )
+    facet_totals: dict[str, int] | None = Field(
+        None, description="with facets=true: how many values each filter has in all"
     )
     groups: list[GapGroupCount] | None = Field(
         None, description="with group_by: the chosen gaps counted per group"

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import cast
 
 from aimstrace.graph.store import Store
 from aimstrace.graph.validation.gaps import SEVERITIES, GapRecord
@@ -190,6 +191,20 @@ def facets_of(records: Sequence[GapRecord]) -> dict[str, list[dict[str, object]]
             {"value": label_id(label), "label": label, "count": c}
             for label, c in sorted(labels.items())
         ]
+    return out
+
+
+def top_facets(
+    facets: dict[str, list[dict[str, object]]], limit: int | None
+) -> dict[str, list[dict[str, object]]]:
+    """Each facet's `limit` values with most records (all when None), in the facet's order."""
+    if limit is None:
+        return facets
+    out = {}
+    for name, values in facets.items():
+        ranked = sorted(range(len(values)), key=lambda i: -cast(int, values[i]["count"]))
+        kept = set(ranked[:limit])
+        out[name] = [v for i, v in enumerate(values) if i in kept]
     return out
 
 

@@ -70,6 +70,15 @@ async def gaps(
     facets: Annotated[
         bool, Query(description="also list each filter's values with their counts")
     ] = False,
+    facet_limit: Annotated[
+        int | None,
+        Query(
+            ge=1,
+            le=100_000,
+            description="list at most this many values per facet: those with most gaps (an AI "
+            "system facet at scale has thousands)",
+        ),
+    ] = None,
     group_by: Annotated[
         Literal["requirement", "system", "owner"] | None,
         Query(description="also count the chosen gaps per requirement, system or owner"),
@@ -90,7 +99,13 @@ async def gaps(
     The filters combine; `counts` and `conforms` are always for the whole report, `total` for
     the chosen gaps. Reports on one date are kept until the store changes, so paging is cheap.
     """
-    from aimstrace.api.reports.gapview import facets_of, groups, select, severity_counts
+    from aimstrace.api.reports.gapview import (
+        facets_of,
+        groups,
+        select,
+        severity_counts,
+        top_facets,
+    )
 
     when = as_of_date(as_of)
     chosen_filter = GapFilter(
@@ -118,6 +133,7 @@ async def gaps(
             )
             for key, members in groups(chosen, group_by)
         ]
+    every_facet = facets_of(report.records) if facets else None
     return GapPage(
         as_of=report.as_of.isoformat(),
         conforms=report.conforms,
@@ -126,7 +142,8 @@ async def gaps(
         limit=size,
         total=len(chosen),
         next_cursor=next_cursor,
-        facets=facets_of(report.records) if facets else None,
+        facets=top_facets(every_facet, facet_limit) if every_facet is not None else None,
+        facet_totals={k: len(v) for k, v in every_facet.items()} if every_facet else None,
         groups=grouped,
     )
 

@@ -8,6 +8,10 @@ import {
 
 const FILTERS = ["as_of", "severity", "framework", "requirement", "system", "owner", "q"];
 const PAGE = 100;
+// Facet values listed per filter: an AI system facet at scale has thousands, and a select of
+// 7,000 options took most of a second to lay out. Past this, the filter is a text field
+// offering the values with most gaps.
+const FACET_SHOWN = 200;
 
 function idOf(label) {
   return label ? label.split(" ")[0] : "";
@@ -36,12 +40,20 @@ export async function gapsView(query) {
 
 async function gapsContent(query) {
   const group = query.get("group") || "";
-  const first = await api(`/gaps?${apiQuery(query, { limit: PAGE, facets: "true", group_by: group })}`);
+  const first = await api(`/gaps?${apiQuery(query, { limit: PAGE, facets: "true", facet_limit: FACET_SHOWN, group_by: group })}`);
   const facets = first.facets || {};
-  const select = (name, label, options) => el("div", {},
-    el("label", { for: `gf-${name}` }, label),
-    el("select", { id: `gf-${name}`, name }, el("option", { value: "" }, "all"),
-      options.map((o) => el("option", { value: o.value, selected: query.get(name) === o.value }, `${o.text} (${o.count})`))));
+  const totals = first.facet_totals || {};
+  const select = (name, label, options) => {
+    if ((totals[name] || 0) <= options.length) {
+      return el("div", {}, el("label", { for: `gf-${name}` }, label),
+        el("select", { id: `gf-${name}`, name }, el("option", { value: "" }, "all"),
+          options.map((o) => el("option", { value: o.value, selected: query.get(name) === o.value }, `${o.text} (${o.count})`))));
+    }
+    return el("div", {}, el("label", { for: `gf-${name}` }, `${label} (id; ${totals[name]} in all)`),
+      el("input", { id: `gf-${name}`, name, type: "search", list: `gf-${name}-values`, value: query.get(name) || "",
+        placeholder: `the ${options.length} with most gaps are offered`, autocomplete: "off" }),
+      el("datalist", { id: `gf-${name}-values` }, options.map((o) => el("option", { value: o.value }, `${o.text} (${o.count})`))));
+  };
   const form = el("form", { class: "filters", id: "gaps-form", "aria-label": "Filter the gap report" },
     el("div", {}, el("label", { for: "gf-as_of" }, "As of"), el("input", { id: "gf-as_of", name: "as_of", type: "date", value: first.as_of })),
     select("severity", "Severity", (facets.severity || []).map((f) => ({ value: f.value, text: f.value, count: f.count }))),

@@ -58,6 +58,22 @@ def test_gap_facets_and_groups_add_up(client: TestClient) -> None:
         assert gaps(client, system=group["value"])["total"] == group["total"], group
 
 
+def test_a_facet_limit_keeps_the_values_with_most_gaps_and_says_how_many_there_are(
+    client: TestClient,
+) -> None:
+    every = gaps(client, facets="true")
+    assert every["facet_totals"] == {k: len(v) for k, v in every["facets"].items()}
+    limited = gaps(client, facets="true", facet_limit=2)
+    assert limited["facet_totals"] == every["facet_totals"]
+    for name, values in every["facets"].items():
+        kept = limited["facets"][name]
+        assert kept == [v for v in values if v in kept]  # the facet's own order
+        assert len(kept) == min(2, len(values))
+        counts = sorted((v["count"] for v in values), reverse=True)
+        assert sorted((v["count"] for v in kept), reverse=True) == counts[:2]
+    assert client.get("/gaps", params={"facets": "true", "facet_limit": 0}).status_code == 422
+
+
 def test_gaps_carry_the_offending_value(client: TestClient) -> None:
     items = gaps(client)["items"]
     dated = [g for g in items if g["path"] == "aims:dueDate"]
