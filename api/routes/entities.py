@@ -102,8 +102,9 @@ ReferrerColumnParam = Annotated[
 PerGroupParam = Annotated[
     bool,
     Query(
-        description="`limit` entries from the start of every (collection, column) group instead "
-        "of one page across them (an entity page shows each group's first entries at once)"
+        description="`limit` entries from the start of every (collection, column) group (after "
+        "`cursor` when given) instead of one page across them (an entity page shows each "
+        "group's first entries at once)"
     ),
 ]
 
@@ -216,15 +217,6 @@ def _add_collection(collection: str, register: Register) -> None:
     ) -> Any:
         served = {name: c for c, name in COLLECTIONS.items()}
         size = min(limit, settings.max_page_size)
-        if per_group and cursor is not None:
-            raise ApiProblem(
-                422,
-                "per_group pages start at each group's beginning; go on through one group with "
-                "its next_cursor and its collection and column",
-                kind="invalid-input",
-                field="query.cursor",
-                reason="not with per_group",
-            )
 
         def read(_deadline: object) -> dict[str, Any] | None:
             if not engine.has_entity(register.name, entity_id):
@@ -242,9 +234,11 @@ def _add_collection(collection: str, register: Register) -> None:
             ]
             group_cursors: dict[tuple[str, str], str | None] = {}
             if per_group:
+                # Of the entries after the cursor (all when none), each group's first `limit`.
+                after, _ = page_of(chosen, _referrer_key, len(chosen), cursor)
                 page, next_cursor = [], None
                 by_group: dict[tuple[str, str], list[dict[str, Any]]] = {}
-                for r in chosen:  # sorted by collection, column, id: each group's in order
+                for r in after:  # sorted by collection, column, id: each group's in order
                     by_group.setdefault((r["collection"], r["column"]), []).append(r)
                 for group, rows in by_group.items():
                     first, group_cursors[group] = page_of(rows, _referrer_key, size, None)

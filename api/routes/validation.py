@@ -143,7 +143,9 @@ async def gaps(
         total=len(chosen),
         next_cursor=next_cursor,
         facets=top_facets(every_facet, facet_limit) if every_facet is not None else None,
-        facet_totals={k: len(v) for k, v in every_facet.items()} if every_facet else None,
+        facet_totals={k: len(v) for k, v in every_facet.items()}
+        if every_facet is not None
+        else None,
         groups=grouped,
     )
 
