@@ -99,7 +99,8 @@ def _nquads(quads: Iterable[ox.Quad]) -> bytes:
     """Quads as N-Quads written by Oxigraph, one per line, sorted so a change reads stably."""
     text = ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b""
     # Sorted in place with the text let go first: a big load's change is hundreds of MB here,
-    # and every extra copy of it adds to the write's peak memory.
+    # and every extra copy of it adds to the write's peak memory. (Made here, not passed in:
+    # a caller's argument stays referenced until the call returns.)
     lines = text.splitlines(keepends=True)
     del text
     lines.sort()
@@ -147,12 +148,27 @@ class History:
 
         `touched` names the graphs the write touches when the caller has them already.
         """
-        context = current_context()
-        added_nq, removed_nq = _nquads(added), _nquads(removed)
-        changes = _changes_digest(added_nq, removed_nq)
         if touched is None:
             names = {q.graph_name for group in (added, removed) for q in group}
             touched = {g.value if isinstance(g, ox.NamedNode) else "" for g in names}
+        return self._begin_text(_nquads(added), _nquads(removed), len(added), len(removed), touched)
+
+    def begin_added(self, quads: Iterable[ox.Quad], graph: str) -> int:
+        """Record as pending a write that added these quads (an iterator) to one graph;
+        returns its revision id.
+
+        For a bulk load: Oxigraph serializes the quads as they come from the store, so the
+        record never holds them as a list of Python objects (at 10M triples that list and its
+        text peaked at 9.8 GB).
+        """
+        text = _nquads(quads)
+        return self._begin_text(text, b"", text.count(b"\n"), 0, {graph})
+
+    def _begin_text(
+        self, added_nq: bytes, removed_nq: bytes, added: int, removed: int, touched: set[str]
+    ) -> int:
+        context = current_context()
+        changes = _changes_digest(added_nq, removed_nq)
         graphs = sorted(touched)
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
@@ -170,8 +186,8 @@ class History:
                 "message": context.message,
                 "sources": json.dumps([asdict(s) for s in context.sources], sort_keys=True),
                 "graphs": json.dumps(graphs),
-                "added": len(added),
-                "removed": len(removed),
+                "added": added,
+                "removed": removed,
                 "changes_sha256": changes,
             }
             self._db.execute(
