@@ -452,7 +452,7 @@ class Store:
                 # Pending until the marker is gone: a crash before that empties the graph on
                 # the next open, and the pending revision is then dropped as not held. The
                 # change is serialized by Oxigraph straight from the store's iterator, never
-                # held as a list of quads (9.8 GB peak at 10M triples when it was). Not
+                # held as a list of quads (the load peaked at 9.8 GB at 10M triples with it). Not
                 # `dump(from_graph=)`: that writes the graph's triples without its name.
                 revision = self.history.begin_added(
                     self._ox.quads_for_pattern(None, None, None, graph), graph.value

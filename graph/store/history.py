@@ -158,8 +158,8 @@ class History:
         returns its revision id.
 
         For a bulk load: Oxigraph serializes the quads as they come from the store, so the
-        record never holds them as a list of Python objects (at 10M triples that list and its
-        text peaked at 9.8 GB).
+        record never holds them as a list of Python objects (with that list, a 10M-triple
+        bulk load peaked at 9.8 GB; at 1M this takes the load's peak from 1.21 to 0.94 GB).
         """
         text = _nquads(quads)
         return self._begin_text(text, b"", text.count(b"\n"), 0, {graph})
