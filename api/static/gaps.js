@@ -43,7 +43,7 @@ async function gapsContent(query) {
   const first = await api(`/gaps?${apiQuery(query, { limit: PAGE, facets: "true", facet_limit: FACET_SHOWN, group_by: group })}`);
   const facets = first.facets || {};
   const totals = first.facet_totals || {};
-  const select = (name, label, options) => {
+  const filterField = (name, label, options) => { // a select, or a text field past FACET_SHOWN
     if ((totals[name] || 0) <= options.length) {
       return el("div", {}, el("label", { for: `gf-${name}` }, label),
         el("select", { id: `gf-${name}`, name }, el("option", { value: "" }, "all"),
@@ -56,11 +56,11 @@ async function gapsContent(query) {
   };
   const form = el("form", { class: "filters", id: "gaps-form", "aria-label": "Filter the gap report" },
     el("div", {}, el("label", { for: "gf-as_of" }, "As of"), el("input", { id: "gf-as_of", name: "as_of", type: "date", value: first.as_of })),
-    select("severity", "Severity", (facets.severity || []).map((f) => ({ value: f.value, text: f.value, count: f.count }))),
-    select("framework", "Framework", (facets.framework || []).map((f) => ({ value: f.value, text: FRAMEWORK_NAMES[f.value] || f.value, count: f.count }))),
-    select("requirement", "Requirement", (facets.requirement || []).map((f) => ({ value: f.value, text: `${FRAMEWORK_NAMES[f.framework] || f.framework} ${f.value}${f.title ? ` ${f.title}` : ""}`, count: f.count }))),
-    select("system", "AI system", (facets.system || []).map((f) => ({ value: f.value, text: f.label, count: f.count }))),
-    select("owner", "Owner", (facets.owner || []).map((f) => ({ value: f.value, text: f.label, count: f.count }))),
+    filterField("severity", "Severity", (facets.severity || []).map((f) => ({ value: f.value, text: f.value, count: f.count }))),
+    filterField("framework", "Framework", (facets.framework || []).map((f) => ({ value: f.value, text: FRAMEWORK_NAMES[f.value] || f.value, count: f.count }))),
+    filterField("requirement", "Requirement", (facets.requirement || []).map((f) => ({ value: f.value, text: `${FRAMEWORK_NAMES[f.framework] || f.framework} ${f.value}${f.title ? ` ${f.title}` : ""}`, count: f.count }))),
+    filterField("system", "AI system", (facets.system || []).map((f) => ({ value: f.value, text: f.label, count: f.count }))),
+    filterField("owner", "Owner", (facets.owner || []).map((f) => ({ value: f.value, text: f.label, count: f.count }))),
     el("div", {}, el("label", { for: "gf-q" }, "Text"), el("input", { id: "gf-q", name: "q", type: "search", value: query.get("q") || "" })),
     el("div", {}, el("label", { for: "gf-group" }, "Group by"), el("select", { id: "gf-group", name: "group" },
       [["", "no grouping"], ["requirement", "requirement"], ["system", "AI system"], ["owner", "owner"]].map(([v, t]) =>

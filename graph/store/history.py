@@ -307,18 +307,16 @@ class History:
 
     def raw_changes(self, revision_id: int) -> tuple[bytes, bytes]:
         """A revision's added and removed quads as the sorted N-Quads text it recorded."""
-        row = self._db.execute(
-            "SELECT added_nquads, removed_nquads FROM revisions WHERE id = ? AND state = "
-            "'committed'",
-            (revision_id,),
-        ).fetchone()
-        if row is None:
-            raise HistoryError(f"no revision r{revision_id}")
-        return zlib.decompress(row["added_nquads"]), zlib.decompress(row["removed_nquads"])
+        added, removed = self._compressed_changes(revision_id)
+        return zlib.decompress(added), zlib.decompress(removed)
 
     def subject_changes(self, revision_id: int, subject: str) -> tuple[list[bytes], list[bytes]]:
         """A revision's added and removed N-Quads lines about one subject IRI, read without
         decompressing more of the change than the lines up to that subject."""
+        added, removed = self._compressed_changes(revision_id)
+        return lines_about(added, subject), lines_about(removed, subject)
+
+    def _compressed_changes(self, revision_id: int) -> tuple[bytes, bytes]:
         row = self._db.execute(
             "SELECT added_nquads, removed_nquads FROM revisions WHERE id = ? AND state = "
             "'committed'",
@@ -326,10 +324,7 @@ class History:
         ).fetchone()
         if row is None:
             raise HistoryError(f"no revision r{revision_id}")
-        return (
-            lines_about(row["added_nquads"], subject),
-            lines_about(row["removed_nquads"], subject),
-        )
+        return row["added_nquads"], row["removed_nquads"]
 
     def verify(self) -> Verification:
         """Recompute every revision's change hash and chain hash; name the first that differs."""

@@ -167,9 +167,13 @@ def lines_about(compressed: bytes, subject: str) -> list[bytes]:
 
 def _prefixed_lines(text: bytes, prefix: bytes) -> list[bytes]:
     # Sorted lines sharing a prefix are consecutive: find the first, take while they match.
-    position = 0 if text.startswith(prefix) else text.find(b"\n" + prefix) + 1
-    if position == 0 and not text.startswith(prefix):
-        return []
+    if text.startswith(prefix):
+        position = 0
+    else:
+        before = text.find(b"\n" + prefix)
+        if before < 0:
+            return []
+        position = before + 1
     lines: list[bytes] = []
     while position < len(text) and text.startswith(prefix, position):
         end = text.find(b"\n", position)
