@@ -363,7 +363,7 @@ class Engine:
         key = (self.store.generation, when, engine)
         cacheable = shape_set is None and not write_back
         if not cacheable:
-            report = validate(self.store, when, shape_set, engine)
+            report = validate(self.store, when, shape_set, engine, report_graph)
         else:
             # One computation per key: a page and a background job asking together share it.
             with self._gap_lock:
@@ -388,7 +388,7 @@ class Engine:
 
         on_disk = self.store.path is not None and self.store.revision is None
         if not on_disk:
-            return validate(self.store, when, None, engine)
+            return validate(self.store, when, None, engine, report_graph)
         # Read before validating: saved only when no write came in between.
         sequence = self.store.changes.last_sequence()
         stable = self.store.stable_generation()
@@ -396,7 +396,7 @@ class Engine:
             found = saved.load(self.store, sequence, when, engine)
             if found is not None:
                 return found
-        report = validate(self.store, when, None, engine)
+        report = validate(self.store, when, None, engine, report_graph)
         unchanged = stable is not None and stable == self.store.stable_generation()
         if unchanged and sequence == self.store.changes.last_sequence():
             saved.save(self.store, sequence, when, engine, report)

@@ -14,6 +14,7 @@ from datetime import date
 from pathlib import Path
 
 import pyoxigraph as ox
+from rdflib import Graph
 
 from aimstrace.graph.validation.engines import DataGraph, run_engines
 from aimstrace.graph.validation.gaps import GapReport
@@ -45,7 +46,7 @@ def validate_data(data: DataGraph, shapes: ShapeSet, engine: str = "auto") -> Ga
         records=records,
         engine=run.engine,
         notes=[*shapes.warnings, *run.notes],
-        report=run.report,
+        report=run.report if isinstance(run.report, Graph) else None,
         prefixes=shapes.all_prefixes(),
     )
 

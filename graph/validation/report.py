@@ -9,11 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pyoxigraph as ox
-from rdflib import RDF, RDFS, SH, SKOS, BNode, Graph, Node, URIRef
+from rdflib import RDF, RDFS, SH, SKOS, BNode, Node, URIRef
 from rdflib.namespace import DCTERMS
 
 from aimstrace.graph.store import Store
 from aimstrace.graph.validation.gaps import SEVERITIES, GapRecord
+from aimstrace.graph.validation.report_index import ReportReads
 from aimstrace.graph.validation.shapes import ShapeSet
 from aimstrace.ontology.iris import AIMS, CATALOG_BASE
 
@@ -104,12 +105,12 @@ def requirement_ref(lookup: StoreLookup, iri: str) -> RequirementRef:
     return RequirementRef(notation, framework)
 
 
-def report_node(report: Graph) -> Node | None:
+def report_node(report: ReportReads) -> Node | None:
     """The report's sh:ValidationReport node (None for a graph that holds none)."""
     return next(iter(report.subjects(RDF.type, SH.ValidationReport)), None)
 
 
-def report_records(report: Graph, lookup: StoreLookup, shapes: ShapeSet) -> list[GapRecord]:
+def report_records(report: ReportReads, lookup: StoreLookup, shapes: ShapeSet) -> list[GapRecord]:
     """Turn a SHACL report graph into sorted, de-duplicated gap records: one per sh:result of
     the report, each with its sh:detail results nested inside it (not as gaps of their own)."""
     reader = _Reader(report, lookup, shapes)
@@ -122,7 +123,7 @@ def report_records(report: Graph, lookup: StoreLookup, shapes: ShapeSet) -> list
 class _Reader:
     """Reads result nodes into records, looking labels and requirements up once each."""
 
-    def __init__(self, report: Graph, lookup: StoreLookup, shapes: ShapeSet) -> None:
+    def __init__(self, report: ReportReads, lookup: StoreLookup, shapes: ShapeSet) -> None:
         self.report = report
         self.lookup = lookup
         self.shapes = shapes

@@ -15,7 +15,7 @@ import re
 from datetime import date
 
 import pyoxigraph as ox
-from rdflib import Node, URIRef
+from rdflib import Graph, Node, URIRef
 from rdflib.namespace import XSD
 
 from aimstrace.graph.eu_view import VIEW_TERMS, view_ntriples
@@ -156,21 +156,23 @@ def validate(
     as_of: str | date | None = None,
     shapes: ShapeSet | None = None,
     engine: str = "auto",
+    report_graph: bool = False,
 ) -> GapReport:
-    """Validate the store's organisation data against the shapes on the evaluation date."""
+    """Validate the store's organisation data against the shapes on the evaluation date; with
+    `report_graph`, keep the SHACL report graph too (`validate --format shacl`)."""
     from aimstrace.graph.validation.report import StoreLookup, report_records
 
     when = parse_as_of(as_of)
     shape_set = shapes or packaged_shapes()
     data = build_data(store, when, read=shape_set.read_predicates())
-    run = run_engines(data, shape_set, engine)
+    run = run_engines(data, shape_set, engine, graph=report_graph)
     records = report_records(run.report, StoreLookup(store), shape_set)
     return GapReport(
         as_of=when,
         records=records,
         engine=run.engine,
         notes=[*shape_set.warnings, *run.notes],
-        report=run.report,
+        report=run.report if isinstance(run.report, Graph) else None,
         prefixes=shape_set.all_prefixes(),
     )
 

@@ -6,7 +6,9 @@ import json
 import re
 from collections.abc import Mapping
 
-from rdflib import RDF, SH, BNode, Graph, Literal, Node, URIRef
+from rdflib import RDF, SH, BNode, Literal, Node, URIRef
+
+from aimstrace.graph.validation.report_index import ReportReads
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 # Operators of SHACL paths, rendered as in SPARQL property paths (SHACL 1.0, section 2.3.1).
@@ -57,13 +59,13 @@ class Names:
             return text
         return str(term)
 
-    def path(self, graph: Graph, path: Node | None) -> str | None:
+    def path(self, graph: ReportReads, path: Node | None) -> str | None:
         """A SHACL property path in SPARQL syntax: `ex:p`, `^ex:p`, `ex:a/ex:b`, `(ex:a|ex:b)*`."""
         if path is None:
             return None
         return self._path(graph, path, set())[0]
 
-    def _path(self, graph: Graph, node: Node, seen: set[Node]) -> tuple[str, int]:
+    def _path(self, graph: ReportReads, node: Node, seen: set[Node]) -> tuple[str, int]:
         if isinstance(node, URIRef):
             return self.iri(str(node)), _PRIMARY
         if not isinstance(node, BNode) or node in seen:
@@ -89,6 +91,6 @@ class Names:
             return "/".join(parts), _SEQUENCE
         return self.term(node) or "", _PRIMARY
 
-    def _operand(self, graph: Graph, node: Node, seen: set[Node]) -> str:
+    def _operand(self, graph: ReportReads, node: Node, seen: set[Node]) -> str:
         text, level = self._path(graph, node, seen)
         return text if level == _PRIMARY else f"({text})"
