@@ -144,7 +144,7 @@ def run_shacl(
                 program = shapes.turbo_program()
                 text = None if graph else _turbo_report_text(program, data, focus)
                 if text is not None:
-                    return ReportIndex.parse(text, getattr(program, "_blank_nodes", {}))
+                    return report_index(text, shapes)
                 _, report, _ = program.validate(_turbo_input(data), focus_nodes=focus)
     except ValidationError:
         raise
@@ -199,6 +199,27 @@ def _turbo_input(data: DataGraph) -> Any:
     except ImportError:  # pragma: no cover - depends on the installed release
         return data.graph()
     return Input(data.ntriples.decode("utf-8"), "nt", None, {}, {})
+
+
+def native_report_text(data: DataGraph, shapes: ShapeSet, engine: str) -> str | None:
+    """pyshacl-turbo's report text for the whole data (`report_index` reads it), or None where
+    the public path must run instead (another engine asked for, a release not called as 0.6
+    is, shapes it cannot run: `run_engines` then says why or falls back). Safe to call from
+    several threads at once: it sets no process-wide state."""
+    if engine not in ("auto", "turbo") or not turbo_installed():
+        return None
+    try:
+        return _turbo_report_text(shapes.turbo_program(), data, None)
+    except Exception:  # the engine's own error types; run_engines names them
+        return None
+
+
+def report_index(text: str, shapes: ShapeSet) -> ReportIndex:
+    """pyshacl-turbo's report text as a `ReportIndex`, blank nodes as the shapes' own."""
+    program = shapes.turbo_program()
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Parsing weird boolean", category=UserWarning)
+        return ReportIndex.parse(text, getattr(program, "_blank_nodes", {}))
 
 
 def _turbo_report_text(

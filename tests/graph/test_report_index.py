@@ -3,13 +3,16 @@ gap records as its public rdflib path, on every violating fixture case and the e
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from rdflib import RDF, SH, BNode, Literal, URIRef
 
 from aimstrace.graph.engine import Engine
-from aimstrace.graph.validation import engines
+from aimstrace.graph.validation import engines, runner
 from aimstrace.graph.validation.report_index import ReportIndex
 from aimstrace.graph.validation.runner import validate
+from aimstrace.graph.validation.shapes import packaged_shapes, shape_roots
 from aimstrace.loaders.pipeline import load_example
 from tests.graph.test_validation import AS_OF, EU_AS_OF, _all_cases_at_once, _with_org
 
@@ -89,3 +92,35 @@ def test_lists_are_read_in_order_and_a_cycle_ends_them() -> None:
 def test_a_report_that_is_not_rdf_is_an_error() -> None:
     with pytest.raises(SyntaxError):
         ReportIndex.parse("<urn:a> <urn:b> .\n")
+
+
+def test_the_packaged_shapes_in_two_parts_give_one_runs_records(
+    engine: Engine, example: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shapes = packaged_shapes()
+    parts = shapes.parts()
+    assert len(parts) == 2
+    roots = set(shape_roots(shapes.graph))
+    assert len(roots) > 30 and any("EU-upcoming" in root for root in roots)
+    in_parts = [set(shape_roots(part.graph)) for part in parts]
+    assert set().union(*in_parts) == roots  # every shape with a target is in a part
+    assert set.intersection(*in_parts) == set()  # no packaged shape reaches the other part's
+    fixtures = _with_org(engine, _all_cases_at_once())
+    cases = ((fixtures, AS_OF), (fixtures, EU_AS_OF), (example.store, AS_OF))
+    whole = [validate(store, when).records for store, when in cases]
+    monkeypatch.setattr(runner, "PARTS_FROM_BYTES", 0)  # the size from which parts are used
+    calls: list[int] = []
+    monkeypatch.setattr(
+        runner, "_validate_parts", _counting(runner._validate_parts, calls), raising=True
+    )
+    in_two = [validate(store, when).records for store, when in cases]
+    assert len(calls) == 3
+    assert in_two == whole and all(len(records) > 5 for records in whole)
+
+
+def _counting(function: Callable[..., object], calls: list[int]) -> Callable[..., object]:
+    def counted(*args: object) -> object:
+        calls.append(1)
+        return function(*args)
+
+    return counted
